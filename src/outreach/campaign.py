@@ -1,0 +1,273 @@
+"""The campaign model and its loader.
+
+A campaign is one TOML file, ``campaigns/<slug>.toml``; the slug is its id.
+Every time in the file is local to its ``timezone``. Loading checks the
+shape (missing, unknown and mistyped fields, the timezone, line breaks in
+headers, image counts); :mod:`outreach.validate` adds the checks that need
+rendering or the config.
+"""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from datetime import datetime, timezone
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
+
+from .errors import CampaignError, CampaignErrors
+from .tomlsource import LineIndex, did_you_mean, located_errors, read_toml
+
+CHANNELS = ("x", "mastodon", "bluesky")
+MAX_IMAGES = 4
+_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+
+
+class Image(_Strict):
+    """An image file with its alt text; ``path`` is relative to the campaign file."""
+
+    path: str
+    alt: str = ""
+
+
+class Cover(_Strict):
+    """The report's cover picture."""
+
+    image: str
+    alt: str = ""
+
+
+class Report(_Strict):
+    """What the campaign is about."""
+
+    title: str
+    subtitle: str = ""
+    headline: str
+    series: str = ""
+    url: str
+    authors: list[str] = Field(min_length=1)
+    regions: list[str] = []
+    abstract: str
+    key_arguments: list[str] = Field(min_length=1)
+    cover: Cover | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _absolute_url(cls, v: str) -> str:
+        if not re.match(r"^https?://[^\s/]+", v):
+            raise ValueError(f"must be an absolute http(s) URL, got {v!r}")
+        return v
+
+    @property
+    def paragraphs(self) -> list[str]:
+        """The abstract split on blank lines, each paragraph's lines joined."""
+        return [" ".join(p.split()) for p in re.split(r"\n\s*\n", self.abstract.strip()) if p.strip()]
+
+
+class Handles(_Strict):
+    """An expert's social handles."""
+
+    x: str | None = None
+    mastodon: str | None = None
+    bluesky: str | None = None
+
+
+class Expert(_Strict):
+    """A contact for press and readers."""
+
+    name: str
+    role: str
+    unit: str
+    phone: str
+    email: str | None = None
+    handles: Handles = Handles()
+
+
+def _single_line(v: str) -> str:
+    if "\n" in v or "\r" in v:
+        raise ValueError("must be a single line (a line break here would break the email header)")
+    return v
+
+
+class EmailSpec(_Strict):
+    """The newsletter email."""
+
+    list: str
+    subject: str = Field(min_length=1, max_length=200)
+    preheader: str = Field("", max_length=200)
+    send_at: datetime
+    template: str = "report"
+
+    _one_line = field_validator("subject", "preheader")(_single_line)
+
+    @field_validator("template")
+    @classmethod
+    def _template_name(cls, v: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9_-]+", v):
+            raise ValueError("template must be a plain name like 'report'")
+        return v
+
+
+class Post(_Strict):
+    """One social post or thread on one channel."""
+
+    channel: str
+    at: datetime
+    text: str | None = None
+    thread: list[str] | None = None
+    image: Literal["cover"] | None = None
+    images: list[Image] = []
+    numbered: bool = False
+
+    @field_validator("channel")
+    @classmethod
+    def _known_channel(cls, v: str) -> str:
+        if v not in CHANNELS:
+            raise ValueError(f"unknown channel '{v}'{did_you_mean(v, CHANNELS)}; use one of {', '.join(CHANNELS)}")
+        return v
+
+    @model_validator(mode="after")
+    def _text_or_thread(self) -> "Post":
+        if (self.text is None) == (self.thread is None):
+            raise ValueError("give either 'text' or 'thread', not both or neither")
+        if self.thread is not None and not self.thread:
+            raise ValueError("'thread' needs at least one part")
+        count = len(self.images) + (1 if self.image else 0)
+        if count > MAX_IMAGES:
+            raise ValueError(f"{count} images on one post; at most {MAX_IMAGES} are allowed")
+        return self
+
+    @property
+    def parts(self) -> list[str]:
+        """The post's texts (templates), one per thread part."""
+        return [self.text] if self.text is not None else list(self.thread or [])
+
+
+class Campaign(_Strict):
+    """A validated campaign file."""
+
+    timezone: str
+    report: Report
+    experts: list[Expert] = Field(min_length=1)
+    email: EmailSpec | None = None
+    posts: list[Post] = []
+
+    _path: Path = PrivateAttr(default=Path("campaign.toml"))
+    _lines: LineIndex = PrivateAttr(default_factory=LineIndex)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, v: str) -> str:
+        if v not in _zones():
+            raise ValueError(f"unknown timezone '{v}'{did_you_mean(v, _zones())}; use an IANA name like 'Europe/Copenhagen'")
+        return v
+
+    @property
+    def path(self) -> Path:
+        """The campaign file."""
+        return self._path
+
+    @property
+    def folder(self) -> Path:
+        """The folder relative paths in the file are resolved against."""
+        return self._path.parent
+
+    @property
+    def slug(self) -> str:
+        """The campaign id: the file name without ``.toml``."""
+        return self._path.stem
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        """The campaign's timezone."""
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    def line_of(self, field: str) -> int | None:
+        """The line in the campaign file where ``field`` is written, when known."""
+        return self._lines.line_of(field)
+
+    def error(self, field: str, message: str) -> CampaignError:
+        """A located error about ``field`` of this campaign."""
+        return CampaignError(self._path, field, message, self.line_of(field))
+
+    def to_utc(self, local: datetime, field: str) -> datetime:
+        """Convert a local time in the file to UTC, refusing times DST skips."""
+        aware = local.replace(tzinfo=self.tz)
+        roundtrip = aware.astimezone(timezone.utc).astimezone(self.tz).replace(tzinfo=None)
+        if roundtrip != local:
+            raise self.error(field, f"{local:%Y-%m-%d %H:%M} does not exist in {self.timezone} (clocks go forward)")
+        return aware.astimezone(timezone.utc)
+
+
+@cache
+def _zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def _campaign_keys(loc: tuple[str | int, ...]) -> list[str]:
+    model: Any = Campaign
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        info = model.model_fields.get(part) if model else None
+        if info is None:
+            return []
+        model = _model_in(info.annotation)
+    return list(model.model_fields) if model else []
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _model_in(arg)
+        if found:
+            return found
+    return None
+
+
+def _check_local_times(data: dict[str, Any], path: Path, index: LineIndex) -> list[CampaignError]:
+    """TOML offset datetimes would silently ignore ``timezone``: refuse them."""
+    found: list[tuple[str, Any]] = []
+    if isinstance(data.get("email"), dict):
+        found.append(("email.send_at", data["email"].get("send_at")))
+    for i, post in enumerate(data.get("posts") or []):
+        if isinstance(post, dict):
+            found.append((f"posts[{i}].at", post.get("at")))
+    errors = []
+    for field, value in found:
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            errors.append(CampaignError(path, field, "write a local time without offset; it is read in the campaign's timezone", index.line_of(field)))
+        elif value is not None and not isinstance(value, datetime):
+            errors.append(CampaignError(path, field, f"must be a local date-time like 2026-12-01T09:00:00 (got {value!r})", index.line_of(field)))
+    return errors
+
+
+def load_campaign(path: str | Path) -> Campaign:
+    """Load and shape-check a campaign file; raise :class:`CampaignErrors` listing every problem."""
+    path = Path(path)
+    if path.suffix != ".toml":
+        raise CampaignErrors([CampaignError(path, "", "a campaign file must end in .toml")])
+    if not _SLUG_RE.match(path.stem):
+        raise CampaignErrors([CampaignError(path, "", "the file name is the campaign id: use lower-case letters, digits and dashes")])
+    try:
+        data, index = read_toml(path)
+    except CampaignError as exc:
+        raise CampaignErrors([exc]) from None
+    errors = _check_local_times(data, path, index)
+    if errors:
+        raise CampaignErrors(errors)
+    try:
+        campaign = Campaign.model_validate(data)
+    except ValidationError as exc:
+        raise CampaignErrors(located_errors(exc, path, index, _campaign_keys)) from None
+    campaign._path = path
+    campaign._lines = index
+    return campaign

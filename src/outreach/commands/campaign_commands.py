@@ -1,0 +1,82 @@
+"""``validate``, ``preview`` and ``cover``: the campaign-file commands."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..cli import command, err, load_campaigns, out, resolve_campaign
+from ..config import Config
+from ..cover import make_cover
+from ..errors import CampaignErrors
+from ..preview import write_preview
+from ..validate import check
+
+
+def _validate_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("files", nargs="+", metavar="FILE", help="campaign files (campaigns/<slug>.toml)")
+    p.add_argument("--strict", action="store_true", help="treat warnings as errors")
+
+
+@command("validate", "Check campaign files offline; exit 1 on any error.", "outreach validate campaigns/soldier-defections-myanmar.toml", _validate_args)
+def validate(args: argparse.Namespace, config: Config) -> int:
+    """Validate every file given, reporting all problems."""
+    failed = False
+    problems = []
+    for path in args.files:
+        try:
+            [campaign] = load_campaigns([path])
+        except CampaignErrors as exc:
+            problems.extend(exc.errors)
+            failed = True
+            continue
+        checked = check(campaign, config)
+        for e in checked.errors:
+            problems.append(e)
+        for w in checked.warnings:
+            err(f"warning: {campaign.path}: {w}")
+        if checked.ok:
+            out(f"ok: {campaign.path} ({len(checked.plan.steps)} steps, {len(checked.warnings)} warnings)")
+        failed |= not checked.ok or (args.strict and bool(checked.warnings))
+    for problem in problems:
+        err(f"error: {problem}")
+    return 1 if failed else 0
+
+
+def _preview_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", metavar="FILE", help="campaign file or slug")
+    p.add_argument("--out", metavar="DIR", type=Path, help="output folder (default: preview/<slug>)")
+
+
+@command("preview", "Write a dry-run preview folder of everything the campaign will send.", "outreach preview campaigns/soldier-defections-myanmar.toml --out preview/", _preview_args)
+def preview(args: argparse.Namespace, config: Config) -> int:
+    """Write the preview and print where to open it."""
+    campaign = resolve_campaign(args.file)
+    checked = check(campaign, config)
+    if checked.errors:
+        raise CampaignErrors(checked.errors)
+    result = write_preview(checked, config, args.out or Path("preview") / campaign.slug, approval=_approval_line(config, campaign, checked))
+    for w in checked.warnings:
+        err(f"warning: {campaign.path}: {w}")
+    out(f"Preview of {campaign.slug}: {len(checked.plan.steps)} steps, {len(checked.warnings)} warnings")
+    out(f"Open {result.index.resolve().as_uri()}")
+    return 0
+
+
+def _approval_line(config: Config, campaign, checked) -> str | None:
+    return None
+
+
+def _cover_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("out", metavar="OUT.png", type=Path, help="where to write the PNG")
+    p.add_argument("--title", required=True)
+    p.add_argument("--subtitle", default="")
+    p.add_argument("--kicker", default="", help="small label above the title, e.g. the series")
+
+
+@command("cover", "Draw a simple cover image for a report that has none.", 'outreach cover campaigns/my-report-cover.png --title "Soldier Defections in Myanmar" --kicker "DIIS Report"', _cover_args)
+def cover(args: argparse.Namespace, config: Config) -> int:
+    """Write a generated cover PNG."""
+    path = make_cover(args.out, args.title, args.subtitle, args.kicker)
+    out(f"Cover written: {path}")
+    return 0

@@ -1,0 +1,194 @@
+"""The one config loader: ``outreach.toml`` into frozen models.
+
+Where the file comes from, first match wins: ``--config PATH``, the
+``OUTREACH_CONFIG`` environment variable, ``outreach.toml`` in the working
+directory, else the embedded defaults (SQLite ``outreach.db`` and an
+``outbox/`` folder), so every command works on a fresh machine.
+
+Secrets are never stored in the file: it names environment variables
+(``password_env = "SMTP_PASSWORD"``) and :func:`secret` reads them.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import CampaignError, ConfigError
+from .tomlsource import located_errors, read_toml
+
+CONFIG_ENV = "OUTREACH_CONFIG"
+DEFAULT_FILE = "outreach.toml"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ListConfig(_Frozen):
+    """A subscriber list campaigns can address."""
+
+    title: str
+    description: str = ""
+
+
+class EmailConfig(_Frozen):
+    """Sender identity and unsubscribe settings."""
+
+    from_: str = Field("DIIS Research <news@outreach.invalid>", alias="from")
+    reply_to: str | None = None
+    unsubscribe_mailto: str = "unsubscribe@outreach.invalid"
+    secret_env: str = "OUTREACH_SECRET"
+    token_max_age_days: int = Field(365, ge=1)
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @property
+    def sender_domain(self) -> str:
+        """The domain of the From address, used for Message-ID and List-Id."""
+        addr = self.from_.rsplit("<", 1)[-1].rstrip(">").strip()
+        return addr.rsplit("@", 1)[-1] if "@" in addr else "outreach.invalid"
+
+
+class SmtpConfig(_Frozen):
+    """An SMTP relay; when absent, email goes to the outbox folder."""
+
+    host: str
+    port: int = Field(587, ge=1, le=65535)
+    security: Literal["none", "starttls", "tls"] = "starttls"
+    username_env: str | None = None
+    password_env: str | None = None
+    connections: int = Field(4, ge=1, le=64)
+    rate: float | None = Field(None, gt=0)
+    timeout: float = Field(30.0, gt=0)
+
+
+class WebConfig(_Frozen):
+    """The public web endpoints (unsubscribe, sign-up, archive)."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=1, le=65535)
+    base_url: str = "http://127.0.0.1:8080"
+
+    @field_validator("base_url")
+    @classmethod
+    def _no_trailing_slash(cls, v: str) -> str:
+        return v.rstrip("/")
+
+
+class XConfig(_Frozen):
+    """X (Twitter) OAuth 1.0a user-context credentials, by env var name."""
+
+    api_key_env: str = "X_API_KEY"
+    api_secret_env: str = "X_API_SECRET"
+    access_token_env: str = "X_ACCESS_TOKEN"
+    access_token_secret_env: str = "X_ACCESS_TOKEN_SECRET"
+    api_base: str = "https://api.x.com"
+
+
+class MastodonConfig(_Frozen):
+    """A Mastodon account on one instance."""
+
+    instance: str = "https://mastodon.social"
+    access_token_env: str = "MASTODON_ACCESS_TOKEN"
+
+
+class BlueskyConfig(_Frozen):
+    """A Bluesky account (handle + app password)."""
+
+    service: str = "https://bsky.social"
+    handle_env: str = "BLUESKY_HANDLE"
+    app_password_env: str = "BLUESKY_APP_PASSWORD"
+
+
+class SchedulerConfig(_Frozen):
+    """Dispatcher behaviour."""
+
+    misfire_grace_seconds: int = Field(3600, ge=0)
+    poll_seconds: float = Field(1.0, gt=0)
+
+
+class PreviewConfig(_Frozen):
+    """The sample subscriber shown in previews."""
+
+    sample_name: str = "Sample Subscriber"
+    sample_email: str = "subscriber@example.org"
+
+
+class Config(_Frozen):
+    """Everything outreach reads from ``outreach.toml``."""
+
+    database: str = "sqlite:///outreach.db"
+    outbox: Path = Path("outbox")
+    require_approval: bool = True
+    lists: dict[str, ListConfig] = Field(
+        default_factory=lambda: {"research": ListConfig(title="DIIS research newsletter")}
+    )
+    email: EmailConfig = Field(default_factory=EmailConfig)
+    smtp: SmtpConfig | None = None
+    web: WebConfig = Field(default_factory=WebConfig)
+    x: XConfig = Field(default_factory=XConfig)
+    mastodon: MastodonConfig = Field(default_factory=MastodonConfig)
+    bluesky: BlueskyConfig = Field(default_factory=BlueskyConfig)
+    scheduler: SchedulerConfig = Field(default_factory=SchedulerConfig)
+    preview: PreviewConfig = Field(default_factory=PreviewConfig)
+    source: Path | None = None  # the file this came from; None for embedded defaults
+
+
+def _allowed_keys(loc: tuple[str | int, ...]) -> list[str]:
+    model: Any = Config
+    for part in loc:
+        if isinstance(part, int) or model is None:
+            continue
+        field_info = model.model_fields.get(part)
+        if field_info is None:
+            return []
+        ann = field_info.annotation
+        model = next((a for a in getattr(ann, "__args__", (ann,)) if isinstance(a, type) and issubclass(a, BaseModel)), None)
+    if model is None:
+        return []
+    return [f.alias or name for name, f in model.model_fields.items()]
+
+
+def find_config_file(explicit: str | os.PathLike[str] | None = None) -> Path | None:
+    """Return the config file to use, or None for the embedded defaults."""
+    if explicit:
+        return Path(explicit)
+    if env := os.environ.get(CONFIG_ENV):
+        return Path(env)
+    local = Path(DEFAULT_FILE)
+    return local if local.is_file() else None
+
+
+def load_config(explicit: str | os.PathLike[str] | None = None) -> Config:
+    """Load and validate the configuration; raise :class:`ConfigError` with file:line on any problem."""
+    path = find_config_file(explicit)
+    if path is None:
+        return Config()
+    if not path.is_file():
+        raise ConfigError(f"{path}: config file not found")
+    try:
+        data, index = read_toml(path)
+    except CampaignError as exc:
+        raise ConfigError(str(exc)) from None
+    try:
+        cfg = Config.model_validate({**data, "source": path})
+    except ValidationError as exc:
+        errors = located_errors(exc, path, index, _allowed_keys)
+        raise ConfigError("\n".join(str(e) for e in errors)) from None
+    return cfg
+
+
+def secret(name: str | None, purpose: str, required: bool = True) -> str | None:
+    """Read the secret in environment variable ``name``; the message names the variable, never a value."""
+    if not name:
+        if required:
+            raise ConfigError(f"no environment variable is configured for {purpose}")
+        return None
+    value = os.environ.get(name)
+    if not value and required:
+        raise ConfigError(f"environment variable {name} ({purpose}) is not set")
+    return value or None

@@ -1,0 +1,113 @@
+"""The whole outreach error tree, in one place.
+
+::
+
+    OutreachError                      anything outreach reports to a person
+    ├── ConfigError                    outreach.toml is missing a key, has a bad value, names an unset env var
+    ├── CampaignError                  one problem in a campaign file: file, field path, line, message
+    │   └── CampaignErrors             several CampaignErrors found in one validation pass
+    ├── RenderError                    a template failed to render (undefined variable, sandbox, MJML)
+    ├── SubscriberError                bad subscriber input (CSV file, address)
+    ├── ApprovalError                  a campaign is not approved, or changed since approval
+    ├── ScheduleError                  a step cannot be scheduled (in the past, unknown step)
+    └── ChannelError                   a channel could not deliver; never a bare ``False``
+        ├── RateLimited(retry_at)      try again, not before ``retry_at`` (UTC)
+        ├── Rejected(reason)           permanent: duplicate content, too long, bad media, 5xx mailbox
+        ├── AuthFailed                 credentials missing or refused
+        └── Unavailable                5xx, timeout, dropped connection: retry with backoff
+
+The command line prints ``str(error)`` for any ``OutreachError`` and exits 1;
+nothing in this tree carries a secret in its message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+
+class OutreachError(Exception):
+    """Base of every error outreach reports to a person."""
+
+
+class ConfigError(OutreachError):
+    """The configuration file or environment is wrong."""
+
+
+@dataclass
+class CampaignError(OutreachError):
+    """One problem in a campaign file, located as precisely as we can."""
+
+    file: Path | str
+    field: str
+    message: str
+    line: int | None = None
+
+    def __post_init__(self) -> None:
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = f"{self.file}"
+        if self.line is not None:
+            where += f":{self.line}"
+        field = f" {self.field}:" if self.field else ""
+        return f"{where}:{field} {self.message}"
+
+
+class CampaignErrors(OutreachError):
+    """Every problem found in one campaign file (validation keeps going after the first)."""
+
+    def __init__(self, errors: list[CampaignError]) -> None:
+        self.errors = errors
+        super().__init__("\n".join(str(e) for e in errors))
+
+
+class RenderError(OutreachError):
+    """A template could not be rendered."""
+
+
+class SubscriberError(OutreachError):
+    """Subscriber input (a CSV file, an address) is unusable as a whole."""
+
+
+class ApprovalError(OutreachError):
+    """Dispatch refused: the campaign is not approved or changed since approval."""
+
+
+class ScheduleError(OutreachError):
+    """A step cannot be scheduled, cancelled or rescheduled as asked."""
+
+
+class ChannelError(OutreachError):
+    """A channel failed to deliver one message or post."""
+
+    retryable: bool = False
+
+
+class RateLimited(ChannelError):
+    """The remote side asked us to slow down; retry not before ``retry_at``."""
+
+    retryable = True
+
+    def __init__(self, message: str, retry_at: datetime) -> None:
+        self.retry_at = retry_at
+        super().__init__(f"{message} (retry after {retry_at.isoformat()})")
+
+
+class Rejected(ChannelError):
+    """Permanent refusal: never retried automatically."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
+
+
+class AuthFailed(ChannelError):
+    """Credentials are missing or were refused."""
+
+
+class Unavailable(ChannelError):
+    """A transient failure: 5xx, timeout, dropped connection."""
+
+    retryable = True

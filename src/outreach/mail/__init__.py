@@ -1,0 +1,1 @@
+"""Email: per-recipient message bytes, SMTP and outbox transports, the send loop."""

@@ -1,0 +1,106 @@
+"""Per-recipient message bytes without a per-recipient ``EmailMessage``.
+
+:class:`MessageFactory` does the expensive work once per campaign: headers
+that are the same for everyone are folded and encoded, the body parts are
+kept with their personal markers. :meth:`MessageFactory.build` then does,
+per recipient, only string replacement, one quoted-printable encode per part
+(``binascii``, in C) and a join. Substituting *before* encoding means a
+marker can never be split by a quoted-printable soft line break.
+
+The layout is ``multipart/alternative``: text/plain first, then text/html,
+both UTF-8, CRLF line ends throughout, ready for SMTP ``DATA`` or an ``.eml``.
+"""
+
+from __future__ import annotations
+
+import binascii
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from email import policy
+from email.utils import format_datetime, formataddr
+
+from ..render.email import RenderedEmail, personalise
+
+_SMTP = policy.SMTP.clone(max_line_length=78)
+
+
+def fold(name: str, value: str) -> bytes:
+    """One header, folded and RFC 2047-encoded where needed, CRLF-terminated."""
+    return _SMTP.fold_binary(name, _SMTP.header_store_parse(name, value)[1])
+
+
+def _qp(text: str) -> bytes:
+    data = text.replace("\r\n", "\n").encode("utf-8")
+    return binascii.b2a_qp(data, quotetabs=False, istext=True).replace(b"\n", b"\r\n")
+
+
+def _address(name: str | None, addr: str) -> bytes:
+    if not name:
+        return b"To: " + addr.encode("ascii", "strict") + b"\r\n" if addr.isascii() else fold("To", addr)
+    if name.isascii() and addr.isascii() and '"' not in name and "\\" not in name and len(name) + len(addr) < 60:
+        return f'To: "{name}" <{addr}>\r\n'.encode("ascii")
+    return fold("To", formataddr((name, addr)))
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Who one message goes to, with the values of its personal fields."""
+
+    email: str
+    name: str | None
+    unsubscribe_url: str
+    unsubscribe_mailto: str
+    message_id: str
+
+
+class MessageFactory:
+    """Builds the bytes of one campaign message per recipient."""
+
+    def __init__(
+        self,
+        rendered: RenderedEmail,
+        *,
+        sender: str,
+        reply_to: str | None,
+        list_id: str,
+        subject_prefix: str = "",
+        extra_headers: dict[str, str] | None = None,
+    ) -> None:
+        self.rendered = rendered
+        subject = subject_prefix + rendered.subject
+        digest = hashlib.sha256((rendered.html + rendered.text).encode("utf-8")).hexdigest()[:24]
+        self.boundary = f"==outreach-{digest}=="
+        static = [fold("From", sender)]
+        if reply_to:
+            static.append(fold("Reply-To", reply_to))
+        static.append(fold("Subject", subject))
+        static.append(fold("List-Id", list_id))
+        for name, value in (extra_headers or {}).items():
+            static.append(fold(name, value))
+        static.append(b"MIME-Version: 1.0\r\n")
+        self._static = b"".join(static)
+        self._content_type = f'Content-Type: multipart/alternative; boundary="{self.boundary}"\r\n'.encode("ascii")
+        b = self.boundary.encode("ascii")
+        part_headers = b"Content-Type: text/%s; charset=\"utf-8\"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
+        self._open_text = b"--" + b + b"\r\n" + part_headers % b"plain"
+        self._open_html = b"\r\n--" + b + b"\r\n" + part_headers % b"html"
+        self._close = b"\r\n--" + b + b"--\r\n"
+        self._preamble = b"\r\nThis is a multipart message in MIME format.\r\n\r\n"
+
+    def build(self, to: Recipient, date: datetime) -> bytes:
+        """The full message for one recipient, CRLF line ends."""
+        values = {"name": to.name or "", "unsubscribe_url": to.unsubscribe_url}
+        text = _qp(personalise(self.rendered.text, values, is_html=False))
+        body_html = _qp(personalise(self.rendered.html, values, is_html=True))
+        headers = (
+            _address(to.name, to.email)
+            + b"Date: " + format_datetime(date).encode("ascii") + b"\r\n"
+            + b"Message-ID: " + to.message_id.encode("ascii") + b"\r\n"
+            + b"List-Unsubscribe: <" + to.unsubscribe_url.encode("ascii") + b">,\r\n <"
+            + to.unsubscribe_mailto.encode("ascii") + b">\r\n"
+            + b"List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"
+        )
+        return b"".join(
+            (self._static, headers, self._content_type, self._preamble, self._open_text, text, self._open_html, body_html, self._close)
+        )

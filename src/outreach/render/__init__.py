@@ -1,0 +1,1 @@
+"""Rendering: campaign model -> email HTML/text and per-channel post texts."""

@@ -1,0 +1,162 @@
+"""Render social posts per channel and measure them by each platform's own rules.
+
+* X: twitter-text v3 weighted length (URLs 23, CJK 2, emoji 2), limit 280.
+* Mastodon: grapheme clusters with every URL counted as 23 and a remote
+  mention ``@user@domain`` counted as ``@user``, limit 500 (or the instance's).
+* Bluesky: 300 grapheme clusters of the text as posted.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import grapheme
+from jinja2 import TemplateError
+from jinja2.sandbox import SecurityError
+from twitter_text import extract_urls_with_indices, parse_tweet
+
+from ..campaign import Campaign, Post
+from ..errors import CampaignError
+from .environment import string_env, with_utm
+
+LIMITS = {"x": 280, "mastodon": 500, "bluesky": 300}
+URL_WEIGHT = 23
+_REMOTE_MENTION = re.compile(r"(?<![\w@])(@[A-Za-z0-9_]+)@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+
+
+def x_length(text: str) -> int:
+    """X's weighted length (twitter-text v3)."""
+    return parse_tweet(text).weightedLength
+
+
+def mastodon_length(text: str) -> int:
+    """Mastodon's count: graphemes, URLs as 23, remote mentions by local part."""
+    pieces: list[str] = []
+    last = 0
+    for url in extract_urls_with_indices(text):
+        start, end = url["indices"]
+        pieces.append(text[last:start])
+        pieces.append("x" * URL_WEIGHT)
+        last = end
+    pieces.append(text[last:])
+    return grapheme.length(_REMOTE_MENTION.sub(r"\1", "".join(pieces)))
+
+
+def bluesky_length(text: str) -> int:
+    """Bluesky's count: grapheme clusters."""
+    return grapheme.length(text)
+
+
+MEASURES = {"x": x_length, "mastodon": mastodon_length, "bluesky": bluesky_length}
+
+UTM = {"x": ("x", "social"), "mastodon": ("mastodon", "social"), "bluesky": ("bluesky", "social"), "email": ("newsletter", "email")}
+
+
+@dataclass(frozen=True)
+class PostImage:
+    """An image to attach, with its alt text."""
+
+    path: Path
+    alt: str
+    field: str
+
+
+@dataclass(frozen=True)
+class RenderedPart:
+    """One post, or one part of a thread, as it will be sent."""
+
+    text: str
+    length: int
+    limit: int
+    field: str
+
+    @property
+    def over_by(self) -> int:
+        """How far over the platform limit the text is (0 when it fits)."""
+        return max(0, self.length - self.limit)
+
+
+@dataclass(frozen=True)
+class RenderedPost:
+    """A post or thread on one channel, rendered and measured."""
+
+    index: int
+    channel: str
+    at_local: datetime
+    parts: list[RenderedPart]
+    images: list[PostImage] = field(default_factory=list)
+
+    @property
+    def is_thread(self) -> bool:
+        """True for a thread of more than one part."""
+        return len(self.parts) > 1
+
+
+def report_url(campaign: Campaign, channel: str) -> str:
+    """The report link for ``channel``, carrying its UTM parameters."""
+    source, medium = UTM[channel]
+    return with_utm(campaign.report.url, source, medium, campaign.slug)
+
+
+def campaign_context(campaign: Campaign, channel: str) -> dict[str, Any]:
+    """The data a template may read; ``report.url`` carries this channel's UTM tags."""
+    data = campaign.model_dump(mode="json")
+    data["report"]["url"] = report_url(campaign, channel)
+    data["report"]["canonical_url"] = campaign.report.url
+    data["report"]["paragraphs"] = campaign.report.paragraphs
+    data["slug"] = campaign.slug
+    return data
+
+
+def post_images(campaign: Campaign, post: Post, index: int) -> list[PostImage]:
+    """Resolve a post's images (``image = "cover"`` and ``images``) to files with alt text."""
+    images: list[PostImage] = []
+    if post.image == "cover" and campaign.report.cover is not None:
+        cover = campaign.report.cover
+        images.append(PostImage(campaign.folder / cover.image, cover.alt, "report.cover"))
+    for i, img in enumerate(post.images):
+        images.append(PostImage(campaign.folder / img.path, img.alt, f"posts[{index}].images[{i}]"))
+    return images
+
+
+def _render_text(source: str, context: dict[str, Any], campaign: Campaign, field_path: str) -> str:
+    try:
+        return string_env().from_string(source).render(context).strip()
+    except SecurityError as exc:
+        raise campaign.error(field_path, f"template not allowed by the sandbox: {exc}") from None
+    except TemplateError as exc:
+        raise campaign.error(field_path, f"template error: {exc.message or exc}") from None
+
+
+def render_post(campaign: Campaign, post: Post, index: int, limit: int | None = None) -> RenderedPost:
+    """Render one ``[[posts]]`` entry; raise :class:`CampaignError` on a template problem."""
+    context = campaign_context(campaign, post.channel)
+    measure = MEASURES[post.channel]
+    cap = limit or LIMITS[post.channel]
+    sources = post.parts
+    parts: list[RenderedPart] = []
+    for i, source in enumerate(sources):
+        field_path = f"posts[{index}].text" if post.text is not None else f"posts[{index}].thread[{i}]"
+        text = _render_text(source, context, campaign, field_path)
+        if post.numbered and len(sources) > 1:
+            text = f"{text}\n\n{i + 1}/{len(sources)}"
+        if not text:
+            raise campaign.error(field_path, "renders to an empty post")
+        parts.append(RenderedPart(text, measure(text), cap, field_path))
+    return RenderedPost(index, post.channel, post.at, parts, post_images(campaign, post, index))
+
+
+def render_posts(campaign: Campaign) -> tuple[list[RenderedPost], list[CampaignError]]:
+    """Render every post; collect template errors instead of stopping at the first."""
+    rendered: list[RenderedPost] = []
+    errors: list[CampaignError] = []
+    for i, post in enumerate(campaign.posts):
+        try:
+            rendered.append(render_post(campaign, post, i))
+        except CampaignError as exc:
+            errors.append(exc)
+    return rendered, errors

@@ -1,0 +1,138 @@
+"""Offline checks of a campaign: errors that block it, warnings a reviewer must see.
+
+Errors: an unknown subscriber list, a missing image file, an unsupported or
+oversized image, alt text over a platform's limit, a post over its limit
+(by how much), and every render problem the plan collected. Warnings: missing
+alt text, a post within 10% of its limit, a non-https link, a step in the
+past, a local time that DST makes ambiguous.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from .campaign import Campaign
+from .config import Config
+from .errors import CampaignError
+from .plan import Plan, build_plan
+from .tomlsource import did_you_mean
+
+IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp"}
+MAX_IMAGE_BYTES = {"x": 5_000_000, "mastodon": 16_000_000, "bluesky": 1_000_000}
+MAX_ALT = {"x": 1000, "mastodon": 1500, "bluesky": 2000}
+CHANNEL_NAMES = {"x": "X", "mastodon": "Mastodon", "bluesky": "Bluesky"}
+_URL_RE = re.compile(r"""https?://[^\s"'<>)]+""")
+
+
+@dataclass(frozen=True)
+class Warning_:
+    """Something a reviewer should look at; it does not block sending."""
+
+    field: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"line {self.line}, " if self.line else ""
+        return f"{where}{self.field}: {self.message}" if self.field else self.message
+
+
+@dataclass
+class Checked:
+    """The plan with every error and warning found."""
+
+    plan: Plan
+    errors: list[CampaignError]
+    warnings: list[Warning_]
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing blocks the campaign."""
+        return not self.errors
+
+
+def check(campaign: Campaign, config: Config, now: datetime | None = None) -> Checked:
+    """Build the plan and run every offline check on it."""
+    now = now or datetime.now(timezone.utc)
+    plan = build_plan(campaign, config)
+    errors = list(plan.errors)
+    warnings: list[Warning_] = []
+
+    def warn(field: str, message: str) -> None:
+        warnings.append(Warning_(field, message, campaign.line_of(field)))
+
+    if campaign.email is not None and campaign.email.list not in config.lists:
+        errors.append(campaign.error("email.list", f"no subscriber list '{campaign.email.list}' in the config{did_you_mean(campaign.email.list, config.lists)}; known lists: {', '.join(sorted(config.lists)) or 'none'}"))
+
+    cover = campaign.report.cover
+    if cover is not None:
+        if not (campaign.folder / cover.image).is_file():
+            errors.append(campaign.error("report.cover.image", f"cover file not found: {campaign.folder / cover.image}"))
+        if not cover.alt.strip():
+            warn("report.cover.alt", "the cover has no alt text: screen-reader users will not know what it shows")
+
+    for post in plan.posts:
+        name = CHANNEL_NAMES[post.channel]
+        for part in post.parts:
+            if part.over_by:
+                errors.append(campaign.error(part.field, f"{part.length} characters by {name}'s count; the limit is {part.limit} (over by {part.over_by})"))
+            elif part.length > 0.9 * part.limit:
+                warn(part.field, f"{part.length} of {part.limit} characters on {name}: within 10% of the limit")
+        for image in post.images:
+            _check_image(campaign, post.channel, image.path, image.alt, image.field, errors, warn)
+
+    for step in plan.steps:
+        if step.due_utc < now:
+            warn(f"{step.field}.at" if step.kind == "post" else "email.send_at", f"step {step.number} is scheduled in the past ({step.due_local:%Y-%m-%d %H:%M} {campaign.timezone})")
+        if _ambiguous(campaign, step.due_local):
+            warn(f"{step.field}.at" if step.kind == "post" else "email.send_at", f"{step.due_local:%Y-%m-%d %H:%M} happens twice in {campaign.timezone} (clocks go back); the first is used")
+
+    for field, url in _links(plan):
+        if url.startswith("http://"):
+            warn(field, f"non-https link: {url}")
+    return Checked(plan, errors, warnings)
+
+
+def _check_image(campaign: Campaign, channel: str, path, alt: str, field: str, errors: list[CampaignError], warn) -> None:
+    name = CHANNEL_NAMES[channel]
+    if field != "report.cover" and not path.is_file():
+        errors.append(campaign.error(field + ".path", f"image file not found: {path}"))
+        return
+    if not path.is_file():
+        return
+    if path.suffix.lower() not in IMAGE_TYPES:
+        errors.append(campaign.error(field, f"{path.name}: {name} takes PNG, JPEG, GIF or WebP images"))
+    size = path.stat().st_size
+    if size > MAX_IMAGE_BYTES[channel]:
+        errors.append(campaign.error(field, f"{path.name} is {size:,} bytes; {name} takes at most {MAX_IMAGE_BYTES[channel]:,}"))
+    if not alt.strip():
+        if field != "report.cover":
+            warn(field + ".alt", f"image {path.name} has no alt text")
+    elif len(alt) > MAX_ALT[channel]:
+        errors.append(campaign.error(field + ".alt", f"alt text is {len(alt)} characters; {name} takes at most {MAX_ALT[channel]}"))
+
+
+def _ambiguous(campaign: Campaign, local: datetime) -> bool:
+    # In a fall-back overlap the first reading (fold=0) has the larger offset;
+    # in a spring-forward gap it is the other way round (and the plan refuses it).
+    first = local.replace(tzinfo=campaign.tz, fold=0).utcoffset()
+    second = local.replace(tzinfo=campaign.tz, fold=1).utcoffset()
+    return first is not None and second is not None and first > second
+
+
+def _links(plan: Plan) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = [("report.url", plan.campaign.report.url)]
+    if plan.email is not None:
+        found += [("email", link.url) for link in plan.email.links() if link.url.startswith("http")]
+    for post in plan.posts:
+        for part in post.parts:
+            found += [(part.field, url) for url in _URL_RE.findall(part.text)]
+    seen: set[str] = set()
+    unique = []
+    for field, url in found:
+        if url not in seen:
+            seen.add(url)
+            unique.append((field, url))
+    return unique
