@@ -111,6 +111,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         err("this is a bug in outreach; run again with OUTREACH_DEBUG=1 for the full traceback and report it")
         return 70
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -125,7 +125,7 @@ class Config(_Frozen):
     outbox: Path = Path("outbox")
     require_approval: bool = True
     lists: dict[str, ListConfig] = Field(
-        default_factory=lambda: {"research": ListConfig(title="DIIS research newsletter")}
+        default_factory=lambda: {"research": ListConfig(title="DIIS research newsletter", description="New reports and analysis")}
     )
     email: EmailConfig = Field(default_factory=EmailConfig)
     smtp: SmtpConfig | None = None

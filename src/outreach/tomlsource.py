@@ -15,7 +15,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from pydantic import ValidationError
 
@@ -147,23 +147,42 @@ def read_toml(path: Path) -> tuple[dict[str, Any], LineIndex]:
     return data, LineIndex.scan(text)
 
 
-def did_you_mean(name: str, allowed: Iterable[str]) -> str:
+def close_match(name: str, allowed: Iterable[str]) -> str | None:
+    """The allowed name closest to ``name``, if any is close enough."""
     close = difflib.get_close_matches(name, list(allowed), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return close[0] if close else None
+
+
+def did_you_mean(name: str, allowed: Iterable[str]) -> str:
+    """A " (did you mean 'x'?)" hint, or an empty string."""
+    match = close_match(name, allowed)
+    return f" (did you mean '{match}'?)" if match else ""
 
 
 def located_errors(
     exc: ValidationError,
     file: Path,
     index: LineIndex,
-    allowed_keys: "callable[[tuple[str | int, ...]], Iterable[str]]",
+    allowed_keys: Callable[[tuple[str | int, ...]], Iterable[str]],
 ) -> list[CampaignError]:
-    """Turn a pydantic ``ValidationError`` into located, human-readable errors."""
+    """Turn a pydantic ``ValidationError`` into located, human-readable errors.
+
+    A misspelt key shows up twice in pydantic (the typo is unknown, the real
+    key is missing); it is reported once, as the unknown key with its hint.
+    """
+    raw = [(tuple(p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-"))), e) for e in exc.errors(include_url=False)]
+    explained: set[tuple[str | int, ...]] = set()
+    for loc, err in raw:
+        if err["type"] == "extra_forbidden":
+            match = close_match(str(loc[-1]), allowed_keys(loc[:-1]))
+            if match:
+                explained.add((*loc[:-1], match))
     out: list[CampaignError] = []
-    for err in exc.errors(include_url=False):
-        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+    for loc, err in raw:
         path = format_path(loc)
         kind = err["type"]
+        if kind == "missing" and loc in explained:
+            continue
         if kind == "extra_forbidden":
             name = str(loc[-1])
             msg = f"unknown field '{name}'{did_you_mean(name, allowed_keys(loc[:-1]))}"

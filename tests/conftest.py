@@ -1,0 +1,111 @@
+"""Shared fixtures: the sample campaign, editable copies of it, config, CLI runner.
+
+Real dependencies (SMTP server, API emulators, PostgreSQL, Chromium) each get
+one fixture, in the conftest of the test folder that needs them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from outreach.cli import main
+from outreach.config import Config
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "campaigns" / "soldier-defections-myanmar.toml"
+SAMPLE_COVER = ROOT / "campaigns" / "soldier-defections-myanmar-cover.png"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--regen-golden", action="store_true", help="rewrite tests/golden from the current output")
+
+
+@pytest.fixture
+def regen_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--regen-golden"))
+
+
+@pytest.fixture
+def config() -> Config:
+    """The embedded defaults (what a fresh machine gets)."""
+    return Config()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test runs in its own folder so defaults (outreach.db, outbox/) never touch the repo."""
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    monkeypatch.delenv("OUTREACH_CONFIG", raising=False)
+
+
+@pytest.fixture
+def campaign_copy(tmp_path: Path) -> Callable[..., Path]:
+    """Copy the sample campaign into tmp, optionally editing its text; returns the new path."""
+
+    def make(edit: Callable[[str], str] | None = None, name: str = "soldier-defections-myanmar.toml") -> Path:
+        folder = tmp_path / "campaigns"
+        folder.mkdir(exist_ok=True)
+        shutil.copy(SAMPLE_COVER, folder / SAMPLE_COVER.name)
+        text = SAMPLE.read_text(encoding="utf-8")
+        if edit is not None:
+            edited = edit(text)
+            assert edited != text, "the edit did not change the campaign"
+            text = edited
+        path = folder / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return make
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
+    """Run the outreach CLI in-process and capture what it prints."""
+
+    def run(*args: str) -> CliResult:
+        code = main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return run
+
+
+def require(what: str, reason: str) -> None:
+    """Skip with a visible reason, except under CI=true where a missing dependency fails the run."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{what} is required in CI: {reason}")
+    pytest.skip(f"{what} unavailable: {reason}")
+
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run", "--disable-quic", "--hide-scrollbars"]
+
+
+@pytest.fixture(scope="session")
+def chromium(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Run Debian's headless chromium with the flags this machine needs; returns a runner."""
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    if exe is None:
+        require("chromium", "install Debian's chromium package (apt-get install chromium)")
+    profile = tmp_path_factory.mktemp("chromium-profile")
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([exe, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args], capture_output=True, text=True, timeout=120)
+
+    return run
