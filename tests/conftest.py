@@ -11,7 +11,8 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+import uuid
+from typing import Callable, Iterator
 
 import pytest
 
@@ -109,3 +110,35 @@ def chromium(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., subproce
         return subprocess.run([exe, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args], capture_output=True, text=True, timeout=120)
 
     return run
+
+
+PG_URL = os.environ.get("OUTREACH_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_config(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Config]:
+    """A config on a fresh database: an SQLite file, or its own schema in PostgreSQL's ``test`` database."""
+    from outreach.store.db import forget_engines
+
+    outbox = tmp_path / "outbox"
+    if request.param == "sqlite":
+        yield Config(database=f"sqlite:///{tmp_path / 'outreach.db'}", outbox=outbox)
+        forget_engines()
+        return
+    import sqlalchemy
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sqlalchemy.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    except sqlalchemy.exc.OperationalError as exc:
+        admin.dispose()
+        require("PostgreSQL on 127.0.0.1:5432", str(exc.orig).splitlines()[0])
+    try:
+        yield Config(database=f"{PG_URL}?options=-csearch_path%3D{schema}", outbox=outbox)
+    finally:
+        forget_engines()
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+        admin.dispose()

@@ -14,7 +14,8 @@
         ├── RateLimited(retry_at)      try again, not before ``retry_at`` (UTC)
         ├── Rejected(reason)           permanent: duplicate content, too long, bad media, 5xx mailbox
         ├── AuthFailed                 credentials missing or refused
-        └── Unavailable                5xx, timeout, dropped connection: retry with backoff
+        ├── Unavailable                5xx, timeout, dropped connection before the request was complete: retry
+        └── OutcomeUnknown             the request went out but no answer came: never retried automatically
 
 The command line prints ``str(error)`` for any ``OutreachError`` and exits 1;
 nothing in this tree carries a secret in its message.
@@ -111,3 +112,10 @@ class Unavailable(ChannelError):
     """A transient failure: 5xx, timeout, dropped connection."""
 
     retryable = True
+
+
+class OutcomeUnknown(ChannelError):
+    """The request was sent but no answer came back: it may have taken effect.
+
+    Resending could duplicate, so the ledger records ``unknown`` and waits for a person.
+    """

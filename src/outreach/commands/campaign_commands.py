@@ -8,7 +8,12 @@ from pathlib import Path
 from ..cli import command, err, load_campaigns, out, resolve_campaign
 from ..config import Config
 from ..cover import make_cover
-from ..errors import CampaignErrors
+from sqlalchemy.engine import make_url
+
+from ..approval import approve, describe, latest
+from ..errors import CampaignErrors, OutreachError
+from ..plan import Plan
+from ..store.db import open_db
 from ..preview import write_preview
 from ..validate import check
 
@@ -55,7 +60,7 @@ def preview(args: argparse.Namespace, config: Config) -> int:
     checked = check(campaign, config)
     if checked.errors:
         raise CampaignErrors(checked.errors)
-    result = write_preview(checked, config, args.out or Path("preview") / campaign.slug, approval=_approval_line(config, campaign, checked))
+    result = write_preview(checked, config, args.out or Path("preview") / campaign.slug, approval=_approval_line(config, checked.plan))
     for w in checked.warnings:
         err(f"warning: {campaign.path}: {w}")
     out(f"Preview of {campaign.slug}: {len(checked.plan.steps)} steps, {len(checked.warnings)} warnings")
@@ -63,8 +68,15 @@ def preview(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
-def _approval_line(config: Config, campaign, checked) -> str | None:
-    return None
+def _approval_line(config: Config, plan: Plan) -> str | None:
+    """The approval state, read from the database only if one exists (preview never creates it)."""
+    url = make_url(config.database)
+    if url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file():
+        return None
+    try:
+        return describe(latest(open_db(config), plan.campaign.slug), plan)
+    except OutreachError:
+        return "unknown (database unavailable)"
 
 
 def _cover_args(p: argparse.ArgumentParser) -> None:
@@ -79,4 +91,21 @@ def cover(args: argparse.Namespace, config: Config) -> int:
     """Write a generated cover PNG."""
     path = make_cover(args.out, args.title, args.subtitle, args.kicker)
     out(f"Cover written: {path}")
+    return 0
+
+
+def _approve_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("campaign", metavar="CAMPAIGN", help="campaign file or slug")
+    p.add_argument("--by", required=True, metavar="NAME", help="who approves")
+
+
+@command("approve", "Approve the campaign exactly as it renders now.", 'outreach approve soldier-defections-myanmar --by "Jane Doe"', _approve_args)
+def approve_command(args: argparse.Namespace, config: Config) -> int:
+    """Record an approval against the content hash."""
+    campaign = resolve_campaign(args.campaign)
+    checked = check(campaign, config)
+    if checked.errors:
+        raise CampaignErrors(checked.errors)
+    approval = approve(open_db(config), checked.plan, args.by)
+    out(f"{campaign.slug} approved by {approval.by} (content {approval.content_hash[:12]})")
     return 0

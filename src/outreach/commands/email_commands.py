@@ -1,0 +1,68 @@
+"""``outreach send`` and ``outreach send-test``."""
+
+from __future__ import annotations
+
+import argparse
+
+from rich.console import Console
+from rich.table import Table
+
+from ..cli import command, out, resolve_campaign
+from ..config import Config
+from ..errors import CampaignErrors
+from ..mail.send import send_email, send_test
+from ..validate import check
+from .progress import progress_for
+
+
+def checked_plan(config: Config, ref: str):  # type: ignore[no-untyped-def]
+    """Load, render and check a campaign; refuse one with errors."""
+    checked = check(resolve_campaign(ref), config)
+    if checked.errors:
+        raise CampaignErrors(checked.errors)
+    return checked.plan
+
+
+def _send_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("campaign", metavar="CAMPAIGN", help="campaign file or slug")
+    p.add_argument("--now", action="store_true", help="send now even if send_at is later")
+    p.add_argument("--retry-unknown", action="store_true", help="resend the messages whose outcome is unknown (after you checked)")
+
+
+@command("send", "Send the campaign's email to its list (safe to run again: nobody gets it twice).", "outreach send soldier-defections-myanmar --now", _send_args)
+def send(args: argparse.Namespace, config: Config) -> int:
+    """Send, with progress and a summary table."""
+    plan = checked_plan(config, args.campaign)
+    from ..dispatch import guard_dispatch
+
+    guard_dispatch(config, plan, now_requested=args.now, step_field="email")
+    progress = progress_for(f"email {plan.campaign.slug}")
+    try:
+        result = send_email(config, plan, retry_unknown=args.retry_unknown, progress=progress)
+    finally:
+        progress.stop()
+    table = Table("state", "this run", "in the ledger", title=f"{result.campaign}: email")
+    for state in ("sent", "bounced", "failed", "unknown", "suppressed", "queued"):
+        table.add_row(state, str(result.this_run.get(state, 0)), str(result.ledger.get(state, 0)))
+    Console(stderr=False).print(table)
+    out(f"via {result.transport}; audience {result.audience}; {result.this_run.get('sent', 0)} sent in {result.elapsed:.1f}s ({result.rate:.0f}/s)")
+    for e in result.errors:
+        out(f"error: {e}")
+    if result.ledger.get("unknown"):
+        out(f"{result.ledger['unknown']} messages have an unknown outcome: see 'outreach status {result.campaign}'; resend them with --retry-unknown")
+    incomplete = result.ledger.get("queued", 0) + result.ledger.get("sending", 0)
+    return 1 if result.errors or incomplete else 0
+
+
+def _test_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("campaign", metavar="CAMPAIGN", help="campaign file or slug")
+    p.add_argument("--to", nargs="+", required=True, metavar="ADDR", help="where to send the test copy")
+
+
+@command("send-test", "Send a [Test] copy to the given addresses only; records nothing.", "outreach send-test soldier-defections-myanmar --to me@example.org", _test_args)
+def send_test_command(args: argparse.Namespace, config: Config) -> int:
+    """Send test copies."""
+    plan = checked_plan(config, args.campaign)
+    for addr, reply in send_test(config, plan, args.to):
+        out(f"test sent to {addr}: {reply}")
+    return 0

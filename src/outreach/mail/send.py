@@ -1,0 +1,342 @@
+"""Send a campaign's email to its list: exactly once per subscriber, crash-safe, fast.
+
+The sequence (``outreach send`` and the scheduler both call :func:`send_email`):
+
+1. recover: rows a dead run left in ``sending`` become ``unknown``;
+2. freeze the audience once (one ``INSERT … SELECT``: active, unsuppressed members);
+3. a reader streams queued rows in keyset-paginated batches into a bounded queue;
+4. one thread per SMTP connection claims a row (commit), builds its bytes
+   (string replacement and a quoted-printable encode, no MJML, no
+   ``EmailMessage``), sends it, and records the outcome (commit);
+5. temporary failures wait out their backoff and go again, within the run.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Protocol
+
+from sqlalchemy import Engine, func, insert, literal, select
+
+from ..campaign import Campaign
+from ..config import Config, secret
+from ..errors import AuthFailed, OutcomeUnknown, OutreachError, RenderError, Unavailable
+from ..plan import Plan
+from ..store.db import local_secret, now, open_db
+from ..store.ledger import Ledger, counts, next_retry, recover, requeue_unknown
+from ..store.schema import audiences, deliveries, memberships, subscribers
+from ..store.subscribers import ALL_LISTS, active_clause, suppress, suppressed_clause
+from .compose import campaign_factory, recipient
+from .message import MessageFactory
+from .transport import MailConnection, MailTransport, RateLimiter, SmtpRejected, mail_transport
+
+EMAIL_STEP = 1
+READ_BATCH = 1000
+BACKOFF = (30.0, 120.0, 600.0, 1800.0)
+MAX_ATTEMPTS = 5
+
+
+class Progress(Protocol):
+    """What the send loop reports as it goes (the CLI draws it)."""
+
+    def start(self, total: int, already_done: int) -> None: ...
+    def advance(self, state: str) -> None: ...
+    def note(self, message: str) -> None: ...
+
+
+class NoProgress:
+    """Progress that shows nothing."""
+
+    def start(self, total: int, already_done: int) -> None:
+        """Ignore."""
+
+    def advance(self, state: str) -> None:
+        """Ignore."""
+
+    def note(self, message: str) -> None:
+        """Ignore."""
+
+
+@dataclass
+class SendResult:
+    """What one ``send`` run did, and what the ledger holds now."""
+
+    campaign: str
+    transport: str
+    audience: int
+    this_run: dict[str, int]
+    ledger: dict[str, int]
+    recovered_unknown: int
+    elapsed: float
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        """Messages sent per second in this run."""
+        return self.this_run.get("sent", 0) / self.elapsed if self.elapsed > 0 else 0.0
+
+
+def token_secret(config: Config, engine: Engine) -> bytes:
+    """The key that signs unsubscribe links: from the environment, or (outbox only) kept in the database."""
+    value = secret(config.email.secret_env, "the key that signs unsubscribe links", required=config.smtp is not None)
+    return value.encode() if value else local_secret(engine, "tokens")
+
+
+def freeze_audience(engine: Engine, campaign: str, list_name: str, step: int = EMAIL_STEP) -> int:
+    """Queue one delivery per active, unsuppressed member, once; later runs reuse the frozen audience."""
+    with engine.begin() as conn:
+        found = conn.execute(select(audiences.c.total).where(audiences.c.campaign == campaign, audiences.c.step == step)).scalar_one_or_none()
+        if found is not None:
+            return int(found)
+        stamp = now()
+        source = (
+            select(literal(campaign), literal(step), subscribers.c.email, subscribers.c.id, literal("queued"), literal(0), literal(stamp))
+            .select_from(memberships.join(subscribers))
+            .where(active_clause(list_name))
+            .order_by(subscribers.c.id)
+        )
+        conn.execute(insert(deliveries).from_select(["campaign", "step", "target", "subscriber_id", "state", "attempts", "updated_at"], source))
+        total = conn.execute(select(func.count()).where(deliveries.c.campaign == campaign, deliveries.c.step == step)).scalar_one()
+        conn.execute(insert(audiences), [{"campaign": campaign, "step": step, "list": list_name, "total": total, "enqueued_at": stamp}])
+    return int(total)
+
+
+@dataclass(frozen=True)
+class _Job:
+    delivery_id: int
+    subscriber_id: int | None
+    email: str | None
+    name: str | None
+    suppressed: bool
+
+
+def _reader(engine: Engine, campaign: str, list_name: str, jobs: "queue.Queue[_Job | None]", workers: int, stop: threading.Event) -> None:
+    last = 0
+    try:
+        while not stop.is_set():
+            with engine.connect() as conn:
+                rows = conn.execute(
+                    select(deliveries.c.id, deliveries.c.subscriber_id, subscribers.c.display_email, subscribers.c.name, suppressed_clause(list_name).label("suppressed"))
+                    .select_from(deliveries.outerjoin(subscribers, subscribers.c.id == deliveries.c.subscriber_id))
+                    .where(deliveries.c.campaign == campaign, deliveries.c.step == EMAIL_STEP, deliveries.c.state == "queued", deliveries.c.id > last)
+                    .where((deliveries.c.not_before.is_(None)) | (deliveries.c.not_before <= now()))
+                    .order_by(deliveries.c.id)
+                    .limit(READ_BATCH)
+                ).all()
+            if not rows:
+                break
+            for r in rows:
+                while not stop.is_set():
+                    try:
+                        jobs.put(_Job(r.id, r.subscriber_id, r.display_email, r.name, bool(r.suppressed)), timeout=0.2)
+                        break
+                    except queue.Full:
+                        continue
+            last = rows[-1].id
+    finally:
+        for _ in range(workers):
+            jobs.put(None)
+
+
+class _Sender:
+    """The shared state of one run's sending threads."""
+
+    def __init__(self, config: Config, campaign: Campaign, list_name: str, factory: MessageFactory, transport: MailTransport,
+                 ledger: Ledger, key: bytes, progress: Progress, stop: threading.Event, backoff: tuple[float, ...], max_attempts: int) -> None:
+        self.config, self.campaign, self.list_name, self.factory = config, campaign, list_name, factory
+        self.transport, self.ledger, self.key, self.progress, self.stop = transport, ledger, key, progress, stop
+        self.backoff, self.max_attempts = backoff, max_attempts
+        self.sender_address = config.email.from_.rsplit("<", 1)[-1].rstrip(">").strip()
+        self.limiter = RateLimiter(config.smtp.rate if config.smtp else None)
+        self.tally: dict[str, int] = {}
+        self.errors: list[str] = []
+        self._tally_lock = threading.Lock()
+        self.fatal = threading.Event()
+
+    def count(self, state: str) -> None:
+        with self._tally_lock:
+            self.tally[state] = self.tally.get(state, 0) + 1
+        self.progress.advance(state)
+
+    def fail_run(self, message: str) -> None:
+        with self._tally_lock:
+            self.errors.append(message)
+        self.fatal.set()
+        self.stop.set()
+
+    def _connect(self) -> MailConnection | None:
+        delay = 1.0
+        for _ in range(4):
+            if self.stop.is_set():
+                return None
+            try:
+                return self.transport.open()
+            except AuthFailed as exc:
+                self.fail_run(str(exc))
+                return None
+            except Unavailable as exc:
+                self.progress.note(f"{exc}; retrying in {delay:.0f}s")
+                time.sleep(delay)
+                delay *= 4
+        self.fail_run(f"{self.transport.description}: unreachable; the remaining messages stay queued")
+        return None
+
+    def work(self, jobs: "queue.Queue[_Job | None]") -> None:
+        conn = None
+        try:
+            while True:
+                job = jobs.get()
+                if job is None:
+                    return
+                if self.stop.is_set():
+                    continue  # drain: the rows stay queued
+                if job.suppressed or job.email is None:
+                    self.ledger.skip(job.delivery_id, "suppressed" if job.email else "subscriber removed")
+                    self.count("suppressed")
+                    continue
+                if conn is None:
+                    conn = self._connect()
+                    if conn is None:
+                        continue
+                claimed = self.ledger.claim(job.delivery_id)
+                if claimed is None:
+                    continue  # another run took it
+                to = recipient(self.config, self.campaign.slug, self.list_name, self.key, job.subscriber_id or 0, job.email, job.name)
+                self.limiter.wait()
+                try:
+                    data = self.factory.build(to, now())
+                    reply = conn.send(self.sender_address, job.email, data, name=f"{job.subscriber_id:09d}")
+                except SmtpRejected as exc:
+                    self._rejected(job, exc)
+                except OutcomeUnknown as exc:
+                    self.ledger.finish(job.delivery_id, "unknown", str(exc))
+                    self.count("unknown")
+                    conn = self._drop(conn)
+                except Unavailable as exc:
+                    self._temporary(job.delivery_id, claimed.attempts, str(exc))
+                    conn = self._drop(conn)
+                except Exception as exc:  # noqa: BLE001  (a bug must not leave the row in 'sending')
+                    self.ledger.finish(job.delivery_id, "unknown", f"internal error while sending: {type(exc).__name__}: {exc}")
+                    self.count("unknown")
+                    conn = self._drop(conn)
+                else:
+                    self.ledger.finish(job.delivery_id, "sent", reply)
+                    self.count("sent")
+        finally:
+            if conn is not None:
+                conn.close()
+
+    @staticmethod
+    def _drop(conn: MailConnection) -> None:
+        conn.close()
+
+    def _rejected(self, job: _Job, exc: SmtpRejected) -> None:
+        if exc.phase == "mail":  # the server refuses us, not the subscriber: do not suppress them
+            self.ledger.finish(job.delivery_id, "failed", str(exc))
+            self.count("failed")
+            return
+        self.ledger.finish(job.delivery_id, "bounced", str(exc), also=lambda c: suppress(c, job.email or "", ALL_LISTS, "bounced", "bounce", str(exc)))
+        self.count("bounced")
+
+    def _temporary(self, delivery_id: int, attempts: int, detail: str) -> None:
+        if attempts >= self.max_attempts:
+            self.ledger.finish(delivery_id, "failed", f"gave up after {attempts} attempts: {detail}")
+            self.count("failed")
+            return
+        wait = self.backoff[min(attempts - 1, len(self.backoff) - 1)]
+        self.ledger.finish(delivery_id, "queued", f"attempt {attempts}: {detail}", not_before=now() + timedelta(seconds=wait))
+        self.count("retry")
+
+
+def send_email(
+    config: Config,
+    plan: Plan,
+    *,
+    retry_unknown: bool = False,
+    progress: Progress | None = None,
+    stop: threading.Event | None = None,
+    backoff: tuple[float, ...] = BACKOFF,
+    max_attempts: int = MAX_ATTEMPTS,
+    wait_for_retries: bool = True,
+    transport: MailTransport | None = None,
+) -> SendResult:
+    """Send the plan's email to its list; safe to run again at any time."""
+    campaign = plan.campaign
+    if campaign.email is None or plan.email is None:
+        raise RenderError(f"{campaign.path}: the campaign has no [email] section to send")
+    progress = progress or NoProgress()
+    stop = stop or threading.Event()
+    engine = open_db(config)
+    started = time.monotonic()
+    list_name = campaign.email.list
+    recovered = recover(engine, campaign.slug, EMAIL_STEP)
+    if recovered:
+        progress.note(f"{recovered} messages were in flight when an earlier run stopped: marked unknown (see outreach status; resend with --retry-unknown)")
+    if retry_unknown:
+        n = requeue_unknown(engine, campaign.slug, EMAIL_STEP)
+        progress.note(f"{n} unknown messages queued again on request")
+    audience = freeze_audience(engine, campaign.slug, list_name)
+    transport = transport or mail_transport(config, campaign.slug)
+    key = token_secret(config, engine)
+    factory = campaign_factory(config, campaign, plan.email)
+    before = counts(engine, campaign.slug, EMAIL_STEP)
+    progress.start(audience, audience - before["queued"] - before["sending"])
+    ledger = Ledger(engine, campaign.slug, EMAIL_STEP)
+    sender = _Sender(config, campaign, list_name, factory, transport, ledger, key, progress, stop, backoff, max_attempts)
+    try:
+        while not stop.is_set():
+            jobs: queue.Queue[_Job | None] = queue.Queue(maxsize=transport.connections * 64)
+            threads = [threading.Thread(target=_reader, args=(engine, campaign.slug, list_name, jobs, transport.connections, stop), name="ledger-reader", daemon=True)]
+            threads += [threading.Thread(target=sender.work, args=(jobs,), name=f"sender-{i}", daemon=True) for i in range(transport.connections)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            due = next_retry(engine, campaign.slug, EMAIL_STEP)
+            if due is None or not wait_for_retries or stop.is_set():
+                break
+            delay = (due - now()).total_seconds() if due.tzinfo else (due - now().replace(tzinfo=None)).total_seconds()
+            if delay > 0:
+                progress.note(f"waiting {delay:.0f}s to retry temporary failures")
+                stop.wait(delay)
+    finally:
+        ledger.close()
+    if sender.fatal.is_set() and any("refused the login" in e for e in sender.errors):
+        raise AuthFailed(sender.errors[0])
+    return SendResult(campaign.slug, transport.description, audience, dict(sender.tally), counts(engine, campaign.slug, EMAIL_STEP),
+                      recovered, time.monotonic() - started, sender.errors)
+
+
+def send_test(config: Config, plan: Plan, addresses: list[str], transport: MailTransport | None = None) -> list[tuple[str, str]]:
+    """Send a "[Test]" copy to ``addresses`` only; nothing is recorded against the campaign."""
+    from ..store.subscribers import normalise_email
+    from .compose import sample_recipient, unsubscribe_links
+
+    campaign = plan.campaign
+    if plan.email is None:
+        raise RenderError(f"{campaign.path}: the campaign has no [email] section to send")
+    valid = []
+    for addr in addresses:
+        try:
+            valid.append(normalise_email(addr)[1])
+        except ValueError as exc:
+            raise OutreachError(f"--to {addr}: {exc}") from None
+    transport = transport or mail_transport(config, f"test-{campaign.slug}")
+    factory = campaign_factory(config, campaign, plan.email, subject_prefix="[Test] ")
+    sample = sample_recipient(config, campaign)
+    conn = transport.open()
+    results = []
+    sender_address = config.email.from_.rsplit("<", 1)[-1].rstrip(">").strip()
+    try:
+        for i, addr in enumerate(valid):
+            url, mailto = unsubscribe_links(config, "test-message-no-real-token")
+            to = type(sample)(addr, None, url, mailto, f"<test.{campaign.slug}.{time.time_ns()}.{i}@{config.email.sender_domain}>")
+            results.append((addr, conn.send(sender_address, addr, factory.build(to, now()), name=f"test-{i:03d}-{addr}")))
+    finally:
+        conn.close()
+    return results
+

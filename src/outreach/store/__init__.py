@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy tables and queries (subscribers, suppression, ledger, audit)."""

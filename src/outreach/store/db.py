@@ -1,0 +1,102 @@
+"""Open the database named in the config: create on first use, check the schema version.
+
+SQLite (the default) runs in WAL mode with ``synchronous=NORMAL``: a commit
+survives the process being killed (it is in the OS's file cache), which is
+the failure the ledger is built to survive; PostgreSQL gives full durability.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timezone
+
+from sqlalchemy import Engine, create_engine, event, inspect, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+
+from ..config import Config
+from ..errors import ConfigError
+from .schema import SCHEMA_VERSION, meta, metadata
+
+
+def now() -> datetime:
+    """The current time, UTC, timezone-aware."""
+    return datetime.now(timezone.utc)
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; SQLite gets WAL and a busy timeout."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ConfigError(f"database: not a database URL: {url!r} (try 'sqlite:///outreach.db')") from None
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    kwargs: dict = {}
+    if parsed.get_backend_name() == "sqlite":
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+    else:
+        kwargs["pool_pre_ping"] = True
+    try:
+        engine = create_engine(parsed, **kwargs)
+    except (ImportError, ModuleNotFoundError) as exc:
+        raise ConfigError(f"database: the driver for {parsed.drivername} is not installed ({exc.name}); pip install 'outreach[postgres]'") from None
+    if parsed.get_backend_name() == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+_ENGINES: dict[str, Engine] = {}
+
+
+def open_db(config: Config) -> Engine:
+    """The database for ``config``, created and version-checked (one engine per URL per process)."""
+    url = config.database
+    if url not in _ENGINES:
+        _ENGINES[url] = _open(url)
+    return _ENGINES[url]
+
+
+def _open(url: str) -> Engine:
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            if not inspect(conn).has_table("meta"):
+                metadata.create_all(conn)
+                conn.execute(meta.insert(), [{"key": "schema_version", "value": str(SCHEMA_VERSION)}])
+            else:
+                metadata.create_all(conn, checkfirst=True)
+                found = conn.execute(select(meta.c.value).where(meta.c.key == "schema_version")).scalar_one_or_none()
+                if found is not None and int(found) > SCHEMA_VERSION:
+                    raise ConfigError(f"database {engine.url.render_as_string(hide_password=True)} has schema version {found}; this outreach knows {SCHEMA_VERSION}: upgrade outreach")
+    except OperationalError as exc:
+        raise ConfigError(f"database {engine.url.render_as_string(hide_password=True)}: cannot open: {exc.orig}") from None
+    except SQLAlchemyError as exc:
+        raise ConfigError(f"database {engine.url.render_as_string(hide_password=True)}: {exc.__class__.__name__}: {exc}") from None
+    return engine
+
+
+def forget_engines() -> None:
+    """Dispose cached engines (tests, and after a fork)."""
+    while _ENGINES:
+        _ENGINES.popitem()[1].dispose()
+
+
+def local_secret(engine: Engine, name: str) -> bytes:
+    """A random key kept in the database, for outbox-only set-ups with no secret configured."""
+    key = f"secret:{name}"
+    with engine.begin() as conn:
+        found = conn.execute(select(meta.c.value).where(meta.c.key == key)).scalar_one_or_none()
+        if found is None:
+            found = secrets.token_urlsafe(32)
+            conn.execute(meta.insert(), [{"key": key, "value": found}])
+    return found.encode()

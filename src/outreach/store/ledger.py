@@ -1,0 +1,191 @@
+"""The delivery ledger: the one place delivery states change (see ``schema.py`` for the diagram).
+
+A delivery is claimed by a conditional update (``state='queued'`` →
+``sending``) that only one process can win, committed *before* the message
+or post leaves, and finished by a second commit after the remote side
+answers. So at any moment at most one row per sending thread is in
+``sending``; if the process is killed, exactly those rows become
+``unknown`` on the next start and everything else is either done or still
+queued.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Callable, Iterable
+
+from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, update
+
+from .db import now
+from .schema import audit, deliveries, runs
+
+STATES = ("queued", "sending", "sent", "failed", "bounced", "unknown", "suppressed")
+DONE = ("sent", "failed", "bounced", "suppressed")
+HEARTBEAT = timedelta(seconds=5)
+STALE = timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A delivery this process now owns."""
+
+    id: int
+    attempts: int
+
+
+class Ledger:
+    """Ledger writes for one run, serialised on one connection (SQLite has one writer anyway)."""
+
+    def __init__(self, engine: Engine, campaign: str, step: int) -> None:
+        self.engine = engine
+        self.campaign = campaign
+        self.step = step
+        self._lock = threading.Lock()
+        self._conn = engine.connect()
+        self.run_id = self._start_run()
+        self._beat = threading.Event()
+        self._beater = threading.Thread(target=self._heartbeat, name="ledger-heartbeat", daemon=True)
+        self._beater.start()
+
+    # -- runs -----------------------------------------------------------------
+    def _start_run(self) -> int:
+        stamp = now()
+        with self._lock:
+            result = self._conn.execute(
+                insert(runs).returning(runs.c.id),
+                [{"campaign": self.campaign, "step": self.step, "host": socket.gethostname(), "pid": os.getpid(), "started_at": stamp, "heartbeat_at": stamp}],
+            )
+            run_id = int(result.scalar_one())
+            self._conn.commit()
+        return run_id
+
+    def _heartbeat(self) -> None:
+        while not self._beat.wait(HEARTBEAT.total_seconds()):
+            with self._lock:
+                self._conn.execute(update(runs).where(runs.c.id == self.run_id).values(heartbeat_at=now()))
+                self._conn.commit()
+
+    def close(self) -> None:
+        """Mark the run finished and release the connection."""
+        self._beat.set()
+        self._beater.join(timeout=10)
+        with self._lock:
+            self._conn.execute(update(runs).where(runs.c.id == self.run_id).values(finished_at=now()))
+            self._conn.commit()
+            self._conn.close()
+
+    # -- deliveries -------------------------------------------------------------
+    def claim(self, delivery_id: int) -> Claimed | None:
+        """Take a queued delivery (committed before anything is sent); None if another run has it."""
+        with self._lock:
+            row = self._conn.execute(
+                update(deliveries)
+                .where(deliveries.c.id == delivery_id, deliveries.c.state == "queued")
+                .values(state="sending", run_id=self.run_id, attempts=deliveries.c.attempts + 1, updated_at=now())
+                .returning(deliveries.c.attempts)
+            ).first()
+            self._conn.commit()
+        return Claimed(delivery_id, row.attempts) if row else None
+
+    def finish(self, delivery_id: int, state: str, detail: str | None = None, *, not_before: datetime | None = None,
+               remote_id: str | None = None, remote_url: str | None = None, also: Callable[[Connection], None] | None = None) -> None:
+        """Record the outcome of a claimed delivery; ``also(connection)`` commits in the same transaction."""
+        assert state in STATES
+        with self._lock:
+            self._conn.execute(
+                update(deliveries)
+                .where(deliveries.c.id == delivery_id, deliveries.c.run_id == self.run_id)
+                .values(state=state, detail=detail, not_before=not_before, remote_id=remote_id, remote_url=remote_url, updated_at=now())
+            )
+            if also is not None:
+                also(self._conn)
+            self._conn.commit()
+
+    def skip(self, delivery_id: int, detail: str) -> None:
+        """Mark a queued delivery suppressed (the address left the list after the audience was frozen)."""
+        with self._lock:
+            self._conn.execute(
+                update(deliveries).where(deliveries.c.id == delivery_id, deliveries.c.state == "queued").values(state="suppressed", detail=detail, updated_at=now())
+            )
+            self._conn.commit()
+
+
+def _alive(host: str, pid: int, heartbeat: datetime, finished: datetime | None, at: datetime) -> bool:
+    if finished is not None:
+        return False
+    if host == socket.gethostname():
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+    if heartbeat.tzinfo is None:
+        heartbeat = heartbeat.replace(tzinfo=at.tzinfo)
+    return at - heartbeat < STALE
+
+
+def recover(engine: Engine, campaign: str, step: int) -> int:
+    """Rows left in ``sending`` by a run that is gone become ``unknown``; return how many."""
+    stamp = now()
+    changed = 0
+    with engine.begin() as conn:
+        owners = conn.execute(
+            select(runs.c.id, runs.c.host, runs.c.pid, runs.c.heartbeat_at, runs.c.finished_at)
+            .where(runs.c.id.in_(select(deliveries.c.run_id).where(deliveries.c.campaign == campaign, deliveries.c.step == step, deliveries.c.state == "sending")))
+        ).all()
+        dead = [r.id for r in owners if not _alive(r.host, r.pid, r.heartbeat_at, r.finished_at, stamp)]
+        orphaned = or_(deliveries.c.run_id.in_(dead), deliveries.c.run_id.is_(None)) if dead else deliveries.c.run_id.is_(None)
+        changed = conn.execute(
+            update(deliveries)
+            .where(deliveries.c.campaign == campaign, deliveries.c.step == step, deliveries.c.state == "sending", orphaned)
+            .values(state="unknown", detail="the sending process stopped before the outcome was known", updated_at=stamp)
+        ).rowcount
+        if changed:
+            conn.execute(insert(audit), [{"at": stamp, "action": "marked-unknown", "source": "cli", "detail": f"{campaign} step {step}: {changed} deliveries"}])
+    return changed
+
+
+def requeue_unknown(engine: Engine, campaign: str, step: int, source: str = "cli") -> int:
+    """A person asked to resend the unknown deliveries: put them back in the queue."""
+    with engine.begin() as conn:
+        n = conn.execute(
+            update(deliveries)
+            .where(deliveries.c.campaign == campaign, deliveries.c.step == step, deliveries.c.state == "unknown")
+            .values(state="queued", not_before=None, detail="resend requested", updated_at=now())
+        ).rowcount
+        if n:
+            conn.execute(insert(audit), [{"at": now(), "action": "resend-unknown", "source": source, "detail": f"{campaign} step {step}: {n} deliveries"}])
+    return n
+
+
+def counts(engine: Engine, campaign: str, step: int | None = None) -> dict[str, int]:
+    """Deliveries per state for a campaign (or one step)."""
+    q = select(deliveries.c.state, func.count()).where(deliveries.c.campaign == campaign).group_by(deliveries.c.state)
+    if step is not None:
+        q = q.where(deliveries.c.step == step)
+    with engine.connect() as conn:
+        found = dict(conn.execute(q).all())
+    return {state: int(found.get(state, 0)) for state in STATES}
+
+
+def rows_in(engine: Engine, campaign: str, states: Iterable[str], step: int | None = None, limit: int = 1000) -> list[dict]:
+    """Ledger rows of a campaign in the given states (for status and reports)."""
+    q = select(deliveries).where(deliveries.c.campaign == campaign, deliveries.c.state.in_(list(states))).order_by(deliveries.c.step, deliveries.c.id).limit(limit)
+    if step is not None:
+        q = q.where(deliveries.c.step == step)
+    with engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(q)]
+
+
+def next_retry(engine: Engine, campaign: str, step: int) -> datetime | None:
+    """When the earliest queued-for-retry delivery of a step may go."""
+    with engine.connect() as conn:
+        return conn.execute(
+            select(func.min(deliveries.c.not_before)).where(and_(deliveries.c.campaign == campaign, deliveries.c.step == step, deliveries.c.state == "queued"))
+        ).scalar_one_or_none()

@@ -1,0 +1,150 @@
+"""The database schema, one for SQLite and PostgreSQL (SQLAlchemy Core tables).
+
+``SCHEMA_VERSION`` is stored in ``meta``; :func:`outreach.store.db.open_db`
+creates the tables on first use and refuses a database written by a newer
+release, so a later release can migrate older ones.
+
+The ledger (``deliveries``) has one row per delivery target, shared by email
+and social: ``(campaign, step, target)`` is unique. States::
+
+    queued ─claim─▶ sending ─ok─▶ sent
+      ▲               ├─4xx / drop before the end of DATA / 5xx-retryable─▶ queued (attempts+1, not_before)
+      │               ├─5xx / Rejected─▶ bounced (email) | failed
+      │               └─process died while sending─▶ unknown  (resent only when a person asks)
+      └─ suppressed: skipped at send time because the address is on the suppression list
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+SCHEMA_VERSION = 1
+
+metadata = MetaData()
+
+# Integer ids that are 64-bit on PostgreSQL and rowid aliases on SQLite.
+Id = BigInteger().with_variant(Integer, "sqlite")
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+subscribers = Table(
+    "subscribers",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("email", String(320), nullable=False, unique=True),  # normalised, lower-case: the identity
+    Column("display_email", String(320), nullable=False),  # as the subscriber wrote it
+    Column("name", String(200)),
+    Column("attrs", JSON, nullable=False, default=dict),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+memberships = Table(
+    "memberships",
+    metadata,
+    Column("subscriber_id", Id, ForeignKey("subscribers.id", ondelete="CASCADE"), primary_key=True),
+    Column("list", String(100), primary_key=True),
+    Column("status", String(20), nullable=False),  # active | pending | unsubscribed
+    Column("source", String(20), nullable=False),  # import | web | one-click | cli
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_memberships_list_status", "list", "status", "subscriber_id"),
+)
+
+# Addresses no send ever crosses. list "*" = every list (bounced, complained);
+# otherwise the one list the subscriber left.
+suppressions = Table(
+    "suppressions",
+    metadata,
+    Column("email", String(320), primary_key=True),
+    Column("list", String(100), primary_key=True),
+    Column("reason", String(20), nullable=False),  # unsubscribed | bounced | complained | manual
+    Column("detail", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+runs = Table(
+    "runs",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("campaign", String(100), nullable=False),
+    Column("step", Integer, nullable=False),
+    Column("host", String(255), nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("heartbeat_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+)
+
+# Which audience a step was frozen to, and when (enqueued once, never re-read).
+audiences = Table(
+    "audiences",
+    metadata,
+    Column("campaign", String(100), primary_key=True),
+    Column("step", Integer, primary_key=True),
+    Column("list", String(100), nullable=False),
+    Column("total", Integer, nullable=False),
+    Column("enqueued_at", DateTime(timezone=True), nullable=False),
+)
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("campaign", String(100), nullable=False),
+    Column("step", Integer, nullable=False),
+    Column("target", String(320), nullable=False),  # email: the normalised address; post: "part-N"
+    Column("subscriber_id", Id, ForeignKey("subscribers.id", ondelete="SET NULL")),
+    Column("state", String(20), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("not_before", DateTime(timezone=True)),
+    Column("run_id", Id),
+    Column("remote_id", String(255)),
+    Column("remote_url", Text),
+    Column("detail", Text),
+    Column("payload", JSON),  # posts: the text and media as sent
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("campaign", "step", "target", name="uq_deliveries_target"),
+    Index("ix_deliveries_work", "campaign", "step", "state", "id"),
+)
+
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("action", String(40), nullable=False),  # subscribed | confirmed | unsubscribed | resubscribed | bounced | imported | removed
+    Column("email", String(320)),
+    Column("list", String(100)),
+    Column("source", String(20), nullable=False),  # one-click | web | import | bounce | cli
+    Column("detail", Text),
+)
+
+approvals = Table(
+    "approvals",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("campaign", String(100), nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("hashes", JSON, nullable=False),  # piece -> hash, to say what changed since
+    Column("approved_by", String(200), nullable=False),
+    Column("approved_at", DateTime(timezone=True), nullable=False),
+    Index("ix_approvals_campaign", "campaign", "id"),
+)
