@@ -8,6 +8,7 @@ the failure the ledger is built to survive; PostgreSQL gives full durability.
 from __future__ import annotations
 
 import secrets
+from pathlib import Path
 from datetime import datetime, timezone
 
 from sqlalchemy import Engine, create_engine, event, inspect, select
@@ -58,9 +59,20 @@ def make_engine(url: str) -> Engine:
 _ENGINES: dict[str, Engine] = {}
 
 
+def absolute_url(url: str) -> str:
+    """The URL with a relative SQLite path made absolute (relative to the working directory now)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return url
+    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:" and not Path(parsed.database).is_absolute():
+        return parsed.set(database=str(Path(parsed.database).resolve())).render_as_string(hide_password=False)
+    return url
+
+
 def open_db(config: Config) -> Engine:
     """The database for ``config``, created and version-checked (one engine per URL per process)."""
-    url = config.database
+    url = absolute_url(config.database)
     if url not in _ENGINES:
         _ENGINES[url] = _open(url)
     return _ENGINES[url]
