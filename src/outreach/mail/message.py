@@ -3,9 +3,13 @@
 :class:`MessageFactory` does the expensive work once per campaign: headers
 that are the same for everyone are folded and encoded, the body parts are
 kept with their personal markers. :meth:`MessageFactory.build` then does,
-per recipient, only string replacement, one quoted-printable encode per part
-(``binascii``, in C) and a join. Substituting *before* encoding means a
-marker can never be split by a quoted-printable soft line break.
+per recipient, only the quoted-printable encoding of the personal values and
+a join. The body parts are cut at their markers and each static piece is
+quoted-printable encoded once, ending in a soft line break; each personal
+value is encoded on its own the same way. Decoded, the pieces join into
+exactly the personalised text, every encoded line stays within 76
+characters, and a marker can never be split by a soft line break because
+markers are never inside encoded text.
 
 The layout is ``multipart/alternative``: text/plain first, then text/html,
 both UTF-8, CRLF line ends throughout, ready for SMTP ``DATA`` or an ``.eml``.
@@ -20,7 +24,7 @@ from datetime import datetime
 from email import policy
 from email.utils import format_datetime, formataddr
 
-from ..render.email import RenderedEmail, personalise
+from ..render.email import MARKERS, RenderedEmail, marker_values, split_markers
 
 _SMTP = policy.SMTP.clone(max_line_length=78)
 
@@ -30,9 +34,33 @@ def fold(name: str, value: str) -> bytes:
     return _SMTP.fold_binary(name, _SMTP.header_store_parse(name, value)[1])
 
 
+_SOFT_BREAK = b"=\r\n"
+
+
 def _qp(text: str) -> bytes:
     data = text.replace("\r\n", "\n").encode("utf-8")
     return binascii.b2a_qp(data, quotetabs=False, istext=True).replace(b"\n", b"\r\n")
+
+
+def _qp_piece(text: str) -> bytes:
+    """One piece of a body, encoded so that pieces can be concatenated (ends in a soft line break)."""
+    return _qp(text) + _SOFT_BREAK if text else b""
+
+
+class _Body:
+    """A body part pre-encoded around its personal markers."""
+
+    def __init__(self, text: str, is_html: bool) -> None:
+        self.is_html = is_html
+        self.pieces: list[bytes | str] = [piece if piece in _MARKER_SET else _qp_piece(piece) for piece in split_markers(text)]
+
+    def encode(self, values: dict[str, str]) -> bytes:
+        """The part for one recipient, quoted-printable, CRLF."""
+        replacements = marker_values(values, is_html=self.is_html)
+        return b"".join(_qp_piece(replacements[p]) if isinstance(p, str) else p for p in self.pieces)
+
+
+_MARKER_SET = frozenset(MARKERS.values())
 
 
 def _address(name: str | None, addr: str) -> bytes:
@@ -68,6 +96,8 @@ class MessageFactory:
         extra_headers: dict[str, str] | None = None,
     ) -> None:
         self.rendered = rendered
+        self._text = _Body(rendered.text, is_html=False)
+        self._html = _Body(rendered.html, is_html=True)
         subject = subject_prefix + rendered.subject
         digest = hashlib.sha256((rendered.html + rendered.text).encode("utf-8")).hexdigest()[:24]
         self.boundary = f"==outreach-{digest}=="
@@ -91,8 +121,8 @@ class MessageFactory:
     def build(self, to: Recipient, date: datetime) -> bytes:
         """The full message for one recipient, CRLF line ends."""
         values = {"name": to.name or "", "unsubscribe_url": to.unsubscribe_url}
-        text = _qp(personalise(self.rendered.text, values, is_html=False))
-        body_html = _qp(personalise(self.rendered.html, values, is_html=True))
+        text = self._text.encode(values)
+        body_html = self._html.encode(values)
         headers = (
             _address(to.name, to.email)
             + b"Date: " + format_datetime(date).encode("ascii") + b"\r\n"

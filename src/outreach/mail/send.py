@@ -27,7 +27,7 @@ from ..config import Config, secret
 from ..errors import AuthFailed, OutcomeUnknown, OutreachError, RenderError, Unavailable
 from ..plan import Plan
 from ..store.db import local_secret, now, open_db
-from ..store.ledger import Ledger, counts, next_retry, recover, requeue_unknown
+from ..store.ledger import Ledger, Outcome, counts, next_retry, recover, requeue_unknown
 from ..store.schema import audiences, deliveries, memberships, subscribers
 from ..store.subscribers import ALL_LISTS, active_clause, suppress, suppressed_clause
 from .compose import campaign_factory, recipient
@@ -186,10 +186,18 @@ class _Sender:
         return None
 
     def work(self, jobs: "queue.Queue[_Job | None]") -> None:
-        conn = None
+        """One sending thread: claim, build, send, record; one ledger commit per message."""
+        conn: MailConnection | None = None
+        done: Outcome | None = None  # the last message's outcome, committed with the next claim
         try:
             while True:
-                job = jobs.get()
+                try:
+                    job = jobs.get_nowait()
+                except queue.Empty:
+                    if done is not None:  # nothing to pair it with: commit it now
+                        self.ledger.finish(done)
+                        done = None
+                    job = jobs.get()
                 if job is None:
                     return
                 if self.stop.is_set():
@@ -202,54 +210,49 @@ class _Sender:
                     conn = self._connect()
                     if conn is None:
                         continue
-                claimed = self.ledger.claim(job.delivery_id)
+                claimed = self.ledger.advance(done, job.delivery_id)
+                done = None
                 if claimed is None:
                     continue  # another run took it
-                to = recipient(self.config, self.campaign.slug, self.list_name, self.key, job.subscriber_id or 0, job.email, job.name)
-                self.limiter.wait()
-                try:
-                    data = self.factory.build(to, now())
-                    reply = conn.send(self.sender_address, job.email, data, name=f"{job.subscriber_id:09d}")
-                except SmtpRejected as exc:
-                    self._rejected(job, exc)
-                except OutcomeUnknown as exc:
-                    self.ledger.finish(job.delivery_id, "unknown", str(exc))
-                    self.count("unknown")
-                    conn = self._drop(conn)
-                except Unavailable as exc:
-                    self._temporary(job.delivery_id, claimed.attempts, str(exc))
-                    conn = self._drop(conn)
-                except Exception as exc:  # noqa: BLE001  (a bug must not leave the row in 'sending')
-                    self.ledger.finish(job.delivery_id, "unknown", f"internal error while sending: {type(exc).__name__}: {exc}")
-                    self.count("unknown")
-                    conn = self._drop(conn)
-                else:
-                    self.ledger.finish(job.delivery_id, "sent", reply)
-                    self.count("sent")
+                done, conn = self._send_one(conn, job, claimed.attempts)
         finally:
+            if done is not None:
+                self.ledger.finish(done)
             if conn is not None:
                 conn.close()
 
-    @staticmethod
-    def _drop(conn: MailConnection) -> None:
-        conn.close()
+    def _send_one(self, conn: MailConnection, job: _Job, attempts: int) -> tuple[Outcome, MailConnection | None]:
+        to = recipient(self.config, self.campaign.slug, self.list_name, self.key, job.subscriber_id or 0, job.email or "", job.name)
+        self.limiter.wait()
+        try:
+            data = self.factory.build(to, now())
+            reply = conn.send(self.sender_address, job.email or "", data, name=f"{job.subscriber_id:09d}")
+        except SmtpRejected as exc:
+            if exc.phase == "mail":  # the server refuses us, not the subscriber: do not suppress them
+                return self._counted(Outcome(job.delivery_id, "failed", str(exc))), conn
+            address, reply = job.email or "", str(exc)
+            return self._counted(Outcome(job.delivery_id, "bounced", reply, also=lambda c: suppress(c, address, ALL_LISTS, "bounced", "bounce", reply))), conn
+        except OutcomeUnknown as exc:
+            conn.close()
+            return self._counted(Outcome(job.delivery_id, "unknown", str(exc))), None
+        except Unavailable as exc:
+            conn.close()
+            return self._temporary(job.delivery_id, attempts, str(exc)), None
+        except Exception as exc:  # noqa: BLE001  (a bug must not leave the row in 'sending')
+            conn.close()
+            return self._counted(Outcome(job.delivery_id, "unknown", f"internal error while sending: {type(exc).__name__}: {exc}")), None
+        return self._counted(Outcome(job.delivery_id, "sent", reply)), conn
 
-    def _rejected(self, job: _Job, exc: SmtpRejected) -> None:
-        if exc.phase == "mail":  # the server refuses us, not the subscriber: do not suppress them
-            self.ledger.finish(job.delivery_id, "failed", str(exc))
-            self.count("failed")
-            return
-        self.ledger.finish(job.delivery_id, "bounced", str(exc), also=lambda c: suppress(c, job.email or "", ALL_LISTS, "bounced", "bounce", str(exc)))
-        self.count("bounced")
+    def _counted(self, outcome: Outcome) -> Outcome:
+        self.count(outcome.state)
+        return outcome
 
-    def _temporary(self, delivery_id: int, attempts: int, detail: str) -> None:
+    def _temporary(self, delivery_id: int, attempts: int, detail: str) -> Outcome:
         if attempts >= self.max_attempts:
-            self.ledger.finish(delivery_id, "failed", f"gave up after {attempts} attempts: {detail}")
-            self.count("failed")
-            return
+            return self._counted(Outcome(delivery_id, "failed", f"gave up after {attempts} attempts: {detail}"))
         wait = self.backoff[min(attempts - 1, len(self.backoff) - 1)]
-        self.ledger.finish(delivery_id, "queued", f"attempt {attempts}: {detail}", not_before=now() + timedelta(seconds=wait))
         self.count("retry")
+        return Outcome(delivery_id, "queued", f"attempt {attempts}: {detail}", not_before=now() + timedelta(seconds=wait))
 
 
 def send_email(

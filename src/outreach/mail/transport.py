@@ -21,7 +21,6 @@ from typing import Protocol
 from ..config import Config, SmtpConfig, secret
 from ..errors import AuthFailed, OutcomeUnknown, Rejected, Unavailable
 
-_LEADING_DOT = re.compile(rb"(?m)^\.")
 
 
 class SmtpRejected(Rejected):
@@ -71,6 +70,7 @@ class SmtpConnection:
                 self.smtp.ehlo()
             if username:
                 self.smtp.login(username, password or "")
+            self.pipelining = self.smtp.has_extn("pipelining")
         except smtplib.SMTPAuthenticationError as exc:
             raise AuthFailed(f"SMTP {cfg.host}:{cfg.port} refused the login: {_reply(exc.smtp_code, exc.smtp_error)}") from None
         except smtplib.SMTPNotSupportedError as exc:
@@ -91,16 +91,26 @@ class SmtpConnection:
         raise SmtpRejected(f"{phase}: {reply}", phase)
 
     def send(self, sender: str, recipient: str, data: bytes, name: str = "") -> str:
-        """Run MAIL, RCPT, DATA for one message."""
+        """Run MAIL, RCPT, DATA for one message (pipelined when the server offers PIPELINING)."""
         smtp = self.smtp
+        # Addresses were validated on import, so they are not parsed again here.
+        commands = f"MAIL FROM:<{sender}>\r\nRCPT TO:<{recipient}>\r\nDATA\r\n".encode("ascii")
+        payload = (b"." if data.startswith(b".") else b"") + data.replace(b"\n.", b"\n..")
+        if not payload.endswith(b"\r\n"):
+            payload += b"\r\n"
         try:
-            self._check(*smtp.mail(sender), ok=(250,), phase="mail")
-            self._check(*smtp.rcpt(recipient), ok=(250, 251), phase="rcpt")
-            smtp.putcmd("data")
-            self._check(*smtp.getreply(), ok=(354,), phase="data")
-            payload = _LEADING_DOT.sub(b"..", data)
-            if not payload.endswith(b"\r\n"):
-                payload += b"\r\n"
+            if self.pipelining:
+                smtp.send(commands)
+                replies = [smtp.getreply() for _ in range(3)]
+            else:
+                replies = []
+                for line in commands.split(b"\r\n")[:3]:
+                    smtp.send(line + b"\r\n")
+                    replies.append(smtp.getreply())
+                    if replies[-1][0] >= 400:
+                        break
+            for (code, message), ok, phase in zip(replies, ((250,), (250, 251), (354,)), ("mail", "rcpt", "data")):
+                self._check(code, message, ok=ok, phase=phase)
             smtp.send(payload + b".\r\n")
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
             raise Unavailable(f"connection dropped before the end of DATA: {exc}") from None

@@ -28,6 +28,7 @@ MARKERS = {
     "unsubscribe_url": "@@OUTREACH:UNSUBSCRIBE_URL@@",
 }
 DEFAULT_NAME = "reader"
+_MARKER_RE = re.compile("(" + "|".join(re.escape(m) for m in MARKERS.values()) + ")")
 _HREF_RE = re.compile(r"""<a\b[^>]*?\bhref="([^"]+)"[^>]*>(.*?)</a>""", re.S | re.I)
 _TAG_RE = re.compile(r"<[^>]+>")
 
@@ -125,9 +126,21 @@ def _normalise_text(text: str) -> str:
     return re.sub(r"\n{4,}", "\n\n\n", out) + "\n"
 
 
-def personalise(body: str, values: Mapping[str, str], *, is_html: bool) -> str:
-    """Replace the personal markers in ``body``; values are HTML-escaped for the HTML part."""
+def marker_values(values: Mapping[str, str], *, is_html: bool) -> dict[str, str]:
+    """What each personal marker becomes for one recipient (HTML-escaped for the HTML part)."""
+    out = {}
     for key, marker in MARKERS.items():
         value = values.get(key) or (DEFAULT_NAME if key == "name" else "")
-        body = body.replace(marker, html.escape(value) if is_html else value)
-    return body
+        out[marker] = html.escape(value) if is_html else value
+    return out
+
+
+def split_markers(body: str) -> list[str]:
+    """``body`` cut at the markers: static text and marker strings alternate, static first."""
+    return _MARKER_RE.split(body)
+
+
+def personalise(body: str, values: Mapping[str, str], *, is_html: bool) -> str:
+    """Replace the personal markers in ``body``; values are HTML-escaped for the HTML part."""
+    replacements = marker_values(values, is_html=is_html)
+    return "".join(replacements.get(piece, piece) for piece in split_markers(body))

@@ -1,0 +1,145 @@
+"""Fan-out benchmark: outreach send vs the floor of plain smtplib, same machine, same run.
+
+    python bench/fanout.py --recipients 100000 [--connections 4] [--database URL]
+
+Starts Debian postfix's /usr/sbin/smtp-sink on loopback, then measures
+(a) the floor: identical pre-built message bytes sent with smtplib over the same
+number of connections, and (b) a real `outreach send` (as a subprocess) of the
+sample campaign to N subscribers, with personalisation, ledger writes and
+progress lines. Prints both rates, their ratio and outreach's peak RSS, ending
+with one line: ratio=<float> floor=<msg/s> outreach=<msg/s> peak_rss_mb=<int>
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import smtplib
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import insert
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from outreach.campaign import load_campaign  # noqa: E402
+from outreach.config import Config, SmtpConfig  # noqa: E402
+from outreach.mail.compose import campaign_factory, sample_recipient  # noqa: E402
+from outreach.plan import build_plan  # noqa: E402
+from outreach.store.db import open_db  # noqa: E402
+from outreach.store.schema import memberships, subscribers  # noqa: E402
+
+SINK = "/usr/sbin/smtp-sink"
+CAMPAIGN = ROOT / "campaigns" / "soldier-defections-myanmar.toml"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_sink(port: int) -> subprocess.Popen:
+    user = ["-u", "nobody"] if os.geteuid() == 0 else []
+    proc = subprocess.Popen([SINK, *user, f"127.0.0.1:{port}", "1000"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return proc
+        except OSError:
+            time.sleep(0.05)
+    proc.kill()
+    raise SystemExit("smtp-sink did not start")
+
+
+def seed(config: Config, n: int) -> None:
+    engine = open_db(config)
+    stamp = datetime.now(timezone.utc)
+    chunk = 20_000
+    with engine.begin() as conn:
+        for start in range(0, n, chunk):
+            ids = range(start + 1, min(n, start + chunk) + 1)
+            conn.execute(insert(subscribers), [{"id": i, "email": f"r{i:07d}@example.org", "display_email": f"r{i:07d}@example.org", "name": f"Reader {i}", "attrs": {}, "created_at": stamp, "updated_at": stamp} for i in ids])
+            conn.execute(insert(memberships), [{"subscriber_id": i, "list": "research", "status": "active", "source": "import", "updated_at": stamp} for i in ids])
+
+
+def floor(port: int, connections: int, n: int, data: bytes) -> float:
+    per = [n // connections + (1 if i < n % connections else 0) for i in range(connections)]
+
+    def worker(count: int) -> None:
+        smtp = smtplib.SMTP("127.0.0.1", port)
+        for i in range(count):
+            smtp.sendmail("news@outreach.invalid", [f"r{i:07d}@example.org"], data)
+        smtp.quit()
+
+    threads = [threading.Thread(target=worker, args=(c,)) for c in per]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return n / (time.perf_counter() - started)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--recipients", type=int, default=100_000)
+    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--database", help="database URL (default: a fresh SQLite file in a temp folder)")
+    args = parser.parse_args()
+    if not Path(SINK).exists():
+        print(f"{SINK} is missing: apt-get install postfix (it ships smtp-sink)", file=sys.stderr)
+        return 2
+    work = Path(tempfile.mkdtemp(prefix="outreach-bench-"))
+    port = free_port()
+    sink = start_sink(port)
+    try:
+        database = args.database or f"sqlite:///{work / 'bench.db'}"
+        smtp = SmtpConfig(host="127.0.0.1", port=port, security="none", connections=args.connections, timeout=30)
+        config = Config(database=database, outbox=work / "outbox", require_approval=False, smtp=smtp)
+        print(f"seeding {args.recipients:,} subscribers into {database} …", flush=True)
+        seed(config, args.recipients)
+
+        plan = build_plan(load_campaign(CAMPAIGN), config)
+        data = campaign_factory(config, plan.campaign, plan.email).build(sample_recipient(config, plan.campaign), datetime.now(timezone.utc))
+        print(f"floor: {args.recipients:,} identical {len(data):,}-byte messages over {args.connections} connections …", flush=True)
+        floor_rate = floor(port, args.connections, args.recipients, data)
+        print(f"floor: {floor_rate:,.0f} msg/s", flush=True)
+
+        (work / "outreach.toml").write_text(
+            f'database = "{database}"\noutbox = "{work / "outbox"}"\nrequire_approval = false\n'
+            f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\nconnections = {args.connections}\ntimeout = 30\n', encoding="utf-8")
+        env = {**os.environ, "OUTREACH_SECRET": "bench-key"}
+        outreach = shutil.which("outreach") or sys.executable
+        cmd = [outreach] if outreach != sys.executable else [sys.executable, "-m", "outreach"]
+        print(f"outreach send to {args.recipients:,} subscribers …", flush=True)
+        started = time.perf_counter()
+        proc = subprocess.run([*cmd, "--config", str(work / "outreach.toml"), "send", str(CAMPAIGN), "--now"], env=env, cwd=work, capture_output=True, text=True)
+        elapsed = time.perf_counter() - started
+        peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        if proc.returncode != 0:
+            print(proc.stdout[-3000:], proc.stderr[-3000:], file=sys.stderr)
+            return 1
+        print(proc.stdout.strip().splitlines()[-1], flush=True)
+        rate = args.recipients / elapsed
+        print(f"outreach: {rate:,.0f} msg/s (whole command, start-up included: {elapsed:.1f}s)")
+        print(f"ratio=%.3f floor=%d outreach=%d peak_rss_mb=%d" % (rate / floor_rate, floor_rate, rate, peak_kb // 1024))
+        return 0
+    finally:
+        sink.terminate()
+        sink.wait()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
