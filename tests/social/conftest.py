@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import pytest
+
+from outreach.config import BlueskyConfig, MastodonConfig, XConfig
+from tests.social.emulators import BlueskyEmulator, MastodonEmulator, XEmulator
+
+X_ENV = {"X_API_KEY": "ck", "X_API_SECRET": "cs", "X_ACCESS_TOKEN": "at", "X_ACCESS_TOKEN_SECRET": "ats"}
+
+
+@pytest.fixture
+def x_api():
+    emulator = XEmulator().start()
+    yield emulator
+    emulator.stop()
+
+
+@pytest.fixture
+def mastodon_api():
+    emulator = MastodonEmulator().start()
+    yield emulator
+    emulator.stop()
+
+
+@pytest.fixture
+def bluesky_api():
+    emulator = BlueskyEmulator().start()
+    yield emulator
+    emulator.stop()
+
+
+@pytest.fixture
+def social_config(db_config, x_api, mastodon_api, bluesky_api, monkeypatch):
+    """The test database, approval off, every channel pointed at its loopback emulator with credentials set."""
+    for k, v in X_ENV.items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.setenv("MASTODON_ACCESS_TOKEN", mastodon_api.token)
+    monkeypatch.setenv("BLUESKY_HANDLE", bluesky_api.handle)
+    monkeypatch.setenv("BLUESKY_APP_PASSWORD", bluesky_api.password)
+    return db_config.model_copy(update={
+        "require_approval": False,
+        "x": XConfig(api_base=x_api.url),
+        "mastodon": MastodonConfig(instance=mastodon_api.url),
+        "bluesky": BlueskyConfig(service=bluesky_api.url),
+    })
