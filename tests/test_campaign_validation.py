@@ -31,7 +31,7 @@ CASES = [
     pytest.param(replace_once('image = "soldier-defections-myanmar-cover.png"', 'image = "missing-cover.png"'), "cover file not found", "missing-cover.png", "report.cover.image", id="missing-cover"),
     pytest.param(replace_once('list = "research"', 'list = "reserch"'), "no subscriber list 'reserch' in the config (did you mean 'research'?)", 'list = "reserch"', "email.list", id="unknown-list"),
     pytest.param(replace_once('channel = "mastodon"', 'channel = "mastodonn"'), "unknown channel 'mastodonn' (did you mean 'mastodon'?)", "mastodonn", "posts[1].channel", id="unknown-channel"),
-    pytest.param(replace_once('channel = "bluesky"\nat = 2027-01-12T10:00:00\nimage = "cover"', 'channel = "bluesky"\nat = 2027-01-12T10:00:00\nimage = "cover"\nimages = [' + ", ".join(['{ path = "soldier-defections-myanmar-cover.png", alt = "c" }'] * 4) + "]"), "5 images on one post; at most 4", "[[posts]]", "posts[2]", id="too-many-images"),
+    pytest.param(replace_once('channel = "bluesky"\nat = 2027-01-12T10:00:00', 'channel = "bluesky"\nat = 2027-01-12T10:00:00\nimage = "cover"\nimages = [' + ", ".join(['{ path = "soldier-defections-myanmar-cover.png", alt = "c" }'] * 4) + "]"), "5 images on one post; at most 4", "[[posts]]", "posts[2]", id="too-many-images"),
     pytest.param(replace_once("send_at = 2027-01-12T09:00:00", "send_at = 2027-01-12T09:00:00+01:00"), "without offset", "send_at =", "email.send_at", id="offset-datetime"),
     pytest.param(replace_once("send_at = 2027-01-12T09:00:00", "send_at = 2027-03-28T02:30:00"), "does not exist in Europe/Copenhagen", "send_at =", "email.send_at", id="dst-gap"),
 ]

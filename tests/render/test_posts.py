@@ -73,7 +73,7 @@ def test_template_syntax_in_campaign_data_is_not_evaluated(campaign_copy):
 
 
 def test_cover_image_carries_alt_text(sample):
-    post = render_post(sample, sample.posts[2], 2)
+    post = render_post(sample, sample.posts[1], 1)  # the Mastodon post carries the cover
     assert len(post.images) == 1
     assert post.images[0].alt.startswith("Report cover:")
     assert post.images[0].path.is_file()
