@@ -1,3 +1,10 @@
 """Subcommands of the ``outreach`` CLI, one module per area; importing registers them."""
 
-from . import campaign_commands, email_commands, post_commands, subscriber_commands  # noqa: F401
+from . import (  # noqa: F401
+    campaign_commands,
+    email_commands,
+    post_commands,
+    schedule_commands,
+    status_commands,
+    subscriber_commands,
+)

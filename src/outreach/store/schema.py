@@ -148,3 +148,29 @@ approvals = Table(
     Column("approved_at", DateTime(timezone=True), nullable=False),
     Index("ix_approvals_campaign", "campaign", "id"),
 )
+
+# One row per dispatch step of a scheduled campaign. A dispatcher claims a step
+# with a conditional update (scheduled -> running), so a step runs once even
+# when two dispatchers share the database.
+steps = Table(
+    "steps",
+    metadata,
+    Column("campaign", String(100), primary_key=True),
+    Column("step", Integer, primary_key=True),
+    Column("campaign_path", Text, nullable=False),
+    Column("kind", String(10), nullable=False),  # email | post
+    Column("channel", String(20), nullable=False),
+    Column("field", String(40), nullable=False),
+    Column("due_utc", DateTime(timezone=True), nullable=False),
+    Column("state", String(20), nullable=False),  # scheduled | running | done | partly done | failed | missed | cancelled
+    Column("detail", Text),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+dispatchers = Table(
+    "dispatchers",
+    metadata,
+    Column("id", String(300), primary_key=True),  # host:pid
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("heartbeat_at", DateTime(timezone=True), nullable=False),
+)

@@ -1,0 +1,64 @@
+"""``status`` and ``calendar``: what is due, what went out, what needs a person."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from ..cli import command, out, resolve_campaign
+from ..config import Config
+from ..status import gather, write_calendar
+from ..store.db import now, open_db
+
+
+def _status_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("campaign", nargs="?", metavar="CAMPAIGN", help="one campaign (file or slug); default: all")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+@command("status", "Every step: when, channel, state, counts, URLs; what needs a person; the next due step.", "outreach status soldier-defections-myanmar", _status_args)
+def status(args: argparse.Namespace, config: Config) -> int:
+    """Print the status table (or JSON)."""
+    slug = resolve_campaign(args.campaign).slug if args.campaign else None
+    report = gather(open_db(config), slug)
+    if args.json:
+        out(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
+        return 0
+    console = Console(width=160)
+    table = Table("campaign", "step", "local", "UTC", "channel", "state", "counts / URLs", title="outreach status")
+    for s in report.steps:
+        numbers = ", ".join(f"{k} {v}" for k, v in s.counts.items())
+        urls = "\n".join(s.urls)
+        detail = f"\n{s.detail}" if s.detail and s.state not in ("done",) else ""
+        table.add_row(s.campaign, str(s.step), f"{s.due_local or '-'} {s.timezone or ''}".strip(), (s.due_utc or "-")[:16].replace("T", " "),
+                      s.channel, s.state, "\n".join(x for x in (numbers, urls) if x) + detail)
+    console.print(table)
+    if report.attention:
+        loose = Table("campaign", "step", "target", "state", "detail", "text", title="needs a person")
+        for a in report.attention:
+            loose.add_row(a.campaign, str(a.step), a.target, a.state, a.detail or "", (a.text or "")[:80])
+        console.print(loose)
+        out("resolve: outreach send CAMPAIGN --retry-unknown (email) or outreach post CAMPAIGN --resolve --step N --part K --posted URL|--resend")
+    if report.next_due:
+        n = report.next_due
+        out(f"next due: {n.campaign} step {n.step} ({n.channel}) at {n.due_local} {n.timezone} / {n.due_utc[:16].replace('T', ' ')} UTC")
+    else:
+        out("next due: nothing scheduled")
+    out(f"dispatcher: {'running: ' + ', '.join(report.dispatchers) if report.dispatchers else 'not running (start one with: outreach run)'}")
+    return 0
+
+
+def _calendar_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--out", type=Path, default=Path("outreach.ics"), metavar="FILE", help="where to write the .ics (default: outreach.ics)")
+
+
+@command("calendar", "Write an .ics file of every scheduled step for the team's calendar.", "outreach calendar --out schedule.ics", _calendar_args)
+def calendar(args: argparse.Namespace, config: Config) -> int:
+    """Write the calendar file."""
+    n = write_calendar(gather(open_db(config)), args.out, now())
+    out(f"{args.out}: {n} scheduled steps")
+    return 0

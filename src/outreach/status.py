@@ -1,0 +1,150 @@
+"""What ``outreach status`` and ``outreach calendar`` report: every step, its state, counts and loose ends."""
+
+from __future__ import annotations
+
+import zoneinfo
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import Engine, select
+
+from .campaign import load_campaign
+from .errors import OutreachError
+from .store.ledger import counts, rows_in
+from .store.schema import deliveries
+from .store.steps import list_steps, live_dispatchers
+
+@dataclass
+class StepStatus:
+    """One step of one campaign."""
+
+    campaign: str
+    step: int
+    channel: str
+    field: str
+    state: str
+    due_utc: str | None
+    due_local: str | None
+    timezone: str | None
+    counts: dict[str, int] = field(default_factory=dict)
+    urls: list[str] = field(default_factory=list)
+    detail: str | None = None
+
+
+@dataclass
+class Loose:
+    """A delivery a person must look at (unknown outcome, failure)."""
+
+    campaign: str
+    step: int
+    target: str
+    state: str
+    detail: str | None
+    text: str | None = None
+
+
+@dataclass
+class Status:
+    """Everything ``outreach status`` prints."""
+
+    steps: list[StepStatus]
+    attention: list[Loose]
+    next_due: StepStatus | None
+    dispatchers: list[str]
+
+    def as_json(self) -> dict:
+        """A JSON-ready dict."""
+        return {"steps": [asdict(s) for s in self.steps], "attention": [asdict(a) for a in self.attention],
+                "next_due": asdict(self.next_due) if self.next_due else None, "dispatchers": self.dispatchers}
+
+
+def _zone(path: str | None) -> zoneinfo.ZoneInfo | None:
+    if not path:
+        return None
+    try:
+        return load_campaign(path).tz
+    except OutreachError:
+        return None
+
+
+def gather(engine: Engine, campaign: str | None = None, now: datetime | None = None) -> Status:
+    """Collect the status of one campaign, or of every campaign the database knows."""
+    now = now or datetime.now(timezone.utc)
+    scheduled = list_steps(engine, campaign)
+    with engine.connect() as conn:
+        q = select(deliveries.c.campaign).distinct()
+        if campaign:
+            q = q.where(deliveries.c.campaign == campaign)
+        ledger_campaigns = set(conn.execute(q).scalars())
+        pairs = set(conn.execute(select(deliveries.c.campaign, deliveries.c.step).distinct()).all())
+    zones: dict[str, zoneinfo.ZoneInfo | None] = {}
+    out: list[StepStatus] = []
+    seen: set[tuple[str, int]] = set()
+    for row in scheduled:
+        tz = zones.setdefault(row["campaign"], _zone(row["campaign_path"]))
+        local = row["due_utc"].astimezone(tz) if tz else None
+        out.append(StepStatus(row["campaign"], row["step"], row["channel"], row["field"], row["state"], row["due_utc"].isoformat(),
+                              local.strftime("%Y-%m-%d %H:%M") if local else None, str(tz) if tz else None, detail=row["detail"]))
+        seen.add((row["campaign"], row["step"]))
+    for name, number in sorted(pairs):
+        if name in ledger_campaigns and (name, number) not in seen:
+            out.append(StepStatus(name, number, "email" if number == 1 else "post", "", "sent by hand", None, None, None))
+    attention: list[Loose] = []
+    for s in out:
+        ledger = counts(engine, s.campaign, s.step)
+        s.counts = {k: v for k, v in ledger.items() if v}
+        if s.channel != "email":
+            s.urls = [r["remote_url"] for r in rows_in(engine, s.campaign, ["sent"], step=s.step) if r["remote_url"]]
+            if s.state == "sent by hand":
+                s.channel = "post"
+        for r in rows_in(engine, s.campaign, ["unknown", "failed", "sending"], step=s.step, limit=50):
+            attention.append(Loose(s.campaign, s.step, r["target"], r["state"], r["detail"], (r.get("payload") or {}).get("text")))
+    upcoming = [s for s in out if s.state == "scheduled" and s.due_utc]
+    next_due = min(upcoming, key=lambda s: s.due_utc) if upcoming else None  # ISO strings in UTC sort in time order
+    live = [f"{d['id']} (since {d['started_at']:%Y-%m-%d %H:%M})" for d in live_dispatchers(engine)]
+    return Status(out, attention, next_due, live)
+
+
+def _ics_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def _fold(line: str) -> str:
+    data = line.encode("utf-8")
+    if len(data) <= 75:
+        return line
+    parts, current = [], b""
+    for ch in line:
+        b = ch.encode("utf-8")
+        if len(current) + len(b) > (75 if not parts else 74):
+            parts.append(current.decode("utf-8"))
+            current = b""
+        current += b
+    parts.append(current.decode("utf-8"))
+    return "\r\n ".join(parts)
+
+
+def calendar(status: Status, stamp: datetime) -> str:
+    """An iCalendar (RFC 5545) document with one event per scheduled step."""
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//outreach//campaign schedule//EN", "CALSCALE:GREGORIAN", "METHOD:PUBLISH"]
+    for s in status.steps:
+        if s.state not in ("scheduled", "running") or not s.due_utc:
+            continue
+        start = datetime.fromisoformat(s.due_utc).astimezone(timezone.utc)
+        summary = f"{s.campaign}: step {s.step} ({s.channel})"
+        description = f"{s.field} of {s.campaign}, due {s.due_local or s.due_utc} {s.timezone or 'UTC'}"
+        lines += ["BEGIN:VEVENT", f"UID:{s.campaign}-step-{s.step}@outreach", f"DTSTAMP:{stamp:%Y%m%dT%H%M%SZ}",
+                  f"DTSTART:{start:%Y%m%dT%H%M%SZ}", "DURATION:PT15M",
+                  _fold("SUMMARY:" + _ics_escape(summary)), _fold("DESCRIPTION:" + _ics_escape(description)),
+                  "END:VEVENT"]
+    lines.append("END:VCALENDAR")
+    return "\r\n".join(lines) + "\r\n"
+
+
+def write_calendar(status: Status, path: Path, stamp: datetime) -> int:
+    """Write the .ics file; return how many events it holds."""
+    text = calendar(status, stamp)
+    path.write_text(text, encoding="utf-8", newline="")
+    return text.count("BEGIN:VEVENT")
+
