@@ -24,6 +24,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
 
 from .config import Config
 from .store.db import now, open_db
@@ -38,17 +39,35 @@ def job_id(campaign: str, step: int) -> str:
     return f"{campaign}:{step}"
 
 
-def _scheduler(config: Config, workers: int = 4) -> BackgroundScheduler:
+class _StoreEditor(BaseScheduler):
+    """A scheduler with no thread: it edits the shared job store and never runs a job.
+
+    (A paused BackgroundScheduler would run one round of due jobs as it shuts down.)
+    """
+
+    def wakeup(self) -> None:
+        """Nothing to wake."""
+
+    def shutdown(self, wait: bool = True) -> None:
+        """Close the job store and executor."""
+        super().shutdown(wait=False)
+
+
+def _options(config: Config, workers: int) -> dict:
     store = SQLAlchemyJobStore(engine=open_db(config), tablename=TABLE)
-    return BackgroundScheduler(jobstores={"default": store, "internal": MemoryJobStore()},
-                               executors={"default": ThreadPoolExecutor(workers)}, timezone=timezone.utc,
-                               job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": config.scheduler.misfire_grace_seconds})
+    return {"jobstores": {"default": store, "internal": MemoryJobStore()}, "executors": {"default": ThreadPoolExecutor(workers)},
+            "timezone": timezone.utc,
+            "job_defaults": {"coalesce": True, "max_instances": 1, "misfire_grace_time": config.scheduler.misfire_grace_seconds}}
+
+
+def _scheduler(config: Config, workers: int = 4) -> BackgroundScheduler:
+    return BackgroundScheduler(**_options(config, workers))
 
 
 @contextmanager
-def job_store(config: Config) -> Iterator[BackgroundScheduler]:
-    """A paused scheduler for editing the stored jobs from a short-lived process."""
-    scheduler = _scheduler(config, workers=1)
+def job_store(config: Config) -> Iterator[BaseScheduler]:
+    """A thread-less scheduler for editing the stored jobs from a short-lived process."""
+    scheduler = _StoreEditor(**_options(config, workers=1))
     scheduler.start(paused=True)
     try:
         yield scheduler
