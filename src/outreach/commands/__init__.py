@@ -7,4 +7,5 @@ from . import (  # noqa: F401
     schedule_commands,
     status_commands,
     subscriber_commands,
+    web_commands,
 )

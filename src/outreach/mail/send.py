@@ -26,6 +26,7 @@ from ..campaign import Campaign
 from ..config import Config, secret
 from ..errors import AuthFailed, OutcomeUnknown, OutreachError, RenderError, Unavailable
 from ..plan import Plan
+from ..store.archive import store_archive
 from ..store.db import local_secret, now, open_db
 from ..store.ledger import Ledger, Outcome, counts, next_retry, recover, requeue_unknown
 from ..store.schema import audiences, deliveries, memberships, subscribers
@@ -283,6 +284,7 @@ def send_email(
         n = requeue_unknown(engine, campaign.slug, EMAIL_STEP)
         progress.note(f"{n} unknown messages queued again on request")
     audience = freeze_audience(engine, campaign.slug, list_name)
+    store_archive(engine, campaign.slug, plan.email, f"{config.web.base_url}/archive/")
     transport = transport or mail_transport(config, campaign.slug)
     key = token_secret(config, engine)
     factory = campaign_factory(config, campaign, plan.email)

@@ -19,6 +19,7 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     BigInteger,
+    LargeBinary,
     Column,
     DateTime,
     ForeignKey,
@@ -173,4 +174,18 @@ dispatchers = Table(
     Column("id", String(300), primary_key=True),  # host:pid
     Column("started_at", DateTime(timezone=True), nullable=False),
     Column("heartbeat_at", DateTime(timezone=True), nullable=False),
+)
+
+# The web copy of every campaign email that went out ("view in browser"), with no personal data.
+archive = Table(
+    "archive",
+    metadata,
+    Column("campaign", String(100), primary_key=True),
+    Column("subject", Text, nullable=False),
+    Column("preheader", Text, nullable=False),
+    Column("list", String(100), nullable=False),
+    Column("html", Text, nullable=False),
+    Column("cover_name", String(100)),
+    Column("cover", LargeBinary),
+    Column("sent_at", DateTime(timezone=True), nullable=False),
 )

@@ -1,0 +1,25 @@
+"""``outreach serve``: the subscriber-facing web endpoints."""
+
+from __future__ import annotations
+
+import argparse
+
+import uvicorn
+
+from ..cli import command, out
+from ..config import Config
+from ..web.app import create_app
+
+
+def _args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--host", help="listen address (default: web.host)")
+    p.add_argument("--port", type=int, help="port (default: web.port)")
+
+
+@command("serve", "Serve one-click unsubscribe, sign-up with confirmation, and the archive.", "outreach serve --port 8080", _args)
+def serve(args: argparse.Namespace, config: Config) -> int:
+    """Run uvicorn in the foreground (behind the institute's reverse proxy in production)."""
+    host, port = args.host or config.web.host, args.port or config.web.port
+    out(f"serving {config.web.base_url} on http://{host}:{port} (unsubscribe, subscribe, confirm, archive)")
+    uvicorn.run(create_app(config), host=host, port=port, proxy_headers=True, server_header=False, log_level="warning")
+    return 0
