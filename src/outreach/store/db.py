@@ -112,3 +112,4 @@ def local_secret(engine: Engine, name: str) -> bytes:
             found = secrets.token_urlsafe(32)
             conn.execute(meta.insert(), [{"key": key, "value": found}])
     return found.encode()
+
