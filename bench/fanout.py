@@ -133,7 +133,7 @@ def main() -> int:
         print(proc.stdout.strip().splitlines()[-1], flush=True)
         rate = args.recipients / elapsed
         print(f"outreach: {rate:,.0f} msg/s (whole command, start-up included: {elapsed:.1f}s)")
-        print(f"ratio=%.3f floor=%d outreach=%d peak_rss_mb=%d" % (rate / floor_rate, floor_rate, rate, peak_kb // 1024))
+        print("ratio=%.3f floor=%d outreach=%d peak_rss_mb=%d" % (rate / floor_rate, floor_rate, rate, peak_kb // 1024))
         return 0
     finally:
         sink.terminate()

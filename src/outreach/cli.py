@@ -10,12 +10,15 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from . import __version__
 from .campaign import Campaign, load_campaign
 from .config import Config, load_config
 from .errors import CampaignErrors, OutreachError
+
+if TYPE_CHECKING:
+    from .validate import Checked
 
 Handler = Callable[[argparse.Namespace, Config], int]
 ArgAdder = Callable[[argparse.ArgumentParser], None]
@@ -61,6 +64,16 @@ def resolve_campaign(ref: str) -> Campaign:
     if not path.suffix and not path.exists():
         path = Path("campaigns") / f"{ref}.toml"
     return load_campaigns([str(path)])[0]
+
+
+def load_checked(config: Config, ref: str) -> "Checked":
+    """Load a campaign (file or slug), render and check it; refuse one with errors."""
+    from .validate import check
+
+    checked = check(resolve_campaign(ref), config)
+    if checked.errors:
+        raise CampaignErrors(checked.errors)
+    return checked
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..cli import command, err, load_campaigns, out, resolve_campaign
+from ..cli import command, err, load_campaigns, load_checked, out
 from ..config import Config
 from ..cover import make_cover
 from sqlalchemy.engine import make_url
@@ -56,10 +56,8 @@ def _preview_args(p: argparse.ArgumentParser) -> None:
 @command("preview", "Write a dry-run preview folder of everything the campaign will send.", "outreach preview campaigns/soldier-defections-myanmar.toml --out preview/", _preview_args)
 def preview(args: argparse.Namespace, config: Config) -> int:
     """Write the preview and print where to open it."""
-    campaign = resolve_campaign(args.file)
-    checked = check(campaign, config)
-    if checked.errors:
-        raise CampaignErrors(checked.errors)
+    checked = load_checked(config, args.file)
+    campaign = checked.plan.campaign
     result = write_preview(checked, config, args.out or Path("preview") / campaign.slug, approval=_approval_line(config, checked.plan))
     for w in checked.warnings:
         err(f"warning: {campaign.path}: {w}")
@@ -102,10 +100,8 @@ def _approve_args(p: argparse.ArgumentParser) -> None:
 @command("approve", "Approve the campaign exactly as it renders now.", 'outreach approve soldier-defections-myanmar --by "Jane Doe"', _approve_args)
 def approve_command(args: argparse.Namespace, config: Config) -> int:
     """Record an approval against the content hash."""
-    campaign = resolve_campaign(args.campaign)
-    checked = check(campaign, config)
-    if checked.errors:
-        raise CampaignErrors(checked.errors)
+    checked = load_checked(config, args.campaign)
+    campaign = checked.plan.campaign
     approval = approve(open_db(config), checked.plan, args.by)
     out(f"{campaign.slug} approved by {approval.by} (content {approval.content_hash[:12]})")
     return 0

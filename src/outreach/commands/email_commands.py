@@ -7,20 +7,10 @@ import argparse
 from rich.console import Console
 from rich.table import Table
 
-from ..cli import command, out, resolve_campaign
+from ..cli import command, load_checked, out
 from ..config import Config
-from ..errors import CampaignErrors
 from ..mail.send import send_email, send_test
-from ..validate import check
 from .progress import progress_for
-
-
-def checked_plan(config: Config, ref: str):  # type: ignore[no-untyped-def]
-    """Load, render and check a campaign; refuse one with errors."""
-    checked = check(resolve_campaign(ref), config)
-    if checked.errors:
-        raise CampaignErrors(checked.errors)
-    return checked.plan
 
 
 def _send_args(p: argparse.ArgumentParser) -> None:
@@ -32,7 +22,7 @@ def _send_args(p: argparse.ArgumentParser) -> None:
 @command("send", "Send the campaign's email to its list (safe to run again: nobody gets it twice).", "outreach send soldier-defections-myanmar --now", _send_args)
 def send(args: argparse.Namespace, config: Config) -> int:
     """Send, with progress and a summary table."""
-    plan = checked_plan(config, args.campaign)
+    plan = load_checked(config, args.campaign).plan
     from ..dispatch import guard_dispatch
 
     guard_dispatch(config, plan, now_requested=args.now, step_field="email")
@@ -62,7 +52,7 @@ def _test_args(p: argparse.ArgumentParser) -> None:
 @command("send-test", "Send a [Test] copy to the given addresses only; records nothing.", "outreach send-test soldier-defections-myanmar --to me@example.org", _test_args)
 def send_test_command(args: argparse.Namespace, config: Config) -> int:
     """Send test copies."""
-    plan = checked_plan(config, args.campaign)
+    plan = load_checked(config, args.campaign).plan
     for addr, reply in send_test(config, plan, args.to):
         out(f"test sent to {addr}: {reply}")
     return 0

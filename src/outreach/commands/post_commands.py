@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 
-from ..cli import command, err, out
+from ..cli import command, err, load_checked, out
 from ..config import Config
 from ..dispatch import guard_dispatch
 from ..errors import OutreachError
 from ..posting import post_steps, resolve
-from .email_commands import checked_plan
 
 
 def _args(p: argparse.ArgumentParser) -> None:
@@ -26,7 +25,7 @@ def _args(p: argparse.ArgumentParser) -> None:
 @command("post", "Publish the campaign's posts and threads; print each post's URL.", "outreach post soldier-defections-myanmar --step 2 --now", _args)
 def post(args: argparse.Namespace, config: Config) -> int:
     """Publish, or resolve an unknown part."""
-    plan = checked_plan(config, args.campaign)
+    plan = load_checked(config, args.campaign).plan
     if args.resolve:
         if not (args.step and len(args.step) == 1 and args.part and (args.posted or args.resend)):
             raise OutreachError("--resolve needs --step N, --part K and either --posted URL or --resend")

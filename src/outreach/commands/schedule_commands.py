@@ -9,21 +9,12 @@ from rich.console import Console
 from rich.table import Table
 
 from ..approval import require_approval
-from ..cli import command, out, resolve_campaign
+from ..cli import command, load_checked, out, resolve_campaign
 from ..config import Config
-from ..errors import CampaignErrors, ScheduleError
+from ..errors import ScheduleError
 from ..scheduler import Dispatcher, drop_jobs, put_jobs
 from ..store.db import now, open_db
 from ..store.steps import finished_steps, list_steps, save_schedule, set_state
-from ..validate import check
-
-
-def _plan(config: Config, ref: str):  # type: ignore[no-untyped-def]
-    campaign = resolve_campaign(ref)
-    checked = check(campaign, config)
-    if checked.errors:
-        raise CampaignErrors(checked.errors)
-    return checked.plan
 
 
 def _schedule_args(p: argparse.ArgumentParser) -> None:
@@ -34,7 +25,7 @@ def _schedule_args(p: argparse.ArgumentParser) -> None:
 @command("schedule", "Schedule every step of an approved campaign at its local time (again: replaces its jobs).", "outreach schedule soldier-defections-myanmar", _schedule_args)
 def schedule(args: argparse.Namespace, config: Config) -> int:
     """Write one job per step; steps that already ran are left alone."""
-    plan = _plan(config, args.campaign)
+    plan = load_checked(config, args.campaign).plan
     engine = open_db(config)
     if config.require_approval:
         require_approval(engine, plan)
@@ -103,7 +94,7 @@ def _reschedule_args(p: argparse.ArgumentParser) -> None:
 @command("reschedule", "Move one scheduled step to another local time.", "outreach reschedule soldier-defections-myanmar --step 2 --at 2027-01-12T14:30", _reschedule_args)
 def reschedule(args: argparse.Namespace, config: Config) -> int:
     """Move one step."""
-    plan = _plan(config, args.campaign)
+    plan = load_checked(config, args.campaign).plan
     try:
         local = datetime.fromisoformat(args.at)
     except ValueError:
