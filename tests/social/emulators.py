@@ -292,6 +292,7 @@ class BlueskyEmulator(Emulator):
         self.routes[("POST", "/xrpc/com.atproto.server.createSession")] = self.create_session
         self.routes[("POST", "/xrpc/com.atproto.repo.uploadBlob")] = self.upload_blob
         self.routes[("POST", "/xrpc/com.atproto.repo.createRecord")] = self.create_record
+        self.routes[("GET", "/xrpc/com.atproto.repo.getRecord")] = self.get_record
 
     def create_session(self, request: dict) -> Reply:
         body = _json(request)
@@ -318,6 +319,13 @@ class BlueskyEmulator(Emulator):
         mime = request["headers"].get("Content-Type", "application/octet-stream")
         self.blobs[cid] = {"size": len(request["body"]), "mime": mime}
         return 200, {"blob": {"$type": "blob", "ref": {"$link": cid}, "mimeType": mime, "size": len(request["body"])}}, {}
+
+    def get_record(self, request: dict) -> Reply:
+        q = {k: v[0] for k, v in request["query"].items()}
+        uri = f"at://{q.get('repo')}/{q.get('collection')}/{q.get('rkey')}"
+        if uri not in self.records:
+            raise ApiError(400, {"error": "RecordNotFound", "message": f"Could not locate record: {uri}"})
+        return 200, {"uri": uri, "cid": self.records[uri]["cid"], "value": self.records[uri]["record"]}, {}
 
     def create_record(self, request: dict) -> Reply:
         self._auth(request)

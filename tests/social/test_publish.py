@@ -174,3 +174,20 @@ def test_bluesky_bad_password_is_auth_failure(plan_for, social_config, bluesky_a
     result = post_step(social_config, plan, step(plan, "bluesky"), retry_waits=FAST)
     assert result.parts[0].state == "queued" and "refused the login" in result.parts[0].detail
     assert not bluesky_api.records
+
+
+def test_bluesky_thread_resumes_after_a_part_a_person_marked_posted(plan_for, social_config, bluesky_api):
+    def edit(text):
+        return text.replace('{{ report.url }}\n"""\n', '{{ report.url }}\n""", "Second part", "Third part"]\n').replace(
+            'channel = "bluesky"\nat = 2027-01-12T10:00:00\ntext = """', 'channel = "bluesky"\nat = 2027-01-12T10:00:00\nthread = ["""')
+    plan = plan_for(edit)
+    b_step = step(plan, "bluesky")
+    bluesky_api.fail("/xrpc/com.atproto.repo.createRecord", "ok", "drop")  # part 2 is created, its answer lost
+    first = post_step(social_config, plan, b_step, retry_waits=FAST)
+    assert [p.state for p in first.parts] == ["sent", "unknown", "queued"]
+    second_uri = list(bluesky_api.records)[1]
+    resolve(social_config, plan.campaign.slug, b_step.number, 2, posted_url=f"https://bsky.app/profile/diis.test/post/{second_uri.rsplit('/', 1)[1]}", resend=False)
+    resumed = post_step(social_config, plan, b_step, retry_waits=FAST)
+    assert resumed.done and len(bluesky_api.records) == 3
+    third = bluesky_api.records[list(bluesky_api.records)[2]]["record"]
+    assert third["reply"]["parent"]["uri"] == second_uri and third["reply"]["root"]["uri"] == list(bluesky_api.records)[0]

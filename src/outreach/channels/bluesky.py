@@ -112,6 +112,14 @@ class BlueskyChannel:
                                                                                **({"thumb": part.card.thumb.path.name} if part.card.thumb else {})}}
         return record
 
+    def _strong_ref(self, posted: Posted) -> models.ComAtprotoRepoStrongRef.Main:
+        """uri + cid of a post; a part a person marked posted (by its bsky.app URL) is looked up."""
+        if posted.extra.get("cid") and posted.remote_id.startswith("at://"):
+            return models.ComAtprotoRepoStrongRef.Main(uri=posted.remote_id, cid=posted.extra["cid"])
+        rkey = posted.remote_id.rstrip("/").rsplit("/", 1)[-1]
+        record = self.client.com.atproto.repo.get_record({"repo": self.did, "collection": "app.bsky.feed.post", "rkey": rkey})
+        return models.ComAtprotoRepoStrongRef.Main(uri=record.uri, cid=record.cid)
+
     def _blob(self, media: Media):  # type: ignore[no-untyped-def]
         return self.client.upload_blob(media.read()).blob
 
@@ -128,9 +136,7 @@ class BlueskyChannel:
                     uri=card.uri, title=card.title, description=card.description, thumb=self._blob(card.thumb) if card.thumb else None))
             reply = None
             if reply_to is not None:
-                top = root or reply_to
-                reply = models.AppBskyFeedPost.ReplyRef(root=models.ComAtprotoRepoStrongRef.Main(uri=top.remote_id, cid=top.extra["cid"]),
-                                                        parent=models.ComAtprotoRepoStrongRef.Main(uri=reply_to.remote_id, cid=reply_to.extra["cid"]))
+                reply = models.AppBskyFeedPost.ReplyRef(root=self._strong_ref(root or reply_to), parent=self._strong_ref(reply_to))
             created = self.client.send_post(part.text, profile_identify=self.did, reply_to=reply, embed=embed,
                                             facets=_facet_models(facets(part.text)) or None)
         except UnauthorizedError as exc:
