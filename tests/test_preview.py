@@ -111,13 +111,3 @@ def test_preview_refuses_an_invalid_campaign(cli, campaign_copy, tmp_path):
     assert result.code == 1
     assert "posts[0].thread[3]" in result.err
     assert not (tmp_path / "pv").exists()
-
-
-@pytest.mark.parametrize("name", ["validate", "preview", "cover"])
-def test_every_command_has_help_with_an_example(name, capsys):
-    from outreach.cli import main
-
-    with pytest.raises(SystemExit) as exit_info:
-        main([name, "--help"])
-    assert exit_info.value.code == 0
-    assert "Example:" in capsys.readouterr().out
