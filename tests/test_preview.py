@@ -7,7 +7,6 @@ import email.policy
 import json
 from pathlib import Path
 
-import pytest
 import time_machine
 
 from outreach.campaign import load_campaign
