@@ -123,7 +123,7 @@ def test_two_dispatchers_never_run_a_step_twice(world, campaign_copy, smtp_serve
 
 
 def test_sigterm_mid_send_finishes_cleanly_and_resumes(world, campaign_copy, db_config, smtp_server):
-    smtp_server.handler.delay = 0.3
+    smtp_server.handler.delay = 0.6  # 20 messages on 2 connections take 6 s: room to stop mid-send even on a loaded machine
     campaign = campaign_copy()
     assert schedule(world, campaign, [3, 600, 600, 600]).returncode == 0
     dispatcher = world.start("run")
