@@ -299,8 +299,14 @@ def send_email(
             threads += [threading.Thread(target=sender.work, args=(jobs,), name=f"sender-{i}", daemon=True) for i in range(transport.connections)]
             for t in threads:
                 t.start()
-            for t in threads:
-                t.join()
+            try:
+                for t in threads:
+                    t.join()
+            except KeyboardInterrupt:  # Ctrl-C: let each connection finish its message, leave the rest queued
+                stop.set()
+                for t in threads:
+                    t.join()
+                raise
             due = next_retry(engine, campaign.slug, EMAIL_STEP)
             if due is None or not wait_for_retries or stop.is_set():
                 break
