@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import shutil
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
@@ -145,8 +144,3 @@ def write_preview(checked: Checked, config: Config, out: Path, approval: str | N
     )
     write("index.html", page)
     return PreviewResult(out, out / "index.html", written)
-
-
-def utc_now() -> datetime:
-    """The current time in UTC (a seam for tests)."""
-    return datetime.now(timezone.utc)

@@ -33,6 +33,15 @@ def five_part_x_thread(text: str) -> str:
     return text[:start] + THREAD5 + "\n" + text[end:]
 
 
+def expire_waits(config) -> None:
+    """Pretend every rate-limit reset and backoff time has passed."""
+    from sqlalchemy import update
+
+    from outreach.store.schema import deliveries
+    with open_db(config).begin() as conn:
+        conn.execute(update(deliveries).values(not_before=None))
+
+
 def step(plan, channel):
     return next(s for s in plan.steps if s.channel == channel)
 
@@ -90,7 +99,6 @@ def test_x_failure_modes_resume_mid_thread(plan_for, social_config, x_api, failu
     posted_before = len(x_api.tweets)
     assert posted_before == (3 if failure == "drop" else 2)  # a dropped answer: the tweet exists
 
-    engine = open_db(social_config)
     if state == "unknown":
         # never reposted automatically; a person says it was posted
         again = post_step(social_config, plan, x_step, retry_waits=FAST)
@@ -98,11 +106,7 @@ def test_x_failure_modes_resume_mid_thread(plan_for, social_config, x_api, failu
         third_id = list(x_api.tweets)[2]
         resolve(social_config, plan.campaign.slug, x_step.number, 3, posted_url=f"https://x.com/i/web/status/{third_id}", resend=False)
     elif state == "queued":
-        from sqlalchemy import update
-
-        from outreach.store.schema import deliveries
-        with engine.begin() as conn:  # the reset time has passed
-            conn.execute(update(deliveries).values(not_before=None))
+        expire_waits(social_config)
     else:
         return  # a rejected part stops the thread for good: nothing more is posted
     resumed = post_step(social_config, plan, x_step, retry_waits=FAST)
@@ -130,11 +134,7 @@ def test_mastodon_rate_limit_and_idempotent_retry(plan_for, social_config, masto
     [row] = rows_in(open_db(social_config), plan.campaign.slug, ["queued"], step=m_step.number)
     assert row["not_before"] is not None
     # a dropped answer is retried with the same Idempotency-Key: the instance returns the first status
-    from sqlalchemy import update
-
-    from outreach.store.schema import deliveries
-    with open_db(social_config).begin() as conn:
-        conn.execute(update(deliveries).values(not_before=None))
+    expire_waits(social_config)
     mastodon_api.fail("/api/v1/statuses", "drop")
     second = post_step(social_config, plan, m_step, retry_waits=FAST)
     assert second.done

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, delete, insert, select, update
 
-from ..plan import Plan, Step
+from ..plan import Plan
 from .db import now
 from .schema import dispatchers, steps
 
@@ -93,8 +93,3 @@ def live_dispatchers(engine: Engine, within: timedelta = timedelta(seconds=15)) 
         rows = [dict(r._mapping) for r in conn.execute(select(dispatchers))]
     cutoff = now() - within
     return [r for r in rows if _aware(r["heartbeat_at"]) >= cutoff]
-
-
-def step_of(plan: Plan, number: int) -> Step:
-    """The plan's step ``number`` (KeyError if none)."""
-    return plan.step(number)
