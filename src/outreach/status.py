@@ -93,8 +93,10 @@ def gather(engine: Engine, campaign: str | None = None, now: datetime | None = N
     attention: list[Loose] = []
     for s in out:
         ledger = counts(engine, s.campaign, s.step)
-        s.counts = {k: v for k, v in ledger.items() if v}
-        if s.channel != "email":
+        social = s.channel != "email"
+        # one ledger for both: a delivered post is stored as "sent" and shown as "posted"
+        s.counts = {("posted" if social and k == "sent" else k): v for k, v in ledger.items() if v}
+        if social:
             s.urls = [r["remote_url"] for r in rows_in(engine, s.campaign, ["sent"], step=s.step) if r["remote_url"]]
             if s.state == "sent by hand":
                 s.channel = "post"

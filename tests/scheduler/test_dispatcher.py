@@ -43,7 +43,7 @@ def test_approve_schedule_run_delivers_on_time(world, campaign_copy, db_config, 
     status = json.loads(world.run("status", SLUG, "--json").stdout)
     assert [s["state"] for s in status["steps"]] == ["done"] * 4
     assert status["steps"][0]["counts"] == {"sent": 20}
-    assert len(status["steps"][1]["urls"]) == 4 and status["next_due"] is None
+    assert len(status["steps"][1]["urls"]) == 4 and status["steps"][1]["counts"] == {"posted": 4} and status["next_due"] is None
 
 
 def test_schedule_refuses_unapproved_and_past_steps(world, campaign_copy):
