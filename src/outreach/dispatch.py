@@ -91,7 +91,6 @@ def _run(config: Config, engine, campaign: str, number: int, stop: threading.Eve
             return "scheduled", f"interrupted by shutdown with {ledger['queued']} messages queued; resumes when a dispatcher runs", now()
         if ledger["queued"]:
             due = next_retry(engine, campaign, number) or now()
-            due = due if due.tzinfo else due.replace(tzinfo=now().tzinfo)
             return "scheduled", f"{ledger['sent']} sent; {ledger['queued']} waiting to retry", due
         summary = f"{ledger['sent']} sent, {ledger['bounced']} bounced, {ledger['failed']} failed, {ledger['unknown']} unknown, {ledger['suppressed']} suppressed"
         return ("partly done" if ledger["failed"] or ledger["unknown"] else "done"), summary, None
@@ -102,6 +101,5 @@ def _run(config: Config, engine, campaign: str, number: int, stop: threading.Eve
     waiting = next((p for p in outcome.parts if p.state == "queued"), None)
     if waiting is not None and not any(p.state in ("unknown", "failed") for p in outcome.parts):
         due = next_retry(engine, campaign, number) or now()
-        due = due if due.tzinfo else due.replace(tzinfo=now().tzinfo)
         return "scheduled", f"{posted} of {len(outcome.parts)} posted; {outcome.halted}", due
     return ("partly done" if posted else "failed"), outcome.halted, None

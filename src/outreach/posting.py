@@ -124,12 +124,10 @@ def post_step(config: Config, plan: Plan, step: Step, channel: Channel | None = 
                 result.halted = f"part {part.index} is {state}: {row['detail']}" + (" (resolve with outreach post --resolve)" if state == "unknown" else "")
                 break
             due = row["not_before"]
-            if due is not None:
-                due = due if due.tzinfo else due.replace(tzinfo=now().tzinfo)
-                if due > now():
-                    result.parts.append(PartResult(part.index, "queued", None, row["detail"]))
-                    result.halted = f"part {part.index} waits until {due:%Y-%m-%d %H:%M:%S} UTC: {row['detail']}"
-                    break
+            if due is not None and due > now():
+                result.parts.append(PartResult(part.index, "queued", None, row["detail"]))
+                result.halted = f"part {part.index} waits until {due:%Y-%m-%d %H:%M:%S} UTC: {row['detail']}"
+                break
             ledger = ledger or Ledger(engine, campaign.slug, step.number)
             posted, outcome = _publish_part(ledger, channel, part, row["id"], previous, root, retry_waits)
             result.parts.append(PartResult(part.index, outcome.state, posted.url if posted else None, outcome.detail))

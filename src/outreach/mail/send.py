@@ -310,7 +310,7 @@ def send_email(
             due = next_retry(engine, campaign.slug, EMAIL_STEP)
             if due is None or not wait_for_retries or stop.is_set():
                 break
-            delay = (due - now()).total_seconds() if due.tzinfo else (due - now().replace(tzinfo=None)).total_seconds()
+            delay = (due - now()).total_seconds()
             if delay > 0:
                 progress.note(f"waiting {delay:.0f}s to retry temporary failures")
                 stop.wait(delay)

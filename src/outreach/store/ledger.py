@@ -21,7 +21,7 @@ from typing import Callable, Iterable
 from sqlalchemy import Connection, DateTime, Engine, and_, bindparam, func, insert, or_, select, text, update
 
 from .db import now
-from .schema import audit, deliveries, runs
+from .schema import UTCDateTime, audit, deliveries, runs
 
 STATES = ("queued", "sending", "sent", "failed", "bounced", "unknown", "suppressed")
 DONE = ("sent", "failed", "bounced", "suppressed")
@@ -71,7 +71,7 @@ class Ledger:
         self.run_id = self._start_run()
         self._dbapi = self._conn.connection.dbapi_connection
         mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
-        self._ts = DateTime(timezone=True).bind_processor(engine.dialect) or (lambda value: value)
+        self._ts = UTCDateTime().bind_processor(engine.dialect) or (lambda value: value)
         self._claim_sql = (f"UPDATE deliveries SET state = 'sending', run_id = {mark}, attempts = attempts + 1, updated_at = {mark} "
                            f"WHERE id = {mark} AND state = 'queued' RETURNING attempts")
         self._finish_sql = (f"UPDATE deliveries SET state = {mark}, detail = {mark}, not_before = {mark}, remote_id = {mark}, remote_url = {mark}, "
@@ -168,8 +168,6 @@ def _alive(host: str, pid: int, heartbeat: datetime, finished: datetime | None, 
         except PermissionError:
             return True
         return True
-    if heartbeat.tzinfo is None:
-        heartbeat = heartbeat.replace(tzinfo=at.tzinfo)
     return at - heartbeat < STALE
 
 

@@ -16,6 +16,8 @@ and social: ``(campaign, step, target)`` is unique. States::
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -31,8 +33,38 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
 
 SCHEMA_VERSION = 1
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp that is always timezone-aware UTC in Python, on every database.
+
+    PostgreSQL keeps the offset; SQLite stores the text without one and hands back
+    naive values. Converting here, once, keeps every comparison with ``now()`` safe.
+    """
+
+    impl = DateTime
+    cache_ok = True
+
+    def __init__(self) -> None:
+        super().__init__(timezone=True)
+
+    @staticmethod
+    def _utc(value: datetime | None) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Store UTC (naive values are taken to be UTC already)."""
+        return self._utc(value)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Return aware UTC, whatever the database kept."""
+        return self._utc(value)
 
 metadata = MetaData()
 
@@ -54,8 +86,8 @@ subscribers = Table(
     Column("display_email", String(320), nullable=False),  # as the subscriber wrote it
     Column("name", String(200)),
     Column("attrs", JSON, nullable=False, default=dict),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
 )
 
 memberships = Table(
@@ -65,7 +97,7 @@ memberships = Table(
     Column("list", String(100), primary_key=True),
     Column("status", String(20), nullable=False),  # active | pending | unsubscribed
     Column("source", String(20), nullable=False),  # import | web | one-click | cli
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
     Index("ix_memberships_list_status", "list", "status", "subscriber_id"),
 )
 
@@ -78,7 +110,7 @@ suppressions = Table(
     Column("list", String(100), primary_key=True),
     Column("reason", String(20), nullable=False),  # unsubscribed | bounced | complained | manual
     Column("detail", Text),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
 )
 
 runs = Table(
@@ -89,9 +121,9 @@ runs = Table(
     Column("step", Integer, nullable=False),
     Column("host", String(255), nullable=False),
     Column("pid", Integer, nullable=False),
-    Column("started_at", DateTime(timezone=True), nullable=False),
-    Column("heartbeat_at", DateTime(timezone=True), nullable=False),
-    Column("finished_at", DateTime(timezone=True)),
+    Column("started_at", UTCDateTime(), nullable=False),
+    Column("heartbeat_at", UTCDateTime(), nullable=False),
+    Column("finished_at", UTCDateTime()),
 )
 
 # Which audience a step was frozen to, and when (enqueued once, never re-read).
@@ -102,7 +134,7 @@ audiences = Table(
     Column("step", Integer, primary_key=True),
     Column("list", String(100), nullable=False),
     Column("total", Integer, nullable=False),
-    Column("enqueued_at", DateTime(timezone=True), nullable=False),
+    Column("enqueued_at", UTCDateTime(), nullable=False),
 )
 
 deliveries = Table(
@@ -115,13 +147,13 @@ deliveries = Table(
     Column("subscriber_id", Id, ForeignKey("subscribers.id", ondelete="SET NULL")),
     Column("state", String(20), nullable=False),
     Column("attempts", Integer, nullable=False, default=0),
-    Column("not_before", DateTime(timezone=True)),
+    Column("not_before", UTCDateTime()),
     Column("run_id", Id),
     Column("remote_id", String(255)),
     Column("remote_url", Text),
     Column("detail", Text),
     Column("payload", JSON),  # posts: the text and media as sent
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
     UniqueConstraint("campaign", "step", "target", name="uq_deliveries_target"),
     Index("ix_deliveries_work", "campaign", "step", "state", "id"),
 )
@@ -130,7 +162,7 @@ audit = Table(
     "audit",
     metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
-    Column("at", DateTime(timezone=True), nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
     Column("action", String(40), nullable=False),  # subscribed | confirmed | unsubscribed | resubscribed | bounced | imported | removed
     Column("email", String(320)),
     Column("list", String(100)),
@@ -146,7 +178,7 @@ approvals = Table(
     Column("content_hash", String(64), nullable=False),
     Column("hashes", JSON, nullable=False),  # piece -> hash, to say what changed since
     Column("approved_by", String(200), nullable=False),
-    Column("approved_at", DateTime(timezone=True), nullable=False),
+    Column("approved_at", UTCDateTime(), nullable=False),
     Index("ix_approvals_campaign", "campaign", "id"),
 )
 
@@ -162,18 +194,18 @@ steps = Table(
     Column("kind", String(10), nullable=False),  # email | post
     Column("channel", String(20), nullable=False),
     Column("field", String(40), nullable=False),
-    Column("due_utc", DateTime(timezone=True), nullable=False),
+    Column("due_utc", UTCDateTime(), nullable=False),
     Column("state", String(20), nullable=False),  # scheduled | running | done | partly done | failed | missed | cancelled
     Column("detail", Text),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
 )
 
 dispatchers = Table(
     "dispatchers",
     metadata,
     Column("id", String(300), primary_key=True),  # host:pid
-    Column("started_at", DateTime(timezone=True), nullable=False),
-    Column("heartbeat_at", DateTime(timezone=True), nullable=False),
+    Column("started_at", UTCDateTime(), nullable=False),
+    Column("heartbeat_at", UTCDateTime(), nullable=False),
 )
 
 # The web copy of every campaign email that went out ("view in browser"), with no personal data.
@@ -187,5 +219,5 @@ archive = Table(
     Column("html", Text, nullable=False),
     Column("cover_name", String(100)),
     Column("cover", LargeBinary),
-    Column("sent_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", UTCDateTime(), nullable=False),
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine, delete, insert, select, update
@@ -12,10 +12,6 @@ from .db import now
 from .schema import dispatchers, steps
 
 OPEN_STATES = ("scheduled", "running")
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    return value.replace(tzinfo=timezone.utc) if value is not None and value.tzinfo is None else value
 
 
 def save_schedule(engine: Engine, plan: Plan, campaign_path: Path, due: dict[int, datetime]) -> None:
@@ -62,10 +58,7 @@ def list_steps(engine: Engine, campaign: str | None = None) -> list[dict]:
     if campaign:
         q = q.where(steps.c.campaign == campaign)
     with engine.connect() as conn:
-        rows = [dict(r._mapping) for r in conn.execute(q)]
-    for r in rows:
-        r["due_utc"] = _aware(r["due_utc"])
-    return rows
+        return [dict(r._mapping) for r in conn.execute(q)]
 
 
 def open_steps(engine: Engine) -> list[dict]:
@@ -92,4 +85,4 @@ def live_dispatchers(engine: Engine, within: timedelta = timedelta(seconds=15)) 
     with engine.connect() as conn:
         rows = [dict(r._mapping) for r in conn.execute(select(dispatchers))]
     cutoff = now() - within
-    return [r for r in rows if _aware(r["heartbeat_at"]) >= cutoff]
+    return [r for r in rows if r["heartbeat_at"] >= cutoff]
