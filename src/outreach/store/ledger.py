@@ -18,21 +18,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable, Iterable
 
-from sqlalchemy import Connection, DateTime, Engine, and_, bindparam, func, insert, or_, select, text, update
+from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, update
 
 from .db import now
 from .schema import UTCDateTime, audit, deliveries, runs
 
 STATES = ("queued", "sending", "sent", "failed", "bounced", "unknown", "suppressed")
-DONE = ("sent", "failed", "bounced", "suppressed")
 HEARTBEAT = timedelta(seconds=5)
 STALE = timedelta(seconds=60)
-
-
-_FINISH = text(
-    "UPDATE deliveries SET state = :state, detail = :detail, not_before = :not_before, remote_id = :remote_id, "
-    "remote_url = :remote_url, updated_at = :at WHERE id = :id AND run_id = :run"
-).bindparams(bindparam("at", type_=DateTime(timezone=True)), bindparam("not_before", type_=DateTime(timezone=True)))
 
 
 @dataclass(frozen=True)
@@ -117,12 +110,6 @@ class Ledger:
         """
         with self._lock:
             stamp = self._ts(now())
-            if done is not None and done.also is not None:
-                self._conn.execute(_FINISH, {"state": done.state, "detail": done.detail, "not_before": done.not_before, "remote_id": done.remote_id,
-                                             "remote_url": done.remote_url, "at": now(), "id": done.delivery_id, "run": self.run_id})
-                done.also(self._conn)
-                self._conn.commit()
-                done = None
             cursor = self._dbapi.cursor()
             try:
                 if done is not None:
@@ -132,9 +119,16 @@ class Ledger:
                 if claim_id is not None:
                     cursor.execute(self._claim_sql, (self.run_id, stamp, claim_id))
                     row = cursor.fetchone()
-                self._dbapi.commit()
+                if done is not None and done.also is not None:
+                    done.also(self._conn)  # the same DB-API connection: one transaction with the statements above
+                    self._conn.commit()
+                else:
+                    self._dbapi.commit()
             except BaseException:
-                self._dbapi.rollback()
+                if self._conn.in_transaction():
+                    self._conn.rollback()
+                else:
+                    self._dbapi.rollback()
                 raise
             finally:
                 cursor.close()
