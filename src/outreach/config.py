@@ -12,6 +12,7 @@ Secrets are never stored in the file: it names environment variables
 from __future__ import annotations
 
 import os
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any, Literal
 
@@ -47,9 +48,14 @@ class EmailConfig(_Frozen):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     @property
+    def sender_address(self) -> str:
+        """The bare address of ``from`` (the SMTP envelope sender)."""
+        return parseaddr(self.from_)[1] or self.from_.strip()
+
+    @property
     def sender_domain(self) -> str:
         """The domain of the From address, used for Message-ID and List-Id."""
-        addr = self.from_.rsplit("<", 1)[-1].rstrip(">").strip()
+        addr = self.sender_address
         return addr.rsplit("@", 1)[-1] if "@" in addr else "outreach.invalid"
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 
 def free_port() -> int:
@@ -80,11 +81,16 @@ class RecordingHandler:
             return Counter(d.rcpt for d in self.deliveries)
 
 
+def _refuse_everyone(server, session, envelope, mechanism, auth_data) -> AuthResult:
+    return AuthResult(success=False, handled=False)
+
+
 class SmtpServer:
-    def __init__(self) -> None:
+    def __init__(self, refuse_logins: bool = False) -> None:
         self.handler = RecordingHandler()
         self.port = free_port()
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, decode_data=False)
+        auth = {"authenticator": _refuse_everyone, "auth_require_tls": False} if refuse_logins else {}
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, decode_data=False, **auth)
 
     def __enter__(self) -> "SmtpServer":
         self.controller.start()

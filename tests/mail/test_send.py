@@ -174,3 +174,23 @@ def test_auth_failure_is_a_clear_error(plan, smtp_config, tmp_path, monkeypatch)
     monkeypatch.delenv("T_SMTP_USER", raising=False)
     with pytest.raises(ConfigError, match="T_SMTP_USER"):
         send_email(config, plan, **FAST)
+
+
+def test_refused_login_is_one_clear_error_and_nothing_is_lost(campaign_copy, db_config, tmp_path, monkeypatch):
+    from outreach.config import SmtpConfig
+    from outreach.errors import AuthFailed
+    from tests.mail.smtp_server import SmtpServer
+
+    monkeypatch.setenv("OUTREACH_SECRET", "k")
+    monkeypatch.setenv("T_SMTP_USER", "news")
+    monkeypatch.setenv("T_SMTP_PASS", "wrong-password")
+    with SmtpServer(refuse_logins=True) as server:
+        smtp = SmtpConfig(host="127.0.0.1", port=server.port, security="none", username_env="T_SMTP_USER", password_env="T_SMTP_PASS", connections=2)
+        config = db_config.model_copy(update={"smtp": smtp, "require_approval": False})
+        plan = build_plan(load_campaign(campaign_copy()), config)
+        subscribe(config, tmp_path, 3)
+        with pytest.raises(AuthFailed, match="refused the login") as failure:
+            send_email(config, plan, **FAST)
+        assert "wrong-password" not in str(failure.value)
+        assert not server.deliveries
+    assert counts(open_db(config), plan.campaign.slug)["queued"] == 3

@@ -31,8 +31,8 @@ from ..store.db import local_secret, now, open_db
 from ..store.ledger import Ledger, Outcome, counts, next_retry, recover, requeue_unknown
 from ..store.schema import audiences, deliveries, memberships, subscribers
 from ..store.subscribers import ALL_LISTS, active_clause, suppress, suppressed_clause
-from .compose import campaign_factory, recipient
-from .message import MessageFactory
+from .compose import campaign_factory, recipient, unsubscribe_links
+from .message import MessageFactory, Recipient
 from .transport import MailConnection, MailTransport, RateLimiter, SmtpRejected, mail_transport
 
 EMAIL_STEP = 1
@@ -151,12 +151,11 @@ class _Sender:
         self.config, self.campaign, self.list_name, self.factory = config, campaign, list_name, factory
         self.transport, self.ledger, self.key, self.progress, self.stop = transport, ledger, key, progress, stop
         self.backoff, self.max_attempts = backoff, max_attempts
-        self.sender_address = config.email.from_.rsplit("<", 1)[-1].rstrip(">").strip()
         self.limiter = RateLimiter(config.smtp.rate if config.smtp else None)
         self.tally: dict[str, int] = {}
         self.errors: list[str] = []
+        self.auth_error: AuthFailed | None = None
         self._tally_lock = threading.Lock()
-        self.fatal = threading.Event()
 
     def count(self, state: str) -> None:
         with self._tally_lock:
@@ -166,7 +165,6 @@ class _Sender:
     def fail_run(self, message: str) -> None:
         with self._tally_lock:
             self.errors.append(message)
-        self.fatal.set()
         self.stop.set()
 
     def _connect(self) -> MailConnection | None:
@@ -177,6 +175,7 @@ class _Sender:
             try:
                 return self.transport.open()
             except AuthFailed as exc:
+                self.auth_error = exc
                 self.fail_run(str(exc))
                 return None
             except Unavailable as exc:
@@ -227,7 +226,7 @@ class _Sender:
         self.limiter.wait()
         try:
             data = self.factory.build(to, now())
-            reply = conn.send(self.sender_address, job.email or "", data, name=f"{job.subscriber_id:09d}")
+            reply = conn.send(self.config.email.sender_address, job.email or "", data, name=f"{job.subscriber_id:09d}")
         except SmtpRejected as exc:
             if exc.phase == "mail":  # the server refuses us, not the subscriber: do not suppress them
                 return self._counted(Outcome(job.delivery_id, "failed", str(exc))), conn
@@ -316,8 +315,8 @@ def send_email(
                 stop.wait(delay)
     finally:
         ledger.close()
-    if sender.fatal.is_set() and any("refused the login" in e for e in sender.errors):
-        raise AuthFailed(sender.errors[0])
+    if sender.auth_error is not None:
+        raise sender.auth_error
     return SendResult(campaign.slug, transport.description, audience, dict(sender.tally), counts(engine, campaign.slug, EMAIL_STEP),
                       recovered, time.monotonic() - started, sender.errors)
 
@@ -325,7 +324,6 @@ def send_email(
 def send_test(config: Config, plan: Plan, addresses: list[str], transport: MailTransport | None = None) -> list[tuple[str, str]]:
     """Send a "[Test]" copy to ``addresses`` only; nothing is recorded against the campaign."""
     from ..store.subscribers import normalise_email
-    from .compose import sample_recipient, unsubscribe_links
 
     campaign = plan.campaign
     if plan.email is None:
@@ -338,16 +336,14 @@ def send_test(config: Config, plan: Plan, addresses: list[str], transport: MailT
             raise OutreachError(f"--to {addr}: {exc}") from None
     transport = transport or mail_transport(config, f"test-{campaign.slug}")
     factory = campaign_factory(config, campaign, plan.email, subject_prefix="[Test] ")
-    sample = sample_recipient(config, campaign)
+    # a test copy carries no real token: its unsubscribe link leads to the "link does not work" page
+    url, mailto = unsubscribe_links(config, "test-message-no-real-token")
     conn = transport.open()
     results = []
-    sender_address = config.email.from_.rsplit("<", 1)[-1].rstrip(">").strip()
     try:
         for i, addr in enumerate(valid):
-            url, mailto = unsubscribe_links(config, "test-message-no-real-token")
-            to = type(sample)(addr, None, url, mailto, f"<test.{campaign.slug}.{time.time_ns()}.{i}@{config.email.sender_domain}>")
-            results.append((addr, conn.send(sender_address, addr, factory.build(to, now()), name=f"test-{i:03d}-{addr}")))
+            to = Recipient(addr, None, url, mailto, f"<test.{campaign.slug}.{time.time_ns()}.{i}@{config.email.sender_domain}>")
+            results.append((addr, conn.send(config.email.sender_address, addr, factory.build(to, now()), name=f"test-{i:03d}-{addr}")))
     finally:
         conn.close()
     return results
-

@@ -25,9 +25,8 @@ def send_confirmation(config: Config, secret: bytes, subscriber_id: int, email: 
     msg["Auto-Submitted"] = "auto-generated"
     msg.set_content(f"Hello{' ' + name if name else ''},\n\nPlease confirm that you want to receive {title}:\n\n{link}\n\n"
                     "If you did not ask for this, ignore this message: you will not be subscribed.\n")
-    sender = config.email.from_.rsplit("<", 1)[-1].rstrip(">").strip()
     connection = mail_transport(config, "confirmations").open()
     try:
-        return connection.send(sender, email, msg.as_bytes(policy=msg.policy.clone(linesep="\r\n")), name=f"confirm-{subscriber_id:09d}")
+        return connection.send(config.email.sender_address, email, msg.as_bytes(policy=msg.policy.clone(linesep="\r\n")), name=f"confirm-{subscriber_id:09d}")
     finally:
         connection.close()
