@@ -81,9 +81,8 @@ def _run(config: Config, engine, campaign: str, number: int, stop: threading.Eve
     if checked.errors:
         raise CampaignErrors(checked.errors)
     plan = checked.plan
-    if config.require_approval:
-        require_approval(engine, plan)
     step = plan.step(number)
+    guard_dispatch(config, plan, now_requested=True, step_field=step.field)  # due: the scheduler says so
     if step.kind == "email":
         result = send_email(config, plan, stop=stop, wait_for_retries=False)
         ledger = result.ledger

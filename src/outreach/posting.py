@@ -35,6 +35,7 @@ from .store.ledger import Ledger, Outcome, recover
 from .store.schema import audit, deliveries
 
 RETRY_WAITS = (2.0, 10.0)
+AUTH_WAIT = timedelta(minutes=15)
 
 
 @dataclass
@@ -164,7 +165,8 @@ def _publish_part(ledger: Ledger, channel: Channel, part: OutgoingPart, delivery
                 continue
             outcome = Outcome(delivery_id, "queued", f"attempt {claimed.attempts}: {exc}", not_before=now() + timedelta(minutes=5))
         except AuthFailed as exc:
-            outcome = Outcome(delivery_id, "queued", f"credentials refused: {exc}")
+            # not the post's fault, but no use asking again every second: wait for a person to fix the credentials
+            outcome = Outcome(delivery_id, "queued", f"credentials refused: {exc}", not_before=now() + AUTH_WAIT)
         except OutcomeUnknown as exc:
             outcome = Outcome(delivery_id, "unknown", str(exc))
         except Rejected as exc:

@@ -64,6 +64,12 @@ def test_edited_after_approval_is_not_sent(world, campaign_copy, db_config, smtp
     [email] = [r for r in list_steps(open_db(db_config), SLUG) if r["step"] == 1]
     assert email["state"] == "failed" and "changed since approval by Jane Doe" in email["detail"] and "email subject" in email["detail"]
     assert not smtp_server.deliveries
+    # a person reviews the edit and approves it: scheduling again re-arms the failed step
+    assert schedule(world, campaign, [3, 300, 300, 300]).returncode == 0
+    assert world.run("cancel", str(campaign), "--step", "2", "--step", "3", "--step", "4").returncode == 0
+    assert world.run("run", "--until-idle").returncode == 0
+    [email] = [r for r in list_steps(open_db(db_config), SLUG) if r["step"] == 1]
+    assert email["state"] == "done" and len(smtp_server.deliveries) == 20
 
 
 def test_scheduling_again_replaces_jobs_and_never_doubles(world, campaign_copy, db_config, smtp_server, x_api):

@@ -174,6 +174,8 @@ def test_bluesky_bad_password_is_auth_failure(plan_for, social_config, bluesky_a
     result = post_step(social_config, plan, step(plan, "bluesky"), retry_waits=FAST)
     assert result.parts[0].state == "queued" and "refused the login" in result.parts[0].detail
     assert not bluesky_api.records
+    [row] = rows_in(open_db(social_config), plan.campaign.slug, ["queued"], step=step(plan, "bluesky").number)
+    assert row["not_before"] is not None and (row["not_before"] - row["updated_at"]).total_seconds() > 600, "waits for a person, not every poll"
 
 
 def test_bluesky_thread_resumes_after_a_part_a_person_marked_posted(plan_for, social_config, bluesky_api):

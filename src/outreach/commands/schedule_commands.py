@@ -14,7 +14,7 @@ from ..config import Config
 from ..errors import ScheduleError
 from ..scheduler import Dispatcher, drop_jobs, put_jobs
 from ..store.db import now, open_db
-from ..store.steps import finished_steps, list_steps, save_schedule, set_state
+from ..store.steps import done_steps, list_steps, save_schedule, set_state
 
 
 def _schedule_args(p: argparse.ArgumentParser) -> None:
@@ -24,12 +24,12 @@ def _schedule_args(p: argparse.ArgumentParser) -> None:
 
 @command("schedule", "Schedule every step of an approved campaign at its local time (again: replaces its jobs).", "outreach schedule soldier-defections-myanmar", _schedule_args)
 def schedule(args: argparse.Namespace, config: Config) -> int:
-    """Write one job per step; steps that already ran are left alone."""
+    """Write one job per step; steps already done are left alone."""
     plan = load_checked(config, args.campaign).plan
     engine = open_db(config)
     if config.require_approval:
         require_approval(engine, plan)
-    done = finished_steps(engine, plan.campaign.slug)
+    done = done_steps(engine, plan.campaign.slug)
     current = now()
     due = {s.number: s.due_utc for s in plan.steps if s.number not in done}
     past = [s for s in plan.steps if s.number in due and s.due_utc <= current]

@@ -30,10 +30,14 @@ def save_schedule(engine: Engine, plan: Plan, campaign_path: Path, due: dict[int
                 conn.execute(insert(steps), [{"campaign": plan.campaign.slug, "step": step.number, **values}])
 
 
-def finished_steps(engine: Engine, campaign: str) -> set[int]:
-    """Steps that already ran to an end (done, partly done, failed): scheduling again leaves them be."""
+def done_steps(engine: Engine, campaign: str) -> set[int]:
+    """Steps that went out in full: scheduling again leaves them be.
+
+    Failed, partly done and missed steps are scheduled again; the ledger skips
+    every message or post that already went, so nothing is sent twice.
+    """
     with engine.connect() as conn:
-        return set(conn.execute(select(steps.c.step).where(steps.c.campaign == campaign, steps.c.state.in_(("done", "partly done", "failed")))).scalars())
+        return set(conn.execute(select(steps.c.step).where(steps.c.campaign == campaign, steps.c.state == "done")).scalars())
 
 
 def claim_step(engine: Engine, campaign: str, step: int) -> bool:
