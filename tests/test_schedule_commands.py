@@ -81,3 +81,23 @@ def test_no_config_works_on_a_fresh_folder(cli, campaign_copy):
     assert not Path("outreach.toml").exists()
     assert cli("status").code == 0
     assert Path("outreach.db").is_file()
+
+
+def _without_email(text: str) -> str:
+    start = text.index("[email]")
+    return text[:start] + text[text.index("[[posts]]", start):]
+
+
+def test_status_of_steps_sent_by_hand_names_their_channel(cli, campaign_copy):
+    path = campaign_copy(_without_email)  # no email: the X thread is step 1
+    assert cli("approve", path, "--by", "J").code == 0
+    assert cli("post", path, "--step", "1", "--now").code == 0
+    [row] = json.loads(cli("status", "--json").out)["steps"]
+    assert (row["step"], row["channel"], row["state"], row["counts"]) == (1, "post", "sent by hand", {"posted": 4})
+
+
+def test_post_on_a_campaign_without_posts_says_so(cli, campaign_copy):
+    path = campaign_copy(lambda t: t[: t.index("[[posts]]")])
+    assert cli("approve", path, "--by", "J").code == 0
+    result = cli("post", path, "--now")
+    assert result.code == 1 and "the campaign has no [[posts]] to publish" in result.err

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from .campaign import load_campaign
 from .errors import OutreachError
@@ -68,16 +68,15 @@ def _zone(path: str | None) -> zoneinfo.ZoneInfo | None:
         return None
 
 
-def gather(engine: Engine, campaign: str | None = None, now: datetime | None = None) -> Status:
+def gather(engine: Engine, campaign: str | None = None) -> Status:
     """Collect the status of one campaign, or of every campaign the database knows."""
-    now = now or datetime.now(timezone.utc)
     scheduled = list_steps(engine, campaign)
+    # a step's targets say what it is: addresses for the email, "part-N" for a post
+    q = select(deliveries.c.campaign, deliveries.c.step, func.min(deliveries.c.target)).group_by(deliveries.c.campaign, deliveries.c.step)
+    if campaign:
+        q = q.where(deliveries.c.campaign == campaign)
     with engine.connect() as conn:
-        q = select(deliveries.c.campaign).distinct()
-        if campaign:
-            q = q.where(deliveries.c.campaign == campaign)
-        ledger_campaigns = set(conn.execute(q).scalars())
-        pairs = set(conn.execute(select(deliveries.c.campaign, deliveries.c.step).distinct()).all())
+        kinds = {(name, number): ("post" if target.startswith("part-") else "email") for name, number, target in conn.execute(q)}
     zones: dict[str, zoneinfo.ZoneInfo | None] = {}
     out: list[StepStatus] = []
     seen: set[tuple[str, int]] = set()
@@ -87,9 +86,8 @@ def gather(engine: Engine, campaign: str | None = None, now: datetime | None = N
         out.append(StepStatus(row["campaign"], row["step"], row["channel"], row["field"], row["state"], row["due_utc"].isoformat(),
                               local.strftime("%Y-%m-%d %H:%M") if local else None, str(tz) if tz else None, detail=row["detail"]))
         seen.add((row["campaign"], row["step"]))
-    for name, number in sorted(pairs):
-        if name in ledger_campaigns and (name, number) not in seen:
-            out.append(StepStatus(name, number, "email" if number == 1 else "post", "", "sent by hand", None, None, None))
+    for name, number in sorted(set(kinds) - seen):
+        out.append(StepStatus(name, number, kinds[(name, number)], "", "sent by hand", None, None, None))
     attention: list[Loose] = []
     for s in out:
         ledger = counts(engine, s.campaign, s.step)
@@ -98,8 +96,6 @@ def gather(engine: Engine, campaign: str | None = None, now: datetime | None = N
         s.counts = {("posted" if social and k == "sent" else k): v for k, v in ledger.items() if v}
         if social:
             s.urls = [r["remote_url"] for r in rows_in(engine, s.campaign, ["sent"], step=s.step) if r["remote_url"]]
-            if s.state == "sent by hand":
-                s.channel = "post"
         for r in rows_in(engine, s.campaign, ["unknown", "failed", "sending"], step=s.step, limit=50):
             attention.append(Loose(s.campaign, s.step, r["target"], r["state"], r["detail"], (r.get("payload") or {}).get("text")))
     upcoming = [s for s in out if s.state == "scheduled" and s.due_utc]

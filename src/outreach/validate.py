@@ -97,10 +97,9 @@ def check(campaign: Campaign, config: Config, now: datetime | None = None) -> Ch
 
 def _check_image(campaign: Campaign, channel: str, path, alt: str, field: str, errors: list[CampaignError], warn) -> None:
     name = CHANNEL_NAMES[channel]
-    if field != "report.cover" and not path.is_file():
-        errors.append(campaign.error(field + ".path", f"image file not found: {path}"))
-        return
     if not path.is_file():
+        if field != "report.cover":  # a missing cover is reported once, by the cover check
+            errors.append(campaign.error(field + ".path", f"image file not found: {path}"))
         return
     if path.suffix.lower() not in IMAGE_TYPES:
         errors.append(campaign.error(field, f"{path.name}: {name} takes PNG, JPEG, GIF or WebP images"))

@@ -35,6 +35,8 @@ def post(args: argparse.Namespace, config: Config) -> int:
     for step in plan.steps:
         if step.kind == "post" and (not args.step or step.number in args.step):
             guard_dispatch(config, plan, now_requested=args.now, step_field=step.field)
+    if not any(step.kind == "post" for step in plan.steps):
+        raise OutreachError(f"{plan.campaign.path}: the campaign has no [[posts]] to publish")
     failed = False
     for result in post_steps(config, plan, args.step):
         for part in result.parts:

@@ -107,7 +107,7 @@ class WebApp:
         if not claims:
             return self.invalid()
         if form is None or form.get("List-Unsubscribe") != "One-Click":
-            return self.page("invalid", status=400)
+            return self.invalid()
         source = "web" if form.get("source") == "web" else "one-click"
         if not await self.db(membership.unsubscribe, self.engine, claims.subscriber_id, claims.list_name, source):
             return self.invalid()
@@ -144,9 +144,9 @@ class WebApp:
         return self.page("check_inbox", list_title=self.list_title(list_name))
 
     async def confirm_page(self, request: Request) -> Response:
-        if not self.claims(request.path_params["token"], "confirm"):
-            return self.invalid()
         claims = self.claims(request.path_params["token"], "confirm")
+        if not claims:
+            return self.invalid()
         return self.page("confirm", list_title=self.list_title(claims.list_name), token=request.path_params["token"])
 
     async def confirm(self, request: Request) -> Response:
