@@ -127,6 +127,7 @@ def _upsert(engine: Engine, batch: list[tuple[int, str, str, str | None, dict]],
             conn.execute(insert(subscribers), new_rows)
         ids = dict(conn.execute(select(subscribers.c.email, subscribers.c.id).where(subscribers.c.email.in_(keys))).all())
         member = {r.subscriber_id: r.status for r in conn.execute(select(memberships.c.subscriber_id, memberships.c.status).where(memberships.c.list == list_name, memberships.c.subscriber_id.in_(ids.values())))}
+        joining: list[dict] = []
         for _, key, display, name, attrs in batch:
             sid = ids[key]
             old = existing.get(key)
@@ -139,7 +140,7 @@ def _upsert(engine: Engine, batch: list[tuple[int, str, str, str | None, dict]],
                     changed = True
             status = member.get(sid)
             if status is None:
-                conn.execute(insert(memberships), [{"subscriber_id": sid, "list": list_name, "status": "active", "source": source, "updated_at": stamp}])
+                joining.append({"subscriber_id": sid, "list": list_name, "status": "active", "source": source, "updated_at": stamp})
                 changed = old is not None or changed
             elif status == "pending":
                 conn.execute(update(memberships).where(memberships.c.subscriber_id == sid, memberships.c.list == list_name).values(status="active", source=source, updated_at=stamp))
@@ -151,6 +152,8 @@ def _upsert(engine: Engine, batch: list[tuple[int, str, str, str | None, dict]],
                 report.updated += 1
             else:
                 report.unchanged += 1
+        if joining:
+            conn.execute(insert(memberships), joining)
 
 
 def suppressed_clause(list_name: str):  # type: ignore[no-untyped-def]
