@@ -8,25 +8,25 @@ from tests.social.emulators import BlueskyEmulator, MastodonEmulator, XEmulator
 X_ENV = {"X_API_KEY": "ck", "X_API_SECRET": "cs", "X_ACCESS_TOKEN": "at", "X_ACCESS_TOKEN_SECRET": "ats"}
 
 
-@pytest.fixture
-def x_api():
-    emulator = XEmulator().start()
+def _running(emulator):
+    emulator.start()
     yield emulator
     emulator.stop()
+
+
+@pytest.fixture
+def x_api():
+    yield from _running(XEmulator())
 
 
 @pytest.fixture
 def mastodon_api():
-    emulator = MastodonEmulator().start()
-    yield emulator
-    emulator.stop()
+    yield from _running(MastodonEmulator())
 
 
 @pytest.fixture
 def bluesky_api():
-    emulator = BlueskyEmulator().start()
-    yield emulator
-    emulator.stop()
+    yield from _running(BlueskyEmulator())
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import pytest
 
 from outreach.campaign import load_campaign
@@ -31,6 +32,16 @@ def five_part_x_thread(text: str) -> str:
     start = text.index("thread = [")
     end = text.index("]\n", start) + 2
     return text[:start] + THREAD5 + "\n" + text[end:]
+
+
+BLUESKY_POST = 'channel = "bluesky"\nat = 2027-01-12T10:00:00\ntext = """'
+
+
+def bluesky_thread(text: str, *more_parts: str, header: str = "") -> str:
+    """Turn the sample's Bluesky post into a thread: its text, then ``more_parts``."""
+    extra = "".join(", " + json.dumps(p, ensure_ascii=False) for p in more_parts)  # a TOML basic string
+    text = text.replace(BLUESKY_POST, 'channel = "bluesky"\nat = 2027-01-12T10:00:00\n' + header + 'thread = ["""')
+    return text.replace('{{ report.url }}\n"""\n', '{{ report.url }}\n"""' + extra + ']\n')
 
 
 def expire_waits(config) -> None:
@@ -152,10 +163,8 @@ def test_mastodon_instance_limit_is_honoured(plan_for, social_config, mastodon_a
 
 
 def test_bluesky_thread_with_images_and_reply_refs(plan_for, social_config, bluesky_api):
-    def edit(text):
-        text = text.replace('channel = "bluesky"\nat = 2027-01-12T10:00:00\ntext = """', 'channel = "bluesky"\nat = 2027-01-12T10:00:00\nimage = "cover"\nimages = [{ path = "soldier-defections-myanmar-cover.png", alt = "Second copy of the cover" }]\nthread = ["""')
-        return text.replace('{{ report.url }}\n"""\n', '{{ report.url }}\n""", "Second part 🇩🇰 Søren, ဗမာ: https://example.org/x #Myanmar"]\n')
-    plan = plan_for(edit)
+    images = 'image = "cover"\nimages = [{ path = "soldier-defections-myanmar-cover.png", alt = "Second copy of the cover" }]\n'
+    plan = plan_for(lambda t: bluesky_thread(t, "Second part 🇩🇰 Søren, ဗမာ: https://example.org/x #Myanmar", header=images))
     result = post_step(social_config, plan, step(plan, "bluesky"), retry_waits=FAST)
     assert result.done, result
     first, second = [bluesky_api.records[u]["record"] for u in bluesky_api.records]
@@ -179,10 +188,7 @@ def test_bluesky_bad_password_is_auth_failure(plan_for, social_config, bluesky_a
 
 
 def test_bluesky_thread_resumes_after_a_part_a_person_marked_posted(plan_for, social_config, bluesky_api):
-    def edit(text):
-        return text.replace('{{ report.url }}\n"""\n', '{{ report.url }}\n""", "Second part", "Third part"]\n').replace(
-            'channel = "bluesky"\nat = 2027-01-12T10:00:00\ntext = """', 'channel = "bluesky"\nat = 2027-01-12T10:00:00\nthread = ["""')
-    plan = plan_for(edit)
+    plan = plan_for(lambda t: bluesky_thread(t, "Second part", "Third part"))
     b_step = step(plan, "bluesky")
     bluesky_api.fail("/xrpc/com.atproto.repo.createRecord", "ok", "drop")  # part 2 is created, its answer lost
     first = post_step(social_config, plan, b_step, retry_waits=FAST)
