@@ -125,7 +125,7 @@ class Dispatcher:
         late = (now() - event.scheduled_run_time).total_seconds()
         set_state(open_db(self.config), campaign, int(number), "missed",
                   f"the dispatcher was not running at {event.scheduled_run_time:%Y-%m-%d %H:%M} UTC; {late / 60:.0f} min late is beyond the "
-                  f"{self.config.scheduler.misfire_grace_seconds // 60} min grace. Run 'outreach schedule --now' to send it anyway")
+                  f"{self.config.scheduler.misfire_grace_seconds // 60} min grace. Run 'outreach schedule {campaign} --now' to send it anyway")
 
     def run(self, until_idle: bool = False) -> int:
         """Dispatch until SIGTERM/SIGINT (or, with ``until_idle``, until nothing is left to do)."""
