@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from email.utils import parseaddr
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -47,12 +48,12 @@ class EmailConfig(_Frozen):
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
-    @property
+    @cached_property  # read per message by the send loop; parseaddr is pure Python
     def sender_address(self) -> str:
         """The bare address of ``from`` (the SMTP envelope sender)."""
         return parseaddr(self.from_)[1] or self.from_.strip()
 
-    @property
+    @cached_property
     def sender_domain(self) -> str:
         """The domain of the From address, used for Message-ID and List-Id."""
         addr = self.sender_address
