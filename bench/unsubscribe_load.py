@@ -33,7 +33,7 @@ from outreach.config import Config, WebConfig  # noqa: E402
 from outreach.store.db import open_db  # noqa: E402
 from outreach.store.schema import memberships, subscribers  # noqa: E402
 from outreach.store.subscribers import count  # noqa: E402
-from outreach.tokens import make_token  # noqa: E402
+from outreach.tokens import Keyring, make_token  # noqa: E402
 
 TIME_LIMIT = 120.0
 
@@ -47,7 +47,7 @@ def free_port() -> int:
 def seed(config: Config, n: int) -> None:
     stamp = datetime.now(timezone.utc)
     with open_db(config).begin() as conn:
-        conn.execute(insert(subscribers), [{"id": i, "email": f"l{i:06d}@example.org", "display_email": f"l{i:06d}@example.org", "name": None, "attrs": {},
+        conn.execute(insert(subscribers), [{"id": i, "token_key": f"load-key-{i:012d}", "email": f"l{i:06d}@example.org", "display_email": f"l{i:06d}@example.org", "name": None, "attrs": {},
                                             "created_at": stamp, "updated_at": stamp} for i in range(1, n + 1)])
         conn.execute(insert(memberships), [{"subscriber_id": i, "list": "research", "status": "active", "source": "import", "updated_at": stamp} for i in range(1, n + 1)])
 
@@ -125,8 +125,8 @@ def main() -> int:
     else:
         server.kill()
         raise SystemExit(f"outreach serve did not start: {server.stderr.read() if server.stderr else ''}")
-    tokens = [(make_token(b"load-key", "unsubscribe", i, "research"), True) for i in range(1, args.subscribers + 1)]
-    tokens += [(make_token(b"not-the-key", "unsubscribe", i, "research"), False) for i in range(1, args.forged + 1)]
+    tokens = [(make_token(Keyring.of(b"load-key"), "unsubscribe", f"load-key-{i:012d}", "research"), True) for i in range(1, args.subscribers + 1)]
+    tokens += [(make_token(Keyring.of(b"not-the-key"), "unsubscribe", f"load-key-{i:012d}", "research"), False) for i in range(1, args.forged + 1)]
     started = time.perf_counter()
     latencies, outcome = asyncio.run(fire(port, tokens, args.concurrency))
     elapsed = time.perf_counter() - started

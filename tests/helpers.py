@@ -19,3 +19,22 @@ def replace_once(old: str, new: str) -> Callable[[str], str]:
 def regex_edit(pattern: str, repl: str) -> Callable[[str], str]:
     """An edit by regular expression (multiline, once)."""
     return lambda text: re.sub(pattern, repl, text, count=1, flags=re.M)
+
+
+def subscriber_key(config, sid: int) -> str:
+    """The random key that signed links name, for the subscriber with row id ``sid``."""
+    from sqlalchemy import select
+
+    from outreach.store.db import open_db
+    from outreach.store.schema import subscribers
+
+    with open_db(config).connect() as conn:
+        key = conn.execute(select(subscribers.c.token_key).where(subscribers.c.id == sid)).scalar_one_or_none()
+    return key or "no-such-subscriber-key-000"
+
+
+def keyring(secret: bytes):
+    """A one-key keyring, as the web server builds from OUTREACH_SECRET."""
+    from outreach.tokens import Keyring
+
+    return Keyring.of(secret)

@@ -44,6 +44,8 @@ class EmailConfig(_Frozen):
     reply_to: str | None = None
     unsubscribe_mailto: str = "unsubscribe@outreach.invalid"
     secret_env: str = "OUTREACH_SECRET"
+    # Older signing keys, oldest first: links signed with them keep working after a rotation.
+    previous_secret_envs: list[str] = []
     token_max_age_days: int = Field(365, ge=1)
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)

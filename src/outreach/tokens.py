@@ -1,22 +1,27 @@
-"""Signed tokens for unsubscribe and confirmation links.
+"""Signed tokens for the links in every email: unsubscribe, confirm, and what comes next.
 
-A token names the subscriber and the list and is HMAC-SHA256 signed with a
-secret from the environment, so it cannot be forged or altered. The purpose
-("unsubscribe", "confirm") is part of the signed data: a token for one cannot
-be used for the other.
+A token names a subscriber by their random ``token_key`` (never the numeric
+row id, which a database may hand to somebody else after a delete) and the
+list, and is signed with :mod:`itsdangerous` under a salt per purpose, so a
+token for one purpose is refused for another and nothing in it can be forged
+or altered. The signing keys are a :class:`Keyring`: the newest key signs,
+every key verifies, so a key can be rotated without breaking the links in
+mail already sent.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
+import json
 import re
-import time
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Sequence
+
+from itsdangerous import BadData, TimestampSigner, URLSafeTimedSerializer
 
 _DAY = 86400
-_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{4,200}\.[A-Za-z0-9_-]{20,40}$")
+_TOKEN_RE = re.compile(r"^[A-Za-z0-9_.-]{20,400}$")
+_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
 class BadToken(ValueError):
@@ -24,46 +29,71 @@ class BadToken(ValueError):
 
 
 @dataclass(frozen=True)
+class Keyring:
+    """Signing keys, oldest first; the last one signs new tokens, all of them verify."""
+
+    keys: tuple[bytes, ...]
+
+    def __post_init__(self) -> None:
+        if not self.keys or not all(self.keys):
+            raise ValueError("a keyring needs at least one non-empty key")
+
+    @classmethod
+    def of(cls, *keys: bytes) -> "Keyring":
+        """A keyring from keys given oldest first."""
+        return cls(tuple(keys))
+
+
+@dataclass(frozen=True)
 class TokenClaims:
     """What a valid token says."""
 
-    subscriber_id: int
+    subscriber_key: str
     list_name: str
-    issued_day: int
+    issued_at: datetime
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+def _fixed_clock_signer(timestamp: int) -> type[TimestampSigner]:
+    class FixedClockSigner(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return timestamp
+
+    return FixedClockSigner
 
 
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+def _serializer(keyring: Keyring, purpose: str, now: float | None = None) -> URLSafeTimedSerializer:
+    signer = _fixed_clock_signer(int(now)) if now is not None else TimestampSigner
+    return URLSafeTimedSerializer(list(keyring.keys), salt=f"outreach/{purpose}", signer=signer,
+                                  serializer=json, serializer_kwargs={"separators": (",", ":")})
 
 
-def _mac(secret: bytes, purpose: str, payload: str) -> str:
-    return _b64(hmac.new(secret, f"{purpose}\n{payload}".encode(), hashlib.sha256).digest()[:24])
+def make_token(keyring: Keyring, purpose: str, subscriber_key: str, list_name: str, now: float | None = None) -> str:
+    """A signed token for the subscriber with ``subscriber_key`` on ``list_name``."""
+    if not _KEY_RE.match(subscriber_key):
+        raise ValueError("not a subscriber token key")
+    return str(_serializer(keyring, purpose, now).dumps([subscriber_key, list_name]))
 
 
-def make_token(secret: bytes, purpose: str, subscriber_id: int, list_name: str, now: float | None = None) -> str:
-    """A signed token for ``subscriber_id`` on ``list_name``."""
-    day = int((time.time() if now is None else now) // _DAY)
-    payload = _b64(f"{subscriber_id}|{list_name}|{day}".encode())
-    return f"{payload}.{_mac(secret, purpose, payload)}"
-
-
-def read_token(secret: bytes, purpose: str, token: str, max_age_days: int, now: float | None = None) -> TokenClaims:
+def read_token(keyring: Keyring, purpose: str, token: str, max_age_days: int) -> TokenClaims:
     """Verify ``token`` and return its claims; raise :class:`BadToken` for anything else."""
     if not isinstance(token, str) or not _TOKEN_RE.match(token):
         raise BadToken("malformed")
-    payload, mac = token.split(".")
-    if not hmac.compare_digest(mac, _mac(secret, purpose, payload)):
-        raise BadToken("bad signature")
     try:
-        sid, list_name, day = _unb64(payload).decode("utf-8").split("|")
-        claims = TokenClaims(int(sid), list_name, int(day))
-    except (ValueError, UnicodeDecodeError):
+        payload, issued = _serializer(keyring, purpose).loads(token, max_age=max_age_days * _DAY, return_timestamp=True)
+    except BadData:  # bad signature, expired, a timestamp from the future, malformed payload
+        raise BadToken("invalid") from None
+    except Exception:  # noqa: BLE001  (a signed but undecodable payload is still just a bad token)
         raise BadToken("malformed") from None
-    today = int((time.time() if now is None else now) // _DAY)
-    if today - claims.issued_day > max_age_days or claims.issued_day > today + 1:
-        raise BadToken("expired")
-    return claims
+    return TokenClaims(*_claims(payload), issued)
+
+
+def _claims(payload: Any) -> tuple[str, str]:
+    if (isinstance(payload, list) and len(payload) == 2 and all(isinstance(p, str) for p in payload)
+            and _KEY_RE.match(payload[0]) and payload[1]):
+        return payload[0], payload[1]
+    raise BadToken("malformed")
+
+
+def keyring_from(current: bytes, previous: Sequence[bytes] = ()) -> Keyring:
+    """The keyring with ``current`` signing and ``previous`` (oldest first) still verifying."""
+    return Keyring(tuple(k for k in previous if k) + (current,))

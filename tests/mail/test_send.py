@@ -14,7 +14,7 @@ from outreach.plan import build_plan
 from outreach.store.db import open_db
 from outreach.store.ledger import counts, rows_in
 from outreach.store.subscribers import count, import_csv, suppression_list
-from outreach.tokens import read_token
+from outreach.tokens import Keyring, read_token
 from tests.mail.conftest import write_csv
 
 FAST = {"backoff": (0.05, 0.05, 0.05, 0.05), "max_attempts": 3}
@@ -49,7 +49,7 @@ def test_each_subscriber_gets_one_correct_message(plan, smtp_config, smtp_server
         assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         url = re.search(r"<(http[^>]+/u/([^>]+))>", msg["List-Unsubscribe"])
         assert url and "<mailto:unsubscribe@outreach.invalid?subject=unsubscribe%20" in msg["List-Unsubscribe"]
-        claims = read_token(b"test-signing-key", "unsubscribe", url.group(2), 365)
+        claims = read_token(Keyring.of(b"test-signing-key"), "unsubscribe", url.group(2), 365)
         assert claims.list_name == "research"
         text, html = (p.get_content() for p in msg.iter_parts())
         assert url.group(1) in text and url.group(1) in html, "visible unsubscribe link in both parts"

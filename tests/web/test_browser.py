@@ -12,6 +12,7 @@ from outreach.plan import build_plan
 from outreach.store.db import open_db
 from outreach.store.subscribers import import_csv
 from outreach.tokens import make_token
+from tests.helpers import keyring, subscriber_key
 from tests.conftest import CHROMIUM_FLAGS, require
 
 pytestmark = pytest.mark.browser
@@ -25,7 +26,7 @@ def test_unsubscribe_by_clicking_in_a_browser(live, tmp_path, campaign_copy):
     csv_file = tmp_path / "s.csv"
     csv_file.write_text("email,name\nann@example.org,Ann\nbob@example.org,Bob\n", encoding="utf-8")
     import_csv(open_db(live.config), csv_file, "research")
-    link = f"{live.url}/u/{make_token(b'web-test-key', 'unsubscribe', 1, 'research')}"
+    link = f"{live.url}/u/{make_token(keyring(b'web-test-key'), 'unsubscribe', subscriber_key(live.config, 1), 'research')}"
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=exe, args=[f for f in CHROMIUM_FLAGS if f != "--headless"])
         for width in (1280, 375):

@@ -10,11 +10,11 @@ from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 from outreach.config import Config
-from outreach.tokens import BadToken, read_token
+from outreach.tokens import BadToken, Keyring, read_token
 from outreach.web.app import create_app
 
-SECRET = b"fuzz-key"
-tokenish = st.one_of(st.text(max_size=120), st.from_regex(r"[A-Za-z0-9_-]{4,60}\.[A-Za-z0-9_-]{20,40}", fullmatch=True))
+SECRET = Keyring.of(b"fuzz-key")
+tokenish = st.one_of(st.text(max_size=120), st.from_regex(r"[A-Za-z0-9_-]{4,60}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{20,40}", fullmatch=True))
 
 
 @given(tokenish)

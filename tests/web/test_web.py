@@ -18,6 +18,7 @@ from outreach.store.db import open_db
 from outreach.store.schema import audit, memberships
 from outreach.store.subscribers import count, import_csv
 from outreach.tokens import make_token
+from tests.helpers import keyring, subscriber_key
 
 
 def _subscribe(config, tmp_path, n=3):
@@ -26,8 +27,8 @@ def _subscribe(config, tmp_path, n=3):
     import_csv(open_db(config), csv_file, "research")
 
 
-def _token(sid: int, purpose: str = "unsubscribe", list_name: str = "research", now: float | None = None) -> str:
-    return make_token(b"web-test-key", purpose, sid, list_name, now=now)
+def _token(config, sid: int, purpose: str = "unsubscribe", list_name: str = "research", now: float | None = None) -> str:
+    return make_token(keyring(b"web-test-key"), purpose, subscriber_key(config, sid), list_name, now=now)
 
 
 def _audit(config):
@@ -38,7 +39,7 @@ def _audit(config):
 @pytest.mark.parametrize("encoding", ["urlencoded", "multipart"])
 def test_one_click_post_unsubscribes_at_once(live, tmp_path, encoding, campaign_copy):
     _subscribe(live.config, tmp_path)
-    url = f"{live.url}/u/{_token(2)}"
+    url = f"{live.url}/u/{_token(live.config, 2)}"
     if encoding == "urlencoded":
         response = httpx.post(url, data={"List-Unsubscribe": "One-Click"})
     else:
@@ -55,7 +56,7 @@ def test_one_click_post_unsubscribes_at_once(live, tmp_path, encoding, campaign_
 
 def test_get_never_unsubscribes_and_shows_list_and_masked_address(live, tmp_path):
     _subscribe(live.config, tmp_path)
-    page = httpx.get(f"{live.url}/u/{_token(1)}")
+    page = httpx.get(f"{live.url}/u/{_token(live.config, 1)}")
     assert page.status_code == 200
     assert "DIIS research newsletter" in page.text and "r***@example.org" in page.text and "reader0@example.org" not in page.text
     assert '<button type="submit">Unsubscribe</button>' in page.text
@@ -65,7 +66,7 @@ def test_get_never_unsubscribes_and_shows_list_and_masked_address(live, tmp_path
 
 def test_resubscribe_undoes_it(live, tmp_path):
     _subscribe(live.config, tmp_path)
-    token = _token(1)
+    token = _token(live.config, 1)
     done = httpx.post(f"{live.url}/u/{token}", data={"List-Unsubscribe": "One-Click", "source": "web"})
     assert "You are unsubscribed" in done.text and f'action="/u/{token}/resubscribe"' in done.text
     again = httpx.post(f"{live.url}/u/{token}/resubscribe")
@@ -77,16 +78,16 @@ def test_resubscribe_undoes_it(live, tmp_path):
 
 def test_bad_tokens_get_one_page_that_reveals_nothing(live, tmp_path):
     _subscribe(live.config, tmp_path)
-    good = _token(1)
-    payload, mac = good.split(".")
+    good = _token(live.config, 1)
+    payload, stamp, mac = good.split(".")
     bad = {
-        "forged": _token(1).replace(mac, "A" * len(mac)),
-        "altered": make_token(b"web-test-key", "unsubscribe", 2, "research").split(".")[0] + "." + mac,
-        "expired": _token(1, now=time.time() - 400 * 86400),
-        "other purpose": _token(1, purpose="confirm"),
-        "unknown list": _token(1, list_name="secret-list"),
+        "forged": f"{payload}.{stamp}.{'A' * len(mac)}",
+        "altered": _token(live.config, 2).split(".")[0] + f".{stamp}.{mac}",
+        "expired": _token(live.config, 1, now=time.time() - 400 * 86400),
+        "other purpose": _token(live.config, 1, purpose="confirm"),
+        "unknown list": _token(live.config, 1, list_name="secret-list"),
         "garbage": "x" * 30,
-        "nonexistent subscriber": _token(999),
+        "nonexistent subscriber": _token(live.config, 999),
     }
     bodies = set()
     for name, token in bad.items():
@@ -100,7 +101,7 @@ def test_bad_tokens_get_one_page_that_reveals_nothing(live, tmp_path):
 
 def test_one_click_without_the_body_changes_nothing(live, tmp_path):
     _subscribe(live.config, tmp_path)
-    assert httpx.post(f"{live.url}/u/{_token(1)}", data={"something": "else"}).status_code == 400
+    assert httpx.post(f"{live.url}/u/{_token(live.config, 1)}", data={"something": "else"}).status_code == 400
     assert count(open_db(live.config), "research")["active"] == 3
 
 

@@ -5,16 +5,26 @@ from __future__ import annotations
 import hashlib
 from urllib.parse import quote
 
+from sqlalchemy import Engine
+
 from ..campaign import Campaign
-from ..config import Config
+from ..config import Config, secret
 from ..render.email import RenderedEmail
-from ..tokens import make_token
+from ..store.db import local_secret
+from ..tokens import Keyring, keyring_from, make_token
 from .message import MessageFactory, Recipient
 
 # Previews show a well-formed link signed with a public key: it is clearly not
 # a real subscriber's link and works against no server.
-PREVIEW_KEY = b"outreach-preview-sample-not-a-secret"
-PREVIEW_SUBSCRIBER_ID = 0
+PREVIEW_KEYRING = Keyring.of(b"outreach-preview-sample-not-a-secret")
+PREVIEW_SUBSCRIBER_KEY = "preview-sample-subscriber"
+
+
+def signing_keys(config: Config, engine: Engine) -> Keyring:
+    """The keys that sign links: from the environment, or (outbox only) a random key kept in the database."""
+    current = secret(config.email.secret_env, "the key that signs unsubscribe links", required=config.smtp is not None)
+    previous = [value.encode() for name in config.email.previous_secret_envs if (value := secret(name, "an older link-signing key", required=False))]
+    return keyring_from(current.encode() if current else local_secret(engine, "tokens"), previous)
 
 
 def list_id(config: Config, list_name: str, list_title: str) -> str:
@@ -41,22 +51,25 @@ def unsubscribe_links(config: Config, token: str) -> tuple[str, str]:
     return url, mailto
 
 
-def message_id(config: Config, campaign_slug: str, subscriber_id: int | str) -> str:
-    """A Message-ID unique per campaign and subscriber, on the sender's domain."""
-    tag = hashlib.sha256(f"{campaign_slug}/{subscriber_id}".encode()).hexdigest()[:12]
-    return f"<{campaign_slug}.{subscriber_id}.{tag}@{config.email.sender_domain}>"
+def message_id(config: Config, campaign_slug: str, subscriber_key: str) -> str:
+    """A Message-ID unique per campaign and subscriber, on the sender's domain; it reveals no row id.
+
+    The same message always gets the same id, so a resend after ``unknown`` can be deduplicated downstream.
+    """
+    tag = hashlib.sha256(f"{campaign_slug}/{subscriber_key}".encode()).hexdigest()[:24]
+    return f"<{campaign_slug}.{tag}@{config.email.sender_domain}>"
 
 
-def recipient(config: Config, campaign_slug: str, list_name: str, secret: bytes, subscriber_id: int, email: str, name: str | None) -> Recipient:
+def recipient(config: Config, campaign_slug: str, list_name: str, keys: Keyring, subscriber_key: str, email: str, name: str | None) -> Recipient:
     """A real recipient with a signed unsubscribe token."""
-    token = make_token(secret, "unsubscribe", subscriber_id, list_name)
+    token = make_token(keys, "unsubscribe", subscriber_key, list_name)
     url, mailto = unsubscribe_links(config, token)
-    return Recipient(email, name, url, mailto, message_id(config, campaign_slug, subscriber_id))
+    return Recipient(email, name, url, mailto, message_id(config, campaign_slug, subscriber_key))
 
 
 def sample_recipient(config: Config, campaign: Campaign) -> Recipient:
     """The preview's sample subscriber; deterministic, never a real token."""
     list_name = campaign.email.list if campaign.email else "preview"
-    token = make_token(PREVIEW_KEY, "unsubscribe", PREVIEW_SUBSCRIBER_ID, list_name, now=0)
+    token = make_token(PREVIEW_KEYRING, "unsubscribe", PREVIEW_SUBSCRIBER_KEY, list_name, now=0)
     url, mailto = unsubscribe_links(config, token)
     return Recipient(config.preview.sample_email, config.preview.sample_name, url, mailto, message_id(config, campaign.slug, "preview"))

@@ -23,15 +23,16 @@ from typing import Protocol
 from sqlalchemy import Engine, func, insert, literal, select
 
 from ..campaign import Campaign
-from ..config import Config, secret
+from ..config import Config
 from ..errors import AuthFailed, OutcomeUnknown, OutreachError, RenderError, Unavailable
 from ..plan import Plan
 from ..store.archive import store_archive
-from ..store.db import local_secret, now, open_db
+from ..store.db import now, open_db
 from ..store.ledger import Ledger, Outcome, counts, next_retry, recover, requeue_unknown
 from ..store.schema import audiences, deliveries, memberships, subscribers
+from ..tokens import Keyring
 from ..store.subscribers import ALL_LISTS, active_clause, suppress, suppressed_clause
-from .compose import campaign_factory, recipient, unsubscribe_links
+from .compose import campaign_factory, recipient, signing_keys, unsubscribe_links
 from .message import MessageFactory, Recipient
 from .transport import MailConnection, MailTransport, RateLimiter, SmtpRejected, mail_transport
 
@@ -81,12 +82,6 @@ class SendResult:
         return self.this_run.get("sent", 0) / self.elapsed if self.elapsed > 0 else 0.0
 
 
-def token_secret(config: Config, engine: Engine) -> bytes:
-    """The key that signs unsubscribe links: from the environment, or (outbox only) kept in the database."""
-    value = secret(config.email.secret_env, "the key that signs unsubscribe links", required=config.smtp is not None)
-    return value.encode() if value else local_secret(engine, "tokens")
-
-
 def freeze_audience(engine: Engine, campaign: str, list_name: str, step: int = EMAIL_STEP) -> int:
     """Queue one delivery per active, unsuppressed member, once; later runs reuse the frozen audience."""
     with engine.begin() as conn:
@@ -110,6 +105,7 @@ def freeze_audience(engine: Engine, campaign: str, list_name: str, step: int = E
 class _Job:
     delivery_id: int
     subscriber_id: int | None
+    subscriber_key: str | None
     email: str | None
     name: str | None
     suppressed: bool
@@ -121,7 +117,7 @@ def _reader(engine: Engine, campaign: str, list_name: str, jobs: "queue.Queue[_J
         while not stop.is_set():
             with engine.connect() as conn:
                 rows = conn.execute(
-                    select(deliveries.c.id, deliveries.c.subscriber_id, subscribers.c.display_email, subscribers.c.name, suppressed_clause(list_name).label("suppressed"))
+                    select(deliveries.c.id, deliveries.c.subscriber_id, subscribers.c.token_key, subscribers.c.display_email, subscribers.c.name, suppressed_clause(list_name).label("suppressed"))
                     .select_from(deliveries.outerjoin(subscribers, subscribers.c.id == deliveries.c.subscriber_id))
                     .where(deliveries.c.campaign == campaign, deliveries.c.step == EMAIL_STEP, deliveries.c.state == "queued", deliveries.c.id > last)
                     .where((deliveries.c.not_before.is_(None)) | (deliveries.c.not_before <= now()))
@@ -133,7 +129,7 @@ def _reader(engine: Engine, campaign: str, list_name: str, jobs: "queue.Queue[_J
             for r in rows:
                 while not stop.is_set():
                     try:
-                        jobs.put(_Job(r.id, r.subscriber_id, r.display_email, r.name, bool(r.suppressed)), timeout=0.2)
+                        jobs.put(_Job(r.id, r.subscriber_id, r.token_key, r.display_email, r.name, bool(r.suppressed)), timeout=0.2)
                         break
                     except queue.Full:
                         continue
@@ -147,7 +143,7 @@ class _Sender:
     """The shared state of one run's sending threads."""
 
     def __init__(self, config: Config, campaign: Campaign, list_name: str, factory: MessageFactory, transport: MailTransport,
-                 ledger: Ledger, key: bytes, progress: Progress, stop: threading.Event, backoff: tuple[float, ...], max_attempts: int) -> None:
+                 ledger: Ledger, key: Keyring, progress: Progress, stop: threading.Event, backoff: tuple[float, ...], max_attempts: int) -> None:
         self.config, self.campaign, self.list_name, self.factory = config, campaign, list_name, factory
         self.transport, self.ledger, self.key, self.progress, self.stop = transport, ledger, key, progress, stop
         self.backoff, self.max_attempts = backoff, max_attempts
@@ -222,7 +218,7 @@ class _Sender:
                 conn.close()
 
     def _send_one(self, conn: MailConnection, job: _Job, attempts: int) -> tuple[Outcome, MailConnection | None]:
-        to = recipient(self.config, self.campaign.slug, self.list_name, self.key, job.subscriber_id or 0, job.email or "", job.name)
+        to = recipient(self.config, self.campaign.slug, self.list_name, self.key, job.subscriber_key or "", job.email or "", job.name)
         self.limiter.wait()
         try:
             data = self.factory.build(to, now())
@@ -285,7 +281,7 @@ def send_email(
     audience = freeze_audience(engine, campaign.slug, list_name)
     store_archive(engine, campaign.slug, plan.email, f"{config.web.base_url}/archive/")
     transport = transport or mail_transport(config, campaign.slug)
-    key = token_secret(config, engine)
+    key = signing_keys(config, engine)
     factory = campaign_factory(config, campaign, plan.email)
     before = counts(engine, campaign.slug, EMAIL_STEP)
     progress.start(audience, audience - before["queued"] - before["sending"])

@@ -16,6 +16,7 @@ and social: ``(campaign, step, target)`` is unique. States::
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, timezone
 
 from sqlalchemy import (
@@ -66,6 +67,11 @@ class UTCDateTime(TypeDecorator):
         """Return aware UTC, whatever the database kept."""
         return self._utc(value)
 
+def new_token_key() -> str:
+    """A fresh random key for a subscriber's signed links (22 URL-safe characters)."""
+    return secrets.token_urlsafe(16)
+
+
 metadata = MetaData()
 
 # Integer ids that are 64-bit on PostgreSQL and rowid aliases on SQLite.
@@ -83,6 +89,8 @@ subscribers = Table(
     metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("email", String(320), nullable=False, unique=True),  # normalised, lower-case: the identity
+    # Random and never reused: signed links name this, not the row id (ids can be reused after a delete).
+    Column("token_key", String(32), nullable=False, unique=True, default=new_token_key),
     Column("display_email", String(320), nullable=False),  # as the subscriber wrote it
     Column("name", String(200)),
     Column("attrs", JSON, nullable=False, default=dict),

@@ -18,7 +18,7 @@ from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from ..config import Config
-from ..mail.send import token_secret
+from ..mail.compose import signing_keys
 from ..render.environment import template_env
 from ..store import membership
 from ..store.archive import archive_entry, archived
@@ -48,7 +48,7 @@ class WebApp:
     def __init__(self, config: Config) -> None:
         self.config = config
         self.engine = open_db(config)
-        self.secret = token_secret(config, self.engine)
+        self.secret = signing_keys(config, self.engine)
         self.env = template_env(None)
         self.inline_db = self.engine.dialect.name == "sqlite"
 
@@ -93,10 +93,10 @@ class WebApp:
     # -- unsubscribe --------------------------------------------------------------------
     async def unsubscribe_page(self, request: Request) -> Response:
         claims = self.claims(request.path_params["token"], "unsubscribe")
-        person = claims and await self.db(membership.subscriber, self.engine, claims.subscriber_id)
+        person = claims and await self.db(membership.subscriber, self.engine, claims.subscriber_key)
         if not claims or not person:
             return self.invalid()
-        status = await self.db(membership.membership_status, self.engine, claims.subscriber_id, claims.list_name)
+        status = await self.db(membership.membership_status, self.engine, claims.subscriber_key, claims.list_name)
         return self.page("unsubscribe", list_title=self.list_title(claims.list_name), address=masked(person["display_email"]),
                          token=request.path_params["token"], already=status == "unsubscribed")
 
@@ -109,7 +109,7 @@ class WebApp:
         if form is None or form.get("List-Unsubscribe") != "One-Click":
             return self.invalid()
         source = "web" if form.get("source") == "web" else "one-click"
-        if not await self.db(membership.unsubscribe, self.engine, claims.subscriber_id, claims.list_name, source):
+        if not await self.db(membership.unsubscribe, self.engine, claims.subscriber_key, claims.list_name, source):
             return self.invalid()
         return self.page("unsubscribed", list_title=self.list_title(claims.list_name), token=token)
 
@@ -117,7 +117,7 @@ class WebApp:
         token = request.path_params["token"]
         claims = self.claims(token, "unsubscribe")
         await self.form(request)
-        if not claims or not await self.db(membership.resubscribe, self.engine, claims.subscriber_id, claims.list_name, "web"):
+        if not claims or not await self.db(membership.resubscribe, self.engine, claims.subscriber_key, claims.list_name, "web"):
             return self.invalid()
         return self.page("resubscribed", list_title=self.list_title(claims.list_name))
 
@@ -135,11 +135,11 @@ class WebApp:
         if len(name) > 200:
             name = name[:200]
         try:
-            sid, before = await self.db(membership.sign_up, self.engine, email, name or None, list_name)
+            key, before = await self.db(membership.sign_up, self.engine, email, name or None, list_name)
         except ValueError:
             return self.page("subscribe", status=400, lists=self.config.lists, chosen=list_name, error="That does not look like an email address.")
         if before != "active":
-            await run_in_threadpool(send_confirmation, self.config, self.secret, sid, email, name or None, list_name)
+            await run_in_threadpool(send_confirmation, self.config, self.secret, key, email, name or None, list_name)
         # the same answer whether the address was new, pending or already subscribed
         return self.page("check_inbox", list_title=self.list_title(list_name))
 
@@ -154,7 +154,7 @@ class WebApp:
         await self.form(request)
         if not claims:
             return self.invalid()
-        result = await self.db(membership.confirm, self.engine, claims.subscriber_id, claims.list_name)
+        result = await self.db(membership.confirm, self.engine, claims.subscriber_key, claims.list_name)
         if result == "gone":
             return self.invalid()
         return self.page("confirmed", list_title=self.list_title(claims.list_name), blocked=result == "suppressed")

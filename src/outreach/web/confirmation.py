@@ -8,12 +8,12 @@ from email.utils import format_datetime, make_msgid
 from ..config import Config
 from ..mail.transport import mail_transport
 from ..store.db import now
-from ..tokens import make_token
+from ..tokens import Keyring, make_token
 
 
-def send_confirmation(config: Config, secret: bytes, subscriber_id: int, email: str, name: str | None, list_name: str) -> str:
+def send_confirmation(config: Config, keys: Keyring, subscriber_key: str, email: str, name: str | None, list_name: str) -> str:
     """Send the "confirm your subscription" message; return the transport's reply."""
-    token = make_token(secret, "confirm", subscriber_id, list_name)
+    token = make_token(keys, "confirm", subscriber_key, list_name)
     link = f"{config.web.base_url}/confirm/{token}"
     title = config.lists[list_name].title
     msg = EmailMessage()
@@ -27,6 +27,6 @@ def send_confirmation(config: Config, secret: bytes, subscriber_id: int, email: 
                     "If you did not ask for this, ignore this message: you will not be subscribed.\n")
     connection = mail_transport(config, "confirmations").open()
     try:
-        return connection.send(config.email.sender_address, email, msg.as_bytes(policy=msg.policy.clone(linesep="\r\n")), name=f"confirm-{subscriber_id:09d}")
+        return connection.send(config.email.sender_address, email, msg.as_bytes(policy=msg.policy.clone(linesep="\r\n")), name=f"confirm-{subscriber_key}")
     finally:
         connection.close()

@@ -1,0 +1,53 @@
+"""One definition of "unsafe characters" for every value a person or a file gives us.
+
+Names from a CSV or the public sign-up form, campaign subjects, config values
+such as ``from``: each ends up in a mail header, a terminal or a web page. A
+line break there adds a header; an escape sequence rewrites the admin's
+terminal; a line separator (U+2028) crashes header folding. Every entry point
+asks this module, so the rule is written once.
+
+- :func:`control_chars` lists what is wrong (for a located error message);
+- :func:`clean_line` removes it (for free text people type, like a name).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# C0 controls (tab included: it has no place in a one-line value), DEL, C1 controls,
+# and the Unicode line/paragraph separators that str.splitlines() breaks on.
+_LINE_BREAKING = "\u2028\u2029\u0085"
+# Bidirectional overrides and isolates can make a name read differently from what it is.
+_BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_UNSAFE_RE = re.compile(f"[\x00-\x1f\x7f-\x9f{_LINE_BREAKING}{_BIDI}]")
+_SPACES_RE = re.compile(r"\s+")
+
+
+def control_chars(value: str) -> list[str]:
+    """The unsafe characters in a one-line ``value``, as ``U+000A`` names, in order of first appearance."""
+    found: list[str] = []
+    for ch in _UNSAFE_RE.findall(value):
+        name = f"U+{ord(ch):04X}"
+        if name not in found:
+            found.append(name)
+    return found
+
+
+def is_single_line(value: str) -> bool:
+    """True when ``value`` has no control, line-breaking or bidi-override character."""
+    return _UNSAFE_RE.search(value) is None
+
+
+def clean_line(value: str, max_length: int | None = None) -> str:
+    """``value`` as one safe line: unsafe characters become spaces, runs of space fold, NFC, trimmed, capped."""
+    text = unicodedata.normalize("NFC", _UNSAFE_RE.sub(" ", value))
+    text = _SPACES_RE.sub(" ", text).strip()
+    if max_length is not None and len(text) > max_length:
+        text = text[:max_length].rstrip()
+    return text
+
+
+def describe_unsafe(value: str) -> str:
+    """A short reason naming the unsafe characters, for error messages."""
+    return "must be one line of plain text (found " + ", ".join(control_chars(value)) + ")"
