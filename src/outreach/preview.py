@@ -8,11 +8,16 @@ campaign are byte-identical and reviewers can diff them.
 
 from __future__ import annotations
 
+import base64
+import html
 import json
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
+
+from PIL import Image
 
 from .campaign import Campaign
 from .config import Config
@@ -34,6 +39,24 @@ class PreviewResult:
     files: list[Path]
 
 
+def copy_name(number: int, source: Path) -> str:
+    """The preview's own name for a copied image: ``images/NN-stem.ext`` from safe characters only.
+
+    File names come from the campaign author; they are data, so the page never
+    shows or links them as written (a quote or ``<`` in a name would be markup).
+    """
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", source.stem).strip("-_")[:40] or "image"
+    suffix = re.sub(r"[^a-z0-9]+", "", source.suffix.lower())[:5] or "img"
+    return f"images/{number:02d}-{stem}.{suffix}"
+
+
+def _data_uri(path: Path) -> str:
+    """``path`` as a ``data:`` URI (base64 only: nothing from the file name or its bytes can end the attribute)."""
+    with Image.open(path) as img:
+        mime = Image.MIME.get(img.format or "", "application/octet-stream")
+    return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+
+
 def posts_document(campaign: Campaign, posts: list[RenderedPost], image_names: dict[Path, str]) -> list[dict]:
     """The posts as JSON-ready data, exactly as they would be published."""
     out = []
@@ -46,7 +69,7 @@ def posts_document(campaign: Campaign, posts: list[RenderedPost], image_names: d
                 "at_local": post.at_local.isoformat(),
                 "at_utc": campaign.to_utc(source.at, f"posts[{post.index}].at").isoformat().replace("+00:00", "Z"),
                 "parts": [{"text": p.text, "length": p.length, "limit": p.limit} for p in post.parts],
-                "images": [{"file": image_names.get(img.path, img.path.name), "alt": img.alt} for img in post.images],
+                "images": [{"file": image_names[img.path], "alt": img.alt} for img in post.images if img.path in image_names],
             }
         )
     return out
@@ -72,7 +95,7 @@ def write_preview(checked: Checked, config: Config, out: Path, approval: str | N
     for post in plan.posts:
         for img in post.images:
             if img.path not in image_names and img.path.is_file():
-                image_names[img.path] = f"images/{len(image_names) + 1:02d}-{img.path.name}"
+                image_names[img.path] = copy_name(len(image_names) + 1, img.path)
     if image_names:
         (out / "images").mkdir(exist_ok=True)
         for src, name in image_names.items():
@@ -92,14 +115,9 @@ def write_preview(checked: Checked, config: Config, out: Path, approval: str | N
         write("email.txt", email_text)
         write("email.eml", eml)
         display_html = email_html
-        if rendered.cover_path is not None and rendered.cover_url and rendered.cover_path.is_file():
-            cover_name = image_names.get(rendered.cover_path)
-            if cover_name is None:
-                (out / "images").mkdir(exist_ok=True)
-                cover_name = f"images/00-{rendered.cover_path.name}"
-                shutil.copyfile(rendered.cover_path, out / cover_name)
-                written.append(out / cover_name)
-            display_html = display_html.replace(rendered.cover_url, cover_name)
+        if rendered.cover_path is not None and rendered.cover_url:
+            # Inline, because the sandboxed frames have an opaque origin that may not load files.
+            display_html = display_html.replace(html.escape(rendered.cover_url), _data_uri(rendered.cover_path))
         email_ctx = {
             "from": config.email.from_,
             "reply_to": config.email.reply_to,
