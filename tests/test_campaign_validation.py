@@ -28,7 +28,7 @@ CASES = [
     pytest.param(replace_once("Why do most stay?", "Why do most stay? " + "Many reasons keep them. " * 12), "the limit is 280 (over by", "Why do most stay?", "posts[0].thread[2]", id="x-over-limit"),
     pytest.param(replace_once("{{ experts[0].name }}: {{ report.url }}", "{{ experts[0].nmae }}: {{ report.url }}"), "template error", "nmae", "posts[0].thread[3]", id="undefined-variable"),
     pytest.param(replace_once("New #DIIS report: {{ report.title }}.", "{{ report.__class__.__mro__ }}"), "sandbox", "text = \"\"\"", "posts[1].text", id="sandbox-violation"),
-    pytest.param(replace_once('image = "soldier-defections-myanmar-cover.png"', 'image = "missing-cover.png"'), "cover file not found", "missing-cover.png", "report.cover.image", id="missing-cover"),
+    pytest.param(replace_once('image = "soldier-defections-myanmar-cover.png"', 'image = "missing-cover.png"'), "image file not found", "missing-cover.png", "report.cover.image", id="missing-cover"),
     pytest.param(replace_once('list = "research"', 'list = "reserch"'), "no subscriber list 'reserch' in the config (did you mean 'research'?)", 'list = "reserch"', "email.list", id="unknown-list"),
     pytest.param(replace_once('channel = "mastodon"', 'channel = "mastodonn"'), "unknown channel 'mastodonn' (did you mean 'mastodon'?)", "mastodonn", "posts[1].channel", id="unknown-channel"),
     pytest.param(replace_once('channel = "bluesky"\nat = 2027-01-12T10:00:00', 'channel = "bluesky"\nat = 2027-01-12T10:00:00\nimage = "cover"\nimages = [' + ", ".join(['{ path = "soldier-defections-myanmar-cover.png", alt = "c" }'] * 4) + "]"), "5 images on one post; at most 4", "[[posts]]", "posts[2]", id="too-many-images"),

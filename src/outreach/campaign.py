@@ -9,13 +9,17 @@ rendering or the config.
 
 from __future__ import annotations
 
+import io
+import os
 import re
+import stat
 import zoneinfo
 from datetime import datetime, timezone
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
+from PIL import Image as PILImage
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from .errors import CampaignError, CampaignErrors
@@ -24,6 +28,10 @@ from .tomlsource import LineIndex, did_you_mean, located_errors, read_toml
 CHANNELS = ("x", "mastodon", "bluesky")
 MAX_IMAGES = 4
 _SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+# Image formats by content (Pillow's name) and the file extensions that may carry each.
+IMAGE_FORMATS = {"PNG": (".png",), "JPEG": (".jpg", ".jpeg"), "GIF": (".gif",), "WEBP": (".webp",)}
+MAX_IMAGE_FILE_BYTES = 16_000_000  # the largest any channel takes (Mastodon); each channel's own cap is checked in validate
+MAX_IMAGE_PIXELS = 40_000_000  # beyond any real cover; keeps a decompression bomb out
 
 
 class _Strict(BaseModel):
@@ -161,6 +169,7 @@ class Campaign(_Strict):
 
     _path: Path = PrivateAttr(default=Path("campaign.toml"))
     _lines: LineIndex = PrivateAttr(default_factory=LineIndex)
+    _assets: dict[str, Path | str] = PrivateAttr(default_factory=dict)
 
     @field_validator("timezone")
     @classmethod
@@ -197,6 +206,29 @@ class Campaign(_Strict):
         """A located error about ``field`` of this campaign."""
         return CampaignError(self._path, field, message, self.line_of(field))
 
+    def asset(self, relative: str, field: str) -> Path:
+        """The checked, resolved file of an image path written in the campaign; raise a located error otherwise.
+
+        The one gate for every file the campaign names: it must resolve (symlinks
+        followed) to a regular file inside the campaign's folder, within the size
+        cap, and be a PNG, JPEG, GIF or WebP image by its content, named with a
+        matching extension. Every reader (render, plan hash, preview, archive,
+        upload) takes the path this returns, never the path as written.
+        """
+        if relative not in self._assets:
+            self._assets[relative] = _checked_image(self.folder, relative)
+        found = self._assets[relative]
+        if isinstance(found, str):
+            raise self.error(field, found)
+        return found
+
+    def image_fields(self) -> list[tuple[str, str]]:
+        """Every image path the campaign names, with its field: the cover, then each post's images."""
+        found = [(self.report.cover.image, "report.cover.image")] if self.report.cover is not None else []
+        for i, post in enumerate(self.posts):
+            found += [(img.path, f"posts[{i}].images[{j}].path") for j, img in enumerate(post.images)]
+        return found
+
     def to_utc(self, local: datetime, field: str) -> datetime:
         """Convert a local time in the file to UTC, refusing times DST skips."""
         aware = local.replace(tzinfo=self.tz)
@@ -204,6 +236,65 @@ class Campaign(_Strict):
         if roundtrip != local:
             raise self.error(field, f"{local:%Y-%m-%d %H:%M} does not exist in {self.timezone} (clocks go forward)")
         return aware.astimezone(timezone.utc)
+
+
+def _checked_image(folder: Path, relative: str) -> Path | str:
+    """The resolved image file, or why it is refused (checked on the open file, so a swap after the checks is caught)."""
+    if not relative.strip() or "\x00" in relative:
+        return "give the image's path relative to the campaign file"
+    if Path(relative).is_absolute():
+        return f"{relative}: give a path inside the campaign's folder, not an absolute path"
+    root = folder.resolve()
+    try:
+        target = (root / relative).resolve(strict=True)
+    except FileNotFoundError:
+        return f"image file not found: {folder / relative}"
+    except (OSError, RuntimeError):
+        return f"{relative}: the path cannot be resolved (a symlink loop or a permission problem)"
+    if not target.is_relative_to(root):
+        return f"{relative}: resolves outside the campaign's folder {folder}; images must be files inside it"
+    data = _read_regular(target, relative)
+    if isinstance(data, str):
+        return data
+    return _judge_image(target, relative, data)
+
+
+def _read_regular(target: Path, relative: str) -> bytes | str:
+    """The bytes of a regular file within the size cap; never blocks on a FIFO or follows a late symlink."""
+    try:
+        fd = os.open(target, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError as exc:
+        return f"{relative}: cannot open the file ({exc.strerror})"
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        return f"{relative}: not a regular file"
+    with os.fdopen(fd, "rb") as fh:
+        if info.st_size > MAX_IMAGE_FILE_BYTES:
+            return f"{relative} is {info.st_size:,} bytes; images may be at most {MAX_IMAGE_FILE_BYTES:,}"
+        data = fh.read(MAX_IMAGE_FILE_BYTES + 1)
+    if len(data) > MAX_IMAGE_FILE_BYTES:
+        return f"{relative} is over {MAX_IMAGE_FILE_BYTES:,} bytes; images may be at most {MAX_IMAGE_FILE_BYTES:,}"
+    return data
+
+
+def _judge_image(target: Path, relative: str, data: bytes) -> Path | str:
+    """``target`` when ``data`` is an allowed image whose name matches its content, else the reason."""
+    allowed = "a PNG, JPEG, GIF or WebP image"
+    try:
+        with PILImage.open(io.BytesIO(data)) as img:
+            kind, (width, height) = img.format or "", img.size
+            if kind in IMAGE_FORMATS and width * height <= MAX_IMAGE_PIXELS:
+                img.verify()
+    except Exception:  # Pillow raises many types for malformed data; any of them means "not an image we take"
+        return f"{relative}: not {allowed} (judged by the file's content)"
+    if kind not in IMAGE_FORMATS:
+        return f"{relative}: not {allowed} (the content is {kind or 'unknown'})"
+    if width * height > MAX_IMAGE_PIXELS:
+        return f"{relative}: {width}x{height} pixels is too large; at most {MAX_IMAGE_PIXELS:,} pixels"
+    if target.suffix.lower() not in IMAGE_FORMATS[kind]:
+        return f"{relative}: the content is a {kind} image; name the file with {' or '.join(IMAGE_FORMATS[kind])}"
+    return target
 
 
 @cache

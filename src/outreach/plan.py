@@ -108,12 +108,19 @@ def build_plan(campaign: Campaign, config: Config) -> Plan:
             email = render_email(campaign, config)
         except RenderError as exc:
             errors.append(campaign.error("email.template", str(exc).split(": ", 1)[-1]))
+        except CampaignError as exc:  # the cover: reported with the other image problems below
+            errors.append(exc)
         try:
             due = campaign.to_utc(campaign.email.send_at, "email.send_at")
             steps.append(Step(number, "email", "email", "email", campaign.email.send_at, due, _excerpt(campaign.email.subject)))
         except CampaignError as exc:
             errors.append(exc)
         number += 1
+    for relative, field in campaign.image_fields():
+        try:
+            campaign.asset(relative, field)
+        except CampaignError as exc:
+            errors.append(exc)
     posts, post_errors = render_posts(campaign)
     errors.extend(post_errors)
     rendered = {p.index: p for p in posts}
@@ -129,4 +136,10 @@ def build_plan(campaign: Campaign, config: Config) -> Plan:
         kind = f"thread of {len(post.parts)}: " if len(post.parts) > 1 else ""
         steps.append(Step(number, "post", post.channel, field, post.at, due, kind + _excerpt(text)))
         number += 1
-    return Plan(campaign, email, posts, steps, errors)
+    return Plan(campaign, email, posts, steps, _unique(errors))
+
+
+def _unique(errors: list[CampaignError]) -> list[CampaignError]:
+    """``errors`` without repeats (a bad cover is found by the email and by every post that shows it)."""
+    seen: set[str] = set()
+    return [e for e in errors if not (str(e) in seen or seen.add(str(e)))]

@@ -69,7 +69,7 @@ def outgoing_parts(campaign: Campaign, post: RenderedPost, step: Step) -> list[O
     card = None
     if post.channel == "bluesky" and not images:
         cover = campaign.report.cover
-        thumb = Media(campaign.folder / cover.image, cover.alt) if cover else None
+        thumb = Media(campaign.asset(cover.image, "report.cover.image"), cover.alt) if cover else None
         description = campaign.report.subtitle or (campaign.report.paragraphs[0][:280] if campaign.report.paragraphs else "")
         card = LinkCard(report_url(campaign, "bluesky"), campaign.report.title, description, thumb)
     count = len(post.parts)

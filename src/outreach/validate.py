@@ -1,7 +1,8 @@
 """Offline checks of a campaign: errors that block it, warnings a reviewer must see.
 
-Errors: an unknown subscriber list, a missing image file, an unsupported or
-oversized image, alt text over a platform's limit, a post over its limit
+Errors: an unknown subscriber list, an image path that is not a real image
+file inside the campaign's folder (see :meth:`Campaign.asset`), an image over
+a channel's size cap, alt text over a platform's limit, a post over its limit
 (by how much), and every render problem the plan collected. Warnings: missing
 alt text, a post within 10% of its limit, a non-https link, a step in the
 past, a local time that DST makes ambiguous.
@@ -12,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
 
 from .campaign import Campaign
 from .config import Config
@@ -19,7 +22,6 @@ from .errors import CampaignError
 from .plan import Plan, build_plan
 from .tomlsource import did_you_mean
 
-IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp"}
 MAX_IMAGE_BYTES = {"x": 5_000_000, "mastodon": 16_000_000, "bluesky": 1_000_000}
 MAX_ALT = {"x": 1000, "mastodon": 1500, "bluesky": 2000}
 CHANNEL_NAMES = {"x": "X", "mastodon": "Mastodon", "bluesky": "Bluesky"}
@@ -67,9 +69,7 @@ def check(campaign: Campaign, config: Config, now: datetime | None = None) -> Ch
         errors.append(campaign.error("email.list", f"no subscriber list '{campaign.email.list}' in the config{did_you_mean(campaign.email.list, config.lists)}; known lists: {', '.join(sorted(config.lists)) or 'none'}"))
 
     cover = campaign.report.cover
-    if cover is not None:
-        if not (campaign.folder / cover.image).is_file():
-            errors.append(campaign.error("report.cover.image", f"cover file not found: {campaign.folder / cover.image}"))
+    if cover is not None:  # the file itself is checked by the plan (Campaign.asset)
         if not cover.alt.strip():
             warn("report.cover.alt", "the cover has no alt text: screen-reader users will not know what it shows")
 
@@ -95,14 +95,9 @@ def check(campaign: Campaign, config: Config, now: datetime | None = None) -> Ch
     return Checked(plan, errors, warnings)
 
 
-def _check_image(campaign: Campaign, channel: str, path, alt: str, field: str, errors: list[CampaignError], warn) -> None:
+def _check_image(campaign: Campaign, channel: str, path: Path, alt: str, field: str, errors: list[CampaignError], warn: Callable[[str, str], None]) -> None:
+    """The channel's own limits for an image that already passed :meth:`Campaign.asset`."""
     name = CHANNEL_NAMES[channel]
-    if not path.is_file():
-        if field != "report.cover":  # a missing cover is reported once, by the cover check
-            errors.append(campaign.error(field + ".path", f"image file not found: {path}"))
-        return
-    if path.suffix.lower() not in IMAGE_TYPES:
-        errors.append(campaign.error(field, f"{path.name}: {name} takes PNG, JPEG, GIF or WebP images"))
     size = path.stat().st_size
     if size > MAX_IMAGE_BYTES[channel]:
         errors.append(campaign.error(field, f"{path.name} is {size:,} bytes; {name} takes at most {MAX_IMAGE_BYTES[channel]:,}"))

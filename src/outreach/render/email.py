@@ -73,7 +73,7 @@ def cover_asset(campaign: Campaign) -> tuple[Path | None, str | None]:
     """The cover's file and its file name as published under the archive."""
     if campaign.report.cover is None:
         return None, None
-    path = campaign.folder / campaign.report.cover.image
+    path = campaign.asset(campaign.report.cover.image, "report.cover.image")
     return path, f"cover{path.suffix.lower()}"
 
 

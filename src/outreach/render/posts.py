@@ -113,13 +113,14 @@ def campaign_context(campaign: Campaign, channel: str) -> dict[str, Any]:
 
 
 def post_images(campaign: Campaign, post: Post, index: int) -> list[PostImage]:
-    """Resolve a post's images (``image = "cover"`` and ``images``) to files with alt text."""
+    """A post's images (``image = "cover"`` and ``images``) as checked files with alt text; raise a located error for a bad one."""
     images: list[PostImage] = []
     if post.image == "cover" and campaign.report.cover is not None:
         cover = campaign.report.cover
-        images.append(PostImage(campaign.folder / cover.image, cover.alt, "report.cover"))
+        images.append(PostImage(campaign.asset(cover.image, "report.cover.image"), cover.alt, "report.cover"))
     for i, img in enumerate(post.images):
-        images.append(PostImage(campaign.folder / img.path, img.alt, f"posts[{index}].images[{i}]"))
+        field_path = f"posts[{index}].images[{i}]"
+        images.append(PostImage(campaign.asset(img.path, f"{field_path}.path"), img.alt, field_path))
     return images
 
 

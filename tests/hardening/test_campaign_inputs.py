@@ -1,0 +1,205 @@
+"""Issue 9 items 2, 16 and 17: what a campaign file may name and contain.
+
+Item 2: every image path must resolve (symlinks followed) to a regular file
+inside the campaign's folder, be a PNG/JPEG/GIF/WebP image by its content,
+and stay under the size cap. Before, ``cover = { image = "/proc/self/environ" }``
+passed validate and the file was copied into the preview, archived on the web
+and uploaded to Bluesky.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Callable
+
+import pytest
+from PIL import Image
+
+from outreach.campaign import load_campaign
+from outreach.preview import write_preview
+from outreach.validate import check
+from tests.conftest import SAMPLE_COVER
+from tests.helpers import replace_once
+
+COVER_LINE = 'cover = { image = "soldier-defections-myanmar-cover.png"'
+BLUESKY = 'channel = "bluesky"\nat = 2027-01-12T10:00:00\n'
+
+
+def _outside(tmp_path: Path) -> Path:
+    """A valid image outside the campaign folder."""
+    other = tmp_path / "elsewhere"
+    other.mkdir(exist_ok=True)
+    shutil.copyfile(SAMPLE_COVER, other / "secret.png")
+    return other / "secret.png"
+
+
+# Each maker prepares the campaign folder and returns the path to write in the campaign file.
+def _absolute(folder: Path, tmp: Path) -> str:
+    return str(_outside(tmp))
+
+
+def _dotdot(folder: Path, tmp: Path) -> str:
+    _outside(tmp)
+    return "../elsewhere/secret.png"
+
+
+def _proc_environ(folder: Path, tmp: Path) -> str:
+    return "/proc/self/environ"
+
+
+def _proc_relative(folder: Path, tmp: Path) -> str:
+    return "../" * 30 + "proc/self/environ"
+
+
+def _symlink_passwd(folder: Path, tmp: Path) -> str:
+    (folder / "passwd.png").symlink_to("/etc/passwd")
+    return "passwd.png"
+
+
+def _symlink_outside_image(folder: Path, tmp: Path) -> str:
+    (folder / "looks-fine.png").symlink_to(_outside(tmp))
+    return "looks-fine.png"
+
+
+def _symlinked_dir_outside(folder: Path, tmp: Path) -> str:
+    _outside(tmp)
+    (folder / "assets").symlink_to(tmp / "elsewhere", target_is_directory=True)
+    return "assets/secret.png"
+
+
+def _directory(folder: Path, tmp: Path) -> str:
+    (folder / "dir.png").mkdir()
+    return "dir.png"
+
+
+def _fifo(folder: Path, tmp: Path) -> str:
+    os.mkfifo(folder / "pipe.png")
+    return "pipe.png"
+
+
+def _text_named_png(folder: Path, tmp: Path) -> str:
+    (folder / "notes.png").write_text("SMTP_PASSWORD=hunter2\n", encoding="utf-8")
+    return "notes.png"
+
+
+def _truncated_png(folder: Path, tmp: Path) -> str:
+    (folder / "broken.png").write_bytes(SAMPLE_COVER.read_bytes()[:200])
+    return "broken.png"
+
+
+def _svg(folder: Path, tmp: Path) -> str:
+    (folder / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', encoding="utf-8")
+    return "logo.svg"
+
+
+def _jpeg_named_png(folder: Path, tmp: Path) -> str:
+    Image.new("RGB", (40, 30), "green").save(folder / "photo.png", format="JPEG")
+    return "photo.png"
+
+
+def _oversized_file(folder: Path, tmp: Path) -> str:
+    data = SAMPLE_COVER.read_bytes()
+    (folder / "huge.png").write_bytes(data + b"\0" * (16_000_001 - len(data)))
+    return "huge.png"
+
+
+def _too_many_pixels(folder: Path, tmp: Path) -> str:
+    Image.new("1", (9000, 5000)).save(folder / "bomb.png", format="PNG")
+    return "bomb.png"
+
+
+def _empty_file(folder: Path, tmp: Path) -> str:
+    (folder / "empty.png").write_bytes(b"")
+    return "empty.png"
+
+
+BAD = [
+    pytest.param(_absolute, "not an absolute path", id="absolute"),
+    pytest.param(_dotdot, "outside the campaign's folder", id="dotdot"),
+    pytest.param(_proc_environ, "not an absolute path", id="proc-self-environ"),
+    pytest.param(_proc_relative, "outside the campaign's folder", id="proc-via-dotdot"),
+    pytest.param(_symlink_passwd, "outside the campaign's folder", id="symlink-etc-passwd"),
+    pytest.param(_symlink_outside_image, "outside the campaign's folder", id="symlink-outside-image"),
+    pytest.param(_symlinked_dir_outside, "outside the campaign's folder", id="symlinked-folder"),
+    pytest.param(_directory, "not a regular file", id="directory"),
+    pytest.param(_fifo, "not a regular file", id="fifo"),
+    pytest.param(_text_named_png, "not a PNG, JPEG, GIF or WebP image", id="text-named-png"),
+    pytest.param(_truncated_png, "not a PNG, JPEG, GIF or WebP image", id="truncated-png"),
+    pytest.param(_svg, "not a PNG, JPEG, GIF or WebP image", id="svg"),
+    pytest.param(_jpeg_named_png, "the content is a JPEG image; name the file with .jpg or .jpeg", id="jpeg-named-png"),
+    pytest.param(_oversized_file, "images may be at most 16,000,000", id="oversized-file"),
+    pytest.param(_too_many_pixels, "pixels is too large", id="too-many-pixels"),
+    pytest.param(_empty_file, "not a PNG, JPEG, GIF or WebP image", id="empty"),
+]
+
+
+def _as_cover(rel: str) -> Callable[[str], str]:
+    return replace_once('image = "soldier-defections-myanmar-cover.png"', f"image = {json.dumps(rel)}")
+
+
+def _as_post_image(rel: str) -> Callable[[str], str]:
+    return replace_once(BLUESKY, BLUESKY + f"images = [{{ path = {json.dumps(rel)}, alt = \"A picture\" }}]\n")
+
+
+PLACES = [
+    pytest.param(_as_cover, "report.cover.image", "cover = {", id="cover"),
+    pytest.param(_as_post_image, "posts[2].images[0].path", "images = [", id="post-image"),
+]
+
+
+@pytest.mark.parametrize("place, field, needle", PLACES)
+@pytest.mark.parametrize("make, message", BAD)
+def test_bad_image_paths_are_refused_with_a_located_error(cli, campaign_copy, tmp_path, make, message, place, field, needle):
+    folder = tmp_path / "campaigns"
+    folder.mkdir(exist_ok=True)
+    rel = make(folder, tmp_path)
+    path = campaign_copy(place(rel))
+    result = cli("validate", path)
+    assert result.code == 1, result.out
+    errors = [l for l in result.err.splitlines() if l.startswith("error:")]
+    assert len(errors) == 1, result.err
+    assert f": {field}: " in errors[0] and message in errors[0], errors[0]
+    line = int(errors[0][len(f"error: {path}:"):].split(":", 1)[0])
+    assert needle in path.read_text(encoding="utf-8").splitlines()[line - 1]
+    assert "hunter2" not in result.err and "root:" not in result.err
+    assert "Traceback" not in result.err
+
+
+@pytest.mark.parametrize("make", [_proc_environ, _symlink_passwd, _dotdot], ids=["proc", "symlink", "dotdot"])
+def test_preview_refuses_and_copies_nothing(cli, campaign_copy, tmp_path, make):
+    folder = tmp_path / "campaigns"
+    folder.mkdir(exist_ok=True)
+    path = campaign_copy(_as_cover(make(folder, tmp_path)))
+    out = tmp_path / "pv"
+    result = cli("preview", path, "--out", out)
+    assert result.code == 1
+    assert "report.cover.image" in result.err
+    assert not out.exists()
+
+
+def test_valid_images_pass_and_every_reader_gets_the_resolved_file(campaign_copy, tmp_path, config):
+    folder = tmp_path / "campaigns"
+    (folder / "art").mkdir(parents=True)
+    Image.new("RGB", (60, 40), "navy").save(folder / "art" / "chart.jpeg", format="JPEG")
+    Image.new("RGB", (60, 40), "olive").save(folder / "art" / "map.webp", format="WEBP")
+    (folder / "chart-link.jpg").symlink_to(folder / "art" / "chart.jpeg")  # a symlink inside the folder is fine
+    edit = replace_once(BLUESKY, BLUESKY + 'images = [{ path = "chart-link.jpg", alt = "A chart" }, { path = "./art/../art/map.webp", alt = "A map" }]\n')
+    campaign = load_campaign(campaign_copy(edit))
+    checked = check(campaign, config)
+    assert checked.ok, checked.errors
+    plan = checked.plan
+    resolved = folder.resolve()
+    assert [img.path for img in plan.posts[2].images] == [resolved / "art" / "chart.jpeg", resolved / "art" / "map.webp"]
+    assert plan.email is not None and plan.email.cover_path == resolved / SAMPLE_COVER.name
+    preview = write_preview(checked, config, tmp_path / "pv")
+    assert sorted(p.name for p in (preview.folder / "images").iterdir()) == ["01-soldier-defections-myanmar-cover.png", "02-chart.jpeg", "03-map.webp"]
+
+
+def test_changing_an_image_changes_the_content_hash(campaign_copy, config):
+    path = campaign_copy()
+    before = check(load_campaign(path), config).plan.content_hash
+    Image.new("RGB", (120, 80), "red").save(path.parent / SAMPLE_COVER.name, format="PNG")
+    assert check(load_campaign(path), config).plan.content_hash != before
