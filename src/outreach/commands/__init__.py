@@ -2,6 +2,7 @@
 
 from . import (  # noqa: F401
     campaign_commands,
+    db_commands,
     email_commands,
     post_commands,
     schedule_commands,

@@ -11,13 +11,14 @@ import secrets
 from pathlib import Path
 from datetime import datetime, timezone
 
-from sqlalchemy import Engine, create_engine, event, inspect, select
+from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 
 from ..config import Config
 from ..errors import ConfigError
-from .schema import SCHEMA_VERSION, meta, metadata
+from .migrate import ensure_schema
+from .schema import meta
 
 
 def now() -> datetime:
@@ -42,7 +43,7 @@ def make_engine(url: str) -> Engine:
         raise ConfigError(f"database: not a database URL: {url!r} (try 'sqlite:///outreach.db')") from None
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
-    kwargs: dict = {}
+    kwargs: dict = {"hide_parameters": True}  # SQL errors and logs must never carry subscribers' addresses
     if parsed.get_backend_name() == "sqlite":
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
     else:
@@ -71,25 +72,23 @@ def absolute_url(url: str) -> str:
 
 
 def open_db(config: Config) -> Engine:
-    """The database for ``config``, created and version-checked (one engine per URL per process)."""
+    """The database for ``config``, created when new, refused when at another schema revision (one engine per URL per process)."""
     url = absolute_url(config.database)
     if url not in _ENGINES:
         _ENGINES[url] = _open(url)
     return _ENGINES[url]
 
 
-def _open(url: str) -> Engine:
+def open_unchecked(config: Config) -> Engine:
+    """An engine for ``config`` that does not look at the schema (``outreach db`` uses it); the caller disposes it."""
+    return _open(absolute_url(config.database), check=False)
+
+
+def _open(url: str, check: bool = True) -> Engine:
     engine = make_engine(url)
     try:
-        with engine.begin() as conn:
-            if not inspect(conn).has_table("meta"):
-                metadata.create_all(conn)
-                conn.execute(meta.insert(), [{"key": "schema_version", "value": str(SCHEMA_VERSION)}])
-            else:
-                metadata.create_all(conn, checkfirst=True)
-                found = conn.execute(select(meta.c.value).where(meta.c.key == "schema_version")).scalar_one_or_none()
-                if found is not None and int(found) > SCHEMA_VERSION:
-                    raise ConfigError(f"database {engine.url.render_as_string(hide_password=True)} has schema version {found}; this outreach knows {SCHEMA_VERSION}: upgrade outreach")
+        if check:
+            ensure_schema(engine)
     except OperationalError as exc:
         raise ConfigError(f"database {engine.url.render_as_string(hide_password=True)}: cannot open: {exc.orig}") from None
     except SQLAlchemyError as exc:

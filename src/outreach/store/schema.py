@@ -1,8 +1,10 @@
 """The database schema, one for SQLite and PostgreSQL (SQLAlchemy Core tables).
 
-``SCHEMA_VERSION`` is stored in ``meta``; :func:`outreach.store.db.open_db`
-creates the tables on first use and refuses a database written by a newer
-release, so a later release can migrate older ones.
+Alembic migrations (``store/migrations``) carry every database from one
+release's schema to the next; :mod:`outreach.store.migrate` creates a new
+database from these tables and stamps it with the newest revision. Every
+constraint has a name (the naming convention below gives PostgreSQL's own
+default names), so a migration can address it on every database.
 
 The ledger (``deliveries``) has one row per delivery target, shared by email
 and social: ``(campaign, step, target)`` is unique. States::
@@ -37,8 +39,6 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_VERSION = 1
-
 
 class UTCDateTime(TypeDecorator):
     """A timestamp that is always timezone-aware UTC in Python, on every database.
@@ -72,7 +72,14 @@ def new_token_key() -> str:
     return secrets.token_urlsafe(16)
 
 
-metadata = MetaData()
+NAMING_CONVENTION = {
+    "pk": "%(table_name)s_pkey",
+    "uq": "%(table_name)s_%(column_0_N_name)s_key",
+    "fk": "%(table_name)s_%(column_0_name)s_fkey",
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "ck": "%(table_name)s_%(constraint_name)s_check",
+}
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 # Integer ids that are 64-bit on PostgreSQL and rowid aliases on SQLite.
 Id = BigInteger().with_variant(Integer, "sqlite")

@@ -1,0 +1,159 @@
+"""Schema migrations: a first-release database with data in every table upgrades intact, on SQLite and PostgreSQL.
+
+The fixtures were written by the first release's own code (see make_release1_fixture.py).
+"""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from outreach.config import Config
+from outreach.store import migrate
+from outreach.store.db import forget_engines, make_engine, open_db
+from outreach.store.schema import metadata
+from tests.conftest import PG_URL, require
+
+HERE = Path(__file__).resolve().parent
+RELEASE1_TABLES = ("meta", "subscribers", "memberships", "suppressions", "runs", "audiences", "deliveries", "audit",
+                   "approvals", "steps", "dispatchers", "archive", "apscheduler_jobs")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def release1_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database as the first release left it: the SQLite file, or the SQL dump loaded into a fresh schema."""
+    if request.param == "sqlite":
+        shutil.copy(HERE / "release1.sqlite", tmp_path / "r1.db")
+        yield f"sqlite:///{tmp_path / 'r1.db'}"
+        forget_engines()
+        return
+    schema = f"m_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    try:
+        raw = admin.raw_connection()
+    except sa.exc.OperationalError as exc:
+        require("PostgreSQL on 127.0.0.1:5432", str(exc.orig).splitlines()[0])
+    try:
+        raw.driver_connection.execute(_dump_sql().replace("fixture_r1", schema))
+    finally:
+        raw.close()
+    try:
+        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        forget_engines()
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+        admin.dispose()
+
+
+def _dump_sql() -> str:
+    """The pg_dump file as plain SQL: psql's own meta-commands (``\\restrict`` …) are left out."""
+    lines = (HERE / "release1.pg.sql").read_text(encoding="utf-8").splitlines()
+    return "\n".join(line for line in lines if not line.startswith("\\"))
+
+
+def _snapshot(url: str) -> dict[str, list[tuple]]:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            out = {}
+            for name in RELEASE1_TABLES:
+                table = sa.Table(name, sa.MetaData(), autoload_with=conn)
+                columns = sorted(c.name for c in table.columns if c.name != "token_key")
+                rows = conn.execute(sa.select(*(table.c[c] for c in columns))).all()
+                out[name] = sorted((tuple(str(v) for v in r) for r in rows))
+            return out
+    finally:
+        engine.dispose()
+
+
+def _differences(url: str) -> list:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True, "include_object": _not_apscheduler})
+            return compare_metadata(context, metadata)
+    finally:
+        engine.dispose()
+
+
+def _not_apscheduler(obj, name, type_, reflected, compare_to) -> bool:  # type: ignore[no-untyped-def]
+    table = obj if type_ == "table" else getattr(obj, "table", None)
+    return getattr(table, "name", name) != "apscheduler_jobs"
+
+
+def test_head_constant_is_the_newest_revision() -> None:
+    assert ScriptDirectory(str(migrate.MIGRATIONS)).get_current_head() == migrate.HEAD
+
+
+def test_release1_upgrades_with_every_row_intact(release1_url, cli, tmp_path) -> None:
+    before = _snapshot(release1_url)
+    assert all(before[t] for t in RELEASE1_TABLES), "the fixture must hold rows in every table"
+    config = tmp_path / "o.toml"
+    config.write_text(f'database = "{release1_url}"\n', encoding="utf-8")
+    refused = cli("--config", config, "status")
+    assert refused.code == 1 and "run 'outreach db upgrade'" in refused.err and "0001" in refused.err
+    assert cli("--config", config, "db", "status").code == 1
+    done = cli("--config", config, "db", "upgrade")
+    assert done.code == 0 and "upgraded from revision 0001 to" in done.out, done.err
+    assert _snapshot(release1_url) == before
+    assert cli("--config", config, "db", "status").out.strip().endswith("up to date")
+    engine = open_db(Config(database=release1_url))
+    with engine.connect() as conn:
+        keys = conn.execute(sa.text("SELECT token_key FROM subscribers")).scalars().all()
+    assert len(keys) == len(before["subscribers"]) == len(set(keys)) and all(len(k) >= 16 for k in keys)
+    assert cli("--config", config, "subscribers", "count", "--list", "research").code == 0
+    assert _differences(release1_url) == []
+
+
+def test_an_empty_database_migrated_from_nothing_equals_the_models(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        from alembic import command
+
+        command.upgrade(migrate._alembic(conn), "head")
+    engine.dispose()
+    assert _differences(url) == []
+
+
+def test_a_new_database_is_created_at_head(db_config) -> None:
+    engine = open_db(db_config)
+    assert migrate.state_of(engine).up_to_date
+    assert _differences(db_config.database) == []
+
+
+def test_a_database_newer_than_the_code_is_refused(db_config, cli, tmp_path) -> None:
+    engine = open_db(db_config)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = 'f00d'"))
+    forget_engines()
+    config = tmp_path / "o.toml"
+    config.write_text(f'database = "{db_config.database}"\n', encoding="utf-8")
+    for args in (("status",), ("db", "upgrade")):
+        result = cli("--config", config, *args)
+        assert result.code == 1 and "newer than this outreach" in result.err and "Traceback" not in result.err
+
+
+def test_a_failed_upgrade_changes_nothing(release1_url, cli, tmp_path, monkeypatch) -> None:
+    before = _snapshot(release1_url)
+    # Every subscriber gets the same "random" key: revision 0002 adds and fills the column, then its unique constraint fails.
+    monkeypatch.setattr("secrets.token_urlsafe", lambda n=None: "the-same-key-for-everyone")
+    config = tmp_path / "o.toml"
+    config.write_text(f'database = "{release1_url}"\n', encoding="utf-8")
+    failed = cli("--config", config, "db", "upgrade")
+    assert failed.code == 1 and "failed and nothing was changed" in failed.err
+    assert _snapshot(release1_url) == before
+    assert migrate.state_of(make_engine(release1_url)).current == "0001"
+    engine = make_engine(release1_url)
+    with engine.connect() as conn:
+        assert "token_key" not in {c["name"] for c in sa.inspect(conn).get_columns("subscribers")}
+    engine.dispose()
