@@ -149,7 +149,7 @@ def write_preview(checked: Checked, config: Config, out: Path, approval: str | N
         }
         for s in sorted(plan.steps, key=lambda s: (s.due_utc, s.number))
     ]
-    page = template_env(campaign.folder).get_template("preview/index.html.j2").render(
+    page = template_env(None).get_template("preview/index.html.j2").render(  # never a campaign's own copy
         campaign={"slug": campaign.slug, "file": campaign.path.name, "timezone": campaign.timezone},
         report=campaign.report.model_dump(),
         experts=[e.model_dump() for e in campaign.experts],

@@ -20,6 +20,7 @@ from .campaign import Campaign
 from .config import Config
 from .errors import CampaignError
 from .plan import Plan, build_plan
+from .render.environment import OVERRIDABLE
 from .tomlsource import did_you_mean
 
 MAX_IMAGE_BYTES = {"x": 5_000_000, "mastodon": 16_000_000, "bluesky": 1_000_000}
@@ -73,6 +74,9 @@ def check(campaign: Campaign, config: Config, now: datetime | None = None) -> Ch
         if not cover.alt.strip():
             warn("report.cover.alt", "the cover has no alt text: screen-reader users will not know what it shows")
 
+    for ignored in _ignored_templates(campaign):
+        warn("email.template", f"{ignored} is ignored: a campaign folder may override email templates (templates/email/) only")
+
     for post in plan.posts:
         name = CHANNEL_NAMES[post.channel]
         for part in post.parts:
@@ -106,6 +110,14 @@ def _check_image(campaign: Campaign, channel: str, path: Path, alt: str, field: 
             warn(field + ".alt", f"image {path.name} has no alt text")
     elif len(alt) > MAX_ALT[channel]:
         errors.append(campaign.error(field + ".alt", f"alt text is {len(alt)} characters; {name} takes at most {MAX_ALT[channel]}"))
+
+
+def _ignored_templates(campaign: Campaign) -> list[str]:
+    """What the campaign's ``templates/`` folder holds besides ``email/``: never used, so say so."""
+    folder = campaign.folder / "templates"
+    if not folder.is_dir():
+        return []
+    return [f"templates/{p.name}" for p in sorted(folder.iterdir()) if p.name != OVERRIDABLE]
 
 
 def _ambiguous(campaign: Campaign, local: datetime) -> bool:
