@@ -38,7 +38,7 @@ from outreach.plan import build_plan  # noqa: E402
 from outreach.store.db import open_db  # noqa: E402
 from outreach.store.schema import memberships, subscribers  # noqa: E402
 
-SINK = "/usr/sbin/smtp-sink"
+SINK = os.environ.get("SMTP_SINK", "/usr/sbin/smtp-sink")  # a smtp-sink unpacked elsewhere (dpkg -x) works too
 CAMPAIGN = ROOT / "campaigns" / "soldier-defections-myanmar.toml"
 
 
@@ -98,7 +98,7 @@ def main() -> int:
     parser.add_argument("--database", help="database URL (default: a fresh SQLite file in a temp folder)")
     args = parser.parse_args()
     if not Path(SINK).exists():
-        print(f"{SINK} is missing: apt-get install postfix (it ships smtp-sink)", file=sys.stderr)
+        print(f"{SINK} is missing: apt-get install postfix (it ships smtp-sink), or set SMTP_SINK", file=sys.stderr)
         return 2
     work = Path(tempfile.mkdtemp(prefix="outreach-bench-"))
     port = free_port()

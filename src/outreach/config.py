@@ -12,6 +12,8 @@ Secrets are never stored in the file: it names environment variables
 from __future__ import annotations
 
 import os
+import re
+from email.headerregistry import Address
 from email.utils import parseaddr
 from functools import cached_property
 from pathlib import Path
@@ -20,6 +22,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import CampaignError, ConfigError
+from .text import describe_unsafe, is_single_line
 from .tomlsource import located_errors, read_toml
 
 CONFIG_ENV = "OUTREACH_CONFIG"
@@ -30,11 +33,61 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+_LOCAL_PART_RE = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
+_LABEL_RE = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+
+
+def _one_line(value: str) -> str:
+    if not is_single_line(value):
+        raise ValueError(describe_unsafe(value))
+    return value
+
+
+def _ascii_domain(domain: str) -> str:
+    """The domain in ASCII (an internationalised one as punycode); ValueError when it is not a domain."""
+    import idna  # a dependency of email-validator
+
+    try:
+        ascii_domain = domain if domain.isascii() else idna.encode(domain, uts46=True).decode("ascii")
+    except idna.IDNAError as exc:
+        raise ValueError(f"the domain '{domain}' is not valid: {exc}") from None
+    if not all(_LABEL_RE.match(label) for label in ascii_domain.split(".")):
+        raise ValueError(f"the domain '{domain}' is not valid")
+    return ascii_domain.lower()
+
+
+def checked_mailbox(value: str, *, bare: bool = False) -> str:
+    """``value`` as a mailbox SMTP can carry as is: one line, an ASCII local part, the domain in ASCII.
+
+    Returns it normalised (an internationalised domain becomes punycode); raises ``ValueError``
+    with the reason. A non-ASCII local part would need SMTPUTF8, which outreach does not use.
+    """
+    _one_line(value)
+    name, addr = parseaddr(value)
+    if bare and (name or "<" in value):
+        raise ValueError("must be a bare address like user@example.org, without a name or <>")
+    if not addr or "@" not in addr or "<" in addr or ">" in addr:
+        example = "user@example.org" if bare else "Name <user@example.org>"
+        raise ValueError(f"is not an email address (expected {example})")
+    local, _, domain = addr.rpartition("@")
+    if not local.isascii():
+        raise ValueError("the part before @ must be ASCII: a non-ASCII local part needs SMTPUTF8, which outreach does not send")
+    if not _LOCAL_PART_RE.match(local):
+        raise ValueError(f"the part before @ ('{local}') is not a valid address")
+    addr = f"{local}@{_ascii_domain(domain)}"
+    return str(Address(display_name=name, addr_spec=addr)) if name else addr
+
+
 class ListConfig(_Frozen):
     """A subscriber list campaigns can address."""
 
     title: str
     description: str = ""
+
+    @field_validator("title")
+    @classmethod
+    def _title_one_line(cls, v: str) -> str:  # it goes into the List-Id header
+        return _one_line(v)
 
 
 class EmailConfig(_Frozen):
@@ -49,6 +102,16 @@ class EmailConfig(_Frozen):
     token_max_age_days: int = Field(365, ge=1)
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @field_validator("from_", "reply_to")
+    @classmethod
+    def _mailbox(cls, v: str | None) -> str | None:
+        return None if v is None else checked_mailbox(v)
+
+    @field_validator("unsubscribe_mailto")
+    @classmethod
+    def _bare_address(cls, v: str) -> str:
+        return checked_mailbox(v.removeprefix("mailto:"), bare=True)
 
     @cached_property  # read per message by the send loop; parseaddr is pure Python
     def sender_address(self) -> str:
@@ -85,6 +148,10 @@ class WebConfig(_Frozen):
     @field_validator("base_url")
     @classmethod
     def _no_trailing_slash(cls, v: str) -> str:
+        # every unsubscribe link starts with it, in a header and in each message
+        _one_line(v)
+        if not re.match(r"^https?://[!-~]+$", v):
+            raise ValueError("must be an http:// or https:// URL of printable ASCII characters (an international domain in punycode)")
         return v.rstrip("/")
 
 
@@ -125,6 +192,16 @@ class PreviewConfig(_Frozen):
 
     sample_name: str = "Sample Subscriber"
     sample_email: str = "subscriber@example.org"
+
+    @field_validator("sample_name")
+    @classmethod
+    def _name_one_line(cls, v: str) -> str:
+        return _one_line(v)
+
+    @field_validator("sample_email")
+    @classmethod
+    def _sample_address(cls, v: str) -> str:
+        return checked_mailbox(v, bare=True)
 
 
 class Config(_Frozen):

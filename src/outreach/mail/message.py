@@ -17,6 +17,7 @@ both UTF-8, CRLF line ends throughout, ready for SMTP ``DATA`` or an ``.eml``.
 
 from __future__ import annotations
 
+import base64
 import binascii
 import hashlib
 from dataclasses import dataclass
@@ -25,12 +26,19 @@ from email import policy
 from email.utils import format_datetime, formataddr
 
 from ..render.email import MARKERS, RenderedEmail, marker_values, split_markers
+from ..text import clean_line, is_single_line
 
 _SMTP = policy.SMTP.clone(max_line_length=78)
 
 
 def fold(name: str, value: str) -> bytes:
-    """One header, folded and RFC 2047-encoded where needed, CRLF-terminated."""
+    """One header, folded and RFC 2047-encoded where needed, CRLF-terminated; no value can break its line.
+
+    Config values and names are checked where they enter, but whatever reaches
+    this point (an old row, a caller that forgot) is still made one line here.
+    """
+    if not is_single_line(value):
+        value = clean_line(value)
     return _SMTP.fold_binary(name, _SMTP.header_store_parse(name, value)[1])
 
 
@@ -63,12 +71,37 @@ class _Body:
 _MARKER_SET = frozenset(MARKERS.values())
 
 
+_NAME_LIMIT = 200  # longer display names are cut: a header is no place for a paragraph
+
+
+def _display_name(name: str) -> bytes:
+    """A display name as a quoted string (ASCII) or RFC 2047 encoded words (UTF-8, base64), never re-parsed.
+
+    The email package's parser mangles some names (``"; \\xa0"`` became ``<>``), so the
+    phrase is written here: each encoded word holds at most 10 characters, so it stays
+    under the 75-character limit, and the words are folded onto lines of their own.
+    """
+    if name.isascii():
+        return b'"' + name.replace("\\", "\\\\").replace('"', '\\"').encode("ascii") + b'"'
+    words = [name[i:i + 10] for i in range(0, len(name), 10)]
+    return b"\r\n ".join(b"=?utf-8?b?" + base64.b64encode(w.encode("utf-8", "surrogatepass")) + b"?=" for w in words)
+
+
 def _address(name: str | None, addr: str) -> bytes:
+    """The ``To:`` header; never raises for any name, and never lets a name break the line."""
+    if not is_single_line(addr) or not addr.isascii():  # validated on import; this is the last line of defence
+        raise UnsafeAddress("the recipient address is not one line of ASCII text")
+    if name and not is_single_line(name):
+        name = clean_line(name, _NAME_LIMIT)
     if not name:
-        return b"To: " + addr.encode("ascii", "strict") + b"\r\n" if addr.isascii() else fold("To", addr)
-    if name.isascii() and addr.isascii() and '"' not in name and "\\" not in name and len(name) + len(addr) < 60:
+        return b"To: " + addr.encode("ascii") + b"\r\n"
+    if name.isascii() and '"' not in name and "\\" not in name and len(name) + len(addr) < 60:
         return f'To: "{name}" <{addr}>\r\n'.encode("ascii")
-    return fold("To", formataddr((name, addr)))
+    return b"To: " + _display_name(name[:_NAME_LIMIT]) + b"\r\n <" + addr.encode("ascii") + b">\r\n"
+
+
+class UnsafeAddress(ValueError):
+    """An address that would break a header or an SMTP command line."""
 
 
 @dataclass(frozen=True)
@@ -120,11 +153,12 @@ class MessageFactory:
 
     def build(self, to: Recipient, date: datetime) -> bytes:
         """The full message for one recipient, CRLF line ends."""
-        values = {"name": to.name or "", "unsubscribe_url": to.unsubscribe_url}
+        name = to.name if not to.name or is_single_line(to.name) else clean_line(to.name, _NAME_LIMIT)
+        values = {"name": name or "", "unsubscribe_url": to.unsubscribe_url}
         text = self._text.encode(values)
         body_html = self._html.encode(values)
         headers = (
-            _address(to.name, to.email)
+            _address(name, to.email)
             + b"Date: " + format_datetime(date).encode("ascii") + b"\r\n"
             + b"Message-ID: " + to.message_id.encode("ascii") + b"\r\n"
             + b"List-Unsubscribe: <" + to.unsubscribe_url.encode("ascii") + b">,\r\n <"
