@@ -1,16 +1,34 @@
 """Subscription changes a subscriber makes themselves: sign up, confirm, unsubscribe, resubscribe.
 
 Each change is one transaction with its audit row. Unsubscribing writes the
-suppression row (what every send checks) and marks the membership.
+suppression row (what every send checks) and marks the membership. Inserts
+that two simultaneous requests could both make are ``ON CONFLICT`` statements,
+so a double click is never a unique violation.
+
+A sign-up never sends mail itself: it queues a row in ``outgoing_mail`` (or
+records why none is needed) and the web server's worker sends it. Every
+sign-up does the same statements whatever the address's state, so neither the
+answer nor its timing tells whether an address is subscribed.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, Engine, Row, insert, select, update
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from sqlalchemy import Connection, Engine, Row, delete, func, insert, select, update
+
+from ..text import clean_line
 from .db import now
-from .schema import audit, memberships, subscribers, suppressions
-from .subscribers import ALL_LISTS, normalise_email, suppress, unsuppress
+from .schema import audit, memberships, outgoing_mail, subscribers, suppressions
+from .subscribers import ALL_LISTS, MAX_NAME, insert_ignore, normalise_email, suppress, unsuppress, upsert
+
+# Confirmation mails per address: at most one per 10 minutes and five per day.
+CONFIRM_EVERY = timedelta(minutes=10)
+CONFIRM_PER_DAY = 5
+# Queue rows in a final state are kept this long (the per-day limit counts them), then deleted.
+KEEP_SENT = timedelta(days=2)
+SENT_STATES = ("queued", "sending", "sent", "unknown", "failed")
 
 
 def _by_key(conn: Connection, subscriber_key: str) -> Row | None:
@@ -33,15 +51,19 @@ def membership_status(engine: Engine, subscriber_key: str, list_name: str) -> st
                             .where(subscribers.c.token_key == subscriber_key, memberships.c.list == list_name)).scalar_one_or_none()
 
 
+def _set_membership(conn: Connection, subscriber_id: int, list_name: str, status: str, source: str) -> None:
+    upsert(conn, memberships, {"subscriber_id": subscriber_id, "list": list_name, "status": status, "source": source, "updated_at": now()},
+           ["subscriber_id", "list"], ["status", "source", "updated_at"])
+
+
 def unsubscribe(engine: Engine, subscriber_key: str, list_name: str, source: str) -> bool:
     """Stop every send of ``list_name`` to this subscriber at once; False if they no longer exist."""
     with engine.begin() as conn:
         row = _by_key(conn, subscriber_key)
         if row is None:
             return False
-        subscriber_id = row.id
         suppress(conn, row.email, list_name, "unsubscribed", source)
-        conn.execute(update(memberships).where(memberships.c.subscriber_id == subscriber_id, memberships.c.list == list_name)
+        conn.execute(update(memberships).where(memberships.c.subscriber_id == row.id, memberships.c.list == list_name)
                      .values(status="unsubscribed", source=source, updated_at=now()))
     return True
 
@@ -52,46 +74,133 @@ def resubscribe(engine: Engine, subscriber_key: str, list_name: str, source: str
         row = _by_key(conn, subscriber_key)
         if row is None:
             return False
-        subscriber_id = row.id
         unsuppress(conn, row.email, list_name, source)
-        updated = conn.execute(update(memberships).where(memberships.c.subscriber_id == subscriber_id, memberships.c.list == list_name)
-                               .values(status="active", source=source, updated_at=now())).rowcount
-        if not updated:
-            conn.execute(insert(memberships), [{"subscriber_id": subscriber_id, "list": list_name, "status": "active", "source": source, "updated_at": now()}])
+        _set_membership(conn, row.id, list_name, "active", source)
     return True
 
 
+@dataclass(frozen=True)
+class SignUp:
+    """What a sign-up did (for the caller's logic; the web answer is the same for all of them)."""
+
+    subscriber_key: str
+    before: str  # new | pending | active | unsubscribed
+    mail: str  # queued | throttled | not needed
+
+
 def sign_up(engine: Engine, email: str, name: str | None, list_name: str) -> tuple[str, str]:
-    """Record a web sign-up as pending (or leave an existing membership alone); return (token key, status before)."""
+    """Record a web sign-up as pending (or leave an existing membership alone); return (token key, status before).
+
+    Queues the confirmation mail (see :func:`request_sign_up`).
+    """
+    done = request_sign_up(engine, email, name, list_name)
+    return done.subscriber_key, done.before
+
+
+def request_sign_up(engine: Engine, email: str, name: str | None, list_name: str) -> SignUp:
+    """Record a sign-up and queue its confirmation mail, rate limited per address; raise ``ValueError`` for a bad address.
+
+    The same statements run on every path (new, pending, active, unsubscribed,
+    suppressed, throttled): only the values written differ.
+    """
     key, display = normalise_email(email)
     stamp = now()
     with engine.begin() as conn:
-        found = conn.execute(select(subscribers.c.id, subscribers.c.token_key).where(subscribers.c.email == key)).first()
-        if found is None:
-            found = conn.execute(insert(subscribers).returning(subscribers.c.id, subscribers.c.token_key),
-                                 [{"email": key, "display_email": display, "name": (name or None), "attrs": {}, "created_at": stamp, "updated_at": stamp}]).first()
-        sid = found.id
-        status = conn.execute(select(memberships.c.status).where(memberships.c.subscriber_id == sid, memberships.c.list == list_name)).scalar_one_or_none()
-        if status is None:
-            conn.execute(insert(memberships), [{"subscriber_id": sid, "list": list_name, "status": "pending", "source": "web", "updated_at": stamp}])
-        conn.execute(insert(audit), [{"at": stamp, "action": "subscribed", "email": key, "list": list_name, "source": "web", "detail": f"was {status or 'new'}"}])
-    return str(found.token_key), status or "new"
+        insert_ignore(conn, subscribers, [{"email": key, "display_email": display, "name": clean_line(name or "", MAX_NAME) or None,
+                                           "attrs": {}, "created_at": stamp, "updated_at": stamp}], ["email"])
+        found = conn.execute(select(subscribers.c.id, subscribers.c.token_key).where(subscribers.c.email == key)).one()
+        status = conn.execute(select(memberships.c.status).where(memberships.c.subscriber_id == found.id, memberships.c.list == list_name)).scalar_one_or_none()
+        before = status or "new"
+        insert_ignore(conn, memberships, [{"subscriber_id": found.id, "list": list_name, "status": "pending", "source": "web", "updated_at": stamp}],
+                      ["subscriber_id", "list"])
+        blocked = conn.execute(select(func.count()).select_from(suppressions).where(suppressions.c.email == key, suppressions.c.list == ALL_LISTS)).scalar_one()
+        mail = "not needed" if status == "active" or blocked else _throttle(conn, found.token_key, stamp)
+        conn.execute(insert(outgoing_mail), [{"purpose": "confirm", "token_key": found.token_key, "list": list_name, "state": mail,
+                                              "attempts": 0, "not_before": None, "created_at": stamp, "updated_at": stamp}])
+        conn.execute(insert(audit), [{"at": stamp, "action": "subscribed", "email": key, "list": list_name, "source": "web",
+                                      "detail": f"was {before}; confirmation {mail}"}])
+    return SignUp(str(found.token_key), before, mail)
 
 
-def confirm(engine: Engine, subscriber_key: str, list_name: str) -> str:
-    """Activate a confirmed sign-up; return the resulting status (bounced or complained addresses stay suppressed)."""
+def _throttle(conn: Connection, token_key: str, stamp: datetime) -> str:
+    """``queued``, or ``throttled`` when this address had a confirmation too recently or too often today."""
+    recent = select(outgoing_mail.c.created_at).where(outgoing_mail.c.token_key == token_key, outgoing_mail.c.purpose == "confirm",
+                                                      outgoing_mail.c.state.in_(SENT_STATES), outgoing_mail.c.created_at > stamp - timedelta(days=1))
+    times = conn.execute(recent).scalars().all()
+    if len(times) >= CONFIRM_PER_DAY or any(t > stamp - CONFIRM_EVERY for t in times):
+        return "throttled"
+    return "queued"
+
+
+def _unsubscribed_since(conn: Connection, row: Row, list_name: str, issued_at: datetime) -> bool:
+    """True when the subscriber left ``list_name`` after ``issued_at`` (so a link issued before cannot undo it)."""
+    left = conn.execute(select(suppressions.c.created_at).where(suppressions.c.email == row.email, suppressions.c.list == list_name)).scalar_one_or_none()
+    member = conn.execute(select(memberships.c.status, memberships.c.updated_at)
+                          .where(memberships.c.subscriber_id == row.id, memberships.c.list == list_name)).first()
+    # token times are whole seconds, rounded down: an unsubscribe in the same second wins
+    return (left is not None and left >= issued_at) or (member is not None and member.status == "unsubscribed" and member.updated_at >= issued_at)
+
+
+def confirm(engine: Engine, subscriber_key: str, list_name: str, issued_at: datetime | None = None) -> str:
+    """Activate a confirmed sign-up; return the resulting status.
+
+    ``gone``: no such subscriber; ``suppressed``: bounced or complained (stays so);
+    ``unsubscribed``: they unsubscribed after the link was issued (the later choice wins).
+    """
     with engine.begin() as conn:
         row = _by_key(conn, subscriber_key)
         if row is None:
             return "gone"
-        subscriber_id = row.id
         blocked = conn.execute(select(suppressions.c.reason).where(suppressions.c.email == row.email, suppressions.c.list == ALL_LISTS)).scalar_one_or_none()
         if blocked:
             return "suppressed"
+        if issued_at is not None and _unsubscribed_since(conn, row, list_name, issued_at):
+            return "unsubscribed"
         unsuppress(conn, row.email, list_name, "web")  # confirming is an explicit new opt-in
-        updated = conn.execute(update(memberships).where(memberships.c.subscriber_id == subscriber_id, memberships.c.list == list_name)
-                               .values(status="active", source="web", updated_at=now())).rowcount
-        if not updated:
-            conn.execute(insert(memberships), [{"subscriber_id": subscriber_id, "list": list_name, "status": "active", "source": "web", "updated_at": now()}])
+        _set_membership(conn, row.id, list_name, "active", "web")
         conn.execute(insert(audit), [{"at": now(), "action": "confirmed", "email": row.email, "list": list_name, "source": "web"}])
     return "active"
+
+
+@dataclass(frozen=True)
+class QueuedMail:
+    """A claimed confirmation mail, with the address looked up at send time."""
+
+    id: int
+    subscriber_key: str
+    email: str
+    list_name: str
+    attempts: int
+
+
+def claim_due_mail(engine: Engine, limit: int = 20) -> list[QueuedMail]:
+    """Claim up to ``limit`` due queued mails (queued -> sending, one conditional update each)."""
+    stamp = now()
+    claimed: list[QueuedMail] = []
+    with engine.begin() as conn:
+        rows = conn.execute(select(outgoing_mail.c.id, outgoing_mail.c.token_key, outgoing_mail.c.list, outgoing_mail.c.attempts, subscribers.c.display_email)
+                            .select_from(outgoing_mail.join(subscribers, subscribers.c.token_key == outgoing_mail.c.token_key))
+                            .where(outgoing_mail.c.state == "queued", (outgoing_mail.c.not_before.is_(None)) | (outgoing_mail.c.not_before <= stamp))
+                            .order_by(outgoing_mail.c.id).limit(limit)).all()
+        for r in rows:
+            taken = conn.execute(update(outgoing_mail).where(outgoing_mail.c.id == r.id, outgoing_mail.c.state == "queued")
+                                 .values(state="sending", attempts=r.attempts + 1, updated_at=stamp)).rowcount
+            if taken:
+                claimed.append(QueuedMail(r.id, r.token_key, r.display_email, r.list, r.attempts + 1))
+    return claimed
+
+
+def finish_mail(engine: Engine, mail_id: int, state: str, retry_at: datetime | None = None) -> None:
+    """Record a send's outcome: ``sent``, ``unknown``, ``failed``, or ``queued`` again with ``retry_at``."""
+    with engine.begin() as conn:
+        conn.execute(update(outgoing_mail).where(outgoing_mail.c.id == mail_id).values(state=state, not_before=retry_at, updated_at=now()))
+
+
+def recover_mail(engine: Engine, stale: timedelta = timedelta(minutes=10)) -> None:
+    """Requeue mails left ``sending`` by a server that died; delete final rows older than :data:`KEEP_SENT`."""
+    stamp = now()
+    with engine.begin() as conn:
+        conn.execute(update(outgoing_mail).where(outgoing_mail.c.state == "sending", outgoing_mail.c.updated_at < stamp - stale)
+                     .values(state="queued", updated_at=stamp))
+        conn.execute(delete(outgoing_mail).where(outgoing_mail.c.state != "queued", outgoing_mail.c.state != "sending",
+                                                 outgoing_mail.c.created_at < stamp - KEEP_SENT))

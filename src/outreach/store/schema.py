@@ -236,3 +236,24 @@ archive = Table(
     Column("cover", LargeBinary),
     Column("sent_at", UTCDateTime(), nullable=False),
 )
+
+# Mail the web server sends on its own (the double opt-in confirmation): queued by the
+# request, sent by a background worker, so a request never waits for (or reveals) SMTP.
+# One row per sign-up attempt, including those that send nothing ("not needed",
+# "throttled"), so every attempt does the same work and rate limits can count them.
+# It holds no address: the worker looks the subscriber up by token_key at send time.
+outgoing_mail = Table(
+    "outgoing_mail",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("purpose", String(20), nullable=False),  # confirm
+    Column("token_key", String(32), ForeignKey("subscribers.token_key", ondelete="CASCADE", name="outgoing_mail_token_key_fkey"), nullable=False),
+    Column("list", String(100), nullable=False),
+    Column("state", String(20), nullable=False),  # queued | sending | sent | unknown | failed | throttled | not needed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("not_before", UTCDateTime()),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    Index("ix_outgoing_mail_work", "state", "not_before"),
+    Index("ix_outgoing_mail_recent", "token_key", "created_at"),
+)

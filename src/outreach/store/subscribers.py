@@ -15,14 +15,44 @@ from pathlib import Path
 from typing import Iterator
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import Connection, Engine, and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy import Connection, Engine, Table, and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ..errors import SubscriberError
+from ..text import clean_line, control_chars
 from .db import now
 from .schema import audit, memberships, subscribers, suppressions
 
 ALL_LISTS = "*"
 BATCH = 2000
+# The same limits on every database, checked here before any row reaches one
+# (PostgreSQL enforces VARCHAR lengths, SQLite does not).
+MAX_ADDRESS = 320
+MAX_NAME = 200
+MAX_ATTR_KEY = 64
+MAX_ATTR_VALUE = 1000
+MAX_ATTRS = 50
+
+
+def _insert_for(conn: Connection, table: Table):  # type: ignore[no-untyped-def]
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
+def insert_ignore(conn: Connection, table: Table, rows: list[dict], keys: list[str]) -> int:
+    """``INSERT … ON CONFLICT (keys) DO NOTHING``: safe when another request inserts the same row at the same moment.
+
+    Returns how many rows were inserted.
+    """
+    if not rows:
+        return 0
+    return conn.execute(_insert_for(conn, table).on_conflict_do_nothing(index_elements=keys), rows).rowcount
+
+
+def upsert(conn: Connection, table: Table, row: dict, keys: list[str], update_columns: list[str]) -> None:
+    """``INSERT … ON CONFLICT (keys) DO UPDATE`` of ``update_columns``: one statement, no unique violation under races."""
+    stmt = _insert_for(conn, table).values(row)
+    conn.execute(stmt.on_conflict_do_update(index_elements=keys, set_={c: stmt.excluded[c] for c in update_columns}))
 
 
 def normalise_email(raw: str) -> tuple[str, str]:
@@ -30,6 +60,10 @@ def normalise_email(raw: str) -> tuple[str, str]:
     text = (raw or "").strip()
     if not text:
         raise ValueError("empty email address")
+    if len(text) > MAX_ADDRESS:
+        raise ValueError(f"longer than {MAX_ADDRESS} characters")
+    if control_chars(text):
+        raise ValueError(f"has control characters ({', '.join(control_chars(text))})")
     try:
         # SMTPUTF8 local parts (zoë@…) are refused: most relays cannot carry them yet.
         result = validate_email(text, check_deliverability=False, allow_smtputf8=False)
@@ -48,6 +82,8 @@ class ImportReport:
     unchanged: int = 0
     rejected: list[tuple[int, str, str]] = field(default_factory=list)  # (row, value, reason)
     merged: list[tuple[int, int, str]] = field(default_factory=list)  # (row, first row, address)
+    # (row, column, what was done): a value taken, but not exactly as it was in the file
+    notes: list[tuple[int, str, str]] = field(default_factory=list)
     suppressed: int = 0
 
     @property
@@ -56,15 +92,47 @@ class ImportReport:
         return self.added + self.updated + self.unchanged + len(self.rejected) + len(self.merged)
 
 
-def _sniff(sample: str) -> csv.Dialect | type[csv.Dialect]:
+class _Rfc4180(csv.excel):
+    """RFC 4180 quoting (``""`` inside a quoted field is one ``"``) with the delimiter the file uses."""
+
+    strict = False
+
+
+def _dialect(sample: str) -> type[csv.Dialect]:
+    """The file's delimiter, sniffed from the header line; everything else is RFC 4180.
+
+    (The sniffer also guesses ``doublequote``, and from a header with no quotes it
+    guesses False, which turns ``"O""Neil"`` into ``O"Neil"``.)
+    """
     try:
-        return csv.Sniffer().sniff(sample.split("\n", 5)[0] + "\n", delimiters=",;\t|")
+        delimiter = csv.Sniffer().sniff(sample.split("\n", 5)[0] + "\n", delimiters=",;\t|").delimiter
     except csv.Error:
-        return csv.excel
+        delimiter = ","
+    return type("FileDialect", (_Rfc4180,), {"delimiter": delimiter})
 
 
-def read_csv(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    """Rows of a subscriber CSV as (row number, lower-cased column -> value); handles BOM, ``;`` and CRLF."""
+def _header(path: Path, cells: list[str]) -> list[str]:
+    """The lower-cased column names; refuse unsafe or duplicate names with a message naming them."""
+    header = [h.strip().lower() for h in cells]
+    for number, name in enumerate(header, start=1):
+        if control_chars(name):
+            raise SubscriberError(f"{path}:1: column {number}: the name has control characters ({', '.join(control_chars(name))})")
+        if len(name) > MAX_ATTR_KEY:
+            raise SubscriberError(f"{path}:1: column {number}: the name is longer than {MAX_ATTR_KEY} characters")
+    if "email" not in header:
+        raise SubscriberError(f"{path}:1: no 'email' column (found: {', '.join(header) or 'nothing'})")
+    duplicates = sorted({h for h in header if h and header.count(h) > 1})
+    if duplicates:
+        where = "; ".join(f"'{h}' in columns {', '.join(str(i + 1) for i, x in enumerate(header) if x == h)}" for h in duplicates)
+        raise SubscriberError(f"{path}:1: duplicate column names ({where}): rename or remove all but one")
+    return header
+
+
+def read_csv(path: Path, notes: list[tuple[int, str, str]] | None = None) -> Iterator[tuple[int, dict[str, str]]]:
+    """Rows of a subscriber CSV as (row number, lower-cased column -> value); handles BOM, ``;`` and CRLF.
+
+    Cells with no column name, or beyond the header, are not taken: each such row gets a note.
+    """
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -73,17 +141,45 @@ def read_csv(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("cp1252", errors="replace")
-    reader = csv.reader(io.StringIO(text, newline=""), _sniff(text))
+    reader = csv.reader(io.StringIO(text, newline=""), _dialect(text))
     try:
-        header = [h.strip().lower() for h in next(reader)]
+        header = _header(path, next(reader))
     except StopIteration:
         raise SubscriberError(f"{path}: the file is empty") from None
-    if "email" not in header:
-        raise SubscriberError(f"{path}:1: no 'email' column (found: {', '.join(header) or 'nothing'})")
+    except csv.Error as exc:
+        raise SubscriberError(f"{path}:1: not a readable CSV header: {exc}") from None
     for number, row in enumerate(reader, start=2):
         if not any(cell.strip() for cell in row):
             continue
-        yield number, {header[i]: cell.strip() for i, cell in enumerate(row) if i < len(header)}
+        lost = [i + 1 for i, cell in enumerate(row) if cell.strip() and (i >= len(header) or not header[i])]
+        if lost and notes is not None:
+            notes.append((number, "columns " + ", ".join(map(str, lost)), "values with no column name were not imported"))
+        yield number, {header[i]: cell.strip() for i, cell in enumerate(row) if i < len(header) and header[i]}
+
+
+def _clean_value(number: int, column: str, value: str, limit: int, notes: list[tuple[int, str, str]]) -> str:
+    """``value`` as one safe line of at most ``limit`` characters; a note says what was changed."""
+    cleaned = clean_line(value, limit)
+    if control_chars(value):
+        notes.append((number, column, f"control characters removed ({', '.join(control_chars(value))})"))
+    if len(clean_line(value)) > limit:
+        notes.append((number, column, f"cut to {limit} characters"))
+    return cleaned
+
+
+def clean_row(number: int, row: dict[str, str], notes: list[tuple[int, str, str]]) -> tuple[str | None, dict[str, str]]:
+    """The row's name and attributes, cleaned and capped; every change is noted against the row."""
+    name = _clean_value(number, "name", row.get("name", ""), MAX_NAME, notes) or None
+    attrs: dict[str, str] = {}
+    for key, value in row.items():
+        if key in ("email", "name") or not value:
+            continue
+        if len(attrs) == MAX_ATTRS:
+            notes.append((number, key, f"more than {MAX_ATTRS} attributes: not imported"))
+            continue
+        if cleaned := _clean_value(number, key, value, MAX_ATTR_VALUE, notes):
+            attrs[key] = cleaned
+    return name, attrs
 
 
 def import_csv(engine: Engine, path: Path, list_name: str, source: str = "import") -> ImportReport:
@@ -91,18 +187,18 @@ def import_csv(engine: Engine, path: Path, list_name: str, source: str = "import
     report = ImportReport()
     seen: dict[str, int] = {}
     batch: list[tuple[int, str, str, str | None, dict]] = []
-    for number, row in read_csv(path):
+    for number, row in read_csv(path, report.notes):
         try:
             key, display = normalise_email(row.get("email", ""))
         except ValueError as exc:
-            report.rejected.append((number, row.get("email", ""), str(exc)))
+            report.rejected.append((number, clean_line(row.get("email", ""), MAX_ADDRESS), str(exc)))
             continue
         if key in seen:
             report.merged.append((number, seen[key], display))
             continue
         seen[key] = number
-        attrs = {k: v for k, v in row.items() if k not in ("email", "name") and v}
-        batch.append((number, key, display, row.get("name") or None, attrs))
+        name, attrs = clean_row(number, row, report.notes)
+        batch.append((number, key, display, name, attrs))
         if len(batch) >= BATCH:
             _upsert(engine, batch, list_name, source, report)
             batch = []
@@ -123,8 +219,7 @@ def _upsert(engine: Engine, batch: list[tuple[int, str, str, str | None, dict]],
         keys = [b[1] for b in batch]
         existing = {r.email: r for r in conn.execute(select(subscribers.c.id, subscribers.c.email, subscribers.c.name, subscribers.c.attrs).where(subscribers.c.email.in_(keys)))}
         new_rows = [{"email": k, "display_email": d, "name": n, "attrs": a, "created_at": stamp, "updated_at": stamp} for _, k, d, n, a in batch if k not in existing]
-        if new_rows:
-            conn.execute(insert(subscribers), new_rows)
+        insert_ignore(conn, subscribers, new_rows, ["email"])  # a sign-up may add one of them meanwhile
         ids = dict(conn.execute(select(subscribers.c.email, subscribers.c.id).where(subscribers.c.email.in_(keys))).all())
         member = {r.subscriber_id: r.status for r in conn.execute(select(memberships.c.subscriber_id, memberships.c.status).where(memberships.c.list == list_name, memberships.c.subscriber_id.in_(ids.values())))}
         joining: list[dict] = []
@@ -152,8 +247,7 @@ def _upsert(engine: Engine, batch: list[tuple[int, str, str, str | None, dict]],
                 report.updated += 1
             else:
                 report.unchanged += 1
-        if joining:
-            conn.execute(insert(memberships), joining)
+        insert_ignore(conn, memberships, joining, ["subscriber_id", "list"])
 
 
 def suppressed_clause(list_name: str):  # type: ignore[no-untyped-def]
@@ -218,9 +312,8 @@ def remove(engine: Engine, email: str, list_name: str | None, source: str = "cli
 def suppress(conn: Connection, email: str, list_name: str, reason: str, source: str, detail: str | None = None) -> None:
     """Put an address on the suppression list (idempotent) and audit it."""
     key = email.strip().lower()
-    found = conn.execute(select(suppressions.c.reason).where(suppressions.c.email == key, suppressions.c.list == list_name)).first()
-    if found is None:
-        conn.execute(insert(suppressions), [{"email": key, "list": list_name, "reason": reason, "detail": detail, "created_at": now()}])
+    # one statement, so two simultaneous unsubscribes of one address cannot collide; the first reason stays
+    insert_ignore(conn, suppressions, [{"email": key, "list": list_name, "reason": reason, "detail": detail, "created_at": now()}], ["email", "list"])
     conn.execute(insert(audit), [{"at": now(), "action": reason, "email": key, "list": list_name, "source": source, "detail": detail}])
 
 

@@ -8,14 +8,22 @@ token and are audited with their source.
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+import contextlib
+import logging
+import time
+import traceback
+from collections import deque
+from typing import Any, AsyncIterator
+from urllib.parse import quote
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
+from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Match, Route
 
 from ..config import Config
 from ..mail.compose import signing_keys
@@ -23,8 +31,12 @@ from ..render.environment import template_env
 from ..store import membership
 from ..store.archive import archive_entry, archived
 from ..store.db import open_db
+from ..store.subscribers import MAX_NAME
+from ..text import clean_line
 from ..tokens import BadToken, TokenClaims, read_token
-from .confirmation import send_confirmation
+from .confirmation import ConfirmationWorker
+
+log = logging.getLogger("outreach.web")
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -34,12 +46,36 @@ SECURITY_HEADERS = {
 }
 PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 MAX_FORM_BYTES = 16_384
+# Sign-ups one client address may make per minute; beyond that it gets 429 (per address
+# limits are in the store and never change the answer).
+SIGNUPS_PER_MINUTE = 10
 
 
 def masked(address: str) -> str:
     """``a***@example.org``: enough for the subscriber to recognise, too little to harvest."""
     local, _, domain = address.partition("@")
     return f"{local[:1]}***@{domain}"
+
+
+class ClientLimiter:
+    """A sliding one-minute window of sign-ups per client address (in memory, per server process)."""
+
+    def __init__(self, per_minute: int) -> None:
+        self.per_minute = per_minute
+        self.seen: dict[str, deque[float]] = {}
+
+    def allow(self, client: str) -> bool:
+        """Count one request from ``client``; False when it is over the limit."""
+        stamp = time.monotonic()
+        if len(self.seen) > 10_000:  # forget idle clients rather than grow without bound
+            self.seen = {k: v for k, v in self.seen.items() if v and v[-1] > stamp - 60}
+        window = self.seen.setdefault(client, deque())
+        while window and window[0] <= stamp - 60:
+            window.popleft()
+        if len(window) >= self.per_minute:
+            return False
+        window.append(stamp)
+        return True
 
 
 class WebApp:
@@ -51,6 +87,22 @@ class WebApp:
         self.secret = signing_keys(config, self.engine)
         self.env = template_env(None)
         self.inline_db = self.engine.dialect.name == "sqlite"
+        self.worker = ConfirmationWorker(config, self.engine, self.secret)
+        self.clients = ClientLimiter(SIGNUPS_PER_MINUTE)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(self, app: Starlette) -> AsyncIterator[None]:
+        """Run the confirmation worker while the server runs; stop it on shutdown."""
+        stop = asyncio.Event()
+        task = asyncio.create_task(self.worker.run(stop), name="confirmation-worker")
+        try:
+            yield
+        finally:
+            stop.set()
+            try:
+                await asyncio.wait_for(task, timeout=15)
+            except (asyncio.TimeoutError, asyncio.CancelledError):
+                log.warning("the confirmation worker did not stop in time; queued mail is sent by the next start")
 
     # -- helpers ------------------------------------------------------------------------
     def page(self, name: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -86,6 +138,23 @@ class WebApp:
             return await request.form(max_files=0, max_fields=20)
         except Exception:  # noqa: BLE001  (malformed bodies of every kind get one clean 400)
             return None
+
+    def slash_redirect(self, request: Request) -> Response | None:
+        """For a GET or HEAD of ``/archive``-style paths, a redirect to the form with (or without) the slash.
+
+        The Location is built from ``web.base_url``, never from the Host header or
+        anything else the request says about where it was sent.
+        """
+        path = request.scope["path"]
+        if request.method not in ("GET", "HEAD") or path == "/":
+            return None
+        other = path.rstrip("/") if path.endswith("/") else path + "/"
+        scope = {**request.scope, "path": other}
+        if not any(route.matches(scope)[0] is not Match.NONE for route in request.app.router.routes):
+            return None
+        query = request.scope.get("query_string", b"").decode("latin-1")
+        query = f"?{quote(query, safe='=&+%')}" if query else ""
+        return RedirectResponse(f"{self.config.web.base_url}{quote(other)}{query}", status_code=307, headers=SECURITY_HEADERS)
 
     def list_title(self, name: str) -> str:
         return self.config.lists[name].title
@@ -126,21 +195,23 @@ class WebApp:
         return self.page("subscribe", lists=self.config.lists, chosen=request.query_params.get("list", ""))
 
     async def subscribe(self, request: Request) -> Response:
+        if not self.clients.allow(request.client.host if request.client else "?"):
+            response = self.page("slow_down", status=429)
+            response.headers["Retry-After"] = "60"
+            return response
         form = await self.form(request)
         if form is None:
             return self.invalid()
         email, name, list_name = (str(form.get(k) or "").strip() for k in ("email", "name", "list"))
         if list_name not in self.config.lists:
             return self.page("subscribe", status=400, lists=self.config.lists, chosen="", error="Choose a list to subscribe to.")
-        if len(name) > 200:
-            name = name[:200]
         try:
-            key, before = await self.db(membership.sign_up, self.engine, email, name or None, list_name)
+            # the mail is queued, never sent here: new, pending, active, suppressed and
+            # throttled addresses get the same answer after the same database work
+            await self.db(membership.request_sign_up, self.engine, email, clean_line(name, MAX_NAME) or None, list_name)
         except ValueError:
             return self.page("subscribe", status=400, lists=self.config.lists, chosen=list_name, error="That does not look like an email address.")
-        if before != "active":
-            await run_in_threadpool(send_confirmation, self.config, self.secret, key, email, name or None, list_name)
-        # the same answer whether the address was new, pending or already subscribed
+        self.worker.wake()
         return self.page("check_inbox", list_title=self.list_title(list_name))
 
     async def confirm_page(self, request: Request) -> Response:
@@ -154,8 +225,8 @@ class WebApp:
         await self.form(request)
         if not claims:
             return self.invalid()
-        result = await self.db(membership.confirm, self.engine, claims.subscriber_key, claims.list_name)
-        if result == "gone":
+        result = await self.db(membership.confirm, self.engine, claims.subscriber_key, claims.list_name, claims.issued_at)
+        if result in ("gone", "unsubscribed"):  # unsubscribed after this link was sent: that later choice stands
             return self.invalid()
         return self.page("confirmed", list_title=self.list_title(claims.list_name), blocked=result == "suppressed")
 
@@ -182,15 +253,53 @@ class WebApp:
         return PlainTextResponse("ok")
 
 
+class QuietErrors:
+    """Answer an unhandled error with a plain 500 and log it without its message.
+
+    Database errors quote the rows they failed on (PostgreSQL's ``DETAIL: Key
+    (email)=(…)``), so the log gets the error's class and where it was raised, and
+    no personal data; the traceback never reaches uvicorn's log.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def sending(message: dict) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        except Exception as exc:  # noqa: BLE001
+            frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+            route = getattr(scope.get("route"), "path", "?")
+            log.error("internal error answering %s %s: %s at %s", scope.get("method"), route, exc.__class__.__name__,
+                      f"{frame.filename}:{frame.lineno}" if frame else "?")
+            if not started:
+                await HTMLResponse(ERROR_PAGE, status_code=500, headers=SECURITY_HEADERS)(scope, receive, send)
+
+
+ERROR_PAGE = "<!doctype html><title>Error</title><p>Something went wrong on our side. Please try again later.</p>"
+
+
 def create_app(config: Config) -> Starlette:
     """The ASGI app for ``config``."""
     web = WebApp(config)
 
     async def not_found(request: Request, exc: Exception) -> Response:
+        if getattr(exc, "status_code", 404) == 404 and (moved := web.slash_redirect(request)) is not None:
+            return moved
         return web.page("not_found", status=404)
 
     async def server_error(request: Request, exc: Exception) -> Response:
-        return HTMLResponse("<!doctype html><title>Error</title><p>Something went wrong on our side. Please try again later.</p>", status_code=500)
+        return HTMLResponse(ERROR_PAGE, status_code=500, headers=SECURITY_HEADERS)
 
     routes = [
         Route("/u/{token}", web.unsubscribe_page, methods=["GET"]),
@@ -205,5 +314,10 @@ def create_app(config: Config) -> Starlette:
         Route("/archive/{campaign}/{asset}", web.archive_asset, methods=["GET"]),
         Route("/healthz", web.health, methods=["GET"]),
     ]
-    return Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found, 500: server_error})
+    app = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found, 500: server_error},
+                    middleware=[Middleware(QuietErrors)], lifespan=web.lifespan)
+    # Starlette's own slash redirect builds the Location from the request's Host header;
+    # WebApp.slash_redirect builds it from web.base_url instead.
+    app.router.redirect_slashes = False
+    return app
 

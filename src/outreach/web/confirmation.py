@@ -1,18 +1,41 @@
-"""The double opt-in confirmation email (one message, so a plain EmailMessage is fine here)."""
+"""The double opt-in confirmation email, and the worker that sends it off the request path.
+
+A sign-up only queues a row (:func:`outreach.store.membership.request_sign_up`);
+:class:`ConfirmationWorker` runs inside ``outreach serve`` and sends what is
+due through the configured transport. So a request never waits for SMTP, and
+a slow or dead relay changes neither the answer nor its timing. The message
+carries nothing the person who filled in the form chose: no name, only the
+list's title from the config and the signed link.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
 from ..config import Config
-from ..mail.transport import mail_transport
+from ..errors import ChannelError, OutcomeUnknown
+from ..mail.transport import MailTransport, mail_transport
 from ..store.db import now
+from ..store.membership import QueuedMail, claim_due_mail, finish_mail, recover_mail
 from ..tokens import Keyring, make_token
 
+log = logging.getLogger("outreach.web.confirmation")
 
-def send_confirmation(config: Config, keys: Keyring, subscriber_key: str, email: str, name: str | None, list_name: str) -> str:
-    """Send the "confirm your subscription" message; return the transport's reply."""
+POLL_SECONDS = 1.0  # how often the worker looks for mail queued by another server process
+RECOVER_SECONDS = 300.0  # how often it requeues mail a dead server left "sending" and prunes old rows
+RETRY_AFTER = (30, 120, 600, 1800)  # seconds before attempt 2, 3, 4, 5
+MAX_ATTEMPTS = len(RETRY_AFTER) + 1
+
+
+def confirmation_message(config: Config, keys: Keyring, subscriber_key: str, email: str, list_name: str) -> bytes:
+    """The "confirm your subscription" message for ``email``, as bytes with CRLF line ends."""
     token = make_token(keys, "confirm", subscriber_key, list_name)
     link = f"{config.web.base_url}/confirm/{token}"
     title = config.lists[list_name].title
@@ -23,10 +46,79 @@ def send_confirmation(config: Config, keys: Keyring, subscriber_key: str, email:
     msg["Date"] = format_datetime(now())
     msg["Message-ID"] = make_msgid(domain=config.email.sender_domain)
     msg["Auto-Submitted"] = "auto-generated"
-    msg.set_content(f"Hello{' ' + name if name else ''},\n\nPlease confirm that you want to receive {title}:\n\n{link}\n\n"
+    msg.set_content(f"Hello,\n\nPlease confirm that you want to receive {title}:\n\n{link}\n\n"
                     "If you did not ask for this, ignore this message: you will not be subscribed.\n")
-    connection = mail_transport(config, "confirmations").open()
-    try:
-        return connection.send(config.email.sender_address, email, msg.as_bytes(policy=msg.policy.clone(linesep="\r\n")), name=f"confirm-{subscriber_key}")
-    finally:
-        connection.close()
+    return msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
+
+
+class ConfirmationWorker:
+    """Sends queued confirmation mail; one per ``outreach serve`` process (several may share a database)."""
+
+    def __init__(self, config: Config, engine: Engine, keys: Keyring, transport: MailTransport | None = None) -> None:
+        self.config, self.engine, self.keys = config, engine, keys
+        self.transport = transport
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Look at the queue now (a request just queued something)."""
+        self._wake.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Send what is due until ``stop`` is set; never raises (a failing database is retried next poll)."""
+        recovered = 0.0
+        loop = asyncio.get_running_loop()
+        while not stop.is_set():
+            if loop.time() - recovered > RECOVER_SECONDS:
+                await asyncio.to_thread(self._recover)
+                recovered = loop.time()
+            await asyncio.to_thread(self.send_due)
+            self._wake.clear()
+            waiters = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
+            await asyncio.wait(waiters, timeout=POLL_SECONDS, return_when=asyncio.FIRST_COMPLETED)
+            for waiter in waiters:
+                waiter.cancel()
+
+    def _recover(self) -> None:
+        try:
+            recover_mail(self.engine)
+        except SQLAlchemyError as exc:
+            log.error("confirmation queue: cannot recover stale mail (%s)", exc.__class__.__name__)
+
+    def send_due(self) -> int:
+        """Send every due mail once; return how many were handled."""
+        try:
+            due = claim_due_mail(self.engine)
+        except SQLAlchemyError as exc:
+            log.error("confirmation queue: database error (%s); retrying", exc.__class__.__name__)
+            return 0
+        for mail in due:
+            try:
+                self._send(mail)
+            except SQLAlchemyError as exc:  # the row stays "sending"; recovery requeues it
+                log.error("confirmation mail %d: database error (%s)", mail.id, exc.__class__.__name__)
+        return len(due)
+
+    def _send(self, mail: QueuedMail) -> None:
+        # Errors are logged by class and mail id only: SMTP replies often quote the address.
+        try:
+            data = confirmation_message(self.config, self.keys, mail.subscriber_key, mail.email, mail.list_name)
+            connection = (self.transport or mail_transport(self.config, "confirmations")).open()
+            try:
+                connection.send(self.config.email.sender_address, mail.email, data, name=f"confirm-{mail.id:09d}")
+            finally:
+                connection.close()
+        except OutcomeUnknown:
+            log.warning("confirmation mail %d: the relay dropped after the message; not resent", mail.id)
+            finish_mail(self.engine, mail.id, "unknown")
+        except ChannelError as exc:
+            if mail.attempts >= MAX_ATTEMPTS:
+                log.warning("confirmation mail %d: %s on attempt %d; giving up", mail.id, exc.__class__.__name__, mail.attempts)
+                finish_mail(self.engine, mail.id, "failed")
+            else:
+                log.warning("confirmation mail %d: %s; retrying later", mail.id, exc.__class__.__name__)
+                finish_mail(self.engine, mail.id, "queued", now() + timedelta(seconds=RETRY_AFTER[mail.attempts - 1]))
+        except Exception as exc:  # noqa: BLE001  (one bad mail must not stop the worker)
+            log.error("confirmation mail %d: internal error %s", mail.id, exc.__class__.__name__)
+            finish_mail(self.engine, mail.id, "failed")
+        else:
+            finish_mail(self.engine, mail.id, "sent")
