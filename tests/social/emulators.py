@@ -3,7 +3,7 @@
 They check what the real services check: an auth header of the right kind,
 lengths by the platform's own rules, reply ids and media ids that exist,
 alt text length, facet byte ranges inside the text. They can be told to fail
-the next request(s) to a path ("ok" lets one through): "429" (with reset headers), "503", "401",
+the next request(s) to a path ("ok" lets one through): "429" (with reset headers; "429 Name=value" with only that one), "503", "401",
 "drop" (the request takes effect, then the connection closes with no answer)
 and, on X, "duplicate" (403 duplicate content).
 """
@@ -110,6 +110,9 @@ class Emulator:
 
     def failure(self, kind: str) -> ApiError:
         reset = str(int(time.time()) + 900)
+        if kind.startswith("429 "):  # "429 Header-Name=value": a rate limit with exactly this reset header
+            name, _, value = kind[4:].partition("=")
+            return ApiError(429, {"title": "Too Many Requests", "detail": "Too Many Requests"}, {name: value})
         if kind == "429":
             return ApiError(429, {"title": "Too Many Requests", "detail": "Too Many Requests"}, {"x-rate-limit-reset": reset, "RateLimit-Reset": reset, "X-RateLimit-Reset": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(int(reset)))})
         if kind == "503":

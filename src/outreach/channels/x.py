@@ -14,11 +14,17 @@ import tweepy
 
 from ..config import XConfig, secret
 from ..errors import AuthFailed, Rejected
-from .base import OutgoingPart, Posted, error_for_status, network_error
+from .base import OutgoingPart, Posted, error_for_status, network_error, retry_time
 from .http import connect_failed, routed_session
 from .x_media import upload_image
 
 TWEEPY_HOST = "https://api.twitter.com"
+
+
+def _bounded_reset(response: requests.Response, *args: Any, **kwargs: Any) -> None:
+    """tweepy int()s a 429's reset header before outreach sees it: give it the bounded epoch retry_time reads."""
+    if response.status_code == 429:
+        response.headers["x-rate-limit-reset"] = str(int(retry_time(response.headers).timestamp()))
 
 
 class XChannel:
@@ -34,6 +40,7 @@ class XChannel:
             wait_on_rate_limit=False,
         )
         routed_session(self.client.session, TWEEPY_HOST, self.base)
+        self.client.session.hooks["response"].append(_bounded_reset)
         self.auth = tweepy.OAuth1UserHandler(credentials["api_key"], credentials["api_secret"], credentials["access_token"], credentials["access_token_secret"])
 
     @staticmethod
