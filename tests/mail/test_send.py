@@ -11,6 +11,7 @@ from outreach.campaign import load_campaign
 from outreach.config import Config
 from outreach.mail.send import send_email, send_test
 from outreach.plan import build_plan
+from outreach.store.archive import archive_entry
 from outreach.store.db import open_db
 from outreach.store.ledger import counts, rows_in
 from outreach.store.subscribers import count, import_csv, suppression_list
@@ -193,4 +194,10 @@ def test_refused_login_is_one_clear_error_and_nothing_is_lost(campaign_copy, db_
             send_email(config, plan, **FAST)
         assert "wrong-password" not in str(failure.value)
         assert not server.deliveries
-    assert counts(open_db(config), plan.campaign.slug)["queued"] == 3
+    # issue 9 item 17: the login is checked before any work, so nothing was frozen or published
+    engine = open_db(config)
+    assert sum(counts(engine, plan.campaign.slug).values()) == 0
+    assert archive_entry(engine, plan.campaign.slug) is None
+    with SmtpServer() as good:
+        ok = config.model_copy(update={"smtp": SmtpConfig(host="127.0.0.1", port=good.port, security="none")})
+        assert send_email(ok, plan, **FAST).ledger["sent"] == 3, "nothing was lost"

@@ -2,16 +2,31 @@
 
 A connection's :meth:`send` returns the server's reply or raises one of the
 channel errors; it never returns a flag. The SMTP phases are driven by hand
-so that a dropped connection is told apart by *when* it dropped: before the
-end of DATA the server discards the message (safe to retry), after it the
-message may have been delivered (:class:`OutcomeUnknown`).
+so that a dropped connection is told apart by *when* it dropped. A server
+accepts a message only after the final ``.``; so anything we can prove
+happened before it went out is safe to retry (:class:`Unavailable`):
+
+- a write that fails (the bytes, and so the dot, were never handed over);
+- a reply, a close or a reset that arrives while the body is still streaming
+  (checked before the dot is written);
+
+- a reset (RST) instead of a reply: a server's system resets a connection it closes
+  with unread data, and the dot was the last thing written, so it was not read
+  (a server that read the dot and then died closes with a FIN, which is not this);
+
+while a clean close or silence after the dot was written may follow an
+accepted message, so it is :class:`OutcomeUnknown` and never retried.
+A 5xx to ``MAIL FROM`` refuses *us*, not the recipient (:class:`SenderRefused`):
+the run stops and the rows stay queued.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import select
 import smtplib
+import socket
 import ssl
 import threading
 import time
@@ -29,6 +44,25 @@ class SmtpRejected(Rejected):
     def __init__(self, reason: str, phase: str) -> None:
         self.phase = phase
         super().__init__(reason)
+
+
+class SenderRefused(Unavailable):
+    """The server refused our sender (a 5xx to ``MAIL FROM``): no message can go; stop the run, keep the rows queued."""
+
+
+class ReplyTimeout(Unavailable):
+    """No reply before the end of DATA within the timeout: nothing was accepted; retry later."""
+
+
+class DataTimeout(OutcomeUnknown):
+    """The whole message went out and no reply came within the timeout: it may have been accepted."""
+
+
+class UnsafeEnvelope(Rejected):
+    """An envelope address that is not one line of ASCII: writing it would add SMTP commands."""
+
+
+_CHUNK = 64 * 1024
 
 
 class MailConnection(Protocol):
@@ -86,44 +120,105 @@ class SmtpConnection:
             self.smtp.rset()
         except (OSError, smtplib.SMTPException):
             pass
+        if phase == "mail" and 500 <= code < 600:
+            raise SenderRefused(f"the server refused the sender address: {reply}")
         if 400 <= code < 500 or code == -1:
             raise Unavailable(f"{phase}: {reply}")
         raise SmtpRejected(f"{phase}: {reply}", phase)
 
-    def send(self, sender: str, recipient: str, data: bytes, name: str = "") -> str:
-        """Run MAIL, RCPT, DATA for one message (pipelined when the server offers PIPELINING)."""
+    def _replies(self, commands: bytes) -> list[tuple[int, bytes]]:
+        """MAIL, RCPT, DATA (pipelined when offered); stop at the first refusal otherwise."""
         smtp = self.smtp
-        # Addresses were validated on import, so they are not parsed again here.
+        if self.pipelining:
+            smtp.send(commands)
+            return [smtp.getreply() for _ in range(3)]
+        replies = []
+        for line in commands.split(b"\r\n")[:3]:
+            smtp.send(line + b"\r\n")
+            replies.append(smtp.getreply())
+            if replies[-1][0] >= 400:
+                break
+        return replies
+
+    def _early_reply(self) -> str | None:
+        """What the server said, or that it closed, before our final dot; None when it is quiet."""
+        sock = self.smtp.sock
+        if isinstance(sock, socket.socket) and hasattr(sock, "pending") and sock.pending():  # TLS already decrypted
+            readable = True
+        else:
+            readable = bool(select.select([sock], [], [], 0)[0])
+        if not readable:
+            return None
+        try:
+            code, message = self.smtp.getreply()
+        except (smtplib.SMTPServerDisconnected, OSError) as exc:
+            return f"the connection closed: {exc}"
+        return _reply(code, message)
+
+    def _stream(self, payload: bytes) -> None:
+        """Write the body (not the final dot), watching for an early reply; raise Unavailable if one comes."""
+        sock = self.smtp.sock
+        view = memoryview(payload)
+        timeout = sock.gettimeout()
+        sent = 0
+        while sent < len(view):
+            readable, writable, _ = select.select([sock], [sock], [], timeout)
+            if readable and (early := self._early_reply()) is not None:
+                raise Unavailable(f"the server answered before the end of the message, which it discards: {early}")
+            if not writable:
+                raise TimeoutError("timed out writing the message")
+            sent += sock.send(view[sent:sent + _CHUNK])
+        if (early := self._early_reply()) is not None:
+            raise Unavailable(f"the server answered before the end of the message, which it discards: {early}")
+
+    def send(self, sender: str, recipient: str, data: bytes, name: str = "") -> str:
+        """Run MAIL, RCPT, DATA for one message; see the module docstring for what each failure means."""
+        try:
+            return self._send(sender, recipient, data)
+        except (Unavailable, OutcomeUnknown):
+            self.broken = True  # mid-session: a QUIT would only wait for a reply that may never come
+            raise
+
+    def _send(self, sender: str, recipient: str, data: bytes) -> str:
+        for address in (sender, recipient):
+            if not address.isascii() or any(c in address for c in "\r\n<>\x00") or not address.isprintable():
+                raise UnsafeEnvelope("an envelope address is not one line of printable ASCII")
         commands = f"MAIL FROM:<{sender}>\r\nRCPT TO:<{recipient}>\r\nDATA\r\n".encode("ascii")
         payload = (b"." if data.startswith(b".") else b"") + data.replace(b"\n.", b"\n..")
         if not payload.endswith(b"\r\n"):
             payload += b"\r\n"
         try:
-            if self.pipelining:
-                smtp.send(commands)
-                replies = [smtp.getreply() for _ in range(3)]
-            else:
-                replies = []
-                for line in commands.split(b"\r\n")[:3]:
-                    smtp.send(line + b"\r\n")
-                    replies.append(smtp.getreply())
-                    if replies[-1][0] >= 400:
-                        break
-            for (code, message), ok, phase in zip(replies, ((250,), (250, 251), (354,)), ("mail", "rcpt", "data")):
-                self._check(code, message, ok=ok, phase=phase)
-            smtp.send(payload + b".\r\n")
+            replies = self._replies(commands)
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
-            raise Unavailable(f"connection dropped before the end of DATA: {exc}") from None
+            if isinstance(exc, TimeoutError) or isinstance(exc.__context__, TimeoutError):
+                raise ReplyTimeout(f"no reply before DATA within {self.smtp.timeout}s") from None
+            raise Unavailable(f"connection dropped before DATA: {exc}") from None
+        for (code, message), ok, phase in zip(replies, ((250,), (250, 251), (354,)), ("mail", "rcpt", "data")):
+            self._check(code, message, ok=ok, phase=phase)
         try:
-            code, message = smtp.getreply()
+            self._stream(payload)
+            self.smtp.sock.sendall(b".\r\n")  # a failed write means the dot never left: safe to retry
+        except OSError as exc:
+            raise Unavailable(f"writing the message failed before its end: {exc}") from None
+        try:
+            code, message = self.smtp.getreply()
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
+            cause = exc.__context__ if isinstance(exc, smtplib.SMTPServerDisconnected) else exc  # smtplib wraps the socket's error
+            if isinstance(cause, TimeoutError):
+                raise DataTimeout(f"no reply within {self.smtp.timeout}s after the end of the message") from None
+            if isinstance(cause, ConnectionResetError):
+                # A reset, not a close: the server's side closed with our data still unread, and the
+                # dot was the last thing we wrote, so it never read the end of the message.
+                raise Unavailable(f"the server reset the connection without reading the end of the message: {exc}") from None
             raise OutcomeUnknown(f"connection dropped after the end of DATA, before the server's reply: {exc}") from None
         self._check(code, message, ok=(250,), phase="data")
         return _reply(code, message)
 
     def close(self) -> None:
-        """Say QUIT; ignore a connection that is already gone."""
+        """Say QUIT (just close a connection left mid-session); ignore a connection that is already gone."""
         try:
+            if getattr(self, "broken", False):
+                raise OSError("left mid-session")
             self.smtp.quit()
         except (OSError, smtplib.SMTPException):
             try:

@@ -18,8 +18,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable, Iterable
 
-from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, update
+from contextlib import contextmanager
+from typing import Iterator
 
+from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..errors import OutreachError
 from .db import now
 from .schema import UTCDateTime, audit, deliveries, runs
 
@@ -46,27 +51,68 @@ class Outcome:
 
 @dataclass(frozen=True)
 class Claimed:
-    """A delivery this process now owns."""
+    """A delivery this process now owns; ``state`` is ``suppressed`` when the address left the list in the meantime."""
 
     id: int
     attempts: int
+    state: str = "sending"
+
+
+class DatabaseUnavailable(OutreachError):
+    """The database failed mid-run (gone, disk full, read-only): the run ends; no row is in a wrong state."""
+
+
+def database_errors(engine: Engine) -> tuple[type[BaseException], ...]:
+    """What a failing database raises: SQLAlchemy's errors and, from raw DB-API cursors, the driver's."""
+    dbapi = getattr(engine.dialect, "loaded_dbapi", None) or engine.dialect.dbapi
+    return (SQLAlchemyError, dbapi.Error) if dbapi is not None else (SQLAlchemyError,)
+
+
+def describe_db_error(exc: BaseException) -> str:
+    """One line about a database error, without SQL or parameters (they can hold addresses)."""
+    orig = getattr(exc, "orig", None) or exc
+    first = (str(orig).strip().splitlines() or [""])[0][:200]
+    return f"{type(orig).__name__}: {first}" if first else type(orig).__name__
+
+
+@contextmanager
+def database_guard(engine: Engine, doing: str) -> Iterator[None]:
+    """Turn a database error raised inside into one :class:`DatabaseUnavailable` line."""
+    try:
+        yield
+    except database_errors(engine) as exc:
+        raise DatabaseUnavailable(f"the database failed while {doing} ({describe_db_error(exc)}); the run stopped: "
+                                  "messages in flight will show as unknown, the rest stay queued; run it again when the database is back") from None
 
 
 class Ledger:
     """Ledger writes for one run, serialised on one connection (SQLite has one writer anyway)."""
 
-    def __init__(self, engine: Engine, campaign: str, step: int) -> None:
+    def __init__(self, engine: Engine, campaign: str, step: int, suppression_list: str | None = None) -> None:
+        """``suppression_list``: check the suppression list (for this list and all lists) in each claim."""
         self.engine = engine
         self.campaign = campaign
         self.step = step
+        self.failure: str | None = None  # the heartbeat's last database error, if any
+        self._errors = database_errors(engine)
         self._lock = threading.Lock()
-        self._conn = engine.connect()
-        self.run_id = self._start_run()
+        with database_guard(engine, "starting the run"):
+            self._conn = engine.connect()
+            self.run_id = self._start_run()
         self._dbapi = self._conn.connection.dbapi_connection
         mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
         self._ts = UTCDateTime().bind_processor(engine.dialect) or (lambda value: value)
         self._claim_sql = (f"UPDATE deliveries SET state = 'sending', run_id = {mark}, attempts = attempts + 1, updated_at = {mark} "
-                           f"WHERE id = {mark} AND state = 'queued' RETURNING attempts")
+                           f"WHERE id = {mark} AND state = 'queued' RETURNING attempts, state")
+        self._claim_extra: tuple[str, ...] = ()
+        if suppression_list is not None:
+            # An unsubscribe that commits before the claim wins: the check is in the claim itself
+            # (a primary-key probe of suppressions), so only messages already in flight can still go.
+            self._claim_sql = (
+                f"UPDATE deliveries SET state = CASE WHEN EXISTS (SELECT 1 FROM suppressions s WHERE s.email = deliveries.target "
+                f"AND s.list IN ('*', {mark})) THEN 'suppressed' ELSE 'sending' END, run_id = {mark}, attempts = attempts + 1, "
+                f"updated_at = {mark} WHERE id = {mark} AND state = 'queued' RETURNING attempts, state")
+            self._claim_extra = (suppression_list,)
         self._finish_sql = (f"UPDATE deliveries SET state = {mark}, detail = {mark}, not_before = {mark}, remote_id = {mark}, remote_url = {mark}, "
                             f"updated_at = {mark} WHERE id = {mark} AND run_id = {mark}")
         self._beat = threading.Event()
@@ -86,19 +132,37 @@ class Ledger:
         return run_id
 
     def _heartbeat(self) -> None:
+        # A failed beat is noted and tried again: the senders meet the same error and end the run.
         while not self._beat.wait(HEARTBEAT.total_seconds()):
             with self._lock:
-                self._conn.execute(update(runs).where(runs.c.id == self.run_id).values(heartbeat_at=now()))
-                self._conn.commit()
+                try:
+                    self._conn.execute(update(runs).where(runs.c.id == self.run_id).values(heartbeat_at=now()))
+                    self._conn.commit()
+                    self.failure = None
+                except self._errors as exc:
+                    self.failure = describe_db_error(exc)
+                    self._rollback_quietly()
+
+    def _rollback_quietly(self) -> None:
+        try:
+            self._conn.rollback()
+        except self._errors:
+            pass  # the connection is gone; rows it held in 'sending' become 'unknown' on the next run
 
     def close(self) -> None:
-        """Mark the run finished and release the connection."""
+        """Mark the run finished and release the connection (best effort when the database is gone)."""
         self._beat.set()
         self._beater.join(timeout=10)
         with self._lock:
-            self._conn.execute(update(runs).where(runs.c.id == self.run_id).values(finished_at=now()))
-            self._conn.commit()
-            self._conn.close()
+            try:
+                self._conn.execute(update(runs).where(runs.c.id == self.run_id).values(finished_at=now()))
+                self._conn.commit()
+            except self._errors:
+                self._rollback_quietly()  # unfinished, its process gone: the next run recovers its rows
+            try:
+                self._conn.close()
+            except self._errors:
+                pass
 
     # -- deliveries -------------------------------------------------------------
     def advance(self, done: "Outcome | None", claim_id: int | None) -> Claimed | None:
@@ -108,7 +172,7 @@ class Ledger:
         overhead was a third of the per-message cost. Timestamps pass through the same
         processor SQLAlchemy uses, so the stored values are identical.
         """
-        with self._lock:
+        with self._lock, database_guard(self.engine, "recording deliveries"):
             stamp = self._ts(now())
             cursor = self._dbapi.cursor()
             try:
@@ -117,7 +181,7 @@ class Ledger:
                                                       done.remote_id, done.remote_url, stamp, done.delivery_id, self.run_id))
                 row = None
                 if claim_id is not None:
-                    cursor.execute(self._claim_sql, (self.run_id, stamp, claim_id))
+                    cursor.execute(self._claim_sql, (*self._claim_extra, self.run_id, stamp, claim_id))
                     row = cursor.fetchone()
                 if done is not None and done.also is not None:
                     done.also(self._conn)  # the same DB-API connection: one transaction with the statements above
@@ -125,14 +189,23 @@ class Ledger:
                 else:
                     self._dbapi.commit()
             except BaseException:
-                if self._conn.in_transaction():
-                    self._conn.rollback()
-                else:
-                    self._dbapi.rollback()
+                self._abort()
                 raise
             finally:
-                cursor.close()
-        return Claimed(claim_id, row[0]) if row is not None and claim_id is not None else None
+                try:
+                    cursor.close()
+                except self._errors:
+                    pass
+        return Claimed(claim_id, row[0], row[1]) if row is not None and claim_id is not None else None
+
+    def _abort(self) -> None:
+        try:
+            if self._conn.in_transaction():
+                self._conn.rollback()
+            else:
+                self._dbapi.rollback()
+        except self._errors:
+            pass  # a dead connection has nothing left to roll back
 
     def claim(self, delivery_id: int) -> Claimed | None:
         """Take a queued delivery (committed before anything is sent); None if another run has it."""
@@ -144,11 +217,15 @@ class Ledger:
 
     def skip(self, delivery_id: int, detail: str) -> None:
         """Mark a queued delivery suppressed (the address left the list after the audience was frozen)."""
-        with self._lock:
-            self._conn.execute(
-                update(deliveries).where(deliveries.c.id == delivery_id, deliveries.c.state == "queued").values(state="suppressed", detail=detail, updated_at=now())
-            )
-            self._conn.commit()
+        with self._lock, database_guard(self.engine, "recording deliveries"):
+            try:
+                self._conn.execute(
+                    update(deliveries).where(deliveries.c.id == delivery_id, deliveries.c.state == "queued").values(state="suppressed", detail=detail, updated_at=now())
+                )
+                self._conn.commit()
+            except BaseException:
+                self._abort()
+                raise
 
 
 def _alive(host: str, pid: int, heartbeat: datetime, finished: datetime | None, at: datetime) -> bool:
