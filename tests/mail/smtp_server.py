@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -41,6 +42,7 @@ class RecordingHandler:
     rules: dict[str, list[str]] = field(default_factory=dict)
     delay: float = 0.0
     deliveries: list[Delivery] = field(default_factory=list)
+    rcpt_at: dict[str, float] = field(default_factory=dict)  # when each address's RCPT TO arrived (time.monotonic)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def _next(self, address: str) -> str | None:
@@ -49,6 +51,8 @@ class RecordingHandler:
             return actions.pop(0) if actions else None
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        with self.lock:
+            self.rcpt_at.setdefault(address, time.monotonic())
         action = self._next(address)
         if action == "drop-before-data":
             server.transport.close()
