@@ -56,6 +56,8 @@ def subscribers(args: argparse.Namespace, config: Config) -> int:
             err(f"merged: {args.file}:{row}: {address} is the same address as row {first}")
         out(f"{args.file}: {report.total_rows} rows: {report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
             f"{len(report.rejected)} rejected, {len(report.merged)} merged duplicates")
+        for row, column, note in report.notes:  # rows taken, but not exactly as written in the file
+            err(f"changed: {args.file}:{row}: {column}: {note}")
         if report.suppressed:
             out(f"note: {report.suppressed} members of '{args.list_name}' are on the suppression list and will not be sent to")
         return 1 if report.rejected else 0
