@@ -23,15 +23,37 @@ from PIL import Image as PILImage
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from .errors import CampaignError, CampaignErrors
+from .text import describe_unsafe, is_single_line
 from .tomlsource import LineIndex, did_you_mean, located_errors, read_toml
 
 CHANNELS = ("x", "mastodon", "bluesky")
 MAX_IMAGES = 4
 _SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+_AREA_LOCATION = re.compile(r"(Africa|America|Antarctica|Arctic|Asia|Atlantic|Australia|Europe|Indian|Pacific)(/[A-Za-z0-9_+-]+){1,2}")
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # a campaign date outside this is a typo (and year 9999 overflows UTC)
 # Image formats by content (Pillow's name) and the file extensions that may carry each.
 IMAGE_FORMATS = {"PNG": (".png",), "JPEG": (".jpg", ".jpeg"), "GIF": (".gif",), "WEBP": (".webp",)}
 MAX_IMAGE_FILE_BYTES = 16_000_000  # the largest any channel takes (Mastodon); each channel's own cap is checked in validate
 MAX_IMAGE_PIXELS = 40_000_000  # beyond any real cover; keeps a decompression bomb out
+
+
+def _single_line(v: str) -> str:
+    """A one-line value: no line break, control, line-separator or bidi-override character (see :mod:`outreach.text`)."""
+    if not is_single_line(v):
+        raise ValueError(describe_unsafe(v))
+    return v
+
+
+def _single_lines(v: list[str]) -> list[str]:
+    for item in v:
+        _single_line(item)
+    return v
+
+
+def _sane_date(v: datetime) -> datetime:
+    if not FIRST_YEAR <= v.year <= LAST_YEAR:
+        raise ValueError(f"{v:%Y-%m-%d %H:%M} is out of range; give a date between {FIRST_YEAR} and {LAST_YEAR}")
+    return v
 
 
 class _Strict(BaseModel):
@@ -66,6 +88,9 @@ class Report(_Strict):
     key_arguments: list[str] = Field(min_length=1)
     cover: Cover | None = None
 
+    _one_line = field_validator("title", "subtitle", "headline", "series", "url")(_single_line)
+    _one_line_items = field_validator("authors", "regions")(_single_lines)
+
     @field_validator("url")
     @classmethod
     def _absolute_url(cls, v: str) -> str:
@@ -97,11 +122,7 @@ class Expert(_Strict):
     email: str | None = None
     handles: Handles = Handles()
 
-
-def _single_line(v: str) -> str:
-    if "\n" in v or "\r" in v:
-        raise ValueError("must be a single line (a line break here would break the email header)")
-    return v
+    _one_line = field_validator("name", "role", "unit", "phone", "email")(_single_line)
 
 
 class EmailSpec(_Strict):
@@ -113,7 +134,8 @@ class EmailSpec(_Strict):
     send_at: datetime
     template: str = "report"
 
-    _one_line = field_validator("subject", "preheader")(_single_line)
+    _one_line = field_validator("list", "subject", "preheader")(_single_line)
+    _sane = field_validator("send_at")(_sane_date)
 
     @field_validator("template")
     @classmethod
@@ -133,6 +155,8 @@ class Post(_Strict):
     image: Literal["cover"] | None = None
     images: list[Image] = []
     numbered: bool = False
+
+    _sane = field_validator("at")(_sane_date)
 
     @field_validator("channel")
     @classmethod
@@ -175,7 +199,7 @@ class Campaign(_Strict):
     @classmethod
     def _known_zone(cls, v: str) -> str:
         if v not in _zones():
-            raise ValueError(f"unknown timezone '{v}'{did_you_mean(v, _zones())}; use an IANA name like 'Europe/Copenhagen'")
+            raise ValueError(f"unknown timezone '{v}'{did_you_mean(v, _zones())}; use an IANA Area/Location name like 'Europe/Copenhagen', or UTC")
         return v
 
     @property
@@ -232,7 +256,10 @@ class Campaign(_Strict):
     def to_utc(self, local: datetime, field: str) -> datetime:
         """Convert a local time in the file to UTC, refusing times DST skips."""
         aware = local.replace(tzinfo=self.tz)
-        roundtrip = aware.astimezone(timezone.utc).astimezone(self.tz).replace(tzinfo=None)
+        try:
+            roundtrip = aware.astimezone(timezone.utc).astimezone(self.tz).replace(tzinfo=None)
+        except OverflowError:
+            raise self.error(field, f"{local:%Y-%m-%d %H:%M} is out of range") from None
         if roundtrip != local:
             raise self.error(field, f"{local:%Y-%m-%d %H:%M} does not exist in {self.timezone} (clocks go forward)")
         return aware.astimezone(timezone.utc)
@@ -299,7 +326,9 @@ def _judge_image(target: Path, relative: str, data: bytes) -> Path | str:
 
 @cache
 def _zones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
+    """UTC and the IANA Area/Location names: not ``localtime``, ``posixrules``, ``Factory``, ``EST5EDT``,
+    ``Etc/GMT+5`` (its sign is the reverse of what it reads) or the old ``US/...`` style links."""
+    return frozenset(z for z in zoneinfo.available_timezones() if z == "UTC" or _AREA_LOCATION.fullmatch(z))
 
 
 def _campaign_keys(loc: tuple[str | int, ...]) -> list[str]:

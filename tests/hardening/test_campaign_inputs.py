@@ -203,3 +203,63 @@ def test_changing_an_image_changes_the_content_hash(campaign_copy, config):
     before = check(load_campaign(path), config).plan.content_hash
     Image.new("RGB", (120, 80), "red").save(path.parent / SAMPLE_COVER.name, format="PNG")
     assert check(load_campaign(path), config).plan.content_hash != before
+
+
+# --- item 16: bad values are located errors, never crashes ---------------------------------------
+
+def _one_error(cli, path: Path) -> str:
+    result = cli("validate", path)
+    assert result.code == 1, result.out
+    assert "Traceback" not in result.err and "internal error" not in result.err
+    errors = [l for l in result.err.splitlines() if l.startswith("error:")]
+    assert len(errors) == 1, result.err
+    return errors[0]
+
+
+def _line_of(path: Path, error: str) -> str:
+    line = int(error[len(f"error: {path}:"):].split(":", 1)[0])
+    return path.read_text(encoding="utf-8").splitlines()[line - 1]
+
+
+UNSAFE = [pytest.param(c, id=f"U+{ord(c):04X}") for c in ("\u2028", "\u2029", "\u0085", "\x1b", "\x00", "\t", "\x7f", "\u202e")]
+ONE_LINE_FIELDS = [
+    pytest.param('subject = "New DIIS report:', "email.subject", id="subject"),
+    pytest.param('preheader = "Around', "email.preheader", id="preheader"),
+    pytest.param('title = "Soldier', "report.title", id="title"),
+    pytest.param('name = "Helene', "experts[0].name", id="expert-name"),
+]
+
+
+@pytest.mark.parametrize("start, field", ONE_LINE_FIELDS)
+@pytest.mark.parametrize("char", UNSAFE)
+def test_control_and_separator_characters_are_refused(cli, campaign_copy, tmp_path, char, start, field):
+    escaped = f"\\u{ord(char):04X}"  # written as a TOML escape, as an author (or a paste) would get it in
+    path = campaign_copy(replace_once(start, start[:-1] + escaped + start[-1:] if start.endswith('"') else start + escaped))
+    error = _one_error(cli, path)
+    assert f": {field}: must be one line of plain text (found U+{ord(char):04X})" in error, error
+    assert start.split(" =")[0] in _line_of(path, error)
+    result = cli("preview", path, "--out", tmp_path / "pv")
+    assert result.code == 1 and "Traceback" not in result.err and not (tmp_path / "pv").exists()
+
+
+@pytest.mark.parametrize("when", ["9999-12-31T23:59:00", "2101-01-01T00:00:00", "1999-12-31T09:00:00", "0001-01-01T00:00:00"])
+@pytest.mark.parametrize("key, field", [("send_at = 2027-01-12T09:00:00", "email.send_at"), ("at = 2027-01-12T09:30:00", "posts[0].at")])
+def test_far_dates_are_located_errors(cli, campaign_copy, when, key, field):
+    path = campaign_copy(replace_once(key, key.split("= ")[0] + "= " + when))
+    error = _one_error(cli, path)
+    assert f": {field}: " in error and "between 2000 and 2100" in error, error
+    assert key.split(" =")[0] in _line_of(path, error)
+
+
+@pytest.mark.parametrize("zone", ["localtime", "posixrules", "Factory", "EST5EDT", "Etc/GMT+5", "US/Eastern", "GMT", "posix/Europe/Copenhagen", "Europe/../UTC"])
+def test_only_area_location_zones_and_utc(cli, campaign_copy, zone):
+    path = campaign_copy(replace_once('timezone = "Europe/Copenhagen"', f'timezone = "{zone}"'))
+    error = _one_error(cli, path)
+    assert f": timezone: unknown timezone '{zone}'" in error, error
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/Argentina/Buenos_Aires", "Asia/Yangon", "Europe/Copenhagen"])
+def test_real_zones_are_accepted(cli, campaign_copy, zone):
+    path = campaign_copy(lambda t: t.replace('timezone = "Europe/Copenhagen"', f'timezone = "{zone}"').replace("send_at = 2027-01-12T09:00:00", "send_at = 2027-01-12T09:00:01"))
+    result = cli("validate", path)
+    assert result.code == 0, result.err

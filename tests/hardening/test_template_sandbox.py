@@ -94,3 +94,67 @@ def test_email_template_override_is_used_and_changes_the_approval_hash(campaign_
     html_changed = check(load_campaign(path), config).plan
     assert "Read it now" in html_changed.email.html
     assert html_changed.hashes["email html"] != after.hashes["email html"]
+
+
+# --- item 16: post templates fail as located errors, within a time and size limit ----------------
+
+MASTODON_LINE = "New #DIIS report: {{ report.title }}."
+RUNTIME = [
+    pytest.param("{{ 1/0 }}", "ZeroDivisionError", id="divide-by-zero"),
+    pytest.param('{{ "x"|truncate(-5) }}', "template error", id="negative-truncate"),
+    pytest.param('{% include "x" %}', "{% include %}", id="include"),
+    pytest.param('{% import "x" as y %}', "{% include %}", id="import"),
+    pytest.param("{{ 10**(10**10) }}", "too large a number", id="huge-power"),
+    pytest.param("{{ 2**4000 * 2**4000 }}", "too large a number", id="huge-product"),
+    pytest.param('{{ "x" * 10**9 }}', "more than 100,000 characters", id="huge-repeat"),
+    pytest.param('{{ [0] * 10**9 }}', "more than 100,000 characters or items", id="huge-list"),
+    pytest.param('{{ "x".ljust(10**9) }}', "could produce up to", id="huge-method-arg"),
+    pytest.param('{{ "x"|center(1000000000) }}', "could produce up to", id="huge-filter-arg"),
+    pytest.param('{{ "{:>999999999}".format(1) }}', "str.format is not available", id="format-width"),
+    pytest.param('{{ "%999999999s" % 1 }}', "printf-style", id="printf-width"),
+    pytest.param('{{ range(100000)|join("x" * 90000) }}', "could produce up to", id="huge-join"),
+    pytest.param('{% set ns = namespace(s="ab") %}{% for i in range(64) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}', "characters", id="doubling-namespace"),
+    pytest.param("{% for a in range(100000) %}{% for b in range(100000) %}x{% endfor %}{% endfor %}", "over 20,000 characters", id="huge-output"),
+    pytest.param("{% macro m(n) %}{{ m(n + 1) }}{% endmacro %}{{ m(0) }}", "RecursionError", id="recursion"),
+    pytest.param("{{ 1e308 * 10 > 0 and (10.0 ** 400) }}", "OverflowError", id="float-overflow"),
+]
+
+
+@pytest.mark.parametrize("payload, message", RUNTIME)
+def test_post_template_runtime_errors_are_located(cli, campaign_copy, payload, message):
+    path = campaign_copy(lambda t: t.replace(MASTODON_LINE, payload, 1))
+    result = cli("validate", path)
+    assert result.code == 1, result.out
+    assert "Traceback" not in result.err and "internal error" not in result.err, result.err
+    errors = [l for l in result.err.splitlines() if l.startswith("error:")]
+    assert len(errors) == 1, result.err
+    assert ": posts[1].text: template" in errors[0] and message in errors[0], errors[0]
+    line = int(errors[0][len(f"error: {path}:"):].split(":", 1)[0])
+    assert path.read_text(encoding="utf-8").splitlines()[line - 1].startswith("text = ")
+
+
+@pytest.mark.parametrize("payload", [
+    pytest.param("{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}", id="nested-loops"),
+    pytest.param("{% for a in range(100000) %}{% for b in range(100000) %}{{ '' }}{% endfor %}{% endfor %}", id="nested-loops-empty-output"),
+    pytest.param("{{ lipsum(100000) }}", id="lipsum"),
+])
+def test_a_post_template_cannot_hang_validate(cli, campaign_copy, payload):
+    import time
+
+    path = campaign_copy(lambda t: t.replace(MASTODON_LINE, payload, 1))
+    started = time.monotonic()
+    result = cli("validate", path)
+    elapsed = time.monotonic() - started
+    assert result.code == 1
+    assert "posts[1].text: template over a limit: rendering took over 2 s" in result.err, result.err
+    assert elapsed < 60, elapsed  # the limit is 2 s; this only proves it ends
+
+
+def test_ordinary_templates_still_work(campaign_copy):
+    from outreach.render.posts import render_post
+
+    payload = '{{ report.title|upper }} {{ report.authors|join(", ") }} {{ report.abstract|truncate(40) }} {% for a in report.authors %}[{{ loop.index }}]{% endfor %} {{ "a b"|replace(" ", "-") }} {{ 3 * 4 }} {{ 2 ** 10 }}'
+    campaign = load_campaign(campaign_copy(lambda t: t.replace(MASTODON_LINE, payload, 1)))
+    text = render_post(campaign, campaign.posts[1], 1).parts[0].text
+    assert text.startswith("SOLDIER DEFECTIONS IN MYANMAR Ah Lynn, Helene Maria Kyed Since Myanmar’s military leaders")
+    assert "[1][2] a-b 12 1024" in text

@@ -21,7 +21,7 @@ from twitter_text import extract_urls_with_indices, parse_tweet
 
 from ..campaign import Campaign, Post
 from ..errors import CampaignError
-from .environment import string_env, with_utm
+from .environment import TemplateLimit, render_post_text, with_utm
 
 LIMITS = {"x": 280, "mastodon": 500, "bluesky": 300}
 URL_WEIGHT = 23
@@ -126,11 +126,22 @@ def post_images(campaign: Campaign, post: Post, index: int) -> list[PostImage]:
 
 def _render_text(source: str, context: dict[str, Any], campaign: Campaign, field_path: str) -> str:
     try:
-        return string_env().from_string(source).render(context).strip()
+        return render_post_text(source, context).strip()
+    except TemplateLimit as exc:
+        raise campaign.error(field_path, f"template over a limit: {exc}") from None
     except SecurityError as exc:
         raise campaign.error(field_path, f"template not allowed by the sandbox: {exc}") from None
     except TemplateError as exc:
         raise campaign.error(field_path, f"template error: {exc.message or exc}") from None
+    except Exception as exc:  # 1/0, a negative truncate, an include, a huge number: the author's mistake, not ours
+        raise campaign.error(field_path, f"template error: {_describe(exc)}") from None
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, TypeError) and "no loader" in str(exc):
+        return "{% include %}, {% import %} and {% extends %} are not available in post texts"
+    text = " ".join(str(exc).split())[:200]
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def render_post(campaign: Campaign, post: Post, index: int, limit: int | None = None) -> RenderedPost:
