@@ -8,7 +8,11 @@ limited per address and per client, and carries no name.
 
 from __future__ import annotations
 
+import os
+import signal
 import statistics
+import subprocess
+import sys
 import time
 from email import message_from_bytes, policy
 
@@ -212,3 +216,47 @@ def test_names_from_the_form_are_stored_as_one_safe_line(site, name):
         stored = conn.execute(select(subscribers.c.name).where(subscribers.c.email == "named@example.org")).scalar_one()
     assert stored and is_single_line(stored) and len(stored) <= 200
     assert "Ann" in stored or stored.startswith("A" * 200)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_outreach_serve_stops_its_worker_mid_send(db_config, relay, tmp_path, sig):
+    """A real ``outreach serve``: a sign-up is mailed by its worker; a signal mid-send ends the process cleanly."""
+    relay.handler.delay = 2.0  # the signal lands while the worker waits for the relay
+    port = free_port()
+    config_file = tmp_path / "outreach.toml"
+    config_file.write_text(f'database = "{db_config.database}"\noutbox = "{tmp_path / "outbox"}"\n'
+                           f'[web]\nhost = "127.0.0.1"\nport = {port}\nbase_url = "http://127.0.0.1:{port}"\n'
+                           f'[smtp]\nhost = "127.0.0.1"\nport = {relay.port}\nsecurity = "none"\ntimeout = 10\n', encoding="utf-8")
+    env = {**os.environ, "OUTREACH_SECRET": "serve-test-key", "CI": ""}
+    proc = subprocess.Popen([sys.executable, "-m", "outreach", "--config", str(config_file), "serve"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        answer = httpx.post(f"http://127.0.0.1:{port}/subscribe", data={"email": "late@example.org", "list": "research"}, timeout=30)
+        assert answer.status_code == 200
+        engine = open_db(db_config)
+        while time.monotonic() < deadline:  # the worker has claimed it and is talking to the relay
+            with engine.connect() as conn:
+                if conn.execute(select(outgoing_mail.c.state).where(outgoing_mail.c.state == "sending")).first():
+                    break
+            time.sleep(0.05)
+        proc.send_signal(sig)
+        started = time.monotonic()
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert time.monotonic() - started < 20
+    assert proc.returncode in (0, -sig), err  # uvicorn re-raises the signal after its clean shutdown
+    assert "Traceback" not in err and "late@example.org" not in err
+    assert [d.rcpt for d in relay.deliveries] == ["late@example.org"]  # the send in flight was finished, not cut
+    with open_db(db_config).connect() as conn:
+        assert conn.execute(select(outgoing_mail.c.state)).scalars().all() == ["sent"]
