@@ -128,7 +128,7 @@ class LineIndex:
 def read_toml(path: Path) -> tuple[dict[str, Any], LineIndex]:
     """Parse ``path``; malformed TOML becomes a located :class:`CampaignError`."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark (Windows editors write one) is not content
     except FileNotFoundError:
         raise CampaignError(path, "", "file not found") from None
     except UnicodeDecodeError as exc:

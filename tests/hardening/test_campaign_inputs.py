@@ -263,3 +263,60 @@ def test_real_zones_are_accepted(cli, campaign_copy, zone):
     path = campaign_copy(lambda t: t.replace('timezone = "Europe/Copenhagen"', f'timezone = "{zone}"').replace("send_at = 2027-01-12T09:00:00", "send_at = 2027-01-12T09:00:01"))
     result = cli("validate", path)
     assert result.code == 0, result.err
+
+
+# --- item 17: validate is linear in the number of posts; a BOM is accepted -----------------------
+
+def _many_posts(campaign_copy, n: int, name: str) -> Path:
+    def edit(text: str) -> str:
+        head = text[: text.index("[[posts]]")]
+        posts = "".join(
+            f'\n[[posts]]\nchannel = "{("x", "mastodon", "bluesky")[i % 3]}"\nat = 2027-02-{1 + i % 27:02d}T10:{i % 60:02d}:00\n'
+            f'text = "Post {i}: {{{{ report.title }}}} {{{{ report.url }}}}"\n' + ('image = "cover"\n' if i % 2 else "")
+            for i in range(n))
+        return head + posts
+
+    return campaign_copy(edit, name=name)
+
+
+def _check_seconds(path: Path, config) -> float:
+    import time
+
+    campaign = load_campaign(path)
+    started = time.perf_counter()
+    checked = check(campaign, config)
+    elapsed = time.perf_counter() - started
+    assert checked.ok, checked.errors[:3]
+    return elapsed
+
+
+@pytest.mark.slow
+def test_validate_scales_linearly_with_posts(campaign_copy, config):
+    small = _many_posts(campaign_copy, 300, "small.toml")
+    large = _many_posts(campaign_copy, 3000, "large.toml")
+    small_time = min(_check_seconds(small, config) for _ in range(3))
+    large_time = _check_seconds(large, config)
+    # linear: ~10x; the quadratic it was (a full campaign dump per post) gave ~40x here, 46 s for 4,000 posts
+    assert large_time / small_time < 20, (small_time, large_time)
+    assert large_time < 60, large_time
+
+
+@pytest.mark.parametrize("error", [False, True], ids=["valid", "error-on-line-4"])
+def test_a_byte_order_mark_is_accepted_with_right_line_numbers(cli, campaign_copy, error):
+    edit = (lambda t: t) if not error else replace_once('timezone = "Europe/Copenhagen"', 'timezone = "Europe/Copenhagn"')
+    path = campaign_copy(lambda t: "\ufeff" + edit(t))
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+    result = cli("validate", path)
+    if not error:
+        assert result.code == 0, result.err
+        return
+    assert result.code == 1
+    [line] = [l for l in result.err.splitlines() if l.startswith("error:")]
+    assert line.startswith(f"error: {path}:4: timezone: unknown timezone"), line
+
+
+def test_a_bom_in_a_malformed_file_keeps_the_line(cli, campaign_copy):
+    path = campaign_copy(lambda t: "\ufeff" + t.replace('timezone = "Europe/Copenhagen"', 'timezone = "Europe/Copenhagen'))
+    result = cli("validate", path)
+    assert result.code == 1
+    assert f"error: {path}:4: malformed TOML" in result.err, result.err

@@ -144,9 +144,12 @@ def _describe(exc: Exception) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-def render_post(campaign: Campaign, post: Post, index: int, limit: int | None = None) -> RenderedPost:
-    """Render one ``[[posts]]`` entry; raise :class:`CampaignError` on a template problem."""
-    context = campaign_context(campaign, post.channel)
+def render_post(campaign: Campaign, post: Post, index: int, limit: int | None = None, context: dict[str, Any] | None = None) -> RenderedPost:
+    """Render one ``[[posts]]`` entry; raise :class:`CampaignError` on a template problem.
+
+    ``context`` is :func:`campaign_context` for the post's channel, when the caller already has it.
+    """
+    context = context if context is not None else campaign_context(campaign, post.channel)
     measure = MEASURES[post.channel]
     cap = limit or LIMITS[post.channel]
     sources = post.parts
@@ -166,9 +169,12 @@ def render_posts(campaign: Campaign) -> tuple[list[RenderedPost], list[CampaignE
     """Render every post; collect template errors instead of stopping at the first."""
     rendered: list[RenderedPost] = []
     errors: list[CampaignError] = []
+    contexts: dict[str, dict[str, Any]] = {}  # one per channel: building it dumps the whole campaign
     for i, post in enumerate(campaign.posts):
+        if post.channel not in contexts:
+            contexts[post.channel] = campaign_context(campaign, post.channel)
         try:
-            rendered.append(render_post(campaign, post, i))
+            rendered.append(render_post(campaign, post, i, context=contexts[post.channel]))
         except CampaignError as exc:
             errors.append(exc)
     return rendered, errors
