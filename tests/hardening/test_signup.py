@@ -153,6 +153,7 @@ def test_twenty_posts_send_one_mail_without_the_attackers_text(site, relay):
     assert "/confirm/" in message.get_content()
 
 
+@pytest.mark.slow
 def test_at_most_five_confirmations_a_day_and_one_per_ten_minutes(site, relay):
     engine = open_db(site.config)
     for _ in range(8):
@@ -172,7 +173,7 @@ def test_a_dead_relay_leaves_the_mail_queued_for_a_retry(site):
         with engine.connect() as conn:
             row = conn.execute(select(outgoing_mail.c.state, outgoing_mail.c.attempts, outgoing_mail.c.not_before)
                                .where(outgoing_mail.c.token_key == key_of(engine, "new@example.org"))).one()
-        if row.attempts:
+        if row.attempts and row.state != "sending":  # attempts counts from the claim, the state from the outcome
             break
         time.sleep(0.1)
     assert row.state == "queued" and row.attempts == 1 and row.not_before is not None

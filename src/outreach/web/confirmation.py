@@ -57,23 +57,28 @@ class ConfirmationWorker:
     def __init__(self, config: Config, engine: Engine, keys: Keyring, transport: MailTransport | None = None) -> None:
         self.config, self.engine, self.keys = config, engine, keys
         self.transport = transport
-        self._wake = asyncio.Event()
+        self._wake: asyncio.Event | None = None  # made in run(), on the server's event loop
 
     def wake(self) -> None:
-        """Look at the queue now (a request just queued something)."""
-        self._wake.set()
+        """Look at the queue now (a request just queued something); call it on the server's event loop."""
+        if self._wake is not None:
+            self._wake.set()
 
     async def run(self, stop: asyncio.Event) -> None:
         """Send what is due until ``stop`` is set; never raises (a failing database is retried next poll)."""
+        self._wake = wake = asyncio.Event()
         recovered = 0.0
         loop = asyncio.get_running_loop()
         while not stop.is_set():
-            if loop.time() - recovered > RECOVER_SECONDS:
-                await asyncio.to_thread(self._recover)
-                recovered = loop.time()
-            await asyncio.to_thread(self.send_due)
-            self._wake.clear()
-            waiters = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
+            wake.clear()  # before looking, so mail queued while we look is seen next round
+            try:
+                if loop.time() - recovered > RECOVER_SECONDS:
+                    await asyncio.to_thread(self._recover)
+                    recovered = loop.time()
+                await asyncio.to_thread(self.send_due)
+            except Exception as exc:  # noqa: BLE001  (the worker outlives any one failure)
+                log.error("confirmation queue: %s; retrying", exc.__class__.__name__)
+            waiters = [asyncio.ensure_future(wake.wait()), asyncio.ensure_future(stop.wait())]
             await asyncio.wait(waiters, timeout=POLL_SECONDS, return_when=asyncio.FIRST_COMPLETED)
             for waiter in waiters:
                 waiter.cancel()
