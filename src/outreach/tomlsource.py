@@ -1,11 +1,12 @@
 """Read a TOML file and remember the line of every key, for error messages.
 
-``tomllib`` returns plain data with no positions, so :class:`LineIndex` scans the
-source once and maps field paths (``posts[2].thread[1]``) to 1-based line numbers.
-It understands tables, arrays of tables, inline tables, multi-line arrays and
-multi-line strings: enough to point a person at the right line, which is all
-it is for. Pydantic validation errors are turned into located messages here too,
-so the campaign and the config file report problems the same way.
+``tomllib`` returns plain data with no positions, so :class:`LineIndex` tokenizes
+the (already parsed, so valid) source once and maps field paths
+(``posts[2].thread[1]``) to 1-based line numbers. The tokenizer knows every TOML
+string form (escaped quotes, multi-line strings anywhere, also inside arrays),
+comments, tables, arrays of tables (nested too), inline tables and arrays.
+Pydantic validation errors are turned into located messages here too, so the
+campaign and the config file report problems the same way.
 """
 
 from __future__ import annotations
@@ -21,18 +22,7 @@ from pydantic import ValidationError
 
 from .errors import CampaignError
 
-_KEY = r'(?:[A-Za-z0-9_-]+|"[^"]*"|\'[^\']*\')'
-_DOTTED = rf"{_KEY}(?:\s*\.\s*{_KEY})*"
-_TABLE_RE = re.compile(rf"^\s*\[\s*({_DOTTED})\s*\]\s*(#.*)?$")
-_ARRAY_TABLE_RE = re.compile(rf"^\s*\[\[\s*({_DOTTED})\s*\]\]\s*(#.*)?$")
-_KEYVAL_RE = re.compile(rf"^\s*({_DOTTED})\s*=\s*(.*)$")
-_INLINE_KEY_RE = re.compile(rf"({_KEY})\s*=")
 _LINE_IN_MSG = re.compile(r"\(at line (\d+), column (\d+)\)")
-
-
-def _split_dotted(dotted: str) -> list[str]:
-    parts = re.findall(_KEY, dotted)
-    return [p.strip("\"'") for p in parts]
 
 
 def format_path(parts: Iterable[str | int]) -> str:
@@ -66,63 +56,170 @@ class LineIndex:
 
     @classmethod
     def scan(cls, text: str) -> "LineIndex":
-        """Scan TOML source text once and index where each key is."""
+        """Index where each key and array element of (already parsed, so valid) TOML source is."""
         index = cls()
-        table: list[str | int] = []
-        array_counts: dict[str, int] = {}
-        in_multiline_str: str | None = None
-        open_array: tuple[list[str | int], int] | None = None  # (path, next element index)
-        for lineno, raw in enumerate(text.splitlines(), start=1):
-            line = raw
-            if in_multiline_str:
-                if in_multiline_str in line:
-                    in_multiline_str = None
-                continue
-            if open_array is not None:
-                path, count = open_array
-                stripped = line.strip()
-                if stripped.startswith("]"):
-                    open_array = None
-                    continue
-                if stripped and not stripped.startswith("#"):
-                    index.lines.setdefault(format_path([*path, count]), lineno)
-                    count += stripped.count('",') + stripped.count("',") or 1
-                    if stripped.rstrip().endswith("]"):
-                        open_array = None
-                        continue
-                    open_array = (path, count)
-                for quote in ('"""', "'''"):
-                    if line.count(quote) % 2 == 1:
-                        in_multiline_str = quote
-                continue
-            if m := _ARRAY_TABLE_RE.match(line):
-                name = format_path(_split_dotted(m.group(1)))
-                n = array_counts.get(name, 0)
-                array_counts[name] = n + 1
-                table = [*_split_dotted(m.group(1)), n]
-                index.lines.setdefault(format_path(table), lineno)
-                continue
-            if m := _TABLE_RE.match(line):
-                table = list(_split_dotted(m.group(1)))
-                index.lines.setdefault(format_path(table), lineno)
-                continue
-            if m := _KEYVAL_RE.match(line):
-                keypath = [*table, *_split_dotted(m.group(1))]
-                index.lines.setdefault(format_path(keypath), lineno)
-                value = m.group(2)
-                if value.lstrip().startswith("{"):
-                    for inner in _INLINE_KEY_RE.findall(value):
-                        index.lines.setdefault(format_path([*keypath, inner.strip("\"'")]), lineno)
-                if value.strip().startswith("[") and not value.strip().rstrip(",").endswith("]"):
-                    open_array = (keypath, 0)
-                    rest = value.strip()[1:].strip()
-                    if rest and not rest.startswith("#"):
-                        index.lines.setdefault(format_path([*keypath, 0]), lineno)
-                        open_array = (keypath, 1)
-                for quote in ('"""', "'''"):
-                    if value.count(quote) % 2 == 1:
-                        in_multiline_str = quote
+        _Scanner(_tokens(text), index.lines).document()
         return index
+
+
+@dataclass(frozen=True)
+class _Token:
+    kind: str  # "str" (a quoted string), "bare" (key, number, date, bool), "nl", or the punctuation itself
+    text: str
+    line: int
+    pos: int
+
+
+_PUNCT = "[]{}=,"
+_BARE_END = re.compile(r"[\s#\[\]{}=,\"']")
+
+
+def _string_end(text: str, start: int, quote: str) -> int:
+    """Index just past the string opening at ``start`` (escapes and multi-line forms understood)."""
+    if text.startswith(quote * 3, start):
+        end = start + 3
+        while True:
+            if quote == '"' and text[end] == "\\":
+                end += 2
+                continue
+            if text.startswith(quote * 3, end):
+                end += 3
+                extra = 0
+                while extra < 2 and end < len(text) and text[end] == quote:  # up to two quotes may close the content
+                    end, extra = end + 1, extra + 1
+                return end
+            end += 1
+    end = start + 1
+    while text[end] != quote:
+        end += 2 if quote == '"' and text[end] == "\\" else 1
+    return end + 1
+
+
+def _tokens(text: str) -> list[_Token]:
+    """The TOML source as tokens with their 1-based line; comments and spaces dropped."""
+    out: list[_Token] = []
+    i, line = 0, 1
+    while i < len(text):
+        ch = text[i]
+        if ch == "\n":
+            out.append(_Token("nl", ch, line, i))
+            i, line = i + 1, line + 1
+        elif ch in " \t\r":
+            i += 1
+        elif ch == "#":
+            i = text.find("\n", i) if "\n" in text[i:] else len(text)
+        elif ch in "\"'":
+            end = _string_end(text, i, ch)
+            out.append(_Token("str", text[i:end], line, i))
+            line += text.count("\n", i, end)
+            i = end
+        elif ch in _PUNCT:
+            out.append(_Token(ch, ch, line, i))
+            i += 1
+        else:
+            m = _BARE_END.search(text, i)
+            end = m.start() if m else len(text)
+            out.append(_Token("bare", text[i:end], line, i))
+            i = end
+    return out
+
+
+class _Scanner:
+    """Walks the tokens of a valid TOML document and records the line of every key path."""
+
+    def __init__(self, tokens: list[_Token], lines: dict[str, int]) -> None:
+        self.tokens, self.lines, self.i = tokens, lines, 0
+        self.table: list[str | int] = []
+        self.array_tables: dict[str, int] = {}  # path of an array of tables -> its last index
+
+    def peek(self, skip_newlines: bool = False) -> _Token | None:
+        while skip_newlines and self.i < len(self.tokens) and self.tokens[self.i].kind == "nl":
+            self.i += 1
+        return self.tokens[self.i] if self.i < len(self.tokens) else None
+
+    def take(self) -> _Token:
+        self.i += 1
+        return self.tokens[self.i - 1]
+
+    def record(self, path: list[str | int], line: int) -> None:
+        self.lines.setdefault(format_path(path), line)
+
+    def document(self) -> None:
+        """Statements: table headers and key/value pairs."""
+        while (tok := self.peek(skip_newlines=True)) is not None:
+            if tok.kind == "[":
+                self.header()
+            else:
+                path = [*self.table, *self.key("=")]
+                self.record(path, tok.line)
+                self.value(path)
+
+    def key(self, until: str) -> list[str]:
+        """A dotted key up to (and past) the ``until`` token."""
+        parts: list[str] = []
+        while (tok := self.take()).kind != until:
+            if tok.kind == "str":
+                parts.append(str(tomllib.loads(f"k = {tok.text}")["k"]))
+            else:
+                parts += [p for p in tok.text.split(".") if p]
+        return parts
+
+    def header(self) -> None:
+        """``[table]`` or ``[[array.of.tables]]``."""
+        start = self.take()
+        nxt = self.peek()
+        is_array = nxt is not None and nxt.kind == "[" and nxt.pos == start.pos + 1
+        if is_array:
+            self.take()
+        names = self.key("]")
+        if is_array:
+            self.take()  # the second "]"
+        path: list[str | int] = []
+        for name in names[:-1]:
+            path.append(name)
+            if format_path(path) in self.array_tables:
+                path.append(self.array_tables[format_path(path)])
+        path.append(names[-1])
+        if is_array:
+            n = self.array_tables.get(format_path(path), -1) + 1
+            self.array_tables[format_path(path)] = n
+            path.append(n)
+        elif format_path(path) in self.array_tables:
+            path.append(self.array_tables[format_path(path)])
+        self.table = path
+        self.record(path, start.line)
+
+    def value(self, path: list[str | int]) -> None:
+        """One value: an array, an inline table, or a scalar (possibly several bare tokens, like a date and a time)."""
+        tok = self.take()
+        if tok.kind == "[":
+            self.array(path)
+        elif tok.kind == "{":
+            self.inline_table(path)
+        else:
+            while (nxt := self.peek()) is not None and nxt.kind == "bare":
+                self.take()
+
+    def array(self, path: list[str | int]) -> None:
+        n = 0
+        while (tok := self.peek(skip_newlines=True)) is not None and tok.kind != "]":
+            if tok.kind == ",":
+                self.take()
+                continue
+            self.record([*path, n], tok.line)
+            self.value([*path, n])
+            n += 1
+        self.take()
+
+    def inline_table(self, path: list[str | int]) -> None:
+        while (tok := self.peek(skip_newlines=True)) is not None and tok.kind != "}":
+            if tok.kind == ",":
+                self.take()
+                continue
+            inner = [*path, *self.key("=")]
+            self.record(inner, tok.line)
+            self.value(inner)
+        self.take()
 
 
 def read_toml(path: Path) -> tuple[dict[str, Any], LineIndex]:

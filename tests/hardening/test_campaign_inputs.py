@@ -320,3 +320,84 @@ def test_a_bom_in_a_malformed_file_keeps_the_line(cli, campaign_copy):
     result = cli("validate", path)
     assert result.code == 1
     assert f"error: {path}:4: malformed TOML" in result.err, result.err
+
+
+# --- issue 10 §4: line numbers for multi-line strings in arrays and escaped quotes ---------------
+
+TRICKY = '''\
+# a comment with "quotes", and 'more', and [brackets]
+timezone = "UTC"   # trailing "comment",
+a = [
+    """multi
+line, with "quote", and ',
+""", "same line as the close",
+    'lit\\',
+    """x""",
+]
+b = "has \\" an escaped quote, [ and ] {"
+d = ["x\\", y", "z",
+     "w"]
+f = [
+    "one \\"quoted\\", thing",
+    "two",
+]
+g = """ starts "" here
+  a \\""" still inside
+ends """""
+h = "line\\u2028separator is not a line break"
+"quoted.key" = 1
+site."a.b".c = 2
+inline = { x = 1, "y.z" = [1,
+  2], w = { v = 3 } }
+when = 2027-01-12 09:00:00
+after = 4
+
+[[posts]]
+thread = ["""first
+part""", "second", 'third']
+
+[[posts]]
+text = "p1"
+
+[[posts.images]]
+path = "img"
+
+[report]
+cover = { image = "c.png", alt = """a
+b""" }
+title = "t"
+'''
+EXPECTED_LINES = {
+    "timezone": 2, "a": 3, "a[0]": 4, "a[1]": 6, "a[2]": 7, "a[3]": 8, "b": 10, "d": 11, "d[0]": 11, "d[1]": 11, "d[2]": 12,
+    "f": 13, "f[0]": 14, "f[1]": 15, "g": 17, "h": 20, "quoted.key": 21, "site.a.b.c": 22, "inline": 23, "inline.x": 23,
+    "inline.y.z": 23, "inline.y.z[1]": 24, "inline.w.v": 24, "when": 25, "after": 26, "posts[0]": 28, "posts[0].thread[0]": 29,
+    "posts[0].thread[1]": 30, "posts[0].thread[2]": 30, "posts[1]": 32, "posts[1].text": 33, "posts[1].images[0]": 35,
+    "posts[1].images[0].path": 36, "report": 38, "report.cover.image": 39, "report.cover.alt": 39, "report.title": 41,
+}
+
+
+def test_line_index_knows_strings_arrays_and_tables():
+    import tomllib
+
+    from outreach.tomlsource import LineIndex
+
+    tomllib.loads(TRICKY)  # the scanner only ever sees valid TOML
+    lines = LineIndex.scan(TRICKY).lines
+    wrong = {k: (lines.get(k), v) for k, v in EXPECTED_LINES.items() if lines.get(k) != v}
+    assert not wrong, wrong
+
+
+def test_errors_after_tricky_strings_point_at_the_right_line(cli, campaign_copy):
+    def tricky(text: str) -> str:
+        # thread[0] becomes a multi-line string closed on the same line as thread[1] opens; thread[1] has an escaped quote and a comma
+        text = text.replace('    "Since the 2021 coup, an estimated', '    """Since the 2021\ncoup, an estimated', 1)
+        text = text.replace('New #DIIS report:",\n    "Why do they leave?', 'New #DIIS report:""", "Why \\", do they leave?', 1)
+        return text.replace("Why do most stay?", "Why do most stay? {{ nope }}", 1)
+
+    path = campaign_copy(tricky)
+    result = cli("validate", path)
+    assert result.code == 1
+    [error] = [l for l in result.err.splitlines() if l.startswith("error:")]
+    assert ": posts[0].thread[2]: template error" in error, error
+    line = int(error[len(f"error: {path}:"):].split(":", 1)[0])
+    assert "Why do most stay? {{ nope }}" in path.read_text(encoding="utf-8").splitlines()[line - 1]
