@@ -115,6 +115,9 @@ RUNTIME = [
     pytest.param('{{ range(100000)|join("x" * 90000) }}', "could produce up to", id="huge-join"),
     pytest.param('{% set ns = namespace(s="ab") %}{% for i in range(64) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}', "characters", id="doubling-namespace"),
     pytest.param("{% for a in range(100000) %}{% for b in range(100000) %}x{% endfor %}{% endfor %}", "over 20,000 characters", id="huge-output"),
+    pytest.param('{{ ["x" * 90000] * 100000 }}', "more than 100,000 characters or items", id="list-of-big-strings"),
+    pytest.param('{% set a = ["x" * 90000] * 100 %}{% set b = [a] * 100 %}{{ b }}', "more than 100,000 characters or items", id="nested-lists"),
+    pytest.param('{{ range(100000)|map("string")|map("center", 100000)|join }}', "over 20,000,000 characters in all", id="many-small-results"),
     pytest.param("{% macro m(n) %}{{ m(n + 1) }}{% endmacro %}{{ m(0) }}", "RecursionError", id="recursion"),
     pytest.param("{{ 1e308 * 10 > 0 and (10.0 ** 400) }}", "OverflowError", id="float-overflow"),
 ]

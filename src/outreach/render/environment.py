@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import sys
+import threading
 import time
 from contextlib import contextmanager
 from functools import cache
@@ -119,20 +120,57 @@ MAX_INT_BITS = 4_096
 MAX_WORK = 10_000_000  # worst-case characters one call may produce
 
 
+MAX_TOTAL = 20_000_000  # characters all calls and operations of one render may produce together
+
+
 class TemplateLimit(SecurityError):
     """A post template went over a time or size limit."""
+
+
+_budget = threading.local()  # characters the render running in this thread may still produce
+
+
+def _charge(value: Any) -> Any:
+    """Count ``value`` against the running render's budget (many small results add up, e.g. in a map)."""
+    _check_value(value)
+    remaining = getattr(_budget, "remaining", None)
+    if remaining is not None and isinstance(value, (str, list, tuple, dict, set, frozenset)):
+        _budget.remaining = remaining - _weight(value)
+        if _budget.remaining < 0:
+            raise TemplateLimit(f"the template builds over {MAX_TOTAL:,} characters in all")
+    return value
 
 
 def _size(value: Any) -> int:
     return len(value) if isinstance(value, (str, list, tuple, dict, set, frozenset)) else 0
 
 
+def _weight(value: Any, memo: dict[int, int] | None = None) -> int:
+    """Roughly how many characters ``str(value)`` takes: a list repeating one big string is heavy."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, dict):
+        items: Iterable[Any] = [*value.keys(), *value.values()]
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        items = value
+    else:
+        return 8
+    memo = {} if memo is None else memo
+    if id(value) not in memo:  # each shared object is weighed once
+        memo[id(value)] = 0
+        memo[id(value)] = 2 + sum(_weight(v, memo) + 2 for v in items)
+    return memo[id(value)]
+
+
 def _check_value(value: Any) -> Any:
     """``value`` if it is within the limits, else raise :class:`TemplateLimit`."""
     if isinstance(value, str) and len(value) > MAX_VALUE_CHARS:
         raise TemplateLimit(f"a value of {len(value):,} characters; the limit is {MAX_VALUE_CHARS:,}")
-    if isinstance(value, (list, tuple, dict, set, frozenset)) and len(value) > MAX_ITEMS:
-        raise TemplateLimit(f"a collection of {len(value):,} items; the limit is {MAX_ITEMS:,}")
+    if isinstance(value, (list, tuple, dict, set, frozenset)):
+        if len(value) > MAX_ITEMS:
+            raise TemplateLimit(f"a collection of {len(value):,} items; the limit is {MAX_ITEMS:,}")
+        if _weight(value) > MAX_WORK:
+            raise TemplateLimit(f"a collection of over {MAX_WORK:,} characters")
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > MAX_INT_BITS:
         raise TemplateLimit(f"a number of {value.bit_length():,} bits; the limit is {MAX_INT_BITS:,}")
     return value
@@ -144,7 +182,7 @@ def _check_call(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Non
     for value in values:
         _check_value(value)
     numbers = [abs(v) for v in values if isinstance(v, int) and not isinstance(v, bool)]
-    text = sum(_size(v) for v in values)
+    text = sum(_weight(v) for v in values if isinstance(v, (str, list, tuple, dict, set, frozenset)))
     work = (text + 1) * max([1, *numbers])
     if name in {"replace", "join"} and len(args) >= 2:  # result ~ count x replacement / items x separator
         work = (text + 1) * (max(_size(a) for a in args) + 1)
@@ -158,8 +196,10 @@ def _binop_check(operator: str, left: Any, right: Any) -> None:
         raise TemplateLimit(f"{left} ** {right} is too large a number")
     if operator == "*" and ints and left.bit_length() + right.bit_length() > MAX_INT_BITS:
         raise TemplateLimit("the product is too large a number")
-    if operator == "*" and not ints and _size(left) * (right if isinstance(right, int) else 1) + _size(right) * (left if isinstance(left, int) else 1) > MAX_VALUE_CHARS:
-        raise TemplateLimit(f"repeating a value makes more than {MAX_VALUE_CHARS:,} characters or items")
+    if operator == "*" and not ints:
+        seq, times = (left, right) if isinstance(right, int) else (right, left)
+        if isinstance(times, int) and (_size(seq) * times > MAX_VALUE_CHARS or _weight(seq) * times > MAX_WORK):
+            raise TemplateLimit(f"repeating a value makes more than {MAX_VALUE_CHARS:,} characters or items")
     if operator == "%" and isinstance(left, str):
         raise TemplateLimit("printf-style '%' formatting is not available; write {{ value }} instead")
 
@@ -179,7 +219,7 @@ class PostSandbox(ImmutableSandboxedEnvironment):
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         """Check the operands before the operation runs, and its result after."""
         _binop_check(operator, left, right)
-        return _check_value(super().call_binop(context, operator, left, right))
+        return _charge(super().call_binop(context, operator, left, right))
 
     def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
         """``str.format``: refused (a width like ``{:>999999999}`` is unbounded)."""
@@ -194,14 +234,14 @@ class PostSandbox(ImmutableSandboxedEnvironment):
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 (jinja's signature)
         """Every call in a template: arguments checked first, the result after."""
         _check_call(getattr(__obj, "__name__", "call"), args, kwargs)
-        return _check_value(super().call(__context, __obj, *args, **kwargs))
+        return _charge(super().call(__context, __obj, *args, **kwargs))
 
 
 def _bounded_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(func)  # keeps jinja's pass_environment/pass_context marks
     def bounded(*args: Any, **kwargs: Any) -> Any:
         _check_call(name, tuple(a for a in args if not isinstance(a, (Environment, Context, EvalContext))), kwargs)
-        return _check_value(func(*args, **kwargs))
+        return _charge(func(*args, **kwargs))
 
     return bounded
 
@@ -242,10 +282,14 @@ def render_post_text(source: str, context: dict[str, Any]) -> str:
         return source.removesuffix("\n")
     out: list[str] = []
     size = 0
-    with _deadline(MAX_RENDER_SECONDS):
-        for chunk in string_env().from_string(source).generate(context):
-            size += len(chunk)
-            if size > MAX_OUTPUT_CHARS:
-                raise TemplateLimit(f"the text is over {MAX_OUTPUT_CHARS:,} characters")
-            out.append(chunk)
+    _budget.remaining = MAX_TOTAL
+    try:
+        with _deadline(MAX_RENDER_SECONDS):
+            for chunk in string_env().from_string(source).generate(context):
+                size += len(chunk)
+                if size > MAX_OUTPUT_CHARS:
+                    raise TemplateLimit(f"the text is over {MAX_OUTPUT_CHARS:,} characters")
+                out.append(chunk)
+    finally:
+        _budget.remaining = None
     return "".join(out)
