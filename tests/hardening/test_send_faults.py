@@ -145,3 +145,48 @@ def test_postgres_dropping_connections_mid_send_ends_cleanly(tmp_path, campaign_
     _assert_clean_failure(proc, started)
     assert len(smtp_server.deliveries) < RECIPIENTS
     _assert_rerun_completes(config_path, campaign, database, smtp_server, addresses)
+
+
+# -- item 17: two first sends at once ----------------------------------------------------------
+
+@pytest.mark.parametrize("round_", range(3))
+def test_simultaneous_first_freezes_and_archives_do_not_collide(db_config, campaign_copy, tmp_path, round_):
+    import threading
+
+    config = db_config.model_copy(update={"require_approval": False})
+    engine = open_db(config)
+    import_csv(engine, write_csv(tmp_path / "subs.csv", [(f"c{i}@example.org", f"C {i}") for i in range(50)]), "research")
+    plan = build_plan(load_campaign(campaign_copy()), config)
+    barrier = threading.Barrier(4)
+    results: list = []
+
+    def first_send() -> None:
+        barrier.wait()
+        try:
+            results.append(freeze_audience(engine, SLUG, "research"))
+            store_archive(engine, SLUG, plan.email, "http://127.0.0.1:8080/archive/")
+        except Exception as exc:  # noqa: BLE001
+            results.append(exc)
+
+    threads = [threading.Thread(target=first_send) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert results == [50] * 4
+    assert counts(engine, SLUG, EMAIL_STEP)["queued"] == 50
+
+
+def test_two_real_first_sends_at_once_send_each_message_once(db_config, campaign_copy, tmp_path, smtp_server):
+    engine = open_db(db_config)
+    addresses = [f"t{i:03d}@example.org" for i in range(120)]
+    import_csv(engine, write_csv(tmp_path / "subs.csv", [(a, "T") for a in addresses]), "research")
+    campaign = campaign_copy()
+    config_path = _config_file(tmp_path, db_config.database, smtp_server.port)
+    smtp_server.handler.delay = 0.002
+    procs = [_send(config_path, campaign) for _ in range(2)]
+    outputs = [p.communicate(timeout=120) for p in procs]
+    for proc, (out, err) in zip(procs, outputs):
+        text = out.decode() + err.decode()
+        assert proc.returncode != 70 and "internal error" not in text and "Traceback" not in text, text
+    assert smtp_server.handler.counts() == {a: 1 for a in addresses}

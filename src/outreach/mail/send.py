@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Callable, Protocol
 
-from sqlalchemy import Engine, func, insert, literal, select
+from sqlalchemy import Engine, func, literal, select
 
 from ..campaign import Campaign
 from ..config import Config
@@ -28,7 +28,8 @@ from ..errors import AuthFailed, OutcomeUnknown, OutreachError, RenderError, Una
 from ..plan import Plan
 from ..store.archive import store_archive
 from ..store.db import now, open_db
-from ..store.ledger import DatabaseUnavailable, Ledger, Outcome, counts, database_guard, next_retry, recover, requeue_unknown
+from ..store.ledger import (DatabaseUnavailable, Ledger, Outcome, counts, database_guard, insert_ignoring, next_retry, recover,
+                             requeue_unknown)
 from ..store.schema import audiences, deliveries, memberships, subscribers
 from ..tokens import Keyring
 from ..store.subscribers import ALL_LISTS, active_clause, suppress, suppressed_clause
@@ -85,9 +86,14 @@ class SendResult:
 
 
 def freeze_audience(engine: Engine, campaign: str, list_name: str, step: int = EMAIL_STEP) -> int:
-    """Queue one delivery per active, unsuppressed member, once; later runs reuse the frozen audience."""
+    """Queue one delivery per active, unsuppressed member, once; later runs reuse the frozen audience.
+
+    Two runs starting at once both insert, conflict-free: each row and the audience exist once,
+    and both return the total the first one recorded.
+    """
+    where = (audiences.c.campaign == campaign, audiences.c.step == step)
     with engine.begin() as conn:
-        found = conn.execute(select(audiences.c.total).where(audiences.c.campaign == campaign, audiences.c.step == step)).scalar_one_or_none()
+        found = conn.execute(select(audiences.c.total).where(*where)).scalar_one_or_none()
         if found is not None:
             return int(found)
         stamp = now()
@@ -97,9 +103,11 @@ def freeze_audience(engine: Engine, campaign: str, list_name: str, step: int = E
             .where(active_clause(list_name))
             .order_by(subscribers.c.id)
         )
-        conn.execute(insert(deliveries).from_select(["campaign", "step", "target", "subscriber_id", "state", "attempts", "updated_at"], source))
+        columns = ["campaign", "step", "target", "subscriber_id", "state", "attempts", "updated_at"]
+        conn.execute(insert_ignoring(conn, deliveries, ["campaign", "step", "target"]).from_select(columns, source))
         total = conn.execute(select(func.count()).where(deliveries.c.campaign == campaign, deliveries.c.step == step)).scalar_one()
-        conn.execute(insert(audiences), [{"campaign": campaign, "step": step, "list": list_name, "total": total, "enqueued_at": stamp}])
+        conn.execute(insert_ignoring(conn, audiences, ["campaign", "step"]), [{"campaign": campaign, "step": step, "list": list_name, "total": total, "enqueued_at": stamp}])
+        total = conn.execute(select(audiences.c.total).where(*where)).scalar_one()
     return int(total)
 
 

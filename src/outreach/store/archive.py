@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, select
 
 from ..render.email import RenderedEmail, personalise
 from .db import now
+from .ledger import upsert
 from .schema import archive
 
 
@@ -15,9 +16,8 @@ def store_archive(engine: Engine, campaign: str, rendered: RenderedEmail, archiv
     cover = rendered.cover_path.read_bytes() if rendered.cover_path and rendered.cover_path.is_file() else None
     cover_name = rendered.cover_url.rsplit("/", 1)[-1] if rendered.cover_url else None
     values = {"subject": rendered.subject, "preheader": rendered.preheader, "list": rendered.list_name, "html": html, "cover_name": cover_name, "cover": cover}
-    with engine.begin() as conn:
-        if conn.execute(update(archive).where(archive.c.campaign == campaign).values(**values)).rowcount == 0:
-            conn.execute(insert(archive), [{"campaign": campaign, "sent_at": now(), **values}])
+    with engine.begin() as conn:  # one upsert: two sends starting at once must not collide
+        conn.execute(upsert(conn, archive, ["campaign"], list(values)), [{"campaign": campaign, "sent_at": now(), **values}])
 
 
 def archived(engine: Engine) -> list[dict]:

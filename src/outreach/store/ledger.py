@@ -21,7 +21,9 @@ from typing import Callable, Iterable
 from contextlib import contextmanager
 from typing import Iterator
 
-from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, Engine, Insert, Table, and_, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import OutreachError
@@ -73,6 +75,23 @@ def describe_db_error(exc: BaseException) -> str:
     orig = getattr(exc, "orig", None) or exc
     first = (str(orig).strip().splitlines() or [""])[0][:200]
     return f"{type(orig).__name__}: {first}" if first else type(orig).__name__
+
+
+def insert_ignoring(engine_or_conn: "Engine | Connection", table: Table, keys: list[str]) -> Insert:
+    """``INSERT … ON CONFLICT (keys) DO NOTHING`` for this database: safe when two runs insert the same rows at once."""
+    dialect = engine_or_conn.dialect.name
+    if dialect == "postgresql":
+        return postgresql_insert(table).on_conflict_do_nothing(index_elements=keys)
+    if dialect == "sqlite":
+        return sqlite_insert(table).on_conflict_do_nothing(index_elements=keys)
+    raise NotImplementedError(f"conflict-safe insert on {dialect}")
+
+
+def upsert(engine_or_conn: "Engine | Connection", table: Table, keys: list[str], update_columns: list[str]) -> Insert:
+    """``INSERT … ON CONFLICT (keys) DO UPDATE`` of ``update_columns`` to the inserted values."""
+    dialect = engine_or_conn.dialect.name
+    stmt = postgresql_insert(table) if dialect == "postgresql" else sqlite_insert(table)
+    return stmt.on_conflict_do_update(index_elements=keys, set_={c: stmt.excluded[c] for c in update_columns})
 
 
 @contextmanager
