@@ -190,3 +190,37 @@ def test_two_real_first_sends_at_once_send_each_message_once(db_config, campaign
         text = out.decode() + err.decode()
         assert proc.returncode != 70 and "internal error" not in text and "Traceback" not in text, text
     assert smtp_server.handler.counts() == {a: 1 for a in addresses}
+
+
+# -- item 17: a full disk leaves no temp files in the outbox -----------------------------------
+
+_OUTBOX_CHILD = """
+import resource, sys
+from pathlib import Path
+from outreach.errors import Unavailable
+from outreach.mail.transport import OutboxConnection
+folder = Path(sys.argv[1])
+folder.mkdir(parents=True, exist_ok=True)
+resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[2]), int(sys.argv[2])))  # a disk with this much room per file
+conn = OutboxConnection(folder)
+outcomes = []
+for i, size in enumerate([100, 5000, 200_000, 50]):
+    try:
+        conn.send("news@example.org", f"r{i}@example.org", b"x" * size, name=f"m{i}")
+        outcomes.append("ok")
+    except Unavailable:
+        outcomes.append("unavailable")
+print(",".join(outcomes))
+"""
+
+
+@pytest.mark.parametrize("room", [0, 1000, 100_000])
+def test_a_full_disk_leaves_no_temp_files_in_the_outbox(tmp_path, room):
+    folder = tmp_path / "outbox"
+    proc = subprocess.run([sys.executable, "-c", _OUTBOX_CHILD, str(folder), str(room)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    outcomes = proc.stdout.strip().split(",")
+    assert "unavailable" in outcomes, "the write really failed"
+    assert not list(folder.glob("*.tmp*")), "no half-written temp files"
+    written = sorted(p.name for p in folder.iterdir())
+    assert written == sorted(f"m{i}.eml" for i, o in enumerate(outcomes) if o == "ok")

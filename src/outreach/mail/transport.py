@@ -266,8 +266,11 @@ class OutboxConnection:
         try:
             tmp.write_bytes(data)
             os.replace(tmp, path)
-        except OSError as exc:
-            raise Unavailable(f"outbox {self.folder}: {exc.strerror}") from None
+        except BaseException as exc:
+            tmp.unlink(missing_ok=True)  # a full disk must not leave half a message behind
+            if isinstance(exc, OSError):
+                raise Unavailable(f"outbox {self.folder}: {exc.strerror or exc}") from None
+            raise
         return f"written to {path}"
 
     def close(self) -> None:
