@@ -4,6 +4,11 @@ Every answer to a bad, forged, altered or expired token is the same 400
 page, so nothing about any subscriber leaks. A GET never changes anything
 (link scanners follow every URL); state changes are POSTs carrying a signed
 token and are audited with their source.
+
+``/subscribe`` answers the same page, after the same database work, for every
+address: the confirmation mail is queued and sent by a background worker
+(:mod:`outreach.web.confirmation`), never in the request. No response names a
+host taken from the request: redirects are built from ``web.base_url``.
 """
 
 from __future__ import annotations
@@ -63,12 +68,14 @@ class ClientLimiter:
     def __init__(self, per_minute: int) -> None:
         self.per_minute = per_minute
         self.seen: dict[str, deque[float]] = {}
+        self.pruned = time.monotonic()
 
     def allow(self, client: str) -> bool:
         """Count one request from ``client``; False when it is over the limit."""
         stamp = time.monotonic()
-        if len(self.seen) > 10_000:  # forget idle clients rather than grow without bound
+        if stamp - self.pruned > 60:  # forget idle clients rather than grow without bound
             self.seen = {k: v for k, v in self.seen.items() if v and v[-1] > stamp - 60}
+            self.pruned = stamp
         window = self.seen.setdefault(client, deque())
         while window and window[0] <= stamp - 60:
             window.popleft()
