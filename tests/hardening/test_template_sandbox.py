@@ -118,6 +118,9 @@ RUNTIME = [
     pytest.param('{{ ["x" * 90000] * 100000 }}', "more than 100,000 characters or items", id="list-of-big-strings"),
     pytest.param('{% set a = ["x" * 90000] * 100 %}{% set b = [a] * 100 %}{{ b }}', "more than 100,000 characters or items", id="nested-lists"),
     pytest.param('{{ range(100000)|map("string")|map("center", 100000)|join }}', "over 20,000,000 characters in all", id="many-small-results"),
+    pytest.param("{{ lipsum(100000) }}", "'lipsum' is undefined", id="lipsum"),
+    pytest.param("{{ 1 }}" + "y" * 20_001, "the template is over 20,000 characters", id="huge-source"),
+    pytest.param("y" * 20_001, "the text is over 20,000 characters", id="huge-plain-text"),
     pytest.param("{% macro m(n) %}{{ m(n + 1) }}{% endmacro %}{{ m(0) }}", "RecursionError", id="recursion"),
     pytest.param("{{ 1e308 * 10 > 0 and (10.0 ** 400) }}", "OverflowError", id="float-overflow"),
 ]
@@ -139,7 +142,8 @@ def test_post_template_runtime_errors_are_located(cli, campaign_copy, payload, m
 @pytest.mark.parametrize("payload", [
     pytest.param("{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}", id="nested-loops"),
     pytest.param("{% for a in range(100000) %}{% for b in range(100000) %}{{ '' }}{% endfor %}{% endfor %}", id="nested-loops-empty-output"),
-    pytest.param("{{ lipsum(100000) }}", id="lipsum"),
+    pytest.param("{% for a in range(100000) %}{{ range(100000)|sum }}{% endfor %}", id="loop-over-c-level-work"),
+    pytest.param("{% macro m(n) %}{% for i in range(100000) %}{% endfor %}{% endmacro %}{% for a in range(100000) %}{{ m(a) }}{% endfor %}", id="loop-in-a-macro"),
 ])
 def test_a_post_template_cannot_hang_validate(cli, campaign_copy, payload):
     import time

@@ -21,7 +21,8 @@ from twitter_text import extract_urls_with_indices, parse_tweet
 
 from ..campaign import Campaign, Post
 from ..errors import CampaignError
-from .environment import TemplateLimit, render_post_text, with_utm
+from .environment import with_utm
+from .sandbox import TemplateLimit, render_post_text
 
 LIMITS = {"x": 280, "mastodon": 500, "bluesky": 300}
 URL_WEIGHT = 23
