@@ -62,3 +62,61 @@ def test_campaign_folder_template_overrides_default(campaign_copy):
     (custom / "report.txt.j2").write_text("Custom text for {{ report.title }} {{ unsubscribe_url }}\n", encoding="utf-8")
     email = render_email(load_campaign(path), Config())
     assert email.text.startswith("Custom text for Soldier Defections in Myanmar")
+
+
+# -- issue 9 item 17: campaign text cannot forge the personal markers -----------------------------
+
+import pytest  # noqa: E402
+
+FORGED = [
+    MARKERS["unsubscribe_url"],
+    MARKERS["name"],
+    MARKERS["name"][:-2],  # a prefix that would run into a real marker
+    "@@OUTREACH:NAME:1@@ @@OUTREACH:UNSUBSCRIBE_URL:1@@",  # the numbered fallbacks too
+    MARKERS["unsubscribe_url"] + MARKERS["name"] + "@",
+]
+
+
+def _edits(forged: str):
+    edits = [
+        replace_once("Since Myanmar’s military leaders", forged + " Since Myanmar’s military leaders"),  # abstract
+        replace_once("Moral concerns about", forged + " Moral concerns about"),  # a key argument
+        replace_once('subject = "New DIIS report:', f'subject = "{forged} New DIIS report:'),
+        replace_once('headline = "Defecting soldiers', f'headline = "{forged} Defecting soldiers'),
+    ]
+
+    def edit(text: str) -> str:
+        for e in edits:
+            text = e(text)
+        return text
+
+    return edit
+
+
+@pytest.mark.parametrize("forged", FORGED)
+def test_marker_text_in_the_campaign_is_shown_literally(campaign_copy, forged):
+    from email import message_from_bytes, policy
+    from datetime import datetime, timezone
+
+    from outreach.mail.message import MessageFactory, Recipient
+
+    email = render_email(load_campaign(campaign_copy(_edits(forged))), Config())
+    values = {"name": "Ada", "unsubscribe_url": "https://x.org/u/REAL-TOKEN"}
+    html_out, text_out = personalise(email.html, values, is_html=True), personalise(email.text, values, is_html=False)
+    for out in (html_out, text_out):
+        assert out.count(forged) >= 2, "the abstract and the headline keep the text as written"
+        assert "https://x.org/u/REAL-TOKEN" in out, "the real link is still there"
+    assert "Ada" in text_out
+    factory = MessageFactory(email, sender="News <news@example.org>", reply_to=None, list_id="<research.example.org>")
+    data = factory.build(Recipient("r@example.org", "Ada", "https://x.org/u/REAL-TOKEN", "mailto:u@example.org", "<m@example.org>"),
+                         datetime(2026, 1, 1, tzinfo=timezone.utc))
+    msg = message_from_bytes(data, policy=policy.default)
+    assert forged in msg["Subject"]
+    text, html = (p.get_content() for p in msg.iter_parts())
+    assert text.replace("\r\n", "\n") == text_out.replace("\r\n", "\n") and html.replace("\r\n", "\n") == html_out.replace("\r\n", "\n")
+
+
+def test_ordinary_campaigns_keep_the_canonical_markers(campaign_copy):
+    email = render_email(load_campaign(campaign_copy()), Config())
+    assert email.html.markers == MARKERS and MARKERS["name"] in email.text
+    assert "OUTREACH-LIVE" not in email.html + email.text

@@ -25,7 +25,7 @@ from datetime import datetime
 from email import policy
 from email.utils import format_datetime, formataddr
 
-from ..render.email import MARKERS, RenderedEmail, marker_values, split_markers
+from ..render.email import RenderedEmail, marker_values, markers_of, split_markers
 from ..text import clean_line, is_single_line
 
 _SMTP = policy.SMTP.clone(max_line_length=78)
@@ -60,15 +60,14 @@ class _Body:
 
     def __init__(self, text: str, is_html: bool) -> None:
         self.is_html = is_html
-        self.pieces: list[bytes | str] = [piece if piece in _MARKER_SET else _qp_piece(piece) for piece in split_markers(text)]
+        self.markers = markers_of(text)
+        # split_markers alternates text and markers: odd pieces are markers, whatever text looks like one
+        self.pieces: list[bytes | str] = [piece if i % 2 else _qp_piece(piece) for i, piece in enumerate(split_markers(text))]
 
     def encode(self, values: dict[str, str]) -> bytes:
         """The part for one recipient, quoted-printable, CRLF."""
-        replacements = marker_values(values, is_html=self.is_html)
+        replacements = marker_values(values, is_html=self.is_html, markers=self.markers)
         return b"".join(_qp_piece(replacements[p]) if isinstance(p, str) else p for p in self.pieces)
-
-
-_MARKER_SET = frozenset(MARKERS.values())
 
 
 _NAME_LIMIT = 200  # longer display names are cut: a header is no place for a paragraph

@@ -4,12 +4,21 @@ The result still holds *markers* for the personal fields (the subscriber's
 name, their signed unsubscribe link). :func:`personalise` swaps them per
 recipient with plain string replacement, so MJML runs once per campaign,
 never once per subscriber.
+
+Campaign text may contain marker text itself (``@@OUTREACH:NAME@@`` in an
+abstract), and it must come out literally. So templates render with random,
+unguessable markers; then each is swapped for the canonical marker if that text
+appears nowhere in the output, else for a numbered variant that does not
+(``@@OUTREACH:NAME:1@@``). The output is deterministic, identical to before for
+ordinary text, and the markers of a rendered part travel with it
+(:class:`MarkedText`), so :func:`personalise` always uses the right ones.
 """
 
 from __future__ import annotations
 
 import html
 import re
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
@@ -28,7 +37,42 @@ MARKERS = {
     "unsubscribe_url": "@@OUTREACH:UNSUBSCRIBE_URL@@",
 }
 DEFAULT_NAME = "reader"
-_MARKER_RE = re.compile("(" + "|".join(re.escape(m) for m in MARKERS.values()) + ")")
+
+
+class MarkedText(str):
+    """A rendered part (a ``str``) that knows which markers it holds."""
+
+    markers: Mapping[str, str]
+
+    def __new__(cls, text: str, markers: Mapping[str, str]) -> "MarkedText":
+        obj = super().__new__(cls, text)
+        obj.markers = dict(markers)
+        return obj
+
+
+def _marker_re(markers: Mapping[str, str]) -> re.Pattern[str]:
+    return re.compile("(" + "|".join(re.escape(m) for m in markers.values()) + ")")
+
+
+_MARKER_RE = _marker_re(MARKERS)
+
+
+def _numbered(n: int) -> dict[str, str]:
+    return dict(MARKERS) if n == 0 else {key: f"{marker[:-2]}:{n}@@" for key, marker in MARKERS.items()}
+
+
+def _settle_markers(parts: list[str], live: Mapping[str, str]) -> tuple[list[str], dict[str, str]]:
+    """Swap the random ``live`` markers for the first marker set that cuts every part exactly where they did."""
+    live_re = _marker_re(live)
+    by_live = {m: key for key, m in live.items()}
+    for n in range(1000):
+        final = _numbered(n)
+        final_re = _marker_re(final)
+        swapped = [live_re.sub(lambda m: final[by_live[m.group(0)]], part) for part in parts]
+        expected = [[final[by_live[p]] if p in by_live else p for p in live_re.split(part)] for part in parts]
+        if all(final_re.split(text) == cut for text, cut in zip(swapped, expected)):
+            return swapped, final
+    raise RenderError("the email text contains too many copies of outreach's internal markers")
 _HREF_RE = re.compile(r"""<a\b[^>]*?\bhref="([^"]+)"[^>]*>(.*?)</a>""", re.S | re.I)
 _TAG_RE = re.compile(r"<[^>]+>")
 
@@ -87,9 +131,11 @@ def render_email(campaign: Campaign, config: Config) -> RenderedEmail:
     cover_path, cover_name = cover_asset(campaign)
     cover_url = f"{archive_url(config, campaign)}/{cover_name}" if cover_name else None
     context = campaign_context(campaign, "email")
+    nonce = secrets.token_hex(12)
+    live = {key: f"@@OUTREACH-LIVE:{key}:{nonce}@@" for key in MARKERS}
     context.update(
-        subscriber={"name": MARKERS["name"]},
-        unsubscribe_url=MARKERS["unsubscribe_url"],
+        subscriber={"name": live["name"]},
+        unsubscribe_url=live["unsubscribe_url"],
         view_online_url=archive_url(config, campaign),
         cover_url=cover_url,
         list_title=list_title,
@@ -108,11 +154,12 @@ def render_email(campaign: Campaign, config: Config) -> RenderedEmail:
         body = mjml.mjml2html(mjml_source)
     except ValueError as exc:
         raise RenderError(f"{campaign.path}: email template '{spec.template}' is not valid MJML: {exc}") from None
+    (body, text), markers = _settle_markers([body, _normalise_text(text)], live)
     return RenderedEmail(
         subject=spec.subject,
         preheader=spec.preheader,
-        html=body,
-        text=_normalise_text(text),
+        html=MarkedText(body, markers),
+        text=MarkedText(text, markers),
         list_name=spec.list,
         list_title=list_title,
         cover_path=cover_path,
@@ -126,21 +173,29 @@ def _normalise_text(text: str) -> str:
     return re.sub(r"\n{4,}", "\n\n\n", out) + "\n"
 
 
-def marker_values(values: Mapping[str, str], *, is_html: bool) -> dict[str, str]:
+def markers_of(body: str) -> Mapping[str, str]:
+    """The markers a rendered part holds (the canonical ones for plain strings)."""
+    return getattr(body, "markers", MARKERS)
+
+
+def marker_values(values: Mapping[str, str], *, is_html: bool, markers: Mapping[str, str] = MARKERS) -> dict[str, str]:
     """What each personal marker becomes for one recipient (HTML-escaped for the HTML part)."""
     out = {}
-    for key, marker in MARKERS.items():
+    for key, marker in markers.items():
         value = values.get(key) or (DEFAULT_NAME if key == "name" else "")
         out[marker] = html.escape(value) if is_html else value
     return out
 
 
 def split_markers(body: str) -> list[str]:
-    """``body`` cut at the markers: static text and marker strings alternate, static first."""
-    return _MARKER_RE.split(body)
+    """``body`` cut at its markers: static text and marker strings alternate, static first."""
+    markers = markers_of(body)
+    return (_MARKER_RE if markers == MARKERS else _marker_re(markers)).split(body)
 
 
 def personalise(body: str, values: Mapping[str, str], *, is_html: bool) -> str:
     """Replace the personal markers in ``body``; values are HTML-escaped for the HTML part."""
-    replacements = marker_values(values, is_html=is_html)
-    return "".join(replacements.get(piece, piece) for piece in split_markers(body))
+    replacements = marker_values(values, is_html=is_html, markers=markers_of(body))
+    pieces = split_markers(body)
+    # odd pieces are markers, even ones text (text that merely looks like a marker stays text)
+    return "".join(replacements[piece] if i % 2 else piece for i, piece in enumerate(pieces))
