@@ -37,9 +37,9 @@ MAX_IMAGE_FILE_BYTES = 16_000_000  # the largest any channel takes (Mastodon); e
 MAX_IMAGE_PIXELS = 40_000_000  # beyond any real cover; keeps a decompression bomb out
 
 
-def _single_line(v: str) -> str:
+def _single_line(v: str | None) -> str | None:
     """A one-line value: no line break, control, line-separator or bidi-override character (see :mod:`outreach.text`)."""
-    if not is_single_line(v):
+    if v is not None and not is_single_line(v):
         raise ValueError(describe_unsafe(v))
     return v
 
@@ -267,8 +267,10 @@ class Campaign(_Strict):
 
 def _checked_image(folder: Path, relative: str) -> Path | str:
     """The resolved image file, or why it is refused (checked on the open file, so a swap after the checks is caught)."""
-    if not relative.strip() or "\x00" in relative:
+    if not relative.strip():
         return "give the image's path relative to the campaign file"
+    if not is_single_line(relative):  # the name is shown in terminals and pages
+        return f"the path {describe_unsafe(relative)}"
     if Path(relative).is_absolute():
         return f"{relative}: give a path inside the campaign's folder, not an absolute path"
     root = folder.resolve()
@@ -280,6 +282,8 @@ def _checked_image(folder: Path, relative: str) -> Path | str:
         return f"{relative}: the path cannot be resolved (a symlink loop or a permission problem)"
     if not target.is_relative_to(root):
         return f"{relative}: resolves outside the campaign's folder {folder}; images must be files inside it"
+    if not is_single_line(str(target.relative_to(root))):
+        return f"{relative}: the file it resolves to has a name that {describe_unsafe(str(target.relative_to(root)))}"
     data = _read_regular(target, relative)
     if isinstance(data, str):
         return data

@@ -100,6 +100,17 @@ def _jpeg_named_png(folder: Path, tmp: Path) -> str:
     return "photo.png"
 
 
+def _escape_in_name(folder: Path, tmp: Path) -> str:
+    shutil.copyfile(SAMPLE_COVER, folder / "cover\x1b[2J.png")
+    return "cover\x1b[2J.png"
+
+
+def _symlink_to_escape_name(folder: Path, tmp: Path) -> str:
+    shutil.copyfile(SAMPLE_COVER, folder / "real\x1b]0;title\x07.png")
+    (folder / "fine.png").symlink_to(folder / "real\x1b]0;title\x07.png")
+    return "fine.png"
+
+
 def _oversized_file(folder: Path, tmp: Path) -> str:
     data = SAMPLE_COVER.read_bytes()
     (folder / "huge.png").write_bytes(data + b"\0" * (16_000_001 - len(data)))
@@ -130,6 +141,8 @@ BAD = [
     pytest.param(_truncated_png, "not a PNG, JPEG, GIF or WebP image", id="truncated-png"),
     pytest.param(_svg, "not a PNG, JPEG, GIF or WebP image", id="svg"),
     pytest.param(_jpeg_named_png, "the content is a JPEG image; name the file with .jpg or .jpeg", id="jpeg-named-png"),
+    pytest.param(_escape_in_name, "must be one line of plain text (found U+001B)", id="escape-in-name"),
+    pytest.param(_symlink_to_escape_name, "must be one line of plain text (found U+001B, U+0007)", id="symlink-to-escape-name"),
     pytest.param(_oversized_file, "images may be at most 16,000,000", id="oversized-file"),
     pytest.param(_too_many_pixels, "pixels is too large", id="too-many-pixels"),
     pytest.param(_empty_file, "not a PNG, JPEG, GIF or WebP image", id="empty"),
