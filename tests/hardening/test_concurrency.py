@@ -115,3 +115,15 @@ def test_an_internal_error_is_a_plain_500_and_logs_no_personal_data(server, monk
     assert answer.status_code == 500 and "carol" not in answer.text
     assert any("IntegrityError" in r.getMessage() for r in caplog.records)
     _no_address_in_output(capfd, caplog, "carol@example.org")
+
+
+@pytest.mark.slow
+def test_simultaneous_sign_ups_of_a_pending_address_queue_one_mail(server):
+    assert httpx.post(f"{server.url}/subscribe", data={"email": "dan@example.org", "list": "research"}).status_code == 200
+    engine = open_db(server.config)
+    with engine.begin() as conn:  # its first mail was long ago: the next one may go, but only one
+        for row in conn.execute(select(outgoing_mail.c.id, outgoing_mail.c.created_at)).all():
+            conn.execute(outgoing_mail.update().where(outgoing_mail.c.id == row.id).values(created_at=row.created_at - membership.CONFIRM_PER_DAY_WINDOW))
+    codes = _all_at_once(lambda c: c.post(f"{server.url}/subscribe", data={"email": "dan@example.org", "list": "research"}))
+    assert codes == [200] * N
+    assert _count(server.config, outgoing_mail, outgoing_mail.c.state.in_(("queued", "sending", "sent"))) == 2

@@ -26,6 +26,7 @@ from .subscribers import ALL_LISTS, MAX_NAME, insert_ignore, normalise_email, su
 # Confirmation mails per address: at most one per 10 minutes and five per day.
 CONFIRM_EVERY = timedelta(minutes=10)
 CONFIRM_PER_DAY = 5
+CONFIRM_PER_DAY_WINDOW = timedelta(days=1)
 # Queue rows in a final state are kept this long (the per-day limit counts them), then deleted.
 KEEP_SENT = timedelta(days=2)
 SENT_STATES = ("queued", "sending", "sent", "unknown", "failed")
@@ -108,7 +109,8 @@ def request_sign_up(engine: Engine, email: str, name: str | None, list_name: str
     with engine.begin() as conn:
         insert_ignore(conn, subscribers, [{"email": key, "display_email": display, "name": clean_line(name or "", MAX_NAME) or None,
                                            "attrs": {}, "created_at": stamp, "updated_at": stamp}], ["email"])
-        found = conn.execute(select(subscribers.c.id, subscribers.c.token_key).where(subscribers.c.email == key)).one()
+        # the row lock makes simultaneous sign-ups of one address take turns, so the rate limit sees them all
+        found = conn.execute(select(subscribers.c.id, subscribers.c.token_key).where(subscribers.c.email == key).with_for_update()).one()
         status = conn.execute(select(memberships.c.status).where(memberships.c.subscriber_id == found.id, memberships.c.list == list_name)).scalar_one_or_none()
         before = status or "new"
         insert_ignore(conn, memberships, [{"subscriber_id": found.id, "list": list_name, "status": "pending", "source": "web", "updated_at": stamp}],
@@ -125,7 +127,7 @@ def request_sign_up(engine: Engine, email: str, name: str | None, list_name: str
 def _throttle(conn: Connection, token_key: str, stamp: datetime) -> str:
     """``queued``, or ``throttled`` when this address had a confirmation too recently or too often today."""
     recent = select(outgoing_mail.c.created_at).where(outgoing_mail.c.token_key == token_key, outgoing_mail.c.purpose == "confirm",
-                                                      outgoing_mail.c.state.in_(SENT_STATES), outgoing_mail.c.created_at > stamp - timedelta(days=1))
+                                                      outgoing_mail.c.state.in_(SENT_STATES), outgoing_mail.c.created_at > stamp - CONFIRM_PER_DAY_WINDOW)
     times = conn.execute(recent).scalars().all()
     if len(times) >= CONFIRM_PER_DAY or any(t > stamp - CONFIRM_EVERY for t in times):
         return "throttled"
