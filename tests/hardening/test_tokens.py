@@ -124,3 +124,12 @@ def test_a_new_sign_up_after_leaving_can_be_confirmed(live):
     assert _status(live.config, "a@example.org") == "active"
     with open_db(live.config).connect() as conn:
         assert conn.execute(select(func.count()).select_from(suppressions)).scalar_one() == 0
+
+
+def test_a_confirm_link_does_not_undo_a_removal_from_the_list(live):
+    _sign_up(live, "a@example.org")
+    key = _row(live.config, "a@example.org").token_key
+    link = make_token(KEYS, "confirm", key, "research", now=time.time() - 120)
+    assert remove(open_db(live.config), "a@example.org", "research") == 1  # `subscribers remove --list research`
+    assert _post(live, "confirm", link).status_code == 400
+    assert _status(live.config, "a@example.org") is None

@@ -134,20 +134,23 @@ def _throttle(conn: Connection, token_key: str, stamp: datetime) -> str:
     return "queued"
 
 
-def _unsubscribed_since(conn: Connection, row: Row, list_name: str, issued_at: datetime) -> bool:
-    """True when the subscriber left ``list_name`` after ``issued_at`` (so a link issued before cannot undo it)."""
+def _left_since(conn: Connection, row: Row, list_name: str, issued_at: datetime) -> bool:
+    """True when the subscriber left ``list_name`` after ``issued_at``, or was taken off it (so a link issued before cannot undo it)."""
     left = conn.execute(select(suppressions.c.created_at).where(suppressions.c.email == row.email, suppressions.c.list == list_name)).scalar_one_or_none()
     member = conn.execute(select(memberships.c.status, memberships.c.updated_at)
                           .where(memberships.c.subscriber_id == row.id, memberships.c.list == list_name)).first()
+    if member is None:  # every sign-up leaves a membership: none means an administrator removed it since
+        return True
     # token times are whole seconds, rounded down: an unsubscribe in the same second wins
-    return (left is not None and left >= issued_at) or (member is not None and member.status == "unsubscribed" and member.updated_at >= issued_at)
+    return (left is not None and left >= issued_at) or (member.status == "unsubscribed" and member.updated_at >= issued_at)
 
 
 def confirm(engine: Engine, subscriber_key: str, list_name: str, issued_at: datetime | None = None) -> str:
     """Activate a confirmed sign-up; return the resulting status.
 
     ``gone``: no such subscriber; ``suppressed``: bounced or complained (stays so);
-    ``unsubscribed``: they unsubscribed after the link was issued (the later choice wins).
+    ``unsubscribed``: they unsubscribed after the link was issued, or were removed
+    from the list (the later choice wins).
     """
     with engine.begin() as conn:
         row = _by_key(conn, subscriber_key)
@@ -156,7 +159,7 @@ def confirm(engine: Engine, subscriber_key: str, list_name: str, issued_at: date
         blocked = conn.execute(select(suppressions.c.reason).where(suppressions.c.email == row.email, suppressions.c.list == ALL_LISTS)).scalar_one_or_none()
         if blocked:
             return "suppressed"
-        if issued_at is not None and _unsubscribed_since(conn, row, list_name, issued_at):
+        if issued_at is not None and _left_since(conn, row, list_name, issued_at):
             return "unsubscribed"
         unsuppress(conn, row.email, list_name, "web")  # confirming is an explicit new opt-in
         _set_membership(conn, row.id, list_name, "active", "web")
