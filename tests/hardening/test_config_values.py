@@ -72,3 +72,24 @@ def test_the_cli_shows_one_located_line_and_exit_1(tmp_path, cli):
     result = cli("--config", str(path), "validate", "nothing.toml")
     assert result.code == 1
     assert "Traceback" not in result.err and f"{path}:4: email.from:" in result.out + result.err
+
+
+def test_a_sender_that_slipped_past_the_loader_is_refused_before_any_work(db_config, campaign_copy, monkeypatch):
+    """A Config built in code skips the loader's checks: send checks again, before freezing or publishing."""
+    from outreach.campaign import load_campaign
+    from outreach.config import SmtpConfig
+    from outreach.mail.send import send_email
+    from outreach.plan import build_plan
+    from outreach.store.archive import archive_entry
+    from outreach.store.db import open_db
+    from outreach.store.ledger import counts
+
+    monkeypatch.setenv("OUTREACH_SECRET", "k")
+    email = db_config.email.model_copy(update={"from_": "Zoë <zoë@exämple.org>"})
+    config = db_config.model_copy(update={"email": email, "require_approval": False,
+                                          "smtp": SmtpConfig(host="127.0.0.1", port=9, security="none")})
+    plan = build_plan(load_campaign(campaign_copy()), config)
+    with pytest.raises(ConfigError, match="email.from: .*SMTPUTF8"):
+        send_email(config, plan)
+    engine = open_db(config)
+    assert sum(counts(engine, plan.campaign.slug).values()) == 0 and archive_entry(engine, plan.campaign.slug) is None

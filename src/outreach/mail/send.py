@@ -2,13 +2,20 @@
 
 The sequence (``outreach send`` and the scheduler both call :func:`send_email`):
 
+0. checks: the sender address, the headers, the signing key, and one SMTP
+   connection logged in; nothing is frozen or published before they pass;
 1. recover: rows a dead run left in ``sending`` become ``unknown``;
-2. freeze the audience once (one ``INSERT … SELECT``: active, unsuppressed members);
+2. freeze the audience once (one conflict-safe ``INSERT … SELECT``: active, unsuppressed members);
 3. a reader streams queued rows in keyset-paginated batches into a bounded queue;
-4. one thread per SMTP connection claims a row (commit), builds its bytes
-   (string replacement and a quoted-printable encode, no MJML, no
+4. one thread per SMTP connection claims a row (commit; the claim itself checks
+   the suppression list, so an unsubscribe that committed first wins), builds
+   its bytes (string replacement and a quoted-printable encode, no MJML, no
    ``EmailMessage``), sends it, and records the outcome (commit);
 5. temporary failures wait out their backoff and go again, within the run.
+
+A run stops, leaving the rest queued, when the server refuses the sender, when
+:data:`BREAKER` messages in a row get no answer, or when the database fails
+(:class:`DatabaseUnavailable`, one line); no thread dies before the queue drains.
 """
 
 from __future__ import annotations
