@@ -23,7 +23,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from email import policy
-from email.utils import format_datetime, formataddr
+from email.utils import format_datetime
 
 from ..render.email import RenderedEmail, marker_values, markers_of, split_markers
 from ..text import clean_line, is_single_line
