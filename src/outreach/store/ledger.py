@@ -14,12 +14,10 @@ from __future__ import annotations
 import os
 import socket
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable, Iterable
-
-from contextlib import contextmanager
-from typing import Iterator
+from typing import Callable, Iterable, Iterator
 
 from sqlalchemy import Connection, Engine, Insert, Table, and_, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
