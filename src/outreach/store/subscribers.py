@@ -16,11 +16,12 @@ from typing import Iterator
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import Connection, Engine, Table, and_, delete, exists, func, insert, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from ..errors import SubscriberError
 from ..text import clean_line, control_chars
 from .db import now
+from .ledger import insert_ignoring
+from .ledger import upsert as upsert_statement
 from .schema import audit, memberships, subscribers, suppressions
 
 ALL_LISTS = "*"
@@ -34,25 +35,20 @@ MAX_ATTR_VALUE = 1000
 MAX_ATTRS = 50
 
 
-def _insert_for(conn: Connection, table: Table):  # type: ignore[no-untyped-def]
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
-
-
 def insert_ignore(conn: Connection, table: Table, rows: list[dict], keys: list[str]) -> int:
-    """``INSERT … ON CONFLICT (keys) DO NOTHING``: safe when another request inserts the same row at the same moment.
+    """Run ``INSERT … ON CONFLICT (keys) DO NOTHING`` for ``rows``: safe when another request inserts the same row at once.
 
-    Returns how many rows were inserted.
+    Returns how many rows were inserted. (The statement comes from the store's one
+    dialect helper, :func:`outreach.store.ledger.insert_ignoring`.)
     """
     if not rows:
         return 0
-    return conn.execute(_insert_for(conn, table).on_conflict_do_nothing(index_elements=keys), rows).rowcount
+    return conn.execute(insert_ignoring(conn, table, keys), rows).rowcount
 
 
 def upsert(conn: Connection, table: Table, row: dict, keys: list[str], update_columns: list[str]) -> None:
-    """``INSERT … ON CONFLICT (keys) DO UPDATE`` of ``update_columns``: one statement, no unique violation under races."""
-    stmt = _insert_for(conn, table).values(row)
-    conn.execute(stmt.on_conflict_do_update(index_elements=keys, set_={c: stmt.excluded[c] for c in update_columns}))
+    """Run ``INSERT … ON CONFLICT (keys) DO UPDATE`` of ``update_columns``: one statement, no unique violation under races."""
+    conn.execute(upsert_statement(conn, table, keys, update_columns), [row])
 
 
 def normalise_email(raw: str) -> tuple[str, str]:
