@@ -124,9 +124,7 @@ def test_email_frames_are_sandboxed_and_the_page_forbids_inline_script(campaign_
 
 @pytest.fixture
 def browser():
-    import shutil as _shutil
-
-    exe = _shutil.which("chromium")
+    exe = shutil.which("chromium")
     if exe is None:
         require("chromium", "install Debian's chromium package")
     playwright = pytest.importorskip("playwright.sync_api")
@@ -137,7 +135,7 @@ def browser():
 
 
 def _open(browser, index: Path):
-    """Open ``index`` and return (page, dialogs seen, console messages)."""
+    """Open ``index`` and return the page and the dialogs (alert, confirm) it tried to show."""
     page = browser.new_page(viewport={"width": 1280, "height": 1600})
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
