@@ -94,6 +94,15 @@ def require(what: str, reason: str) -> None:
     pytest.skip(f"{what} unavailable: {reason}")
 
 
+def playwright_sync():  # type: ignore[no-untyped-def]
+    """``playwright.sync_api``; when Playwright is not installed, skip with the reason (fail under CI=true, like Chromium)."""
+    try:
+        import playwright.sync_api as sync_api
+    except ImportError as exc:
+        require("playwright", f"pip install -e '.[test]' ({exc})")
+    return sync_api
+
+
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                   "--disable-sync", "--no-first-run", "--disable-quic", "--hide-scrollbars"]
 

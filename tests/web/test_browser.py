@@ -13,7 +13,7 @@ from outreach.store.db import open_db
 from outreach.store.subscribers import import_csv
 from outreach.tokens import make_token
 from tests.helpers import keyring, subscriber_key
-from tests.conftest import CHROMIUM_FLAGS, require
+from tests.conftest import CHROMIUM_FLAGS, playwright_sync, require
 
 pytestmark = pytest.mark.browser
 
@@ -22,7 +22,7 @@ def test_unsubscribe_by_clicking_in_a_browser(live, tmp_path, campaign_copy):
     exe = shutil.which("chromium")
     if exe is None:
         require("chromium", "install Debian's chromium package")
-    playwright = pytest.importorskip("playwright.sync_api")
+    playwright = playwright_sync()
     csv_file = tmp_path / "s.csv"
     csv_file.write_text("email,name\nann@example.org,Ann\nbob@example.org,Bob\n", encoding="utf-8")
     import_csv(open_db(live.config), csv_file, "research")
