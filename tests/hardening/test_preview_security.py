@@ -31,7 +31,7 @@ HOSTILE_NAMES = [
     pytest.param(f"<img src=x onerror=parent.document.title='{MARK}'>.png", id="img-tag"),
     pytest.param(f"c</script><svg onload=parent.document.title='{MARK}'>.png", id="script-close-in-a-folder"),
     pytest.param(f"c&quot; onerror=&quot;parent.document.title='{MARK}'&quot;.png", id="entity"),
-    pytest.param("Überblick – 報告 \u202etxt.png", id="unicode-bidi"),
+    pytest.param("Überblick – 報告 ✓.png", id="unicode"),  # a bidi override in a name is refused by validate
     pytest.param(f"c\" onload=\"{MARK}\" data-x=\"&amp;{{{{ 7*7 }}}}.png", id="template-and-entities"),
 ]
 SAFE_COPY = re.compile(r"^\d\d-[A-Za-z0-9_-]+\.[a-z0-9]+$")
