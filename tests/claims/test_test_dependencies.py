@@ -20,7 +20,7 @@ def no_playwright(tmp_path: Path) -> Path:
     """A folder that, first on PYTHONPATH, makes ``import playwright`` fail as if it were not installed."""
     fake = tmp_path / "blocked" / "playwright"
     fake.mkdir(parents=True)
-    (fake / "__init__.py").write_text('raise ImportError("No module named \'playwright\' (blocked by the test)")\n', encoding="utf-8")
+    (fake / "__init__.py").write_text('raise ModuleNotFoundError("No module named \'playwright\' (blocked by the test)", name="playwright")\n', encoding="utf-8")
     return fake.parent
 
 
