@@ -22,18 +22,20 @@ from typing import Any, Literal
 from PIL import Image as PILImage
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
+from .channels.registry import PLATFORMS
 from .errors import CampaignError, CampaignErrors
 from .text import describe_unsafe, is_single_line
 from .tomlsource import LineIndex, did_you_mean, located_errors, read_toml
 
-CHANNELS = ("x", "mastodon", "bluesky")
-MAX_IMAGES = 4
+CHANNELS = tuple(PLATFORMS)  # the platforms' facts say what each takes
 _SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 _AREA_LOCATION = re.compile(r"(Africa|America|Antarctica|Arctic|Asia|Atlantic|Australia|Europe|Indian|Pacific)(/[A-Za-z0-9_+-]+){1,2}")
 FIRST_YEAR, LAST_YEAR = 2000, 2100  # a campaign date outside this is a typo (and year 9999 overflows UTC)
-# Image formats by content (Pillow's name) and the file extensions that may carry each.
-IMAGE_FORMATS = {"PNG": (".png",), "JPEG": (".jpg", ".jpeg"), "GIF": (".gif",), "WEBP": (".webp",)}
-MAX_IMAGE_FILE_BYTES = 16_000_000  # the largest any channel takes (Mastodon); each channel's own cap is checked in validate
+# Image formats by content (Pillow's name) and the file extensions that may carry each; the gate takes what
+# any platform takes, and validate checks each post's image against its own platform's facts.
+_EXTENSIONS = {"PNG": (".png",), "JPEG": (".jpg", ".jpeg"), "GIF": (".gif",), "WEBP": (".webp",)}
+IMAGE_FORMATS = {kind: _EXTENSIONS[kind] for kind in _EXTENSIONS if any(kind in f.image_formats for f in PLATFORMS.values())}
+MAX_IMAGE_FILE_BYTES = max(f.max_image_bytes for f in PLATFORMS.values())  # the largest any platform takes
 MAX_IMAGE_PIXELS = 40_000_000  # beyond any real cover; keeps a decompression bomb out
 
 
@@ -171,9 +173,9 @@ class Post(_Strict):
             raise ValueError("give either 'text' or 'thread', not both or neither")
         if self.thread is not None and not self.thread:
             raise ValueError("'thread' needs at least one part")
-        count = len(self.images) + (1 if self.image else 0)
-        if count > MAX_IMAGES:
-            raise ValueError(f"{count} images on one post; at most {MAX_IMAGES} are allowed")
+        count, most = len(self.images) + (1 if self.image else 0), PLATFORMS[self.channel].max_images
+        if count > most:
+            raise ValueError(f"{count} images on one post; at most {most} are allowed")
         return self
 
     @property

@@ -21,6 +21,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from .channels.bluesky_facts import BLUESKY
+from .channels.mastodon_facts import MASTODON
+from .channels.x_facts import X
 from .errors import CampaignError, ConfigError
 from .text import describe_unsafe, is_single_line
 from .tomlsource import located_errors, read_toml
@@ -158,10 +161,10 @@ class WebConfig(_Frozen):
 class XConfig(_Frozen):
     """X (Twitter) OAuth 1.0a user-context credentials, by env var name."""
 
-    api_key_env: str = "X_API_KEY"
-    api_secret_env: str = "X_API_SECRET"
-    access_token_env: str = "X_ACCESS_TOKEN"
-    access_token_secret_env: str = "X_ACCESS_TOKEN_SECRET"
+    api_key_env: str = X.default_env("api_key_env")  # the names are the platform's facts
+    api_secret_env: str = X.default_env("api_secret_env")
+    access_token_env: str = X.default_env("access_token_env")
+    access_token_secret_env: str = X.default_env("access_token_secret_env")
     api_base: str = "https://api.x.com"
 
 
@@ -169,15 +172,15 @@ class MastodonConfig(_Frozen):
     """A Mastodon account on one instance."""
 
     instance: str = "https://mastodon.social"
-    access_token_env: str = "MASTODON_ACCESS_TOKEN"
+    access_token_env: str = MASTODON.default_env("access_token_env")
 
 
 class BlueskyConfig(_Frozen):
     """A Bluesky account (handle + app password)."""
 
     service: str = "https://bsky.social"
-    handle_env: str = "BLUESKY_HANDLE"
-    app_password_env: str = "BLUESKY_APP_PASSWORD"
+    handle_env: str = BLUESKY.default_env("handle_env")
+    app_password_env: str = BLUESKY.default_env("app_password_env")
 
 
 class SchedulerConfig(_Frozen):

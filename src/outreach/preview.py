@@ -24,8 +24,9 @@ from .config import Config
 from .mail.compose import campaign_factory, sample_recipient
 from .render.email import personalise
 from .render.environment import template_env
-from .render.posts import LIMITS, RenderedPost
-from .validate import CHANNEL_NAMES, Checked
+from .channels.registry import facts
+from .render.posts import RenderedPost
+from .validate import Checked
 
 PREVIEW_FILES = ("index.html", "email.html", "email.txt", "email.eml", "posts.json")
 
@@ -135,13 +136,13 @@ def write_preview(checked: Checked, config: Config, out: Path, approval: str | N
     posts = posts_document(campaign, plan.posts, image_names)
     write("posts.json", json.dumps(posts, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
     for card in posts:
-        card["channel_name"] = CHANNEL_NAMES[card["channel"]]
-        card["limit"] = LIMITS[card["channel"]]
+        card["channel_name"] = facts(card["channel"]).display
+        card["limit"] = facts(card["channel"]).limit
 
     steps = [
         {
             "number": s.number,
-            "channel": "Email" if s.channel == "email" else CHANNEL_NAMES[s.channel],
+            "channel": "Email" if s.channel == "email" else facts(s.channel).display,
             "field": s.field,
             "summary": s.summary,
             "local": f"{s.due_local:%a %d %b %Y %H:%M}",

@@ -16,16 +16,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from .campaign import Campaign
+from .campaign import IMAGE_FORMATS, Campaign
+from .channels.registry import facts
 from .config import Config
 from .errors import CampaignError
 from .plan import Plan, build_plan
 from .render.environment import OVERRIDABLE
 from .tomlsource import did_you_mean
 
-MAX_IMAGE_BYTES = {"x": 5_000_000, "mastodon": 16_000_000, "bluesky": 1_000_000}
-MAX_ALT = {"x": 1000, "mastodon": 1500, "bluesky": 2000}
-CHANNEL_NAMES = {"x": "X", "mastodon": "Mastodon", "bluesky": "Bluesky"}
 _URL_RE = re.compile(r"""https?://[^\s"'<>)]+""")
 
 
@@ -78,7 +76,7 @@ def check(campaign: Campaign, config: Config, now: datetime | None = None) -> Ch
         warn("email.template", f"{ignored} is ignored: a campaign folder may override email templates (templates/email/) only")
 
     for post in plan.posts:
-        name = CHANNEL_NAMES[post.channel]
+        name = facts(post.channel).display
         for part in post.parts:
             if part.over_by:
                 errors.append(campaign.error(part.field, f"{part.length} characters by {name}'s count; the limit is {part.limit} (over by {part.over_by})"))
@@ -100,16 +98,20 @@ def check(campaign: Campaign, config: Config, now: datetime | None = None) -> Ch
 
 
 def _check_image(campaign: Campaign, channel: str, path: Path, alt: str, field: str, errors: list[CampaignError], warn: Callable[[str, str], None]) -> None:
-    """The channel's own limits for an image that already passed :meth:`Campaign.asset`."""
-    name = CHANNEL_NAMES[channel]
+    """The channel's own limits (its facts) for an image that already passed :meth:`Campaign.asset`."""
+    platform = facts(channel)
+    name = platform.display
+    kind = next((k for k, suffixes in IMAGE_FORMATS.items() if path.suffix.lower() in suffixes), "")  # asset() matched name to content
+    if kind not in platform.image_formats:
+        errors.append(campaign.error(field, f"{path.name} is a {kind or 'file'} image; {name} takes {', '.join(platform.image_formats)}"))
     size = path.stat().st_size
-    if size > MAX_IMAGE_BYTES[channel]:
-        errors.append(campaign.error(field, f"{path.name} is {size:,} bytes; {name} takes at most {MAX_IMAGE_BYTES[channel]:,}"))
+    if size > platform.max_image_bytes:
+        errors.append(campaign.error(field, f"{path.name} is {size:,} bytes; {name} takes at most {platform.max_image_bytes:,}"))
     if not alt.strip():
         if field != "report.cover":
             warn(field + ".alt", f"image {path.name} has no alt text")
-    elif len(alt) > MAX_ALT[channel]:
-        errors.append(campaign.error(field + ".alt", f"alt text is {len(alt)} characters; {name} takes at most {MAX_ALT[channel]}"))
+    elif len(alt) > platform.max_alt:
+        errors.append(campaign.error(field + ".alt", f"alt text is {len(alt)} characters; {name} takes at most {platform.max_alt}"))
 
 
 def _ignored_templates(campaign: Campaign) -> list[str]:

@@ -1,60 +1,34 @@
 """Render social posts per channel and measure them by each platform's own rules.
 
-* X: twitter-text v3 weighted length (URLs 23, CJK 2, emoji 2), limit 280.
-* Mastodon: grapheme clusters with every URL counted as 23 and a remote
-  mention ``@user@domain`` counted as ``@user``, limit 500 (or the instance's).
-* Bluesky: 300 grapheme clusters of the text as posted.
+The limits and counting rules are the platforms' facts
+(:mod:`outreach.channels.registry`); the names below are views of them.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import grapheme
 from jinja2 import TemplateError
 from jinja2.sandbox import SecurityError
-from twitter_text import extract_urls_with_indices, parse_tweet
 
 from ..campaign import Campaign, Post
+from ..channels.bluesky_facts import bluesky_length
+from ..channels.mastodon_facts import mastodon_length
+from ..channels.registry import PLATFORMS, facts
+from ..channels.x_facts import x_length
 from ..errors import CampaignError
 from .environment import with_utm
 from .sandbox import TemplateLimit, render_post_text
 
-LIMITS = {"x": 280, "mastodon": 500, "bluesky": 300}
-URL_WEIGHT = 23
-_REMOTE_MENTION = re.compile(r"(?<![\w@])(@[A-Za-z0-9_]+)@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+__all__ = ["LIMITS", "MEASURES", "UTM", "bluesky_length", "mastodon_length", "x_length"]
 
-
-def x_length(text: str) -> int:
-    """X's weighted length (twitter-text v3)."""
-    return parse_tweet(text).weightedLength
-
-
-def mastodon_length(text: str) -> int:
-    """Mastodon's count: graphemes, URLs as 23, remote mentions by local part."""
-    pieces: list[str] = []
-    last = 0
-    for url in extract_urls_with_indices(text):
-        start, end = url["indices"]
-        pieces.append(text[last:start])
-        pieces.append("x" * URL_WEIGHT)
-        last = end
-    pieces.append(text[last:])
-    return grapheme.length(_REMOTE_MENTION.sub(r"\1", "".join(pieces)))
-
-
-def bluesky_length(text: str) -> int:
-    """Bluesky's count: grapheme clusters."""
-    return grapheme.length(text)
-
-
-MEASURES = {"x": x_length, "mastodon": mastodon_length, "bluesky": bluesky_length}
-
-UTM = {"x": ("x", "social"), "mastodon": ("mastodon", "social"), "bluesky": ("bluesky", "social"), "email": ("newsletter", "email")}
+LIMITS = {name: f.limit for name, f in PLATFORMS.items()}
+MEASURES = {name: f.length for name, f in PLATFORMS.items()}
+EMAIL_UTM = ("newsletter", "email")
+UTM = {**{name: f.utm for name, f in PLATFORMS.items()}, "email": EMAIL_UTM}
 
 
 @dataclass(frozen=True)
@@ -99,7 +73,7 @@ class RenderedPost:
 
 def report_url(campaign: Campaign, channel: str) -> str:
     """The report link for ``channel``, carrying its UTM parameters."""
-    source, medium = UTM[channel]
+    source, medium = EMAIL_UTM if channel == "email" else facts(channel).utm
     return with_utm(campaign.report.url, source, medium, campaign.slug)
 
 
@@ -151,8 +125,9 @@ def render_post(campaign: Campaign, post: Post, index: int, limit: int | None = 
     ``context`` is :func:`campaign_context` for the post's channel, when the caller already has it.
     """
     context = context if context is not None else campaign_context(campaign, post.channel)
-    measure = MEASURES[post.channel]
-    cap = limit or LIMITS[post.channel]
+    platform = facts(post.channel)
+    measure = platform.length
+    cap = limit or platform.limit
     sources = post.parts
     parts: list[RenderedPart] = []
     for i, source in enumerate(sources):
