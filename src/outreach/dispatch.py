@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
 from .approval import require_approval
 from .config import Config
 from .errors import OutreachError, ScheduleError
-from .plan import Plan
+from .plan import Plan, Step
 from .store.db import now, open_db
-from .store.steps import claim_step, list_steps, set_state
+from .store.steps import list_steps
 
 
 def guard_dispatch(config: Config, plan: Plan, *, now_requested: bool, step_field: str) -> None:
@@ -25,55 +29,68 @@ def guard_dispatch(config: Config, plan: Plan, *, now_requested: bool, step_fiel
         )
 
 
-# -- running scheduled steps (called by APScheduler jobs in ``outreach run``) -----------
+# -- running scheduled steps (for the dispatcher in ``scheduler.py``) --------------------
 
-_BOUND: dict[str, object] = {}
-_RUNNING: set[tuple[str, int]] = set()
-_RUNNING_LOCK = threading.Lock()
-
-
-def bind(config: Config, stop: threading.Event) -> None:
-    """Give scheduled jobs the dispatcher's config and stop signal."""
-    _BOUND["config"], _BOUND["stop"] = config, stop
+# A database that is briefly away (a PostgreSQL restart, a full disk being cleared) does not
+# fail a step: it runs again this much later, at most DB_RETRIES times in a row.
+DB_RETRY = timedelta(seconds=30)
+DB_RETRIES = 5
 
 
-def running() -> bool:
-    """True while a step runs in this process."""
-    with _RUNNING_LOCK:
-        return bool(_RUNNING)
+@dataclass(frozen=True)
+class StepOutcome:
+    """How one run of a scheduled step ended; ``again``: when to run it again (None: it is over)."""
+
+    state: str
+    detail: str | None
+    again: datetime | None = None
+    database_error: bool = False
 
 
-def run_scheduled_step(campaign: str, number: int) -> None:
-    """Run one step, once, through the same functions as ``send`` and ``post``."""
-    config: Config = _BOUND["config"]  # type: ignore[assignment]
-    stop: threading.Event = _BOUND["stop"]  # type: ignore[assignment]
-    engine = open_db(config)
-    if stop.is_set() or not claim_step(engine, campaign, number):
-        return  # another dispatcher has it, it was cancelled, or we are stopping
-    with _RUNNING_LOCK:
-        _RUNNING.add((campaign, number))
+def run_scheduled_step(campaign: str, number: int) -> tuple[str, int]:
+    """The APScheduler job of a step, stored by this reference: it only says which step is due.
+
+    The dispatcher whose scheduler ran the job receives the returned value and
+    runs the step itself (:class:`outreach.scheduler.Dispatcher`), so nothing
+    here is bound to one process or one dispatcher.
+    """
+    return campaign, number
+
+
+def database_trouble(exc: BaseException) -> str | None:
+    """One line about a transient database error in ``exc`` (or what caused it); None if it is not one."""
+    from .store import ledger
+
+    ended = getattr(ledger, "DatabaseUnavailable", ())  # the ledger's own "the database failed mid-run" error
+    seen: BaseException | None = exc
+    while seen is not None:
+        if ended and isinstance(seen, ended):
+            return str(seen).splitlines()[0]
+        if isinstance(seen, OperationalError) or (isinstance(seen, DBAPIError) and seen.connection_invalidated):
+            first = str(seen.orig if seen.orig is not None else seen).strip().splitlines()
+            return f"database error: {type(seen.orig or seen).__name__}: {first[0] if first else ''}".rstrip(": ")
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def run_step(config: Config, campaign: str, number: int, stop: threading.Event) -> StepOutcome:
+    """Run one claimed step through the same functions as ``send`` and ``post``; never raises."""
     try:
-        state, detail, again = _run(config, engine, campaign, number, stop)
-    except OutreachError as exc:
-        state, detail, again = "failed", str(exc), None
+        return _run(config, open_db(config), campaign, number, stop)
     except Exception as exc:  # noqa: BLE001  (a bug must show in status, not vanish in a thread)
-        state, detail, again = "failed", f"internal error: {type(exc).__name__}: {exc}", None
-    finally:
-        with _RUNNING_LOCK:
-            _RUNNING.discard((campaign, number))
-    set_state(engine, campaign, number, state, detail)
-    if again is not None:
-        from .scheduler import put_jobs
+        trouble = database_trouble(exc)
+        if trouble is not None:
+            return StepOutcome("scheduled", f"{trouble}; trying again", now() + DB_RETRY, database_error=True)
+        if isinstance(exc, OutreachError):
+            return StepOutcome("failed", str(exc))
+        if isinstance(exc, SQLAlchemyError):  # the message would carry SQL parameters: personal data
+            return StepOutcome("failed", f"internal error: {type(exc).__name__} (database)")
+        return StepOutcome("failed", f"internal error: {type(exc).__name__}: {exc}")
 
-        put_jobs(config, campaign, {number: again})
 
-
-def _run(config: Config, engine, campaign: str, number: int, stop: threading.Event) -> tuple[str, str | None, datetime | None]:  # type: ignore[no-untyped-def]
+def _run(config: Config, engine: Engine, campaign: str, number: int, stop: threading.Event) -> StepOutcome:
     from .campaign import load_campaign
     from .errors import CampaignErrors
-    from .mail.send import send_email
-    from .posting import post_step
-    from .store.ledger import next_retry
     from .validate import check
 
     path = next(r["campaign_path"] for r in list_steps(engine, campaign) if r["step"] == number)
@@ -84,21 +101,34 @@ def _run(config: Config, engine, campaign: str, number: int, stop: threading.Eve
     step = plan.step(number)
     guard_dispatch(config, plan, now_requested=True, step_field=step.field)  # due: the scheduler says so
     if step.kind == "email":
-        result = send_email(config, plan, stop=stop, wait_for_retries=False)
-        ledger = result.ledger
-        if stop.is_set() and ledger["queued"]:
-            return "scheduled", f"interrupted by shutdown with {ledger['queued']} messages queued; resumes when a dispatcher runs", now()
-        if ledger["queued"]:
-            due = next_retry(engine, campaign, number) or now()
-            return "scheduled", f"{ledger['sent']} sent; {ledger['queued']} waiting to retry", due
-        summary = f"{ledger['sent']} sent, {ledger['bounced']} bounced, {ledger['failed']} failed, {ledger['unknown']} unknown, {ledger['suppressed']} suppressed"
-        return ("partly done" if ledger["failed"] or ledger["unknown"] else "done"), summary, None
+        return _email(config, engine, plan, campaign, number, stop)
+    return _post(config, engine, plan, step, campaign, number)
+
+
+def _email(config: Config, engine: Engine, plan: Plan, campaign: str, number: int, stop: threading.Event) -> StepOutcome:
+    from .mail.send import send_email
+    from .store.ledger import next_retry
+
+    ledger = send_email(config, plan, stop=stop, wait_for_retries=False).ledger
+    if stop.is_set() and ledger["queued"]:
+        return StepOutcome("scheduled", f"interrupted by shutdown with {ledger['queued']} messages queued; resumes when a dispatcher runs", now())
+    if ledger["queued"]:
+        due = next_retry(engine, campaign, number) or now()
+        return StepOutcome("scheduled", f"{ledger['sent']} sent; {ledger['queued']} waiting to retry", due)
+    summary = f"{ledger['sent']} sent, {ledger['bounced']} bounced, {ledger['failed']} failed, {ledger['unknown']} unknown, {ledger['suppressed']} suppressed"
+    return StepOutcome("partly done" if ledger["failed"] or ledger["unknown"] else "done", summary)
+
+
+def _post(config: Config, engine: Engine, plan: Plan, step: Step, campaign: str, number: int) -> StepOutcome:
+    from .posting import post_step
+    from .store.ledger import next_retry
+
     outcome = post_step(config, plan, step)
     posted = sum(p.state == "sent" for p in outcome.parts)
     if outcome.done:
-        return "done", " ".join(p.url or "" for p in outcome.parts), None
+        return StepOutcome("done", " ".join(p.url or "" for p in outcome.parts))
     waiting = next((p for p in outcome.parts if p.state == "queued"), None)
     if waiting is not None and not any(p.state in ("unknown", "failed") for p in outcome.parts):
         due = next_retry(engine, campaign, number) or now()
-        return "scheduled", f"{posted} of {len(outcome.parts)} posted; {outcome.halted}", due
-    return ("partly done" if posted else "failed"), outcome.halted, None
+        return StepOutcome("scheduled", f"{posted} of {len(outcome.parts)} posted; {outcome.halted}", due)
+    return StepOutcome("partly done" if posted else "failed", outcome.halted)

@@ -9,6 +9,7 @@ from ..config import Config
 from ..dispatch import guard_dispatch
 from ..errors import OutreachError
 from ..posting import post_steps, resolve
+from .display import visible
 
 
 def _args(p: argparse.ArgumentParser) -> None:
@@ -42,10 +43,10 @@ def post(args: argparse.Namespace, config: Config) -> int:
         for part in result.parts:
             label = f"step {result.step} {result.channel} part {part.index}/{len(result.parts)}"
             if part.state == "sent":
-                out(f"{label}: {part.url}")
+                out(f"{label}: {visible(part.url)}")
             else:
-                err(f"{label}: {part.state}{': ' + part.detail if part.detail else ''}")
+                err(f"{label}: {part.state}{': ' + visible(part.detail) if part.detail else ''}")
         if result.halted:
-            err(f"step {result.step} {result.channel}: stopped: {result.halted}")
+            err(f"step {result.step} {result.channel}: stopped: {visible(result.halted)}")
         failed |= not result.done
     return 1 if failed else 0

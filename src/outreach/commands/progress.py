@@ -7,7 +7,10 @@ import threading
 import time
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+
+from .display import cell, visible
 
 FAILED = ("failed", "bounced", "unknown")
 
@@ -28,7 +31,7 @@ class TerminalProgress:
     def start(self, total: int, already_done: int) -> None:
         """Begin (already_done counts messages finished by earlier runs)."""
         self.bar.start()
-        self.task = self.bar.add_task(self.label, total=total, completed=already_done, failed=0, rate=0.0)
+        self.task = self.bar.add_task(escape(visible(self.label)), total=total, completed=already_done, failed=0, rate=0.0)
 
     def advance(self, state: str) -> None:
         """One message finished in ``state``."""
@@ -42,7 +45,7 @@ class TerminalProgress:
 
     def note(self, message: str) -> None:
         """A line above the bar."""
-        self.console.log(message)
+        self.console.log(cell(message))
 
     def stop(self) -> None:
         """Remove the live display."""
@@ -84,7 +87,7 @@ class LogProgress:
 
     @staticmethod
     def _line(message: str) -> None:
-        print(f"{time.strftime('%H:%M:%S')} {message}", file=sys.stderr, flush=True)
+        print(f"{time.strftime('%H:%M:%S')} {visible(message)}", file=sys.stderr, flush=True)
 
 
 def progress_for(label: str) -> TerminalProgress | LogProgress:

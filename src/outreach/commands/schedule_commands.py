@@ -6,15 +6,17 @@ import argparse
 from datetime import datetime
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ..approval import require_approval
-from ..cli import command, load_checked, out, resolve_campaign
+from ..cli import command, err, load_checked, out, resolve_campaign
 from ..config import Config
 from ..errors import ScheduleError
 from ..scheduler import Dispatcher, drop_jobs, put_jobs
 from ..store.db import now, open_db
 from ..store.steps import done_steps, list_steps, save_schedule, set_state
+from .display import cell, visible
 
 
 def _schedule_args(p: argparse.ArgumentParser) -> None:
@@ -40,11 +42,11 @@ def schedule(args: argparse.Namespace, config: Config) -> int:
         due[s.number] = current
     save_schedule(engine, plan, plan.campaign.path, due)
     put_jobs(config, plan.campaign.slug, due, replace_all=True)
-    table = Table("step", "what", plan.campaign.timezone, "UTC", title=f"{plan.campaign.slug} scheduled")
+    table = Table("step", "what", escape(visible(plan.campaign.timezone)), "UTC", title=cell(f"{plan.campaign.slug} scheduled"))
     for s in plan.steps:
         if s.number in due:
             local = due[s.number].astimezone(plan.campaign.tz)
-            table.add_row(str(s.number), f"{s.channel}: {s.summary}", f"{local:%a %d %b %Y %H:%M}", f"{due[s.number]:%Y-%m-%d %H:%M}")
+            table.add_row(cell(s.number), cell(f"{s.channel}: {s.summary}"), cell(f"{local:%a %d %b %Y %H:%M}"), cell(f"{due[s.number]:%Y-%m-%d %H:%M}"))
     Console().print(table)
     if done:
         out(f"left alone (already ran): steps {', '.join(map(str, sorted(done)))}")
@@ -60,7 +62,7 @@ def _run_args(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, config: Config) -> int:
     """Run the dispatcher."""
     out(f"dispatcher started ({'until idle' if args.until_idle else 'until stopped'}); database {open_db(config).url.render_as_string(hide_password=True)}")
-    code = Dispatcher(config).run(until_idle=args.until_idle)
+    code = Dispatcher(config, say=err).run(until_idle=args.until_idle)
     out("dispatcher stopped")
     return code
 
@@ -79,8 +81,7 @@ def cancel(args: argparse.Namespace, config: Config) -> int:
     cancelled = 0
     for row in list_steps(engine, slug):
         if row["state"] == "scheduled" and (not args.step or row["step"] in args.step):
-            set_state(engine, slug, row["step"], "cancelled", "cancelled by a person")
-            cancelled += 1
+            cancelled += set_state(engine, slug, row["step"], "cancelled", "cancelled by a person", only_from=("scheduled",))
     out(f"{slug}: {cancelled} steps cancelled ({removed} jobs removed)")
     return 0 if cancelled else 1
 
@@ -112,7 +113,9 @@ def reschedule(args: argparse.Namespace, config: Config) -> int:
     row = next((r for r in list_steps(engine, plan.campaign.slug) if r["step"] == args.step), None)
     if row is None or row["state"] not in ("scheduled", "missed", "cancelled"):
         raise ScheduleError(f"{plan.campaign.slug}: step {args.step} is {row['state'] if row else 'not scheduled'}; schedule the campaign first")
-    set_state(engine, plan.campaign.slug, args.step, "scheduled", f"rescheduled to {local:%Y-%m-%d %H:%M} {plan.campaign.timezone}", due=when)
+    if not set_state(engine, plan.campaign.slug, args.step, "scheduled", f"rescheduled to {local:%Y-%m-%d %H:%M} {plan.campaign.timezone}", due=when,
+                     only_from=("scheduled", "missed", "cancelled")):
+        raise ScheduleError(f"{plan.campaign.slug}: step {args.step} started meanwhile; it cannot be moved now")
     put_jobs(config, plan.campaign.slug, {args.step: when})
     out(f"{plan.campaign.slug} step {args.step} now at {local:%Y-%m-%d %H:%M} {plan.campaign.timezone} ({when:%Y-%m-%d %H:%M} UTC)")
     return 0

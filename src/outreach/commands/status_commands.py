@@ -13,6 +13,7 @@ from ..cli import command, out, resolve_campaign
 from ..config import Config
 from ..status import gather, write_calendar
 from ..store.db import now, open_db
+from .display import cell, lines, visible
 
 
 def _status_args(p: argparse.ArgumentParser) -> None:
@@ -32,23 +33,22 @@ def status(args: argparse.Namespace, config: Config) -> int:
     table = Table("campaign", "step", "local", "UTC", "channel", "state", "counts / URLs", title="outreach status")
     for s in report.steps:
         numbers = ", ".join(f"{k} {v}" for k, v in s.counts.items())
-        urls = "\n".join(s.urls)
-        detail = f"\n{s.detail}" if s.detail and s.state not in ("done",) else ""
-        table.add_row(s.campaign, str(s.step), f"{s.due_local or '-'} {s.timezone or ''}".strip(), (s.due_utc or "-")[:16].replace("T", " "),
-                      s.channel, s.state, "\n".join(x for x in (numbers, urls) if x) + detail)
+        detail = s.detail if s.state not in ("done",) else None
+        table.add_row(cell(s.campaign), cell(s.step), cell(f"{s.due_local or '-'} {s.timezone or ''}".strip()), cell((s.due_utc or "-")[:16].replace("T", " ")),
+                      cell(s.channel), cell(s.state), lines(numbers, *s.urls, detail))
     console.print(table)
     if report.attention:
         loose = Table("campaign", "step", "target", "state", "detail", "text", title="needs a person")
         for a in report.attention:
-            loose.add_row(a.campaign, str(a.step), a.target, a.state, a.detail or "", (a.text or "")[:80])
+            loose.add_row(cell(a.campaign), cell(a.step), cell(a.target), cell(a.state), cell(a.detail), cell((a.text or "")[:80]))
         console.print(loose)
         out("resolve: outreach send CAMPAIGN --retry-unknown (email) or outreach post CAMPAIGN --resolve --step N --part K --posted URL|--resend")
     if report.next_due:
         n = report.next_due
-        out(f"next due: {n.campaign} step {n.step} ({n.channel}) at {n.due_local} {n.timezone} / {n.due_utc[:16].replace('T', ' ')} UTC")
+        out(visible(f"next due: {n.campaign} step {n.step} ({n.channel}) at {n.due_local} {n.timezone} / {n.due_utc[:16].replace('T', ' ')} UTC"))
     else:
         out("next due: nothing scheduled")
-    out(f"dispatcher: {'running: ' + ', '.join(report.dispatchers) if report.dispatchers else 'not running (start one with: outreach run)'}")
+    out(visible(f"dispatcher: {'running: ' + ', '.join(report.dispatchers) if report.dispatchers else 'not running (start one with: outreach run)'}"))
     return 0
 
 

@@ -15,6 +15,7 @@ from ..config import Config
 from ..errors import SubscriberError
 from ..store.db import open_db
 from ..store.subscribers import count, import_csv, iter_members, remove, suppression_list
+from .display import cell, csv_safe, visible
 
 
 def _known_list(config: Config, name: str) -> str:
@@ -51,9 +52,9 @@ def subscribers(args: argparse.Namespace, config: Config) -> int:
     if args.action == "import":
         report = import_csv(engine, args.file, _known_list(config, args.list_name))
         for row, value, reason in report.rejected:
-            err(f"rejected: {args.file}:{row}: {value!r}: {reason}")
+            err(f"rejected: {args.file}:{row}: {visible(repr(value))}: {visible(reason)}")
         for row, first, address in report.merged:
-            err(f"merged: {args.file}:{row}: {address} is the same address as row {first}")
+            err(f"merged: {args.file}:{row}: {visible(address)} is the same address as row {first}")
         out(f"{args.file}: {report.total_rows} rows: {report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
             f"{len(report.rejected)} rejected, {len(report.merged)} merged duplicates")
         for row, column, note in report.notes:  # rows taken, but not exactly as written in the file
@@ -69,12 +70,12 @@ def subscribers(args: argparse.Namespace, config: Config) -> int:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(["email", "name", "status"])
         for m in iter_members(engine, _known_list(config, args.list_name), args.status):
-            writer.writerow([m["email"], m["name"], m["status"]])
+            writer.writerow([csv_safe(m["email"]), csv_safe(m["name"]), csv_safe(m["status"])])
         return 0
     if args.action == "list":
-        table = Table("id", "email", "name", "status", title=f"list {args.list_name}")
+        table = Table("id", "email", "name", "status", title=cell(f"list {args.list_name}"))
         for m in iter_members(engine, _known_list(config, args.list_name), args.status):
-            table.add_row(str(m["id"]), m["email"], m["name"], m["status"])
+            table.add_row(cell(m["id"]), cell(m["email"]), cell(m["name"]), cell(m["status"]))
         Console().print(table)
         return 0
     if args.action == "remove":
@@ -82,10 +83,10 @@ def subscribers(args: argparse.Namespace, config: Config) -> int:
             n = remove(engine, args.email, None if args.all else args.list_name)
         except ValueError as exc:
             raise SubscriberError(f"{args.email}: {exc}") from None
-        out(f"removed {args.email}" if n else f"{args.email} was not there")
+        out(f"removed {visible(args.email)}" if n else f"{visible(args.email)} was not there")
         return 0 if n else 1
     table = Table("email", "list", "reason", "since", "detail", title="suppression list")
     for s in suppression_list(engine):
-        table.add_row(s["email"], s["list"], s["reason"], f"{s['created_at']:%Y-%m-%d %H:%M}", s["detail"] or "")
+        table.add_row(cell(s["email"]), cell(s["list"]), cell(s["reason"]), cell(f"{s['created_at']:%Y-%m-%d %H:%M}"), cell(s["detail"]))
     Console().print(table)
     return 0

@@ -213,14 +213,17 @@ steps = Table(
     Column("state", String(20), nullable=False),  # scheduled | running | done | partly done | failed | missed | cancelled
     Column("detail", Text),
     Column("updated_at", UTCDateTime(), nullable=False),
+    Column("owner", String(300)),  # while running: the id of the dispatcher running it (dispatchers.id)
 )
 
 dispatchers = Table(
     "dispatchers",
     metadata,
-    Column("id", String(300), primary_key=True),  # host:pid
+    Column("id", String(300), primary_key=True),  # host:pid:random (several dispatchers may share a process)
     Column("started_at", UTCDateTime(), nullable=False),
     Column("heartbeat_at", UTCDateTime(), nullable=False),
+    Column("host", String(255)),  # where it runs, so a dispatcher on the same host can tell it died
+    Column("pid", Integer),
 )
 
 # The web copy of every campaign email that went out ("view in browser"), with no personal data.

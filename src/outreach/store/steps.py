@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import socket
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -12,6 +14,10 @@ from .db import now
 from .schema import dispatchers, steps
 
 OPEN_STATES = ("scheduled", "running")
+# A dispatcher silent this long is taken for dead and its running step is taken over. It matches the
+# ledger's STALE, so the rows its run left in 'sending' are then marked unknown, never sent again.
+# (On the same host a dead process is seen at once.)
+STALE_AFTER = timedelta(seconds=60)
 
 
 def save_schedule(engine: Engine, plan: Plan, campaign_path: Path, due: dict[int, datetime]) -> None:
@@ -23,7 +29,7 @@ def save_schedule(engine: Engine, plan: Plan, campaign_path: Path, due: dict[int
             if step.number not in due:
                 continue
             values = {"campaign_path": str(campaign_path.resolve()), "kind": step.kind, "channel": step.channel, "field": step.field,
-                      "due_utc": due[step.number], "state": "scheduled", "detail": None, "updated_at": stamp}
+                      "due_utc": due[step.number], "state": "scheduled", "detail": None, "owner": None, "updated_at": stamp}
             if step.number in existing:
                 conn.execute(update(steps).where(steps.c.campaign == plan.campaign.slug, steps.c.step == step.number).values(**values))
             else:
@@ -40,20 +46,34 @@ def done_steps(engine: Engine, campaign: str) -> set[int]:
         return set(conn.execute(select(steps.c.step).where(steps.c.campaign == campaign, steps.c.state == "done")).scalars())
 
 
-def claim_step(engine: Engine, campaign: str, step: int) -> bool:
-    """scheduled -> running; True for exactly one caller."""
+def claim_step(engine: Engine, campaign: str, step: int, owner: str) -> bool:
+    """scheduled -> running, owned by dispatcher ``owner``; True for exactly one caller."""
     with engine.begin() as conn:
         return conn.execute(update(steps).where(steps.c.campaign == campaign, steps.c.step == step, steps.c.state == "scheduled")
-                            .values(state="running", updated_at=now())).rowcount == 1
+                            .values(state="running", owner=owner, updated_at=now())).rowcount == 1
 
 
-def set_state(engine: Engine, campaign: str, step: int, state: str, detail: str | None = None, due: datetime | None = None) -> None:
-    """Move a step to ``state``."""
-    values: dict = {"state": state, "detail": detail, "updated_at": now()}
+def finish_step(engine: Engine, campaign: str, step: int, owner: str, state: str, detail: str | None, due: datetime | None = None) -> bool:
+    """running -> ``state`` for the step ``owner`` runs; False if another dispatcher took it over meanwhile."""
+    values: dict = {"state": state, "detail": detail, "owner": None, "updated_at": now()}
     if due is not None:
         values["due_utc"] = due
     with engine.begin() as conn:
-        conn.execute(update(steps).where(steps.c.campaign == campaign, steps.c.step == step).values(**values))
+        return conn.execute(update(steps).where(steps.c.campaign == campaign, steps.c.step == step, steps.c.state == "running",
+                                                steps.c.owner == owner).values(**values)).rowcount == 1
+
+
+def set_state(engine: Engine, campaign: str, step: int, state: str, detail: str | None = None, due: datetime | None = None,
+              only_from: tuple[str, ...] | None = None) -> bool:
+    """Move a step to ``state`` (only if it is in one of ``only_from``, when given); True if it moved."""
+    values: dict = {"state": state, "detail": detail, "owner": None, "updated_at": now()}
+    if due is not None:
+        values["due_utc"] = due
+    q = update(steps).where(steps.c.campaign == campaign, steps.c.step == step)
+    if only_from is not None:
+        q = q.where(steps.c.state.in_(only_from))
+    with engine.begin() as conn:
+        return conn.execute(q.values(**values)).rowcount == 1
 
 
 def list_steps(engine: Engine, campaign: str | None = None) -> list[dict]:
@@ -75,7 +95,8 @@ def heartbeat(engine: Engine, ident: str, started: datetime) -> None:
     stamp = now()
     with engine.begin() as conn:
         if conn.execute(update(dispatchers).where(dispatchers.c.id == ident).values(heartbeat_at=stamp)).rowcount == 0:
-            conn.execute(insert(dispatchers), [{"id": ident, "started_at": started, "heartbeat_at": stamp}])
+            conn.execute(insert(dispatchers), [{"id": ident, "started_at": started, "heartbeat_at": stamp,
+                                                "host": socket.gethostname(), "pid": os.getpid()}])
 
 
 def forget_dispatcher(engine: Engine, ident: str) -> None:
@@ -90,3 +111,42 @@ def live_dispatchers(engine: Engine, within: timedelta = timedelta(seconds=15)) 
         rows = [dict(r._mapping) for r in conn.execute(select(dispatchers))]
     cutoff = now() - within
     return [r for r in rows if r["heartbeat_at"] >= cutoff]
+
+
+def _gone(host: str | None, pid: int | None, beat: datetime | None, at: datetime) -> bool:
+    """True when a dispatcher is certainly gone: its process is dead on this host, or it stopped beating."""
+    if beat is None:
+        return True  # no record: it stopped (or it predates owners being recorded)
+    if host == socket.gethostname() and pid:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            pass
+    return at - beat > STALE_AFTER
+
+
+def stranded_steps(engine: Engine) -> list[tuple[str, int, str | None]]:
+    """Running steps whose dispatcher is gone: ``(campaign, step, owner)``."""
+    q = (select(steps.c.campaign, steps.c.step, steps.c.owner, dispatchers.c.host, dispatchers.c.pid, dispatchers.c.heartbeat_at)
+         .select_from(steps.outerjoin(dispatchers, dispatchers.c.id == steps.c.owner)).where(steps.c.state == "running"))
+    with engine.connect() as conn:
+        rows = conn.execute(q).all()
+    stamp = now()
+    return [(r.campaign, r.step, r.owner) for r in rows if _gone(r.host, r.pid, r.heartbeat_at, stamp)]
+
+
+def take_over(engine: Engine, campaign: str, step: int, previous: str | None, owner: str) -> bool:
+    """Make ``owner`` the runner of a step stranded by dispatcher ``previous``; True for exactly one caller."""
+    was = steps.c.owner.is_(None) if previous is None else steps.c.owner == previous
+    with engine.begin() as conn:
+        return conn.execute(update(steps).where(steps.c.campaign == campaign, steps.c.step == step, steps.c.state == "running", was)
+                            .values(owner=owner, updated_at=now())).rowcount == 1
+
+
+def overdue_steps(engine: Engine, older_than: timedelta) -> list[dict]:
+    """Steps still ``scheduled`` whose due time passed more than ``older_than`` ago."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(steps).where(steps.c.state == "scheduled", steps.c.due_utc < now() - older_than)).all()
+    return [dict(r._mapping) for r in rows]
