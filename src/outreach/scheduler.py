@@ -325,17 +325,23 @@ class Dispatcher:
 
     def _flush(self) -> None:
         """Write the outcomes not written yet (a database error leaves the rest for the next tick)."""
-        with self._lock:
-            pending = list(self._unsaved.items())
         engine = open_db(self.config)
-        for (campaign, number), outcome in pending:
-            finished = finish_step(engine, campaign, number, self.ident, outcome.state, outcome.detail, due=outcome.again)
-            with self._lock:
-                self._unsaved.pop((campaign, number), None)
+        while True:
+            with self._lock:  # take one, so two threads never write the same outcome
+                if not self._unsaved:
+                    return
+                key, outcome = next(iter(self._unsaved.items()))
+                del self._unsaved[key]
+            try:
+                finished = finish_step(engine, key[0], key[1], self.ident, outcome.state, outcome.detail, due=outcome.again)
+            except SQLAlchemyError:
+                with self._lock:
+                    self._unsaved.setdefault(key, outcome)
+                raise
             if not finished:
-                self.say(f"dispatcher: {campaign} step {number}: another dispatcher took it over; its outcome is theirs to record")
+                self.say(f"dispatcher: {key[0]} step {key[1]}: another dispatcher took it over; its outcome is theirs to record")
             elif outcome.again is not None:
-                put_jobs(self.config, campaign, {number: outcome.again})  # if this fails, the sweep runs it once overdue
+                put_jobs(self.config, key[0], {key[1]: outcome.again})  # if this fails, the sweep runs it once overdue
 
     def _adopt(self, engine) -> None:  # type: ignore[no-untyped-def]
         """Take over running steps whose dispatcher is gone (the ledger makes sure nothing goes twice)."""
