@@ -332,3 +332,47 @@ def test_an_outcome_the_database_refused_is_written_on_a_later_tick(db_config, d
     [row] = list_steps(open_db(db_config), "c1")
     assert (row["state"], row["detail"], row["owner"]) == ("done", "20 sent", None)
     dispatcher._shutdown()
+
+
+def _dead_pid() -> int:
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+@pytest.mark.parametrize("host, pid, beat_age, stranded", [
+    ("elsewhere.example", 1, 120, True),  # another host, silent for 2 min: gone
+    ("elsewhere.example", 1, 5, False),  # another host, beating: alive (its step is left alone)
+    ("HERE", "dead", 1, True),  # this host, process gone: gone at once, whatever its last beat
+    ("HERE", "self", 1, False),  # this host, process alive and beating
+    ("HERE", "self", 120, True),  # this host, alive but silent for 2 min (a reused pid, a hung process)
+    (None, None, None, True),  # no dispatcher row at all
+])
+def test_which_running_steps_are_stranded(db_config, host, pid, beat_age, stranded):
+    import os
+    import socket
+    from datetime import datetime, timedelta, timezone
+
+    from sqlalchemy import insert
+
+    from outreach.store.schema import dispatchers, steps
+    from outreach.store.steps import stranded_steps, take_over
+
+    engine = open_db(db_config)
+    stamp = datetime.now(timezone.utc)
+    owner = "old-dispatcher"
+    with engine.begin() as conn:
+        if host is not None:
+            conn.execute(insert(dispatchers), [{"id": owner, "started_at": stamp - timedelta(hours=1), "heartbeat_at": stamp - timedelta(seconds=beat_age),
+                                                "host": socket.gethostname() if host == "HERE" else host,
+                                                "pid": {"dead": _dead_pid(), "self": os.getpid()}.get(pid, pid)}])
+        conn.execute(insert(steps), [{"campaign": "c1", "step": 1, "campaign_path": "/x.toml", "kind": "email", "channel": "email", "field": "email",
+                                      "due_utc": stamp, "state": "running", "owner": owner, "updated_at": stamp}])
+    assert stranded_steps(engine) == ([("c1", 1, owner)] if stranded else [])
+    if stranded:  # exactly one taker
+        assert take_over(engine, "c1", 1, owner, "new-a") is True
+        assert take_over(engine, "c1", 1, owner, "new-b") is False
+        assert list_steps(engine, "c1")[0]["owner"] == "new-a"
