@@ -309,7 +309,8 @@ class Dispatcher:
                 self._active.discard(key)
 
     def _record(self, key: tuple[str, int], outcome: StepOutcome) -> None:
-        failures = self._db_failures.pop(key, 0) + 1 if outcome.database_error else 0
+        earlier = self._db_failures.pop(key, 0)
+        failures = earlier + 1 if outcome.database_error else 0
         if failures > DB_RETRIES:
             outcome = StepOutcome("failed", f"{outcome.detail} (gave up after {DB_RETRIES} tries)")
         elif failures:

@@ -376,3 +376,73 @@ def test_which_running_steps_are_stranded(db_config, host, pid, beat_age, strand
         assert take_over(engine, "c1", 1, owner, "new-a") is True
         assert take_over(engine, "c1", 1, owner, "new-b") is False
         assert list_steps(engine, "c1")[0]["owner"] == "new-a"
+
+
+def _operational() -> Exception:
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    return OperationalError("UPDATE deliveries SET … WHERE email = ?", ("ann@example.org",), sqlite3.OperationalError("database or disk is full"))
+
+
+def _integrity() -> Exception:
+    import sqlite3
+
+    from sqlalchemy.exc import IntegrityError
+
+    return IntegrityError("INSERT INTO subscribers …", ("ann@example.org",), sqlite3.IntegrityError("UNIQUE constraint failed"))
+
+
+def _ledger_gave_up() -> Exception:
+    from outreach.store import ledger
+
+    ended = getattr(ledger, "DatabaseUnavailable", None)
+    if ended is None:
+        pytest.skip("the ledger has no DatabaseUnavailable yet")
+    return ended("the database failed while claiming (OperationalError: database is locked); the run stopped")
+
+
+@pytest.mark.parametrize("make, state, words", [
+    (_operational, "scheduled", "database or disk is full; trying again"),
+    (_ledger_gave_up, "scheduled", "the database failed while claiming"),
+    (_integrity, "failed", "internal error: IntegrityError (database)"),
+    (lambda: ZeroDivisionError("boom"), "failed", "internal error: ZeroDivisionError: boom"),
+])
+def test_a_step_run_turns_errors_into_an_outcome(db_config, monkeypatch, make, state, words):
+    from outreach import dispatch
+
+    def explode(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise make()
+
+    monkeypatch.setattr(dispatch, "_run", explode)
+    outcome = dispatch.run_step(db_config, "c1", 1, threading.Event())
+    assert outcome.state == state and words in (outcome.detail or ""), outcome
+    assert "ann@example.org" not in (outcome.detail or ""), "no SQL parameters (personal data) in a step's detail"
+    assert (outcome.again is not None) == (state == "scheduled")
+
+
+@pytest.mark.parametrize("db_config", ["sqlite"], indirect=True)
+def test_a_step_that_keeps_hitting_database_errors_gives_up(db_config):
+    from datetime import datetime, timedelta, timezone
+
+    from sqlalchemy import insert, update
+
+    from outreach.dispatch import DB_RETRIES, StepOutcome
+    from outreach.store.schema import steps
+
+    said: list[str] = []
+    dispatcher = Dispatcher(db_config, say=said.append)
+    stamp = datetime.now(timezone.utc)
+    engine = open_db(db_config)
+    with engine.begin() as conn:
+        conn.execute(insert(steps), [{"campaign": "c1", "step": 1, "campaign_path": "/x.toml", "kind": "email", "channel": "email", "field": "email",
+                                      "due_utc": stamp, "state": "scheduled", "updated_at": stamp}])
+    for attempt in range(DB_RETRIES + 1):
+        with engine.begin() as conn:  # claimed again by this dispatcher
+            conn.execute(update(steps).values(state="running", owner=dispatcher.ident))
+        dispatcher._record(("c1", 1), StepOutcome("scheduled", "database error: x; trying again", stamp + timedelta(seconds=30), database_error=True))
+        row = list_steps(engine, "c1")[0]
+        assert row["state"] == ("scheduled" if attempt < DB_RETRIES else "failed"), (attempt, row)
+    assert f"gave up after {DB_RETRIES} tries" in row["detail"]
+    dispatcher._shutdown()
