@@ -13,7 +13,7 @@
     └── ChannelError                   a channel could not deliver; never a bare ``False``
         ├── RateLimited(retry_at)      try again, not before ``retry_at`` (UTC)
         ├── Rejected(reason)           permanent: duplicate content, too long, bad media, 5xx mailbox
-        ├── AuthFailed                 credentials missing or refused
+        ├── AuthFailed                 credentials refused (unset ones are a ConfigError)
         ├── Unavailable                5xx, timeout, dropped connection before the request was complete: retry
         └── OutcomeUnknown             the request went out but no answer came: never retried automatically
 
@@ -81,9 +81,18 @@ class ScheduleError(OutreachError):
 
 
 class ChannelError(OutreachError):
-    """A channel failed to deliver one message or post."""
+    """A channel failed to deliver one message or post.
+
+    A social channel's error says which ``platform``, the HTTP ``status`` (None when
+    no answer came) and the response ``body``, truncated and with every configured
+    secret and authorization value taken out before it gets here.
+    """
 
     retryable: bool = False
+
+    def __init__(self, message: str = "", *, platform: str | None = None, status: int | None = None, body: str | None = None) -> None:
+        self.platform, self.status, self.body = platform, status, body
+        super().__init__(message)
 
 
 class RateLimited(ChannelError):
@@ -91,21 +100,21 @@ class RateLimited(ChannelError):
 
     retryable = True
 
-    def __init__(self, message: str, retry_at: datetime) -> None:
+    def __init__(self, message: str, retry_at: datetime, **response: object) -> None:
         self.retry_at = retry_at
-        super().__init__(f"{message} (retry after {retry_at.isoformat()})")
+        super().__init__(f"{message} (retry after {retry_at.isoformat()})", **response)  # type: ignore[arg-type]
 
 
 class Rejected(ChannelError):
     """Permanent refusal: never retried automatically."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, **response: object) -> None:
         self.reason = reason
-        super().__init__(reason)
+        super().__init__(reason, **response)  # type: ignore[arg-type]
 
 
 class AuthFailed(ChannelError):
-    """Credentials are missing or were refused."""
+    """The platform refused the credentials (missing ones are a :class:`ConfigError` naming the variable)."""
 
 
 class Unavailable(ChannelError):

@@ -5,21 +5,22 @@ offsets into the text, computed here from character positions. A post with
 images carries them (with alt text); a post without images gets an
 ``app.bsky.embed.external`` card for its link, with the cover as thumbnail.
 The login session is exported and reused, not created for every post.
+atproto's errors carry the answer (status, headers, body) as ``response``;
+the base class maps it.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
-import httpx
+from typing import Mapping
 
 from atproto import Client, models
-from atproto_client.exceptions import AtProtocolError, BadRequestError, NetworkError, RequestException, UnauthorizedError
 
-from ..config import BlueskyConfig, secret
-from ..errors import AuthFailed, OutcomeUnknown, RateLimited, Rejected, Unavailable
-from .base import Media, OutgoingPart, Posted, retry_time
+from .base import Answer, ApiChannel, Media, OutgoingPart, Posted
+from .bluesky_facts import BLUESKY
 
 _URL = re.compile(r"https?://[^\s<>\"'）)]+[^\s<>\"'）).,;:!?]")
 _TAG = re.compile(r"(?<![\w#])#([^\s#.,;:!?()\[\]{}'\"]*[^\d\s#.,;:!?()\[\]{}'\"][^\s#.,;:!?()\[\]{}'\"]*)")
@@ -61,40 +62,23 @@ def _facet_models(items: list[dict[str, Any]]) -> list[models.AppBskyRichtextFac
     return out
 
 
-class BlueskyChannel:
+class BlueskyChannel(ApiChannel):
     """Posts to one Bluesky account through its PDS."""
 
-    name = "bluesky"
+    facts = BLUESKY
 
-    def __init__(self, cfg: BlueskyConfig, handle: str, password: str) -> None:
-        self.client = Client(base_url=cfg.service.rstrip("/") + "/xrpc")
-        self.handle, self._password = handle, password
+    def connect(self, settings: Any, credentials: Mapping[str, str]) -> None:
+        """The atproto client for the configured PDS (no login yet)."""
+        self.client = Client(base_url=settings.service.rstrip("/") + "/xrpc")
+        self.handle, self._password = credentials["handle_env"], credentials["app_password_env"]
         self._session: str | None = None
         self.did: str | None = None
 
-    @staticmethod
-    def from_config(cfg: BlueskyConfig) -> "BlueskyChannel | None":
-        """The channel, or None when no credential is set (the outbox stands in)."""
-        handle = secret(cfg.handle_env, "Bluesky handle", required=False)
-        password = secret(cfg.app_password_env, "Bluesky app password", required=False)
-        if not handle and not password:
-            return None
-        if not (handle and password):
-            raise AuthFailed(f"Bluesky: set both {cfg.handle_env} and {cfg.app_password_env}")
-        return BlueskyChannel(cfg, handle, password)
-
-    def _login(self) -> None:
+    def authenticate(self) -> None:
+        """Log in once; the session is reused for every later post."""
         if self._session is not None:
             return
-        try:
-            session = self.client.login(self.handle, self._password, fetch_bsky_profile=False)
-        except UnauthorizedError:
-            raise AuthFailed(f"Bluesky refused the login for {self.handle}") from None
-        except BadRequestError as exc:
-            raise AuthFailed(f"Bluesky login: {_describe(exc)}") from None
-        except NetworkError as exc:
-            raise Unavailable(f"Bluesky login: {type(exc.__cause__ or exc).__name__}") from None
-        del session
+        self.client.login(self.handle, self._password, fetch_bsky_profile=False)
         self._session = self.client.export_session_string()
         self.did = self.client._session.did if self.client._session else None  # noqa: SLF001  (atproto keeps it there)
 
@@ -120,61 +104,45 @@ class BlueskyChannel:
         record = self.client.com.atproto.repo.get_record({"repo": self.did, "collection": "app.bsky.feed.post", "rkey": rkey})
         return models.ComAtprotoRepoStrongRef.Main(uri=record.uri, cid=record.cid)
 
-    def _blob(self, media: Media):  # type: ignore[no-untyped-def]
+    def prepare(self, part: OutgoingPart, reply_to: Posted | None, root: Posted | None) -> Any:
+        """The reply references (looked up when a person settled the parent by URL)."""
+        if reply_to is None:
+            return None
+        return models.AppBskyFeedPost.ReplyRef(root=self._strong_ref(root or reply_to), parent=self._strong_ref(reply_to))
+
+    def upload(self, media: Media) -> Any:
+        """One blob (content-addressed, so uploading again is harmless)."""
         return self.client.upload_blob(media.read()).blob
 
-    def publish(self, part: OutgoingPart, reply_to: Posted | None, root: Posted | None) -> Posted:
-        """Upload blobs, then create the post record."""
-        self._login()
-        try:
-            embed = None
-            if part.images:
-                embed = models.AppBskyEmbedImages.Main(images=[models.AppBskyEmbedImages.Image(alt=m.alt, image=self._blob(m)) for m in part.images])
-            elif part.card is not None:
-                card = part.card
-                embed = models.AppBskyEmbedExternal.Main(external=models.AppBskyEmbedExternal.External(
-                    uri=card.uri, title=card.title, description=card.description, thumb=self._blob(card.thumb) if card.thumb else None))
-            reply = None
-            if reply_to is not None:
-                reply = models.AppBskyFeedPost.ReplyRef(root=self._strong_ref(root or reply_to), parent=self._strong_ref(reply_to))
-            created = self.client.send_post(part.text, profile_identify=self.did, reply_to=reply, embed=embed,
-                                            facets=_facet_models(facets(part.text)) or None)
-        except UnauthorizedError as exc:
-            self._session = None
-            raise AuthFailed(f"Bluesky: {_describe(exc)}") from None
-        except BadRequestError as exc:
-            raise Rejected(f"Bluesky: {_describe(exc)}") from None
-        except NetworkError as exc:
-            raise _network(exc) from None
-        except RequestException as exc:
-            status = getattr(getattr(exc, "response", None), "status_code", 0) or 0
-            if status == 429:
-                headers = getattr(exc.response, "headers", {}) or {}
-                raise RateLimited(f"Bluesky: {_describe(exc)}", retry_time(headers)) from None
-            if status >= 500:
-                raise Unavailable(f"Bluesky: {_describe(exc)}") from None
-            raise Rejected(f"Bluesky: {_describe(exc)}") from None
-        except AtProtocolError as exc:
-            raise Rejected(f"Bluesky: {_describe(exc)}") from None
+    def post(self, part: OutgoingPart, request: Any, media: list[Any]) -> Posted:
+        """Create the post record: images with alt text, or the link card with the uploaded thumbnail."""
+        embed = None
+        if part.images:
+            embed = models.AppBskyEmbedImages.Main(images=[models.AppBskyEmbedImages.Image(alt=m.alt, image=blob) for m, blob in zip(part.images, media)])
+        elif part.card is not None:
+            card = part.card
+            embed = models.AppBskyEmbedExternal.Main(external=models.AppBskyEmbedExternal.External(
+                uri=card.uri, title=card.title, description=card.description, thumb=media[0] if media else None))
+        created = self.client.send_post(part.text, profile_identify=self.did, reply_to=request, embed=embed,
+                                        facets=_facet_models(facets(part.text)) or None)
         rkey = created.uri.rsplit("/", 1)[-1]
         return Posted(created.uri, f"https://bsky.app/profile/{self.handle}/post/{rkey}", {"cid": created.cid})
 
+    def error_for(self, exc: BaseException, step: str):  # type: ignore[no-untyped-def]
+        """The base mapping; a refused session is dropped so the next post logs in again."""
+        error = super().error_for(exc, step)
+        if error is not None and error.status == 401:
+            self._session = None
+        return error
 
-def _network(exc: NetworkError) -> Exception:
-    """atproto's NetworkError covers lost connections and 409/413/502 answers alike; tell them apart."""
-    status = getattr(getattr(exc, "response", None), "status_code", None)
-    if status == 502:
-        return Unavailable(f"Bluesky: {_describe(exc)}")
-    if status in (409, 413):
-        return Rejected(f"Bluesky: {_describe(exc)}")
-    if isinstance(exc.__cause__, (httpx.ConnectError, httpx.ConnectTimeout)):
-        return Unavailable(f"Bluesky: cannot connect: {exc.__cause__}")
-    return OutcomeUnknown(f"Bluesky: no answer after the request was sent ({type(exc.__cause__ or exc).__name__}); check the account before resending")
-
-
-def _describe(exc: Exception) -> str:
-    response = getattr(exc, "response", None)
-    content = getattr(response, "content", None)
-    message = getattr(content, "message", None) or getattr(content, "error", None)
-    status = getattr(response, "status_code", None)
-    return f"HTTP {status}: {message}" if status else str(exc) or exc.__class__.__name__
+    def answer_of(self, exc: BaseException) -> Answer | None:
+        """atproto's request errors carry the answer as ``response`` (status, headers, raw content)."""
+        response = getattr(exc, "response", None)
+        status = getattr(response, "status_code", None)
+        if not isinstance(status, int):
+            return None
+        content = getattr(response, "content", b"")
+        if not isinstance(content, (bytes, str)):  # atproto replaced the bytes with the parsed XrpcError
+            content = json.dumps({"error": getattr(content, "error", None), "message": getattr(content, "message", None)})
+        body = content.decode("utf-8", "replace") if isinstance(content, bytes) else content
+        return Answer(status, dict(getattr(response, "headers", None) or {}), body)

@@ -38,10 +38,3 @@ def routed_session(session: requests.Session, from_base: str | None = None, to_b
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     return session
-
-
-def connect_failed(exc: requests.RequestException) -> bool:
-    """True when the request never reached the server (safe to retry)."""
-    return isinstance(exc, (requests.exceptions.ConnectTimeout,)) or (
-        isinstance(exc, requests.exceptions.ConnectionError) and "NewConnectionError" in repr(exc) or "Connection refused" in str(exc)
-    )

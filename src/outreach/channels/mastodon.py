@@ -3,55 +3,49 @@
 Every status carries an ``Idempotency-Key`` derived from campaign, step and
 part, so a request whose answer was lost can be sent again safely: the
 instance returns the status it already made instead of a second one.
+mastodon-py's errors carry neither headers nor body, so the channel keeps the
+last answer from its own session and the base class maps that.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping
 
 import requests
-from mastodon import (
-    Mastodon,
-    MastodonAPIError,
-    MastodonNetworkError,
-    MastodonRatelimitError,
-    MastodonServerError,
-    MastodonUnauthorizedError,
-)
+from mastodon import Mastodon, MastodonAPIError, MastodonRatelimitError
 
-from ..config import MastodonConfig, secret
-from ..errors import AuthFailed, RateLimited, Rejected, Unavailable
-from ..render.posts import mastodon_length
-from .base import OutgoingPart, Posted, retry_time
+from ..errors import Rejected
+from .base import Answer, ApiChannel, Media, OutgoingPart, Posted
 from .http import routed_session
+from .mastodon_facts import MASTODON
 
-DEFAULT_LIMIT = 500
 API_VERSION = "4.2.0"  # statuses, v2 media and idempotency keys are all older than this
 
 
-class MastodonChannel:
+class MastodonChannel(ApiChannel):
     """Posts to one Mastodon account."""
 
-    name = "mastodon"
+    facts = MASTODON
+    post_is_idempotent = True  # the Idempotency-Key
 
-    def __init__(self, cfg: MastodonConfig, token: str) -> None:
-        self.instance = cfg.instance.rstrip("/")
+    def connect(self, settings: Any, credentials: Mapping[str, str]) -> None:
+        """mastodon-py on a routed session that remembers the last answer."""
+        self.instance = settings.instance.rstrip("/")
+        self._last: requests.Response | None = None
         session = routed_session(requests.Session())
+        session.hooks["response"].append(self._remember)
         # A pinned API version: otherwise mastodon-py asks the instance for it before posting.
-        self.api = Mastodon(access_token=token, api_base_url=self.instance, ratelimit_method="throw", request_timeout=60,
-                            version_check_mode="none", mastodon_version=API_VERSION, session=session)
+        self.api = Mastodon(access_token=credentials["access_token_env"], api_base_url=self.instance, ratelimit_method="throw",
+                            request_timeout=60, version_check_mode="none", mastodon_version=API_VERSION, session=session)
         self._limit: int | None = None
 
-    @staticmethod
-    def from_config(cfg: MastodonConfig) -> "MastodonChannel | None":
-        """The channel, or None when no token is set (the outbox stands in)."""
-        token = secret(cfg.access_token_env, "Mastodon access token", required=False)
-        return MastodonChannel(cfg, token) if token else None
+    def _remember(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        self._last = response
 
     def limit(self) -> int:
         """The instance's own character limit, when it publishes one."""
         if self._limit is None:
-            self._limit = DEFAULT_LIMIT
+            self._limit = self.facts.limit
             try:
                 info = self.api.session.get(f"{self.instance}/api/v2/instance", timeout=(10, 30)).json()
                 self._limit = int(info["configuration"]["statuses"]["max_characters"])
@@ -69,27 +63,33 @@ class MastodonChannel:
             body["media"] = [{"file": m.path.name, "description": m.alt} for m in part.images]
         return body
 
-    def publish(self, part: OutgoingPart, reply_to: Posted | None, root: Posted | None) -> Posted:
-        """Upload media with descriptions, then post the status."""
-        length, limit = mastodon_length(part.text), self.limit()
+    def prepare(self, part: OutgoingPart, reply_to: Posted | None, root: Posted | None) -> dict[str, Any]:
+        """The status, refused here when it is over this instance's limit."""
+        length, limit = self.facts.length(part.text), self.limit()
         if length > limit:
-            raise Rejected(f"Mastodon: {length} characters; this instance allows {limit}")
-        try:
-            media_ids = [self.api.media_post(m.read(), mime_type=m.mime, description=m.alt or None, file_name=m.path.name)["id"] for m in part.images]
-            status = self.api.status_post(part.text, in_reply_to_id=reply_to.remote_id if reply_to else None,
-                                          media_ids=media_ids or None, idempotency_key=part.idempotency_key)
-        except MastodonRatelimitError as exc:
-            reset = getattr(self.api, "ratelimit_reset", None)
-            raise RateLimited(f"Mastodon: {exc}", retry_time({"ratelimit-reset": str(reset)} if reset else {})) from None
-        except MastodonUnauthorizedError as exc:
-            raise AuthFailed(f"Mastodon: {exc}") from None
-        except MastodonServerError as exc:
-            raise Unavailable(f"Mastodon: {exc}") from None
-        except MastodonNetworkError as exc:
-            # safe to send again: the Idempotency-Key makes the instance return the first status
-            raise Unavailable(f"Mastodon: network error: {exc}") from None
-        except MastodonAPIError as exc:
-            if "401" in str(exc) or "403" in str(exc):
-                raise AuthFailed(f"Mastodon: {exc}") from None
-            raise Rejected(f"Mastodon: {exc}") from None
+            raise Rejected(f"Mastodon: {length} characters; this instance allows {limit}", platform=self.facts.display)
+        return self.payload(part, reply_to, root)
+
+    def upload(self, media: Media) -> str:
+        """One media attachment with its description."""
+        return self.api.media_post(media.read(), mime_type=media.mime, description=media.alt or None, file_name=media.path.name)["id"]
+
+    def post(self, part: OutgoingPart, request: dict[str, Any], media: list[Any]) -> Posted:
+        """Post the status with its Idempotency-Key."""
+        status = self.api.status_post(request["status"], in_reply_to_id=request.get("in_reply_to_id"), media_ids=media or None,
+                                      idempotency_key=request["idempotency_key"])
         return Posted(str(status["id"]), str(status.get("url") or f"{self.instance}/statuses/{status['id']}"))
+
+    def answer_of(self, exc: BaseException) -> Answer | None:
+        """An API error (or a 429 mastodon-py turned into a rate-limit error) is the session's last answer."""
+        if not isinstance(exc, (MastodonAPIError, MastodonRatelimitError)):
+            return None
+        last = self._last
+        if isinstance(exc, MastodonRatelimitError):
+            if last is not None and last.status_code == 429:
+                return Answer(429, dict(last.headers), last.text)
+            reset = getattr(self.api, "ratelimit_reset", None)  # refused before sending: mastodon-py knows the reset
+            return Answer(429, {"ratelimit-reset": str(reset)} if reset else {}, "")
+        if last is None or last.ok:
+            return None  # not an HTTP failure: treated as a bug, the part left for a person
+        return Answer(last.status_code, dict(last.headers), last.text)

@@ -2,20 +2,20 @@
 
 Never ``wait_on_rate_limit``: it would block a scheduler thread for up to
 15 minutes. A 429 becomes :class:`RateLimited` with the reset time from
-``x-rate-limit-reset``; "duplicate content" is a permanent rejection.
+``x-rate-limit-reset`` (the base class maps every failure; X answers
+"duplicate content" with a 403, a permanent rejection).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping
 
 import requests
 import tweepy
 
-from ..config import XConfig, secret
-from ..errors import AuthFailed, Rejected
-from .base import OutgoingPart, Posted, error_for_status, network_error, retry_time
-from .http import connect_failed, routed_session
+from .base import Answer, ApiChannel, Media, OutgoingPart, Posted, retry_time
+from .http import routed_session
+from .x_facts import X
 from .x_media import upload_image
 
 TWEEPY_HOST = "https://api.twitter.com"
@@ -27,33 +27,20 @@ def _bounded_reset(response: requests.Response, *args: Any, **kwargs: Any) -> No
         response.headers["x-rate-limit-reset"] = str(int(retry_time(response.headers).timestamp()))
 
 
-class XChannel:
+class XChannel(ApiChannel):
     """Posts to X with OAuth 1.0a user context."""
 
-    name = "x"
+    facts = X
 
-    def __init__(self, cfg: XConfig, credentials: dict[str, str]) -> None:
-        self.base = cfg.api_base.rstrip("/")
-        self.client = tweepy.Client(
-            consumer_key=credentials["api_key"], consumer_secret=credentials["api_secret"],
-            access_token=credentials["access_token"], access_token_secret=credentials["access_token_secret"],
-            wait_on_rate_limit=False,
-        )
+    def connect(self, settings: Any, credentials: Mapping[str, str]) -> None:
+        """tweepy's client on a routed session with a timeout, and the OAuth 1.0a signer for media."""
+        keys = (credentials["api_key_env"], credentials["api_secret_env"], credentials["access_token_env"], credentials["access_token_secret_env"])
+        self.base = settings.api_base.rstrip("/")
+        self.client = tweepy.Client(consumer_key=keys[0], consumer_secret=keys[1], access_token=keys[2], access_token_secret=keys[3],
+                                    wait_on_rate_limit=False)
         routed_session(self.client.session, TWEEPY_HOST, self.base)
         self.client.session.hooks["response"].append(_bounded_reset)
-        self.auth = tweepy.OAuth1UserHandler(credentials["api_key"], credentials["api_secret"], credentials["access_token"], credentials["access_token_secret"])
-
-    @staticmethod
-    def from_config(cfg: XConfig) -> "XChannel | None":
-        """The channel, or None when no X credential is set (the outbox stands in)."""
-        names = {"api_key": cfg.api_key_env, "api_secret": cfg.api_secret_env, "access_token": cfg.access_token_env, "access_token_secret": cfg.access_token_secret_env}
-        values = {k: secret(v, f"X {k.replace('_', ' ')}", required=False) for k, v in names.items()}
-        if not any(values.values()):
-            return None
-        missing = [names[k] for k, v in values.items() if not v]
-        if missing:
-            raise AuthFailed(f"X: environment variable(s) {', '.join(missing)} not set (the other X credentials are)")
-        return XChannel(cfg, values)  # type: ignore[arg-type]
+        self.auth = tweepy.OAuth1UserHandler(*keys)
 
     @staticmethod
     def payload(part: OutgoingPart, reply_to: Posted | None, root: Posted | None) -> dict[str, Any]:
@@ -65,25 +52,19 @@ class XChannel:
             body["media"] = [{"file": m.path.name, "alt_text": m.alt} for m in part.images]
         return body
 
-    def publish(self, part: OutgoingPart, reply_to: Posted | None, root: Posted | None) -> Posted:
-        """Upload images, then create the tweet."""
-        media_ids = [upload_image(self.client.session, self.base, self.auth, m) for m in part.images] or None
-        try:
-            response = self.client.create_tweet(text=part.text, media_ids=media_ids,
-                                                in_reply_to_tweet_id=reply_to.remote_id if reply_to else None, user_auth=True)
-        except tweepy.TooManyRequests as exc:
-            raise error_for_status("X", 429, "rate limited", exc.response.headers) from None
-        except tweepy.Unauthorized as exc:
-            raise AuthFailed(f"X: {exc}") from None
-        except tweepy.Forbidden as exc:
-            text = " ".join(exc.api_messages) or str(exc)
-            if "duplicate" in text.lower():
-                raise Rejected(f"X refused a duplicate post: {text}") from None
-            raise Rejected(f"X: 403: {text}") from None
-        except tweepy.HTTPException as exc:
-            raise error_for_status("X", exc.response.status_code, " ".join(exc.api_messages) or str(exc), exc.response.headers) from None
-        except requests.RequestException as exc:
-            raise network_error("X", exc, connect_failed=connect_failed(exc)) from None
+    def upload(self, media: Media) -> str:
+        """v2 media upload, then its alt text."""
+        return upload_image(self.client.session, self.base, self.auth, media)
+
+    def post(self, part: OutgoingPart, request: dict[str, Any], media: list[Any]) -> Posted:
+        """Create the tweet."""
+        reply = request.get("reply", {}).get("in_reply_to_tweet_id")
+        response = self.client.create_tweet(text=request["text"], media_ids=media or None, in_reply_to_tweet_id=reply, user_auth=True)
         tweet_id = str(response.data["id"])
         return Posted(tweet_id, f"https://x.com/i/web/status/{tweet_id}")
 
+    def answer_of(self, exc: BaseException) -> Answer | None:
+        """tweepy's HTTPException carries the requests response."""
+        if isinstance(exc, tweepy.HTTPException):
+            return Answer(exc.response.status_code, dict(exc.response.headers), exc.response.text)
+        return None
