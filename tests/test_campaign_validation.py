@@ -58,8 +58,9 @@ def test_all_errors_in_a_file_are_reported_together(cli, campaign_copy):
     result = cli("validate", path)
     assert result.code == 1
     assert "posts[1].channel" in result.err
-    # the shape error stops before the config check, so exactly the channel is named
-    assert result.err.count("error:") >= 1
+    # the shape error no longer stops the config check (issue 10 §4): the unknown list is named in the same run
+    assert "no subscriber list 'nope'" in result.err
+    assert result.err.count("error:") == 2
 
 
 def test_several_files_validate_independently(cli, campaign_copy, tmp_path):
@@ -86,3 +87,54 @@ def test_warnings_do_not_fail_unless_strict(cli, campaign_copy):
     assert result.code == 0
     assert "non-https link: http://example.org/PLACEHOLDER" in result.err
     assert cli("validate", "--strict", path).code == 1
+
+
+# Issue 10 §4: one run reports the shape errors and the cross-field checks together. Each variant has one shape error of a
+# different kind, plus the same three cross-field problems: an unknown list, a missing image, an over-long X part.
+# Breaks if: load stops at the shape error (validate.check never runs), a broken post shifts the others' numbers or
+# lines, or a broken part is reported twice.
+CROSS_FIELD = [
+    ("email.list", "no subscriber list 'nope'", 'list = "nope"'),
+    ("posts[2].images[0].path", "image file not found", "nope.png"),
+    ("posts[0].thread[2]", "the limit is 280 (over by", "Why do most stay?"),
+]
+SHAPE_ERRORS = [
+    pytest.param(replace_once('channel = "mastodon"', 'channel = "myspace"'), "posts[1].channel", "unknown channel 'myspace'", "myspace", id="unknown-channel"),
+    pytest.param(replace_once('channel = "mastodon"\nat = 2027-01-12T10:00:00', 'channel = "mastodon"\nat = 2027-01-12T10:00:00+01:00'), "posts[1].at", "without offset", "+01:00", id="offset-time-in-a-post"),
+    pytest.param(replace_once('channel = "mastodon"\nat = 2027-01-12T10:00:00', 'channel = "mastodon"\nat = 2027-01-12T10:00:00\nnumberd = true'), "posts[1].numberd", "unknown field 'numberd'", "numberd", id="unknown-post-field"),
+    pytest.param(replace_once('send_at = 2027-01-12T09:00:00', 'send_at = 2027-01-12T09:00:00\nsubjekt = "x"'), "email.subjekt", "unknown field 'subjekt'", "subjekt", id="unknown-email-field"),
+    pytest.param(replace_once('subject = "New DIIS report: why', 'subject = "New DIIS report:\\nwhy'), "email.subject", "must be one line", "subject =", id="email-subject-line-break"),
+    pytest.param(lambda t: "colour = \"green\"\n" + t, "colour", "unknown field 'colour'", "colour =", id="unknown-top-level-key"),
+]
+
+
+def _with_cross_field_problems(edit):
+    def apply(text: str) -> str:
+        text = text.replace('list = "research"', 'list = "nope"')
+        text = text.replace("Why do most stay?", "Why do most stay? " + "Many reasons keep them. " * 12)
+        text = text.replace('channel = "bluesky"\nat = 2027-01-12T10:00:00', 'channel = "bluesky"\nat = 2027-01-12T10:00:00\nimages = [{ path = "nope.png", alt = "a" }]')
+        return edit(text)
+    return apply
+
+
+@pytest.mark.parametrize("edit, field, message, needle", SHAPE_ERRORS)
+def test_shape_and_cross_field_errors_are_reported_in_one_run(cli, campaign_copy, edit, field, message, needle):
+    path = campaign_copy(_with_cross_field_problems(edit))
+    result = cli("validate", path)
+    assert result.code == 1 and "Traceback" not in result.err
+    errors = [l for l in result.err.splitlines() if l.startswith("error:")]
+    lines = path.read_text(encoding="utf-8").splitlines()
+    for want_field, want_message, want_needle in [(field, message, needle), *CROSS_FIELD]:
+        found = [e for e in errors if f": {want_field}: " in e and want_message in e]
+        assert len(found) == 1, (want_field, result.err)
+        line = int(found[0][len(f"error: {path}:"):].split(":", 1)[0])
+        assert want_needle in lines[line - 1], (want_field, line, lines[line - 1])
+    assert len(errors) == 4, result.err
+
+
+def test_a_broken_report_still_reports_its_shape_errors(cli, campaign_copy):
+    """The control: when the report itself is broken, nothing else can be checked, and nothing false is reported."""
+    path = campaign_copy(_with_cross_field_problems(replace_once('headline = "Defecting', 'headlin = "Defecting')))
+    result = cli("validate", path)
+    errors = [l for l in result.err.splitlines() if l.startswith("error:")]
+    assert result.code == 1 and len(errors) == 1 and "unknown field 'headlin'" in errors[0], result.err

@@ -378,22 +378,73 @@ def _check_local_times(data: dict[str, Any], path: Path, index: LineIndex) -> li
 
 def load_campaign(path: str | Path) -> Campaign:
     """Load and shape-check a campaign file; raise :class:`CampaignErrors` listing every problem."""
+    campaign, errors = read_campaign(path)
+    if errors or campaign is None:
+        raise CampaignErrors(errors)
+    return campaign
+
+
+def read_campaign(path: str | Path) -> tuple[Campaign | None, list[CampaignError]]:
+    """The campaign and its shape errors. With errors, the campaign is a stand-in built from the parts that
+    are sound (see :func:`_stand_in`), for the cross-field checks only, or None when too little is sound."""
     path = Path(path)
     if path.suffix != ".toml":
-        raise CampaignErrors([CampaignError(path, "", "a campaign file must end in .toml")])
+        return None, [CampaignError(path, "", "a campaign file must end in .toml")]
     if not _SLUG_RE.match(path.stem):
-        raise CampaignErrors([CampaignError(path, "", "the file name is the campaign id: use lower-case letters, digits and dashes")])
+        return None, [CampaignError(path, "", "the file name is the campaign id: use lower-case letters, digits and dashes")]
     try:
         data, index = read_toml(path)
     except CampaignError as exc:
-        raise CampaignErrors([exc]) from None
+        return None, [exc]
     errors = _check_local_times(data, path, index)
-    if errors:
-        raise CampaignErrors(errors)
+    bad: list[tuple[str | int, ...]] = [_loc_of(e.field) for e in errors]
     try:
-        campaign = Campaign.model_validate(data)
+        campaign: Campaign | None = Campaign.model_validate(data)
     except ValidationError as exc:
-        raise CampaignErrors(located_errors(exc, path, index, _campaign_keys)) from None
-    campaign._path = path
-    campaign._lines = index
-    return campaign
+        seen = {e.field for e in errors}
+        errors += [e for e in located_errors(exc, path, index, _campaign_keys) if e.field not in seen]
+        bad += [tuple(p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-"))) for e in exc.errors(include_url=False)]
+        campaign = None
+    if errors:
+        campaign = _stand_in(data, bad)
+    if campaign is not None:
+        campaign._path = path
+        campaign._lines = index
+    return campaign, errors
+
+
+def _loc_of(field: str) -> tuple[str | int, ...]:
+    """``posts[2].at`` as a pydantic location, ``("posts", 2, "at")``."""
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"[.\[\]]+", field) if p)
+
+
+STAND_IN_AT = datetime(2099, 1, 1, 12, 0)
+STAND_IN_EMAIL = {"subject": "-", "preheader": "", "send_at": STAND_IN_AT, "template": "report"}
+
+
+def _stand_in(data: dict[str, Any], bad: list[tuple[str | int, ...]]) -> Campaign | None:
+    """A campaign for the cross-field checks of a file with shape errors: unknown keys left out, a broken post
+    replaced by a one-word placeholder (so every other post keeps its number), a broken email field by a neutral
+    value. None when the report, the experts or the email's list is broken: the rest depends on them."""
+    pruned: dict[str, Any] = {**data, "posts": list(data.get("posts") or [])}
+    email = dict(data["email"]) if isinstance(data.get("email"), dict) else None
+    for loc in bad:
+        top = loc[0] if loc else None
+        if top == "posts" and len(loc) > 1 and isinstance(loc[1], int) and loc[1] < len(pruned["posts"]):
+            pruned["posts"][loc[1]] = {"channel": CHANNELS[0], "at": STAND_IN_AT, "text": "-"}
+        elif top == "email" and email is not None and len(loc) > 1 and loc[1] in STAND_IN_EMAIL:
+            email[loc[1]] = STAND_IN_EMAIL[loc[1]]
+        elif top == "email" and email is not None and len(loc) > 1 and loc[1] not in EmailSpec.model_fields:
+            email.pop(loc[1], None)
+        elif top == "timezone":
+            pruned["timezone"] = "UTC"
+        elif isinstance(top, str) and len(loc) == 1 and top not in Campaign.model_fields:
+            pruned.pop(top, None)  # an unknown top-level key
+        else:
+            return None
+    if email is not None:
+        pruned["email"] = email
+    try:
+        return Campaign.model_validate(pruned)
+    except ValidationError:
+        return None

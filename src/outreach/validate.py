@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from .campaign import IMAGE_FORMATS, Campaign
+from .campaign import IMAGE_FORMATS, Campaign, read_campaign
 from .channels.registry import facts
 from .config import Config
 from .errors import CampaignError
@@ -95,6 +95,34 @@ def check(campaign: Campaign, config: Config, now: datetime | None = None) -> Ch
         if url.startswith("http://"):
             warn(field, f"non-https link: {url}")
     return Checked(plan, errors, warnings)
+
+
+def check_file(path: str | Path, config: Config, now: datetime | None = None) -> tuple[Checked | None, list[CampaignError]]:
+    """Check one campaign file and report every problem in one run.
+
+    A sound file gives ``(checked, [])``. A file with shape errors gives ``(None, errors)``: the shape errors
+    together with what the cross-field checks (unknown list, image files, image limits, post lengths,
+    templates) find in the parts that are sound, in line order. Nothing about a broken part is reported twice.
+    """
+    campaign, shape = read_campaign(path)
+    if not shape and campaign is not None:
+        return check(campaign, config, now), []
+    if campaign is None:
+        return None, shape
+    broken = [e.field for e in shape if e.field]
+    more = [e for e in check(campaign, config, now).errors if not _under_any(e.field, broken)]
+    errors = shape + [e for e in more if str(e) not in {str(x) for x in shape}]
+    return None, sorted(errors, key=lambda e: e.line if e.line is not None else 1 << 30)
+
+
+def _under_any(field: str, broken: list[str]) -> bool:
+    """True when ``field`` is a broken field, inside one, or inside the post a broken field belongs to."""
+    for b in broken:
+        post = re.match(r"posts\[\d+\]", b)
+        scope = post.group(0) if post else b
+        if field == scope or field.startswith((scope + ".", scope + "[")) or field == b:
+            return True
+    return False
 
 
 def _check_image(campaign: Campaign, channel: str, path: Path, alt: str, field: str, errors: list[CampaignError], warn: Callable[[str, str], None]) -> None:

@@ -5,17 +5,17 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..cli import command, err, load_campaigns, load_checked, out
+from ..cli import command, err, load_checked, out
 from ..config import Config
 from ..cover import make_cover
 from sqlalchemy.engine import make_url
 
 from ..approval import approve, describe, latest
-from ..errors import CampaignErrors, OutreachError
+from ..errors import OutreachError
 from ..plan import Plan
 from ..store.db import open_db
 from ..preview import write_preview
-from ..validate import check
+from ..validate import check_file
 
 
 def _validate_args(p: argparse.ArgumentParser) -> None:
@@ -29,13 +29,12 @@ def validate(args: argparse.Namespace, config: Config) -> int:
     failed = False
     problems = []
     for path in args.files:
-        try:
-            [campaign] = load_campaigns([path])
-        except CampaignErrors as exc:
-            problems.extend(exc.errors)
+        checked, shape_errors = check_file(path, config)  # shape and cross-field problems together (issue 10 §4)
+        if checked is None:
+            problems.extend(shape_errors)
             failed = True
             continue
-        checked = check(campaign, config)
+        campaign = checked.plan.campaign
         for e in checked.errors:
             problems.append(e)
         for w in checked.warnings:
