@@ -17,5 +17,5 @@ BLUESKY = PlatformFacts(
     max_images=4, max_image_bytes=1_000_000, image_formats=("PNG", "JPEG", "GIF", "WEBP"), max_alt=2000,
     credentials=(Credential("handle_env", "BLUESKY_HANDLE", "Bluesky handle"),
                  Credential("app_password_env", "BLUESKY_APP_PASSWORD", "Bluesky app password")),
-    client="outreach.channels.bluesky:BlueskyChannel",
+    client="outreach.channels.bluesky:BlueskyChannel", link_card=True,
 )

@@ -37,6 +37,7 @@ class PlatformFacts:
     max_alt: int  # characters of alt text per image
     credentials: tuple[Credential, ...]
     client: str  # "module:Class" of the API client, imported only when posting
+    link_card: bool = False  # a post without images carries a link card for the report (Bluesky)
     utm_source: str = ""  # defaults to ``name``
     utm_medium: str = "social"
 

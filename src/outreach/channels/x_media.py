@@ -19,7 +19,7 @@ from .x_facts import X
 
 
 def _check(response: requests.Response) -> None:
-    if not 200 <= response.status_code < 300:
+    if response.status_code // 100 != 2:  # any non-2xx answer
         raise HttpAnswer(Answer(response.status_code, dict(response.headers), response.text))
 
 
