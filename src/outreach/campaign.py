@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from PIL import Image as PILImage
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, create_model, field_validator, model_validator
 
 from .channels.registry import PLATFORMS
 from .errors import CampaignError, CampaignErrors
@@ -106,12 +106,9 @@ class Report(_Strict):
         return [" ".join(p.split()) for p in re.split(r"\n\s*\n", self.abstract.strip()) if p.strip()]
 
 
-class Handles(_Strict):
-    """An expert's social handles."""
-
-    x: str | None = None
-    mastodon: str | None = None
-    bluesky: str | None = None
+# An expert's social handles: one optional field per platform in the registry.
+Handles = create_model("Handles", __base__=_Strict, __doc__="An expert's social handles.",
+                       **{name: (str | None, None) for name in PLATFORMS})  # type: ignore[call-overload]
 
 
 class Expert(_Strict):
