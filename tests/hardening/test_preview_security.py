@@ -22,7 +22,7 @@ import time_machine
 from outreach.campaign import load_campaign
 from outreach.preview import write_preview
 from outreach.validate import check
-from tests.conftest import CHROMIUM_FLAGS, SAMPLE_COVER, require
+from tests.conftest import CHROMIUM_FLAGS, SAMPLE_COVER, playwright_sync, require
 
 MARK = "PWNED"
 HOSTILE_NAMES = [
@@ -127,7 +127,7 @@ def browser():
     exe = shutil.which("chromium")
     if exe is None:
         require("chromium", "install Debian's chromium package")
-    playwright = pytest.importorskip("playwright.sync_api")
+    playwright = playwright_sync()
     with playwright.sync_playwright() as p:
         b = p.chromium.launch(executable_path=exe, args=[f for f in CHROMIUM_FLAGS if f != "--headless"])
         yield b
