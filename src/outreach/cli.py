@@ -1,85 +1,39 @@
 """The ``outreach`` command line: parses arguments, calls the modules, prints.
 
 Any :class:`~outreach.errors.OutreachError` is printed as one clear message
-per problem and exits 1; no traceback reaches the user.
+per problem and exits 1; no traceback reaches the user. Only the module of
+the command being run is imported (the catalogue in :mod:`outreach.commands`
+names them), so ``--help`` and ``--version`` answer without loading the rest.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
-from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import Sequence
 
 from . import __version__
-from .campaign import Campaign, load_campaign
-from .config import Config, load_config
-from .errors import CampaignErrors, OutreachError
-
-if TYPE_CHECKING:
-    from .validate import Checked
-
-Handler = Callable[[argparse.Namespace, Config], int]
-ArgAdder = Callable[[argparse.ArgumentParser], None]
-_COMMANDS: list[tuple[str, str, str, ArgAdder, Handler]] = []
+from .commands import COMMANDS
+from .commands.base import REGISTERED, err
 
 
-def command(name: str, summary: str, example: str, add_args: ArgAdder = lambda p: None) -> Callable[[Handler], Handler]:
-    """Register the decorated function as subcommand ``name``; ``add_args`` declares its arguments."""
-
-    def register(fn: Handler) -> Handler:
-        _COMMANDS.append((name, summary, example, add_args, fn))
-        return fn
-
-    return register
-
-
-def out(message: str = "") -> None:
-    """Print to standard output."""
-    print(message, flush=True)
+def _command_in(argv: Sequence[str]) -> str | None:
+    """The subcommand named on the command line, if any (``--config PATH`` may come first)."""
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--config":
+            skip = True
+        elif not arg.startswith("-"):
+            return arg
+    return None
 
 
-def err(message: str) -> None:
-    """Print to standard error."""
-    print(message, file=sys.stderr, flush=True)
-
-
-def load_campaigns(paths: Sequence[str]) -> list[Campaign]:
-    """Load campaign files; raise one :class:`CampaignErrors` with every problem."""
-    campaigns, problems = [], []
-    for p in paths:
-        try:
-            campaigns.append(load_campaign(p))
-        except CampaignErrors as exc:
-            problems.extend(exc.errors)
-    if problems:
-        raise CampaignErrors(problems)
-    return campaigns
-
-
-def resolve_campaign(ref: str) -> Campaign:
-    """Load a campaign by file path or by slug (``campaigns/<slug>.toml``)."""
-    path = Path(ref)
-    if not path.suffix and not path.exists():
-        path = Path("campaigns") / f"{ref}.toml"
-    return load_campaigns([str(path)])[0]
-
-
-def load_checked(config: Config, ref: str) -> "Checked":
-    """Load a campaign (file or slug), render and check it; refuse one with errors."""
-    from .validate import check
-
-    checked = check(resolve_campaign(ref), config)
-    if checked.errors:
-        raise CampaignErrors(checked.errors)
-    return checked
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every registered subcommand."""
-    from . import commands  # noqa: F401  (registers the subcommands)
-
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser; every subcommand's arguments, or with ``only`` just that one's (the rest listed)."""
     parser = argparse.ArgumentParser(
         prog="outreach",
         description="Turn a research report into a reviewed, scheduled email and social campaign.",
@@ -88,21 +42,34 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"outreach {__version__}")
     parser.add_argument("--config", metavar="PATH", help="config file (default: $OUTREACH_CONFIG, else ./outreach.toml, else built-in defaults)")
     subs = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name, summary, example, add_args, fn in _COMMANDS:
-        sub = subs.add_parser(name, help=summary, description=summary, epilog=f"Example:\n  {example}", formatter_class=argparse.RawDescriptionHelpFormatter)
+    for name, info in COMMANDS.items():
+        sub = subs.add_parser(name, help=info.summary, description=info.summary, epilog=f"Example:\n  {info.example}",
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
+        if only is not None and name != only:
+            continue
+        importlib.import_module(f"{__package__}.commands.{info.module}")
         sub.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS, help="config file (overrides $OUTREACH_CONFIG and ./outreach.toml)")
-        add_args(sub)
-        sub.set_defaults(run=fn)
+        REGISTERED[name].add_args(sub)
+        sub.set_defaults(run=REGISTERED[name].run)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``outreach`` command."""
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    name = _command_in(argv)
+    parser = build_parser(only=name if name in COMMANDS else "")
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):
         parser.print_help()
         return 2
+    return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from .config import load_config
+    from .errors import CampaignErrors, OutreachError
+
     try:
         config = load_config(args.config)
         return args.run(args, config)
@@ -123,4 +90,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         err(f"internal error: {type(exc).__name__}: {exc}")
         err("this is a bug in outreach; run again with OUTREACH_DEBUG=1 for the full traceback and report it")
         return 70
-

@@ -11,10 +11,10 @@ import pytest
 # A bug planted at the one place every command passes through (loading the config), in a real `outreach` process.
 PLANT = """
 import runpy, sys
-import outreach.cli
+import outreach.config
 def broken(*args, **kwargs):
     raise {exc}
-outreach.cli.load_config = broken
+outreach.config.load_config = broken
 sys.argv = ["outreach", *sys.argv[1:]]
 runpy.run_module("outreach", run_name="__main__")
 """

@@ -1,12 +1,53 @@
-"""Subcommands of the ``outreach`` CLI, one module per area; importing registers them."""
+"""The catalogue of ``outreach`` subcommands: name, module, one-line summary, example.
 
-from . import (  # noqa: F401
-    campaign_commands,
-    db_commands,
-    email_commands,
-    post_commands,
-    schedule_commands,
-    status_commands,
-    subscriber_commands,
-    web_commands,
-)
+Nothing is imported here, so ``outreach --help`` and ``--version`` answer at
+once; the CLI imports the one module that implements the command it runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CommandInfo:
+    """What the CLI knows about a subcommand before importing it."""
+
+    module: str  # under outreach.commands
+    summary: str
+    example: str
+
+
+COMMANDS: dict[str, CommandInfo] = {
+    "validate": CommandInfo("campaign_commands", "Check campaign files offline; exit 1 on any error.",
+                            "outreach validate campaigns/soldier-defections-myanmar.toml"),
+    "preview": CommandInfo("campaign_commands", "Write a dry-run preview folder of everything the campaign will send.",
+                           "outreach preview campaigns/soldier-defections-myanmar.toml --out preview/"),
+    "cover": CommandInfo("campaign_commands", "Draw a simple cover image for a report that has none.",
+                         'outreach cover campaigns/my-report-cover.png --title "Soldier Defections in Myanmar" --kicker "DIIS Report"'),
+    "approve": CommandInfo("campaign_commands", "Approve the campaign exactly as it renders now.",
+                           'outreach approve soldier-defections-myanmar --by "Jane Doe"'),
+    "send": CommandInfo("email_commands", "Send the campaign's email to its list (safe to run again: nobody gets it twice).",
+                        "outreach send soldier-defections-myanmar --now"),
+    "send-test": CommandInfo("email_commands", "Send a [Test] copy to the given addresses only; records nothing.",
+                             "outreach send-test soldier-defections-myanmar --to me@example.org"),
+    "post": CommandInfo("post_commands", "Publish the campaign's posts and threads; print each post's URL.",
+                        "outreach post soldier-defections-myanmar --step 2 --now"),
+    "schedule": CommandInfo("schedule_commands", "Schedule every step of an approved campaign at its local time (again: replaces its jobs).",
+                            "outreach schedule soldier-defections-myanmar"),
+    "run": CommandInfo("schedule_commands", "The dispatcher: sends each scheduled step at its time (foreground; SIGTERM stops it cleanly).",
+                       "outreach run --until-idle"),
+    "cancel": CommandInfo("schedule_commands", "Cancel a campaign's scheduled steps (or some of them).",
+                          "outreach cancel soldier-defections-myanmar --step 3"),
+    "reschedule": CommandInfo("schedule_commands", "Move one scheduled step to another local time.",
+                              "outreach reschedule soldier-defections-myanmar --step 2 --at 2027-01-12T14:30"),
+    "status": CommandInfo("status_commands", "Every step: when, channel, state, counts, URLs; what needs a person; the next due step.",
+                          "outreach status soldier-defections-myanmar"),
+    "calendar": CommandInfo("status_commands", "Write an .ics file of every scheduled step for the team's calendar.",
+                            "outreach calendar --out schedule.ics"),
+    "subscribers": CommandInfo("subscriber_commands", "Manage subscribers: import, list, count, export, remove, suppressed.",
+                               "outreach subscribers import people.csv --list research"),
+    "serve": CommandInfo("web_commands", "Serve one-click unsubscribe, sign-up with confirmation, and the archive.",
+                         "outreach serve --port 8080"),
+    "db": CommandInfo("db_commands", "Show or upgrade the database schema revision.", "outreach db upgrade"),
+}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..cli import command, err, load_checked, out
+from .base import command, err, load_checked, out
 from ..config import Config
 from ..cover import make_cover
 from sqlalchemy.engine import make_url
@@ -23,7 +23,7 @@ def _validate_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
 
 
-@command("validate", "Check campaign files offline; exit 1 on any error.", "outreach validate campaigns/soldier-defections-myanmar.toml", _validate_args)
+@command("validate", _validate_args)
 def validate(args: argparse.Namespace, config: Config) -> int:
     """Validate every file given, reporting all problems."""
     failed = False
@@ -52,7 +52,7 @@ def _preview_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", metavar="DIR", type=Path, help="output folder (default: preview/<slug>)")
 
 
-@command("preview", "Write a dry-run preview folder of everything the campaign will send.", "outreach preview campaigns/soldier-defections-myanmar.toml --out preview/", _preview_args)
+@command("preview", _preview_args)
 def preview(args: argparse.Namespace, config: Config) -> int:
     """Write the preview and print where to open it."""
     checked = load_checked(config, args.file)
@@ -83,7 +83,7 @@ def _cover_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--kicker", default="", help="small label above the title, e.g. the series")
 
 
-@command("cover", "Draw a simple cover image for a report that has none.", 'outreach cover campaigns/my-report-cover.png --title "Soldier Defections in Myanmar" --kicker "DIIS Report"', _cover_args)
+@command("cover", _cover_args)
 def cover(args: argparse.Namespace, config: Config) -> int:
     """Write a generated cover PNG."""
     path = make_cover(args.out, args.title, args.subtitle, args.kicker)
@@ -96,7 +96,7 @@ def _approve_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--by", required=True, metavar="NAME", help="who approves")
 
 
-@command("approve", "Approve the campaign exactly as it renders now.", 'outreach approve soldier-defections-myanmar --by "Jane Doe"', _approve_args)
+@command("approve", _approve_args)
 def approve_command(args: argparse.Namespace, config: Config) -> int:
     """Record an approval against the content hash."""
     checked = load_checked(config, args.campaign)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..cli import command, out
+from .base import command, out
 from ..config import Config
 from ..errors import ConfigError
 
@@ -17,7 +17,7 @@ def _args(p: argparse.ArgumentParser) -> None:
                    epilog="Example:\n  outreach db upgrade", formatter_class=argparse.RawDescriptionHelpFormatter)
 
 
-@command("db", "Show or upgrade the database schema revision.", "outreach db upgrade", _args)
+@command("db", _args)
 def db(args: argparse.Namespace, config: Config) -> int:
     """Print the schema state, or upgrade it."""
     from ..store.db import open_unchecked

@@ -7,7 +7,7 @@ import argparse
 from rich.console import Console
 from rich.table import Table
 
-from ..cli import command, load_checked, out
+from .base import command, load_checked, out
 from ..config import Config
 from ..mail.send import send_email, send_test
 from .progress import progress_for
@@ -19,7 +19,7 @@ def _send_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--retry-unknown", action="store_true", help="resend the messages whose outcome is unknown (after you checked)")
 
 
-@command("send", "Send the campaign's email to its list (safe to run again: nobody gets it twice).", "outreach send soldier-defections-myanmar --now", _send_args)
+@command("send", _send_args)
 def send(args: argparse.Namespace, config: Config) -> int:
     """Send, with progress and a summary table."""
     plan = load_checked(config, args.campaign).plan
@@ -49,7 +49,7 @@ def _test_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--to", nargs="+", required=True, metavar="ADDR", help="where to send the test copy")
 
 
-@command("send-test", "Send a [Test] copy to the given addresses only; records nothing.", "outreach send-test soldier-defections-myanmar --to me@example.org", _test_args)
+@command("send-test", _test_args)
 def send_test_command(args: argparse.Namespace, config: Config) -> int:
     """Send test copies."""
     plan = load_checked(config, args.campaign).plan

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..cli import command, err, load_checked, out
+from .base import command, err, load_checked, out
 from ..config import Config
 from ..dispatch import guard_dispatch
 from ..errors import OutreachError
@@ -23,7 +23,7 @@ def _args(p: argparse.ArgumentParser) -> None:
     group.add_argument("--resend", action="store_true", help="with --resolve: it was not posted; send it again")
 
 
-@command("post", "Publish the campaign's posts and threads; print each post's URL.", "outreach post soldier-defections-myanmar --step 2 --now", _args)
+@command("post", _args)
 def post(args: argparse.Namespace, config: Config) -> int:
     """Publish, or resolve an unknown part."""
     plan = load_checked(config, args.campaign).plan

@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..approval import require_approval
-from ..cli import command, err, load_checked, out, resolve_campaign
+from .base import command, err, load_checked, out, resolve_campaign
 from ..config import Config
 from ..errors import ScheduleError
 from ..scheduler import Dispatcher, drop_jobs, put_jobs
@@ -24,7 +24,7 @@ def _schedule_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--now", action="store_true", help="steps whose time has passed run as soon as a dispatcher picks them up")
 
 
-@command("schedule", "Schedule every step of an approved campaign at its local time (again: replaces its jobs).", "outreach schedule soldier-defections-myanmar", _schedule_args)
+@command("schedule", _schedule_args)
 def schedule(args: argparse.Namespace, config: Config) -> int:
     """Write one job per step; steps already done are left alone."""
     plan = load_checked(config, args.campaign).plan
@@ -58,7 +58,7 @@ def _run_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--until-idle", action="store_true", help="exit when no scheduled step is left (for cron, CI and demos)")
 
 
-@command("run", "The dispatcher: sends each scheduled step at its time (foreground; SIGTERM stops it cleanly).", "outreach run --until-idle", _run_args)
+@command("run", _run_args)
 def run(args: argparse.Namespace, config: Config) -> int:
     """Run the dispatcher."""
     out(f"dispatcher started ({'until idle' if args.until_idle else 'until stopped'}); database {open_db(config).url.render_as_string(hide_password=True)}")
@@ -72,7 +72,7 @@ def _cancel_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--step", type=int, action="append", metavar="N", help="only this step (repeatable)")
 
 
-@command("cancel", "Cancel a campaign's scheduled steps (or some of them).", "outreach cancel soldier-defections-myanmar --step 3", _cancel_args)
+@command("cancel", _cancel_args)
 def cancel(args: argparse.Namespace, config: Config) -> int:
     """Remove jobs and mark the steps cancelled."""
     slug = resolve_campaign(args.campaign).slug
@@ -92,7 +92,7 @@ def _reschedule_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--at", required=True, metavar="TIME", help="local time in the campaign's timezone, e.g. 2027-01-12T14:30")
 
 
-@command("reschedule", "Move one scheduled step to another local time.", "outreach reschedule soldier-defections-myanmar --step 2 --at 2027-01-12T14:30", _reschedule_args)
+@command("reschedule", _reschedule_args)
 def reschedule(args: argparse.Namespace, config: Config) -> int:
     """Move one step."""
     plan = load_checked(config, args.campaign).plan

@@ -9,7 +9,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from ..cli import command, out, resolve_campaign
+from .base import command, out, resolve_campaign
 from ..config import Config
 from ..status import gather, write_calendar
 from ..store.db import now, open_db
@@ -21,7 +21,7 @@ def _status_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
 
-@command("status", "Every step: when, channel, state, counts, URLs; what needs a person; the next due step.", "outreach status soldier-defections-myanmar", _status_args)
+@command("status", _status_args)
 def status(args: argparse.Namespace, config: Config) -> int:
     """Print the status table (or JSON)."""
     slug = resolve_campaign(args.campaign).slug if args.campaign else None
@@ -56,7 +56,7 @@ def _calendar_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", type=Path, default=Path("outreach.ics"), metavar="FILE", help="where to write the .ics (default: outreach.ics)")
 
 
-@command("calendar", "Write an .ics file of every scheduled step for the team's calendar.", "outreach calendar --out schedule.ics", _calendar_args)
+@command("calendar", _calendar_args)
 def calendar(args: argparse.Namespace, config: Config) -> int:
     """Write the calendar file."""
     n = write_calendar(gather(open_db(config)), args.out, now())

@@ -10,7 +10,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from ..cli import command, err, out
+from .base import command, err, out
 from ..config import Config
 from ..errors import SubscriberError
 from ..store.db import open_db
@@ -45,7 +45,7 @@ def _args(p: argparse.ArgumentParser) -> None:
                    epilog="Example:\n  outreach subscribers suppressed", formatter_class=argparse.RawDescriptionHelpFormatter)
 
 
-@command("subscribers", "Manage subscribers: import, list, count, export, remove, suppressed.", "outreach subscribers import people.csv --list research", _args)
+@command("subscribers", _args)
 def subscribers(args: argparse.Namespace, config: Config) -> int:
     """Dispatch to the subscriber action."""
     engine = open_db(config)

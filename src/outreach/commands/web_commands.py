@@ -6,7 +6,7 @@ import argparse
 
 import uvicorn
 
-from ..cli import command, out
+from .base import command, out
 from ..config import Config
 from ..web.app import create_app
 
@@ -16,7 +16,7 @@ def _args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--port", type=int, help="port (default: web.port)")
 
 
-@command("serve", "Serve one-click unsubscribe, sign-up with confirmation, and the archive.", "outreach serve --port 8080", _args)
+@command("serve", _args)
 def serve(args: argparse.Namespace, config: Config) -> int:
     """Run uvicorn in the foreground (behind the institute's reverse proxy in production).
 
