@@ -17,6 +17,7 @@ from typing import Sequence
 from . import __version__
 from .commands import COMMANDS
 from .commands.base import REGISTERED, err
+from .text import visible
 
 
 def _command_in(argv: Sequence[str]) -> str | None:
@@ -75,11 +76,11 @@ def _run(args: argparse.Namespace) -> int:
         return args.run(args, config)
     except CampaignErrors as exc:
         for problem in exc.errors:
-            err(f"error: {problem}")
+            err(f"error: {visible(problem)}")
         return 1
-    except OutreachError as exc:
+    except OutreachError as exc:  # messages can quote remote text (an SMTP reply, an API body): shown, never obeyed
         for line in str(exc).splitlines():
-            err(f"error: {line}")
+            err(f"error: {visible(line)}")
         return 1
     except KeyboardInterrupt:
         err("interrupted")
@@ -87,6 +88,6 @@ def _run(args: argparse.Namespace) -> int:
     except Exception as exc:  # a bug, not bad input: say so briefly, full detail on request
         if os.environ.get("OUTREACH_DEBUG"):
             raise
-        err(f"internal error: {type(exc).__name__}: {exc}")
+        err(f"internal error: {type(exc).__name__}: {visible(exc)}")
         err("this is a bug in outreach; run again with OUTREACH_DEBUG=1 for the full traceback and report it")
         return 70

@@ -7,7 +7,8 @@ terminal; a line separator (U+2028) crashes header folding. Every entry point
 asks this module, so the rule is written once.
 
 - :func:`control_chars` lists what is wrong (for a located error message);
-- :func:`clean_line` removes it (for free text people type, like a name).
+- :func:`clean_line` removes it (for free text people type, like a name);
+- :func:`visible` shows it escaped (for a terminal, where nothing may be lost or obeyed).
 """
 
 from __future__ import annotations
@@ -46,6 +47,12 @@ def clean_line(value: str, max_length: int | None = None) -> str:
     if max_length is not None and len(text) > max_length:
         text = text[:max_length].rstrip()
     return text
+
+
+def visible(value: object) -> str:
+    """``value`` as text with each unsafe character written as its escape (``\\x1b``, ``\\u202e``): safe on a terminal."""
+    text = "" if value is None else str(value)
+    return _UNSAFE_RE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def describe_unsafe(value: str) -> str:

@@ -111,3 +111,12 @@ def test_ordinary_text_is_untouched():
 
     for value in ("Ann O'Neil", "ann+news@example.org", "Zoë Ærø", "1-2-3", "user@example.org", "100%"):
         assert visible(value) == value and csv_safe(value) == value
+
+
+@pytest.mark.parametrize("hostile", ["\x1b[31mred", "\x1b]0;title\x07", "bidi\u202eevil"])
+def test_error_messages_show_control_characters_escaped(cli, tmp_path, hostile) -> None:
+    # An error quotes what it was given (here a file name; elsewhere an SMTP reply or an API body).
+    result = cli("validate", str(tmp_path / f"{hostile}.toml"))
+    assert result.code == 1 and result.err.startswith("error: ")
+    assert "\x1b" not in result.err and "\x07" not in result.err and "\u202e" not in result.err
+    assert hostile.encode("unicode_escape").decode("ascii") in result.err

@@ -6,7 +6,7 @@ rich would read ``[/]`` or ``[link=…]`` in them as markup (and crash or
 hide words), and an escape sequence would reach the terminal itself. In a
 CSV opened by a spreadsheet, a cell starting with ``=`` is a formula.
 
-- :func:`visible` shows every control character as its escape (``\\x1b``);
+- :func:`outreach.text.visible` shows every control character as its escape (``\\x1b``);
 - :func:`cell` is a rich cell that is never read as markup;
 - :func:`csv_safe` neutralises spreadsheet formulas, as OWASP's CSV-injection guidance says.
 """
@@ -15,19 +15,10 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from ..text import control_chars
+from ..text import visible
 
 # OWASP "CSV Injection": a cell starting with one of these is read as a formula by spreadsheets.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def visible(value: object) -> str:
-    """``value`` as text with each control, line-breaking or bidi character written as its escape, e.g. ``\\x1b``."""
-    text = "" if value is None else str(value)
-    for name in control_chars(text):
-        char = chr(int(name[2:], 16))
-        text = text.replace(char, char.encode("unicode_escape").decode("ascii"))
-    return text
 
 
 def cell(value: object) -> Text:

@@ -7,6 +7,7 @@ import argparse
 from rich.console import Console
 from rich.table import Table
 
+from ..text import visible
 from .base import command, load_checked, out
 from ..config import Config
 from ..mail.send import send_email, send_test
@@ -37,7 +38,7 @@ def send(args: argparse.Namespace, config: Config) -> int:
     Console(stderr=False).print(table)
     out(f"via {result.transport}; audience {result.audience}; {result.this_run.get('sent', 0)} sent in {result.elapsed:.1f}s ({result.rate:.0f}/s)")
     for e in result.errors:
-        out(f"error: {e}")
+        out(f"error: {visible(e)}")
     if result.ledger.get("unknown"):
         out(f"{result.ledger['unknown']} messages have an unknown outcome: see 'outreach status {result.campaign}'; resend them with --retry-unknown")
     incomplete = result.ledger.get("queued", 0) + result.ledger.get("sending", 0)
@@ -54,5 +55,5 @@ def send_test_command(args: argparse.Namespace, config: Config) -> int:
     """Send test copies."""
     plan = load_checked(config, args.campaign).plan
     for addr, reply in send_test(config, plan, args.to):
-        out(f"test sent to {addr}: {reply}")
+        out(f"test sent to {addr}: {visible(reply)}")
     return 0
