@@ -184,3 +184,35 @@ def test_every_platform_client_is_an_api_channel():
         cls = client_class(name)
         assert issubclass(cls, ApiChannel) and cls.facts is PLATFORMS[name]
         assert "publish" not in vars(cls), f"{name} must use the base publish sequence"
+
+
+MEDIA = {"x": "/2/media/upload", "mastodon": "/api/v1/media", "bluesky": "/xrpc/com.atproto.repo.uploadBlob"}
+
+
+def image_part() -> OutgoingPart:
+    from outreach.channels.base import Media
+    from tests.conftest import SAMPLE_COVER
+    return OutgoingPart("channel-tests", 2, 1, 1, "With a picture", (Media(SAMPLE_COVER, "The cover"),))
+
+
+# Breaks if: the media step has its own mapping, or a lost answer to an upload (harmless to repeat: an orphaned upload is
+# never attached) is treated as an unknown post; and the post is never attempted after a failed upload.
+@pytest.mark.parametrize("kind, expected, status", [("503", Unavailable, 503), ("429", RateLimited, 429), ("401", AuthFailed, 401),
+                                                    ("drop", Unavailable, None)])
+def test_a_failed_media_upload_is_mapped_like_any_answer(platform, kind, expected, status):
+    name, api, channel = platform
+    api.fail(MEDIA[name], kind)
+    with pytest.raises(ChannelError) as caught:
+        channel.publish(image_part(), None, None)
+    assert type(caught.value) is expected and caught.value.status == status, caught.value
+    assert "media upload" in str(caught.value)
+    assert not api.posted(CREATE[name]), "posted after the upload failed"
+
+
+def test_the_sequence_is_credentials_request_media_post(platform):
+    name, api, channel = platform
+    channel.publish(image_part(), None, None)
+    paths = [r["path"] for r in api.requests if r["method"] == "POST"]
+    assert paths.index(MEDIA[name]) < paths.index(CREATE[name])
+    if name == "bluesky":
+        assert paths[0] == "/xrpc/com.atproto.server.createSession"

@@ -189,14 +189,6 @@ class Answer:
     body: str = ""
 
 
-class HttpAnswer(Exception):
-    """Raised by a step that speaks HTTP itself (e.g. X's media upload) for a non-2xx answer."""
-
-    def __init__(self, answer: Answer) -> None:
-        self.answer = answer
-        super().__init__(answer.status)
-
-
 def chain(exc: BaseException) -> list[BaseException]:
     """``exc`` and every exception behind it (cause, context, a wrapped ``reason`` or argument)."""
     found: list[BaseException] = []
@@ -345,7 +337,7 @@ class ApiChannel:
 
     def error_for(self, exc: BaseException, step: str) -> ChannelError | None:
         """The one error mapping: an HTTP answer by its status, else a transport failure by its type."""
-        answer = exc.answer if isinstance(exc, HttpAnswer) else self.answer_of(exc)
+        answer = self.answer_of(exc)
         if answer is not None:
             return self.error_for_answer(answer, step)
         sent = transport_failure(exc)
@@ -369,7 +361,7 @@ class ApiChannel:
         if step == "credentials" and 400 <= answer.status < 500:
             return AuthFailed(f"{self.facts.display} refused the login: {detail}", **response)
         if answer.status == 401:
-            return AuthFailed(f"{self.facts.display}: {detail}", **response)
+            return AuthFailed(f"{self.facts.display} {STEPS[step]}: {detail}", **response)
         if answer.status >= 500:
             return Unavailable(f"{self.facts.display} {STEPS[step]}: {detail}", **response)
         return Rejected(f"{self.facts.display} {STEPS[step]}: {detail}", **response)

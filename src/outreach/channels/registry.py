@@ -1,4 +1,17 @@
-"""The platforms outreach posts to: one line each. A new platform adds its line here."""
+"""The platforms outreach posts to: one line each.
+
+Adding a platform (say LinkedIn):
+
+1. ``channels/linkedin_facts.py``: its counting rule and a :class:`~.facts.PlatformFacts`
+   (limit, URL weight, images, alt text, display name, credential variables, client path).
+2. ``channels/linkedin.py``: an :class:`~.base.ApiChannel` subclass filling in the steps
+   (connect, authenticate, payload/prepare, upload, post) and ``answer_of`` (how its
+   library hands over an HTTP answer). The base class does the sequence and the errors.
+3. One line below.
+4. Its emulator in ``tests/social/emulators.py`` (and a fixture in ``tests/social/conftest.py``).
+5. For now also its settings table in ``config.py`` (a model with the ``*_env`` names from the
+   facts, and a field on ``Config`` named like the platform), which :func:`channel_for` reads.
+"""
 
 from __future__ import annotations
 

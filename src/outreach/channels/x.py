@@ -64,7 +64,8 @@ class XChannel(ApiChannel):
         return Posted(tweet_id, f"https://x.com/i/web/status/{tweet_id}")
 
     def answer_of(self, exc: BaseException) -> Answer | None:
-        """tweepy's HTTPException carries the requests response."""
-        if isinstance(exc, tweepy.HTTPException):
-            return Answer(exc.response.status_code, dict(exc.response.headers), exc.response.text)
-        return None
+        """tweepy's HTTPException (the tweet) and requests' HTTPError (the media upload) carry the response."""
+        response = exc.response if isinstance(exc, (tweepy.HTTPException, requests.HTTPError)) else None
+        if response is None:
+            return None
+        return Answer(response.status_code, dict(response.headers), response.text)

@@ -4,8 +4,8 @@ tweepy 4.17 only has the v1.1 upload, which X is retiring, so this module
 speaks the v2 endpoints directly: ``POST /2/media/upload`` (multipart,
 ``media_category=tweet_image``) returns ``{"data": {"id": …}}``, and
 ``POST /2/media/metadata`` attaches the alt text. A failure is raised as it
-came (an :class:`~.base.HttpAnswer` or the requests exception) for the
-channel's one error mapping; an orphaned upload is harmless, so the base
+came (requests' ``HTTPError`` with its response, or the transport
+exception) for the channel's one error mapping; an orphaned upload is harmless, so the base
 class treats this step as safe to retry.
 """
 
@@ -14,13 +14,8 @@ from __future__ import annotations
 import requests
 from tweepy import OAuth1UserHandler
 
-from .base import Answer, HttpAnswer, Media
+from .base import Media
 from .x_facts import X
-
-
-def _check(response: requests.Response) -> None:
-    if response.status_code // 100 != 2:  # any non-2xx answer
-        raise HttpAnswer(Answer(response.status_code, dict(response.headers), response.text))
 
 
 def upload_image(session: requests.Session, base: str, auth: OAuth1UserHandler, media: Media) -> str:
@@ -29,10 +24,10 @@ def upload_image(session: requests.Session, base: str, auth: OAuth1UserHandler, 
     response = session.post(f"{base}/2/media/upload", auth=oauth,
                             files={"media": (media.path.name, media.read(), media.mime)},
                             data={"media_category": "tweet_image", "media_type": media.mime})
-    _check(response)
+    response.raise_for_status()
     media_id = str(response.json()["data"]["id"])
     if media.alt:
         response = session.post(f"{base}/2/media/metadata", auth=oauth,
                                 json={"id": media_id, "metadata": {"alt_text": {"text": media.alt[:X.max_alt]}}})
-        _check(response)
+        response.raise_for_status()
     return media_id
