@@ -216,3 +216,74 @@ def test_the_sequence_is_credentials_request_media_post(platform):
     assert paths.index(MEDIA[name]) < paths.index(CREATE[name])
     if name == "bluesky":
         assert paths[0] == "/xrpc/com.atproto.server.createSession"
+
+
+def _raised(make):
+    """The exception ``make`` raises, with its implicit context set as a library would leave it."""
+    try:
+        make()
+    except Exception as exc:  # noqa: BLE001
+        return exc
+    raise AssertionError("nothing raised")
+
+
+def _wrapped(inner, outer):
+    def make():
+        try:
+            raise inner
+        except Exception:
+            raise outer  # implicit __context__, as mastodon-py does
+    return make
+
+
+def _caused(inner, outer):
+    def make():
+        try:
+            raise inner
+        except Exception as exc:
+            raise outer from exc  # explicit __cause__, as atproto does
+    return make
+
+
+def _requests_refused():
+    import requests
+    import urllib3
+    reason = urllib3.exceptions.NewConnectionError(None, "Failed to establish a new connection")
+    return requests.exceptions.ConnectionError(urllib3.exceptions.MaxRetryError(None, "/2/tweets", reason))
+
+
+def _requests_dropped():
+    import requests
+    import urllib3
+    return requests.exceptions.ConnectionError(urllib3.exceptions.ProtocolError("Connection aborted.", ConnectionResetError()))
+
+
+def _classify_cases():
+    import httpx
+    import requests
+    from atproto_client.exceptions import InvokeTimeoutError, NetworkError
+    from mastodon import MastodonNetworkError
+    request = httpx.Request("POST", "http://127.0.0.1/x")
+    return [
+        ("requests-refused", lambda: (_ for _ in ()).throw(_requests_refused()), False),
+        ("requests-connect-timeout", lambda: (_ for _ in ()).throw(requests.exceptions.ConnectTimeout()), False),
+        ("requests-tls-handshake", lambda: (_ for _ in ()).throw(requests.exceptions.SSLError()), False),
+        ("requests-read-timeout", lambda: (_ for _ in ()).throw(requests.exceptions.ReadTimeout()), True),
+        ("requests-dropped", lambda: (_ for _ in ()).throw(_requests_dropped()), True),
+        ("mastodon-refused", _wrapped(_requests_refused(), MastodonNetworkError("Could not complete request")), False),
+        ("mastodon-dropped", _wrapped(_requests_dropped(), MastodonNetworkError("Could not complete request")), True),
+        ("atproto-refused", _caused(httpx.ConnectError("refused", request=request), NetworkError()), False),
+        ("atproto-connect-timeout", _caused(httpx.ConnectTimeout("t", request=request), InvokeTimeoutError()), False),
+        ("atproto-read-timeout", _caused(httpx.ReadTimeout("t", request=request), InvokeTimeoutError()), True),
+        ("atproto-dropped", _caused(httpx.RemoteProtocolError("closed", request=request), NetworkError()), True),
+        ("a-bug", lambda: (_ for _ in ()).throw(KeyError("id")), None),
+        ("a-bug-whose-message-says-connection-refused", lambda: (_ for _ in ()).throw(ValueError("Connection refused NewConnectionError")), None),
+    ]
+
+
+# Breaks if: "did the request reach the server" is decided from message text, or a library's wrapping hides the type.
+@pytest.mark.parametrize("case", _classify_cases(), ids=lambda c: c[0])
+def test_transport_failures_are_told_apart_by_type(case):
+    from outreach.channels.base import transport_failure
+    _, make, sent = case
+    assert transport_failure(_raised(make)) is sent

@@ -165,7 +165,8 @@ def retry_time(headers: Mapping[str, str], default_seconds: int = 60) -> datetim
 BODY_LIMIT = 500  # characters of a response body kept on an error
 # The request never left: nothing can have happened on the server, so sending again is safe.
 NEVER_SENT: tuple[type[BaseException], ...] = (
-    requests.exceptions.ConnectTimeout, urllib3.exceptions.NewConnectionError, urllib3.exceptions.ConnectTimeoutError,
+    requests.exceptions.ConnectTimeout, requests.exceptions.SSLError,  # a failed TLS handshake sent nothing yet
+    urllib3.exceptions.NewConnectionError, urllib3.exceptions.ConnectTimeoutError,
     httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, ConnectionRefusedError,
 )
 # The request went out and no (complete) answer came: it may have taken effect.
