@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
-
-from typing import Mapping
+from typing import Any, Mapping
 
 from atproto import Client, models
 
+from ..errors import ChannelError
 from .base import Answer, ApiChannel, Media, OutgoingPart, Posted
 from .bluesky_facts import BLUESKY
 
@@ -128,7 +127,7 @@ class BlueskyChannel(ApiChannel):
         rkey = created.uri.rsplit("/", 1)[-1]
         return Posted(created.uri, f"https://bsky.app/profile/{self.handle}/post/{rkey}", {"cid": created.cid})
 
-    def error_for(self, exc: BaseException, step: str):  # type: ignore[no-untyped-def]
+    def error_for(self, exc: BaseException, step: str) -> ChannelError | None:
         """The base mapping; a refused session is dropped so the next post logs in again."""
         error = super().error_for(exc, step)
         if error is not None and error.status == 401:
