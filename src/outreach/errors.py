@@ -10,6 +10,7 @@
     ├── SubscriberError                bad subscriber input (CSV file, address)
     ├── ApprovalError                  a campaign is not approved, or changed since approval
     ├── ScheduleError                  a step cannot be scheduled (in the past, unknown step)
+    ├── DatabaseUnavailable            the database failed mid-run (gone, disk full, read-only): the run ends
     └── ChannelError                   a channel could not deliver; never a bare ``False``
         ├── RateLimited(retry_at)      try again, not before ``retry_at`` (UTC)
         ├── Rejected(reason)           permanent: duplicate content, too long, bad media, 5xx mailbox
@@ -78,6 +79,10 @@ class ApprovalError(OutreachError):
 
 class ScheduleError(OutreachError):
     """A step cannot be scheduled, cancelled or rescheduled as asked."""
+
+
+class DatabaseUnavailable(OutreachError):
+    """The database failed mid-run (gone, disk full, read-only): the run ends; no row is in a wrong state."""
 
 
 class ChannelError(OutreachError):

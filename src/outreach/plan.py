@@ -34,11 +34,7 @@ class Step:
     due_local: datetime
     due_utc: datetime
     summary: str
-
-    @property
-    def post_index(self) -> int | None:
-        """Index into ``campaign.posts`` for a post step."""
-        return int(self.field[6:-1]) if self.kind == "post" else None
+    post_index: int | None = None  # a post step: its index into ``campaign.posts``
 
 
 @dataclass
@@ -134,7 +130,7 @@ def build_plan(campaign: Campaign, config: Config) -> Plan:
             continue
         text = rendered[i].parts[0].text if i in rendered else post.parts[0]
         kind = f"thread of {len(post.parts)}: " if len(post.parts) > 1 else ""
-        steps.append(Step(number, "post", post.channel, field, post.at, due, kind + _excerpt(text)))
+        steps.append(Step(number, "post", post.channel, field, post.at, due, kind + _excerpt(text), post_index=i))
         number += 1
     return Plan(campaign, email, posts, steps, _unique(errors))
 

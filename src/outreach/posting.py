@@ -21,18 +21,17 @@ import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import Engine, insert, select, update
-
 from .campaign import Campaign
 from .channels import channel_for
 from .channels.base import Channel, LinkCard, Media, OutgoingPart, Posted
 from .config import Config
-from .errors import AuthFailed, ChannelError, OutcomeUnknown, OutreachError, RateLimited, Rejected, ScheduleError, Unavailable
+from .errors import AuthFailed, ChannelError, OutcomeUnknown, RateLimited, Rejected, ScheduleError, Unavailable
 from .plan import Plan, Step
 from .render.posts import RenderedPost, report_url
 from .store.db import now, open_db
-from .store.ledger import Ledger, Outcome, recover
-from .store.schema import audit, deliveries
+from .store.delivery import Delivery, DeliveryState
+from .store.ledger import Ledger, Outcome, QueuedPart, enqueue_parts, recover, resolve_part
+from .store.ledger_queries import post_parts
 
 RETRY_WAITS = (2.0, 10.0)
 AUTH_WAIT = timedelta(minutes=15)
@@ -77,24 +76,8 @@ def outgoing_parts(campaign: Campaign, post: RenderedPost, step: Step) -> list[O
             for i, part in enumerate(post.parts)]
 
 
-def _enqueue(engine: Engine, campaign: str, step: int, parts: list[OutgoingPart]) -> None:
-    with engine.begin() as conn:
-        have = set(conn.execute(select(deliveries.c.target).where(deliveries.c.campaign == campaign, deliveries.c.step == step)).scalars())
-        rows = [{"campaign": campaign, "step": step, "target": f"part-{p.index}", "state": "queued", "attempts": 0, "updated_at": now(),
-                 "payload": {"text": p.text, "of": p.count}} for p in parts if f"part-{p.index}" not in have]
-        if rows:
-            conn.execute(insert(deliveries), rows)
-
-
-def _rows(engine: Engine, campaign: str, step: int) -> dict[int, dict]:
-    with engine.connect() as conn:
-        found = conn.execute(select(deliveries).where(deliveries.c.campaign == campaign, deliveries.c.step == step)).all()
-    return {int(r.target.split("-")[1]): dict(r._mapping) for r in found if r.target.startswith("part-")}
-
-
-def _posted(row: dict) -> Posted:
-    extra = (row.get("payload") or {}).get("remote") or {}
-    return Posted(row["remote_id"], row["remote_url"] or "", extra)
+def _posted(row: Delivery) -> Posted:
+    return Posted(row.remote_id, row.remote_url or "", row.remote_extra)
 
 
 def post_step(config: Config, plan: Plan, step: Step, channel: Channel | None = None, retry_waits: tuple[float, ...] = RETRY_WAITS) -> StepResult:
@@ -104,33 +87,33 @@ def post_step(config: Config, plan: Plan, step: Step, channel: Channel | None = 
     parts = outgoing_parts(campaign, post, step)
     engine = open_db(config)
     recover(engine, campaign.slug, step.number)
-    _enqueue(engine, campaign.slug, step.number, parts)
+    enqueue_parts(engine, campaign.slug, step.number, [QueuedPart(p.index, p.text, p.count) for p in parts])
     channel = channel or channel_for(config, step.channel)
     result = StepResult(step.number, step.channel)
-    rows = _rows(engine, campaign.slug, step.number)
+    rows = post_parts(engine, campaign.slug, step.number)
     previous: Posted | None = None
     root: Posted | None = None
     ledger: Ledger | None = None
     try:
         for part in parts:
             row = rows[part.index]
-            state = row["state"]
-            if state == "sent":
+            state = row.state
+            if state == DeliveryState.SENT:
                 previous = _posted(row)
                 root = root or previous
-                result.parts.append(PartResult(part.index, "sent", row["remote_url"], row["detail"]))
+                result.parts.append(PartResult(part.index, state, row.remote_url, row.detail))
                 continue
-            if state in ("unknown", "failed", "sending"):
-                result.parts.append(PartResult(part.index, state, None, row["detail"]))
-                result.halted = f"part {part.index} is {state}: {row['detail']}" + (" (resolve with outreach post --resolve)" if state == "unknown" else "")
+            if state in (DeliveryState.UNKNOWN, DeliveryState.FAILED, DeliveryState.SENDING):
+                result.parts.append(PartResult(part.index, state, None, row.detail))
+                result.halted = f"part {part.index} is {state}: {row.detail}" + (" (resolve with outreach post --resolve)" if state == DeliveryState.UNKNOWN else "")
                 break
-            due = row["not_before"]
+            due = row.not_before
             if due is not None and due > now():
-                result.parts.append(PartResult(part.index, "queued", None, row["detail"]))
-                result.halted = f"part {part.index} waits until {due:%Y-%m-%d %H:%M:%S} UTC: {row['detail']}"
+                result.parts.append(PartResult(part.index, DeliveryState.QUEUED, None, row.detail))
+                result.halted = f"part {part.index} waits until {due:%Y-%m-%d %H:%M:%S} UTC: {row.detail}"
                 break
             ledger = ledger or Ledger(engine, campaign.slug, step.number)
-            posted, outcome = _publish_part(ledger, channel, part, row["id"], previous, root, retry_waits)
+            posted, outcome = _publish_part(ledger, channel, part, row.id, previous, root, retry_waits)
             result.parts.append(PartResult(part.index, outcome.state, posted.url if posted else None, outcome.detail))
             if posted is None:
                 result.halted = f"part {part.index}: {outcome.detail}"
@@ -141,7 +124,7 @@ def post_step(config: Config, plan: Plan, step: Step, channel: Channel | None = 
         if ledger is not None:
             ledger.close()
     for part in parts[len(result.parts):]:
-        result.parts.append(PartResult(part.index, rows[part.index]["state"]))
+        result.parts.append(PartResult(part.index, rows[part.index].state))
     return result
 
 
@@ -151,35 +134,34 @@ def _publish_part(ledger: Ledger, channel: Channel, part: OutgoingPart, delivery
     while True:
         claimed = ledger.claim(delivery_id)
         if claimed is None:
-            outcome = Outcome(delivery_id, "queued", "another dispatcher is posting this part")
+            outcome = Outcome(delivery_id, DeliveryState.QUEUED, "another dispatcher is posting this part")
             return None, outcome
         try:
             posted = channel.publish(part, previous, root)
         except RateLimited as exc:
-            outcome = Outcome(delivery_id, "queued", str(exc), not_before=exc.retry_at)
+            outcome = Outcome(delivery_id, DeliveryState.QUEUED, str(exc), not_before=exc.retry_at)
         except Unavailable as exc:
             if attempt < len(retry_waits):
-                ledger.finish(Outcome(delivery_id, "queued", f"attempt {claimed.attempts}: {exc}"))
+                ledger.finish(Outcome(delivery_id, DeliveryState.QUEUED, f"attempt {claimed.attempts}: {exc}"))
                 time.sleep(retry_waits[attempt])
                 attempt += 1
                 continue
-            outcome = Outcome(delivery_id, "queued", f"attempt {claimed.attempts}: {exc}", not_before=now() + timedelta(minutes=5))
+            outcome = Outcome(delivery_id, DeliveryState.QUEUED, f"attempt {claimed.attempts}: {exc}", not_before=now() + timedelta(minutes=5))
         except AuthFailed as exc:
             # not the post's fault, but no use asking again every second: wait for a person to fix the credentials
-            outcome = Outcome(delivery_id, "queued", f"credentials refused: {exc}", not_before=now() + AUTH_WAIT)
+            outcome = Outcome(delivery_id, DeliveryState.QUEUED, f"credentials refused: {exc}", not_before=now() + AUTH_WAIT)
         except OutcomeUnknown as exc:
-            outcome = Outcome(delivery_id, "unknown", str(exc))
+            outcome = Outcome(delivery_id, DeliveryState.UNKNOWN, str(exc))
         except Rejected as exc:
-            outcome = Outcome(delivery_id, "failed", str(exc))
+            outcome = Outcome(delivery_id, DeliveryState.FAILED, str(exc))
         except ChannelError as exc:
-            outcome = Outcome(delivery_id, "failed", str(exc))
+            outcome = Outcome(delivery_id, DeliveryState.FAILED, str(exc))
         except Exception as exc:  # noqa: BLE001  (a bug must not leave the part in 'sending')
-            outcome = Outcome(delivery_id, "unknown", f"internal error while posting: {type(exc).__name__}: {exc}")
+            outcome = Outcome(delivery_id, DeliveryState.UNKNOWN, f"internal error while posting: {type(exc).__name__}: {exc}")
         else:
             remote = dict(posted.extra)
-            outcome = Outcome(delivery_id, "sent", f"posted {posted.url}", remote_id=posted.remote_id, remote_url=posted.url,
-                              also=lambda c: c.execute(update(deliveries).where(deliveries.c.id == delivery_id)
-                                                       .values(payload={"text": part.text, "of": part.count, "remote": remote})))
+            outcome = Outcome(delivery_id, DeliveryState.SENT, f"posted {posted.url}", remote_id=posted.remote_id, remote_url=posted.url,
+                              payload={"text": part.text, "of": part.count, "remote": remote})
             ledger.finish(outcome)
             return posted, outcome
         ledger.finish(outcome)
@@ -204,19 +186,4 @@ def post_steps(config: Config, plan: Plan, numbers: list[int] | None = None) -> 
 
 def resolve(config: Config, campaign: str, step: int, part: int, *, posted_url: str | None, resend: bool, by: str = "cli") -> str:
     """A person settles an unknown part: it was posted (with its URL), or it should be sent again."""
-    engine = open_db(config)
-    target = f"part-{part}"
-    with engine.begin() as conn:
-        row = conn.execute(select(deliveries).where(deliveries.c.campaign == campaign, deliveries.c.step == step, deliveries.c.target == target)).first()
-        if row is None:
-            raise OutreachError(f"{campaign}: step {step} has no part {part} in the ledger")
-        if row.state != "unknown":
-            raise OutreachError(f"{campaign}: step {step} part {part} is {row.state}, not unknown; nothing to resolve")
-        if resend:
-            values = {"state": "queued", "not_before": None, "detail": "resend requested by a person"}
-        else:
-            remote_id = posted_url.rstrip("/").rsplit("/", 1)[-1] if posted_url else None
-            values = {"state": "sent", "remote_id": remote_id, "remote_url": posted_url, "detail": "marked posted by a person"}
-        conn.execute(update(deliveries).where(deliveries.c.id == row.id).values(updated_at=now(), **values))
-        conn.execute(insert(audit), [{"at": now(), "action": "resolved", "source": by, "detail": f"{campaign} step {step} part {part}: {values['state']}"}])
-    return values["state"]
+    return resolve_part(open_db(config), campaign, step, part, posted_url=posted_url, resend=resend, by=by).value

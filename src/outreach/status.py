@@ -7,12 +7,11 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 
 from .campaign import load_campaign
 from .errors import OutreachError
-from .store.ledger import counts, rows_in
-from .store.schema import deliveries
+from .store.ledger_queries import counts, deliveries_in, step_kinds
 from .store.steps import list_steps, live_dispatchers
 
 @dataclass
@@ -71,12 +70,7 @@ def _zone(path: str | None) -> zoneinfo.ZoneInfo | None:
 def gather(engine: Engine, campaign: str | None = None) -> Status:
     """Collect the status of one campaign, or of every campaign the database knows."""
     scheduled = list_steps(engine, campaign)
-    # a step's targets say what it is: addresses for the email, "part-N" for a post
-    q = select(deliveries.c.campaign, deliveries.c.step, func.min(deliveries.c.target)).group_by(deliveries.c.campaign, deliveries.c.step)
-    if campaign:
-        q = q.where(deliveries.c.campaign == campaign)
-    with engine.connect() as conn:
-        kinds = {(name, number): ("post" if target.startswith("part-") else "email") for name, number, target in conn.execute(q)}
+    kinds = step_kinds(engine, campaign)
     zones: dict[str, zoneinfo.ZoneInfo | None] = {}
     out: list[StepStatus] = []
     seen: set[tuple[str, int]] = set()
@@ -95,9 +89,9 @@ def gather(engine: Engine, campaign: str | None = None) -> Status:
         # one ledger for both: a delivered post is stored as "sent" and shown as "posted"
         s.counts = {("posted" if social and k == "sent" else k): v for k, v in ledger.items() if v}
         if social:
-            s.urls = [r["remote_url"] for r in rows_in(engine, s.campaign, ["sent"], step=s.step) if r["remote_url"]]
-        for r in rows_in(engine, s.campaign, ["unknown", "failed", "sending"], step=s.step, limit=50):
-            attention.append(Loose(s.campaign, s.step, r["target"], r["state"], r["detail"], (r.get("payload") or {}).get("text")))
+            s.urls = [r.remote_url for r in deliveries_in(engine, s.campaign, ["sent"], step=s.step) if r.remote_url]
+        for r in deliveries_in(engine, s.campaign, ["unknown", "failed", "sending"], step=s.step, limit=50):
+            attention.append(Loose(s.campaign, s.step, r.target, r.state.value, r.detail, r.text))
     upcoming = [s for s in out if s.state == "scheduled" and s.due_utc]
     next_due = min(upcoming, key=lambda s: s.due_utc) if upcoming else None  # ISO strings in UTC sort in time order
     live = [f"{d['id']} (since {d['started_at']:%Y-%m-%d %H:%M})" for d in live_dispatchers(engine)]

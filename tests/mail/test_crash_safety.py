@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from outreach.store.db import open_db
-from outreach.store.ledger import counts, rows_in
+from outreach.store.ledger_queries import counts, deliveries_in
 from outreach.store.subscribers import import_csv
 from tests.mail.conftest import write_csv
 
@@ -66,8 +66,8 @@ def test_kill_nine_at_several_points(db_config, smtp_server, campaign_copy, tmp_
     assert proc.returncode == 0, err.decode()
     ledger = counts(engine, "soldier-defections-myanmar", 1)
     received = smtp_server.handler.counts()
-    unknown = {r["target"] for r in rows_in(engine, "soldier-defections-myanmar", ["unknown"], step=1)}
-    sent = {r["target"] for r in rows_in(engine, "soldier-defections-myanmar", ["sent"], step=1, limit=10_000)}
+    unknown = {r.target for r in deliveries_in(engine, "soldier-defections-myanmar", ["unknown"], step=1)}
+    sent = {r.target for r in deliveries_in(engine, "soldier-defections-myanmar", ["sent"], step=1, limit=10_000)}
 
     # at most one in-flight message per connection per kill became unknown
     increments = [b - a for a, b in zip([0, *unknown_after_kill], unknown_after_kill)]

@@ -13,7 +13,8 @@ from outreach.mail.send import send_email, send_test
 from outreach.plan import build_plan
 from outreach.store.archive import archive_entry
 from outreach.store.db import open_db
-from outreach.store.ledger import counts, rows_in
+from outreach.store.delivery import DeliveryState, EventKind
+from outreach.store.ledger_queries import counts, deliveries_in, events_of, find_by_message_id
 from outreach.store.subscribers import count, import_csv, suppression_list
 from outreach.tokens import Keyring, read_token
 from tests.mail.conftest import write_csv
@@ -80,10 +81,10 @@ def test_temporary_failures_retry_on_a_fresh_connection(plan, smtp_config, smtp_
     result = send_email(smtp_config, plan, **FAST)
     assert result.ledger["sent"] == 6 and result.ledger["queued"] == 0
     assert smtp_server.handler.counts() == {f"reader{i:03d}@example.org": 1 for i in range(6)}
-    rows = {r["target"]: r for r in rows_in(open_db(smtp_config), plan.campaign.slug, ["sent"])}
-    assert rows["reader001@example.org"]["attempts"] == 2
-    assert rows["reader002@example.org"]["attempts"] == 2
-    assert rows["reader000@example.org"]["attempts"] == 1
+    rows = {r.target: r for r in deliveries_in(open_db(smtp_config), plan.campaign.slug, ["sent"])}
+    assert rows["reader001@example.org"].attempts == 2
+    assert rows["reader002@example.org"].attempts == 2
+    assert rows["reader000@example.org"].attempts == 1
 
 
 def test_permanent_failure_bounces_and_suppresses(plan, smtp_config, smtp_server, tmp_path):
@@ -92,9 +93,11 @@ def test_permanent_failure_bounces_and_suppresses(plan, smtp_config, smtp_server
     result = send_email(smtp_config, plan, **FAST)
     assert result.ledger["bounced"] == 1 and result.ledger["sent"] == 3
     engine = open_db(smtp_config)
-    [bounced] = rows_in(engine, plan.campaign.slug, ["bounced"])
-    assert "550 5.1.1 no such user" in bounced["detail"]
+    [bounced] = deliveries_in(engine, plan.campaign.slug, ["bounced"])
+    assert "550 5.1.1 no such user" in bounced.detail
     assert [(s["email"], s["reason"], s["list"]) for s in suppression_list(engine)] == [("reader002@example.org", "bounced", "*")]
+    [event] = events_of(engine, bounced.id)  # the refusal is kept as the event that made it bounced
+    assert (event.kind, event.source) == (EventKind.BOUNCED_HARD, "bounce") and "550 5.1.1" in event.detail
     # re-importing the bounced address does not get it past the suppression list
     import_csv(engine, write_csv(tmp_path / "again.csv", [("READER002@example.org", "again")]), "research")
     assert count(engine, "research")["suppressed"] == 1
@@ -104,8 +107,8 @@ def test_retries_give_up_after_max_attempts(plan, smtp_config, smtp_server, tmp_
     subscribe(smtp_config, tmp_path, 2)
     smtp_server.when("reader001@example.org", *["451 busy"] * 5)
     result = send_email(smtp_config, plan, **FAST)
-    [failed] = rows_in(open_db(smtp_config), plan.campaign.slug, ["failed"])
-    assert failed["target"] == "reader001@example.org" and "gave up after 3 attempts" in failed["detail"]
+    [failed] = deliveries_in(open_db(smtp_config), plan.campaign.slug, ["failed"])
+    assert failed.target == "reader001@example.org" and "gave up after 3 attempts" in failed.detail
     assert result.ledger["sent"] == 1
 
 
@@ -201,3 +204,22 @@ def test_refused_login_is_one_clear_error_and_nothing_is_lost(campaign_copy, db_
     with SmtpServer() as good:
         ok = config.model_copy(update={"smtp": SmtpConfig(host="127.0.0.1", port=good.port, security="none")})
         assert send_email(ok, plan, **FAST).ledger["sent"] == 3, "nothing was lost"
+
+
+@pytest.mark.parametrize("retry_first", [False, True], ids=["first-try", "after-a-retry"])
+def test_each_row_keeps_the_message_id_and_envelope_sender_it_went_out_with(plan, smtp_config, smtp_server, tmp_path, retry_first):
+    """A bounce or complaint days later quotes the Message-ID or comes back to the envelope sender: both are on the row."""
+    subscribe(smtp_config, tmp_path, 4)
+    if retry_first:
+        smtp_server.when("reader001@example.org", "451 4.7.1 try later")
+    send_email(smtp_config, plan, **FAST)
+    engine = open_db(smtp_config)
+    rows = {r.target: r for r in deliveries_in(engine, plan.campaign.slug, ["sent"])}
+    arrived = {d.rcpt: d for d in smtp_server.deliveries}
+    assert set(rows) == set(arrived)
+    for address, row in rows.items():
+        assert row.state is DeliveryState.SENT and isinstance(row.message_id, str)
+        assert row.message_id == arrived[address].message["Message-ID"]
+        assert row.envelope_sender == arrived[address].mail_from == smtp_config.email.sender_address
+        assert find_by_message_id(engine, row.message_id) == row
+    assert len({r.message_id for r in rows.values()}) == 4

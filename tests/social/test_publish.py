@@ -9,7 +9,7 @@ from outreach.campaign import load_campaign
 from outreach.plan import build_plan
 from outreach.posting import post_step, post_steps, resolve
 from outreach.store.db import open_db
-from outreach.store.ledger import rows_in
+from outreach.store.ledger_queries import deliveries_in
 
 FAST = (0.01, 0.01)
 THREAD5 = '''thread = [
@@ -142,8 +142,8 @@ def test_mastodon_rate_limit_and_idempotent_retry(plan_for, social_config, masto
     mastodon_api.fail("/api/v1/statuses", "429")
     first = post_step(social_config, plan, m_step, retry_waits=FAST)
     assert first.parts[0].state == "queued" and "retry after" in first.parts[0].detail
-    [row] = rows_in(open_db(social_config), plan.campaign.slug, ["queued"], step=m_step.number)
-    assert row["not_before"] is not None
+    [row] = deliveries_in(open_db(social_config), plan.campaign.slug, ["queued"], step=m_step.number)
+    assert row.not_before is not None
     # a dropped answer is retried with the same Idempotency-Key: the instance returns the first status
     expire_waits(social_config)
     mastodon_api.fail("/api/v1/statuses", "drop")
@@ -183,8 +183,8 @@ def test_bluesky_bad_password_is_auth_failure(plan_for, social_config, bluesky_a
     result = post_step(social_config, plan, step(plan, "bluesky"), retry_waits=FAST)
     assert result.parts[0].state == "queued" and "refused the login" in result.parts[0].detail
     assert not bluesky_api.records
-    [row] = rows_in(open_db(social_config), plan.campaign.slug, ["queued"], step=step(plan, "bluesky").number)
-    assert row["not_before"] is not None and (row["not_before"] - row["updated_at"]).total_seconds() > 600, "waits for a person, not every poll"
+    [row] = deliveries_in(open_db(social_config), plan.campaign.slug, ["queued"], step=step(plan, "bluesky").number)
+    assert row.not_before is not None and (row.not_before - row.updated_at).total_seconds() > 600, "waits for a person, not every poll"
 
 
 def test_bluesky_thread_resumes_after_a_part_a_person_marked_posted(plan_for, social_config, bluesky_api):

@@ -1,4 +1,14 @@
-"""The delivery ledger: the one place delivery states change (see ``schema.py`` for the diagram).
+"""The delivery ledger: the only writer of delivery state (reads are in :mod:`.ledger_queries`).
+
+Every transition of a ``deliveries`` row is a function here::
+
+    enqueue ─▶ queued ─claim─▶ sending ─finish─▶ sent ─record_bounce─▶ bounced
+                 ▲  │             │                  └─record_complaint─▶ complained
+                 │  │             ├─ retry: queued (attempts+1, not before the retry time)
+                 │  │             ├─ failed | bounced (refused at send time)
+                 │  │             └─ unknown (no answer, or the process died: ``recover``)
+                 │  └─skip─▶ suppressed (the address left the list after the audience froze)
+                 └── requeue_unknown / resolve_part (a person decided)
 
 A delivery is claimed by a conditional update (``state='queued'`` →
 ``sending``) that only one process can win, committed *before* the message
@@ -6,7 +16,8 @@ or post leaves, and finished by a second commit after the remote side
 answers. So at any moment at most one row per sending thread is in
 ``sending``; if the process is killed, exactly those rows become
 ``unknown`` on the next start and everything else is either done or still
-queued.
+queued. Late events (a bounce, a complaint, a person's decision) are kept in
+``delivery_events`` next to the state they caused.
 """
 
 from __future__ import annotations
@@ -14,39 +25,39 @@ from __future__ import annotations
 import os
 import socket
 import threading
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable, Iterable, Iterator
+from typing import Any
 
-from sqlalchemy import Connection, Engine, Insert, Table, and_, func, insert, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import Connection, Engine, func, insert, literal, or_, select, update
 
-from ..errors import OutreachError
+from ..errors import DatabaseUnavailable, OutreachError  # noqa: F401  (DatabaseUnavailable: dispatch.py still looks it up here)
 from .db import now
-from .schema import UTCDateTime, audit, deliveries, runs
+from .delivery import DeliveryState, EventKind
+from .guard import database_errors, database_guard, describe_db_error
+from .ledger_queries import counts, deliveries_in, next_retry, rows_in  # noqa: F401  (the ledger's public reads)
+from .schema import UTCDateTime, audiences, audit, deliveries, delivery_events, memberships, runs, subscribers
+from .upsert import insert_ignoring, upsert  # noqa: F401  (store.subscribers and store.archive still import them from here)
 
-STATES = ("queued", "sending", "sent", "failed", "bounced", "unknown", "suppressed")
 HEARTBEAT = timedelta(seconds=5)
 STALE = timedelta(seconds=60)
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """How a claimed delivery ended; ``also(connection)`` commits in the same transaction."""
+    """How a claimed delivery ended. ``payload``: a post's payload to store with it (its remote ids)."""
 
     delivery_id: int
-    state: str
+    state: DeliveryState
     detail: str | None = None
     not_before: datetime | None = None
     remote_id: str | None = None
     remote_url: str | None = None
-    also: Callable[[Connection], None] | None = None
+    payload: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
-        assert self.state in STATES, self.state
+        if type(self.state) is not DeliveryState:
+            object.__setattr__(self, "state", DeliveryState(self.state))
 
 
 @dataclass(frozen=True)
@@ -55,51 +66,16 @@ class Claimed:
 
     id: int
     attempts: int
-    state: str = "sending"
+    state: DeliveryState = DeliveryState.SENDING
 
 
-class DatabaseUnavailable(OutreachError):
-    """The database failed mid-run (gone, disk full, read-only): the run ends; no row is in a wrong state."""
+@dataclass(frozen=True)
+class QueuedPart:
+    """One post or thread part to enqueue: its number (1 = first) and what it says."""
 
-
-def database_errors(engine: Engine) -> tuple[type[BaseException], ...]:
-    """What a failing database raises: SQLAlchemy's errors and, from raw DB-API cursors, the driver's."""
-    dbapi = getattr(engine.dialect, "loaded_dbapi", None) or engine.dialect.dbapi
-    return (SQLAlchemyError, dbapi.Error) if dbapi is not None else (SQLAlchemyError,)
-
-
-def describe_db_error(exc: BaseException) -> str:
-    """One line about a database error, without SQL or parameters (they can hold addresses)."""
-    orig = getattr(exc, "orig", None) or exc
-    first = (str(orig).strip().splitlines() or [""])[0][:200]
-    return f"{type(orig).__name__}: {first}" if first else type(orig).__name__
-
-
-def insert_ignoring(engine_or_conn: "Engine | Connection", table: Table, keys: list[str]) -> Insert:
-    """``INSERT … ON CONFLICT (keys) DO NOTHING`` for this database: safe when two runs insert the same rows at once."""
-    dialect = engine_or_conn.dialect.name
-    if dialect == "postgresql":
-        return postgresql_insert(table).on_conflict_do_nothing(index_elements=keys)
-    if dialect == "sqlite":
-        return sqlite_insert(table).on_conflict_do_nothing(index_elements=keys)
-    raise NotImplementedError(f"conflict-safe insert on {dialect}")
-
-
-def upsert(engine_or_conn: "Engine | Connection", table: Table, keys: list[str], update_columns: list[str]) -> Insert:
-    """``INSERT … ON CONFLICT (keys) DO UPDATE`` of ``update_columns`` to the inserted values."""
-    dialect = engine_or_conn.dialect.name
-    stmt = postgresql_insert(table) if dialect == "postgresql" else sqlite_insert(table)
-    return stmt.on_conflict_do_update(index_elements=keys, set_={c: stmt.excluded[c] for c in update_columns})
-
-
-@contextmanager
-def database_guard(engine: Engine, doing: str) -> Iterator[None]:
-    """Turn a database error raised inside into one :class:`DatabaseUnavailable` line."""
-    try:
-        yield
-    except database_errors(engine) as exc:
-        raise DatabaseUnavailable(f"the database failed while {doing} ({describe_db_error(exc)}); the run stopped: "
-                                  "messages in flight will show as unknown, the rest stay queued; run it again when the database is back") from None
+    number: int
+    text: str
+    of: int
 
 
 class Ledger:
@@ -117,19 +93,10 @@ class Ledger:
             self._conn = engine.connect()
             self.run_id = self._start_run()
         self._dbapi = self._conn.connection.dbapi_connection
-        mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
         self._ts = UTCDateTime().bind_processor(engine.dialect) or (lambda value: value)
-        self._claim_sql = (f"UPDATE deliveries SET state = 'sending', run_id = {mark}, attempts = attempts + 1, updated_at = {mark} "
-                           f"WHERE id = {mark} AND state = 'queued' RETURNING attempts, state")
-        self._claim_extra: tuple[str, ...] = ()
-        if suppression_list is not None:
-            # An unsubscribe that commits before the claim wins: the check is in the claim itself
-            # (a primary-key probe of suppressions), so only messages already in flight can still go.
-            self._claim_sql = (
-                f"UPDATE deliveries SET state = CASE WHEN EXISTS (SELECT 1 FROM suppressions s WHERE s.email = deliveries.target "
-                f"AND s.list IN ('*', {mark})) THEN 'suppressed' ELSE 'sending' END, run_id = {mark}, attempts = attempts + 1, "
-                f"updated_at = {mark} WHERE id = {mark} AND state = 'queued' RETURNING attempts, state")
-            self._claim_extra = (suppression_list,)
+        self._claim_sql, self._claim_extra = _claim_sql(engine, suppression_list)
+        mark = _mark(engine)
+        self._address_sql = f"UPDATE deliveries SET message_id = {mark}, envelope_sender = {mark} WHERE id = {mark} AND state = 'queued'"
         self._finish_sql = (f"UPDATE deliveries SET state = {mark}, detail = {mark}, not_before = {mark}, remote_id = {mark}, remote_url = {mark}, "
                             f"updated_at = {mark} WHERE id = {mark} AND run_id = {mark}")
         self._beat = threading.Event()
@@ -182,7 +149,29 @@ class Ledger:
                 pass
 
     # -- deliveries -------------------------------------------------------------
-    def advance(self, done: "Outcome | None", claim_id: int | None) -> Claimed | None:
+    def address(self, addressed: list[tuple[int, str]], envelope_sender: str) -> None:
+        """Keep the Message-ID (``(delivery id, Message-ID)`` pairs) and envelope sender of queued emails about to go.
+
+        A bounce or complaint days later finds its row by them. One commit per batch, before
+        the batch is claimed: writing them in each claim cost an index page per message.
+        """
+        if not addressed:
+            return
+        with self._lock, database_guard(self.engine, "recording deliveries"):
+            cursor = self._dbapi.cursor()
+            try:
+                cursor.executemany(self._address_sql, [(message_id, envelope_sender, delivery_id) for delivery_id, message_id in addressed])
+                self._dbapi.commit()
+            except BaseException:
+                self._abort()
+                raise
+            finally:
+                try:
+                    cursor.close()
+                except self._errors:
+                    pass
+
+    def advance(self, done: Outcome | None, claim_id: int | None) -> Claimed | None:
         """Record ``done`` and claim ``claim_id`` in one commit (one commit per message on the hot path).
 
         The two statements go straight to the DB-API cursor: SQLAlchemy's per-statement
@@ -194,17 +183,13 @@ class Ledger:
             cursor = self._dbapi.cursor()
             try:
                 if done is not None:
-                    cursor.execute(self._finish_sql, (done.state, done.detail, self._ts(done.not_before) if done.not_before else None,
+                    cursor.execute(self._finish_sql, (done.state.value, done.detail, self._ts(done.not_before) if done.not_before else None,
                                                       done.remote_id, done.remote_url, stamp, done.delivery_id, self.run_id))
                 row = None
                 if claim_id is not None:
                     cursor.execute(self._claim_sql, (*self._claim_extra, self.run_id, stamp, claim_id))
                     row = cursor.fetchone()
-                if done is not None and done.also is not None:
-                    done.also(self._conn)  # the same DB-API connection: one transaction with the statements above
-                    self._conn.commit()
-                else:
-                    self._dbapi.commit()
+                self._commit(done)
             except BaseException:
                 self._abort()
                 raise
@@ -213,7 +198,19 @@ class Ledger:
                     cursor.close()
                 except self._errors:
                     pass
-        return Claimed(claim_id, row[0], row[1]) if row is not None and claim_id is not None else None
+        return Claimed(claim_id, row[0], DeliveryState(row[1])) if row is not None and claim_id is not None else None
+
+    def _commit(self, done: Outcome | None) -> None:
+        """Commit; an outcome with more to keep (a refused address, a post's payload) adds it to the same transaction."""
+        if done is None or (done.state != DeliveryState.BOUNCED and done.payload is None):
+            self._dbapi.commit()
+            return
+        # the same DB-API connection as the cursor above: one transaction
+        if done.payload is not None:
+            self._conn.execute(update(deliveries).where(deliveries.c.id == done.delivery_id).values(payload=done.payload))
+        if done.state == DeliveryState.BOUNCED:
+            _keep_event(self._conn, done.delivery_id, EventKind.BOUNCED_HARD, done.detail, "bounce", now())
+        self._conn.commit()
 
     def _abort(self) -> None:
         try:
@@ -228,7 +225,7 @@ class Ledger:
         """Take a queued delivery (committed before anything is sent); None if another run has it."""
         return self.advance(None, delivery_id)
 
-    def finish(self, outcome: "Outcome") -> None:
+    def finish(self, outcome: Outcome) -> None:
         """Record the outcome of a claimed delivery."""
         self.advance(outcome, None)
 
@@ -237,13 +234,71 @@ class Ledger:
         with self._lock, database_guard(self.engine, "recording deliveries"):
             try:
                 self._conn.execute(
-                    update(deliveries).where(deliveries.c.id == delivery_id, deliveries.c.state == "queued").values(state="suppressed", detail=detail, updated_at=now())
+                    update(deliveries).where(deliveries.c.id == delivery_id, deliveries.c.state == DeliveryState.QUEUED)
+                    .values(state=DeliveryState.SUPPRESSED, detail=detail, updated_at=now())
                 )
                 self._conn.commit()
             except BaseException:
                 self._abort()
                 raise
 
+
+def _mark(engine: Engine) -> str:
+    return "?" if engine.dialect.paramstyle == "qmark" else "%s"
+
+
+def _claim_sql(engine: Engine, suppression_list: str | None) -> tuple[str, tuple[str, ...]]:
+    """The claim statement and its leading parameters (the list, when the claim checks suppressions)."""
+    mark = _mark(engine)
+    tail = f"run_id = {mark}, attempts = attempts + 1, updated_at = {mark} WHERE id = {mark} AND state = 'queued' RETURNING attempts, state"
+    if suppression_list is None:
+        return f"UPDATE deliveries SET state = 'sending', {tail}", ()
+    # An unsubscribe that commits before the claim wins: the check is in the claim itself
+    # (a primary-key probe of suppressions), so only messages already in flight can still go.
+    return (f"UPDATE deliveries SET state = CASE WHEN EXISTS (SELECT 1 FROM suppressions s WHERE s.email = deliveries.target "
+            f"AND s.list IN ('*', {mark})) THEN 'suppressed' ELSE 'sending' END, {tail}"), (suppression_list,)
+
+
+# -- enqueueing -------------------------------------------------------------------------
+
+def enqueue_audience(engine: Engine, campaign: str, list_name: str, step: int) -> int:
+    """Queue one delivery per active, unsuppressed member of ``list_name``, once; later runs reuse it.
+
+    Two runs starting at once both insert, conflict-free: each row and the audience exist once,
+    and both return the total the first one recorded.
+    """
+    from .subscribers import active_clause  # here: store.subscribers imports this module
+
+    where = (audiences.c.campaign == campaign, audiences.c.step == step)
+    with engine.begin() as conn:
+        found = conn.execute(select(audiences.c.total).where(*where)).scalar_one_or_none()
+        if found is not None:
+            return int(found)
+        stamp = now()
+        source = (
+            select(literal(campaign), literal(step), subscribers.c.email, subscribers.c.id, literal(DeliveryState.QUEUED.value), literal(0), literal(stamp))
+            .select_from(memberships.join(subscribers))
+            .where(active_clause(list_name))
+            .order_by(subscribers.c.id)
+        )
+        columns = ["campaign", "step", "target", "subscriber_id", "state", "attempts", "updated_at"]
+        conn.execute(insert_ignoring(conn, deliveries, ["campaign", "step", "target"]).from_select(columns, source))
+        total = conn.execute(select(func.count()).where(deliveries.c.campaign == campaign, deliveries.c.step == step)).scalar_one()
+        conn.execute(insert_ignoring(conn, audiences, ["campaign", "step"]), [{"campaign": campaign, "step": step, "list": list_name, "total": total, "enqueued_at": stamp}])
+        return int(conn.execute(select(audiences.c.total).where(*where)).scalar_one())
+
+
+def enqueue_parts(engine: Engine, campaign: str, step: int, parts: list[QueuedPart]) -> None:
+    """Queue each part of a post step once (parts already in the ledger keep their state)."""
+    stamp = now()
+    rows = [{"campaign": campaign, "step": step, "target": f"part-{p.number}", "part": p.number, "state": DeliveryState.QUEUED.value,
+             "attempts": 0, "updated_at": stamp, "payload": {"text": p.text, "of": p.of}} for p in parts]
+    if rows:
+        with engine.begin() as conn:
+            conn.execute(insert_ignoring(conn, deliveries, ["campaign", "step", "target"]), rows)
+
+
+# -- a dead run's rows, and what a person decides -------------------------------------------
 
 def _alive(host: str, pid: int, heartbeat: datetime, finished: datetime | None, at: datetime) -> bool:
     if finished is not None:
@@ -262,18 +317,17 @@ def _alive(host: str, pid: int, heartbeat: datetime, finished: datetime | None, 
 def recover(engine: Engine, campaign: str, step: int) -> int:
     """Rows left in ``sending`` by a run that is gone become ``unknown``; return how many."""
     stamp = now()
-    changed = 0
+    sending = (deliveries.c.campaign == campaign, deliveries.c.step == step, deliveries.c.state == DeliveryState.SENDING)
     with engine.begin() as conn:
         owners = conn.execute(
             select(runs.c.id, runs.c.host, runs.c.pid, runs.c.heartbeat_at, runs.c.finished_at)
-            .where(runs.c.id.in_(select(deliveries.c.run_id).where(deliveries.c.campaign == campaign, deliveries.c.step == step, deliveries.c.state == "sending")))
+            .where(runs.c.id.in_(select(deliveries.c.run_id).where(*sending)))
         ).all()
         dead = [r.id for r in owners if not _alive(r.host, r.pid, r.heartbeat_at, r.finished_at, stamp)]
         orphaned = or_(deliveries.c.run_id.in_(dead), deliveries.c.run_id.is_(None)) if dead else deliveries.c.run_id.is_(None)
         changed = conn.execute(
-            update(deliveries)
-            .where(deliveries.c.campaign == campaign, deliveries.c.step == step, deliveries.c.state == "sending", orphaned)
-            .values(state="unknown", detail="the sending process stopped before the outcome was known", updated_at=stamp)
+            update(deliveries).where(*sending, orphaned)
+            .values(state=DeliveryState.UNKNOWN, detail="the sending process stopped before the outcome was known", updated_at=stamp)
         ).rowcount
         if changed:
             conn.execute(insert(audit), [{"at": stamp, "action": "marked-unknown", "source": "cli", "detail": f"{campaign} step {step}: {changed} deliveries"}])
@@ -285,36 +339,78 @@ def requeue_unknown(engine: Engine, campaign: str, step: int, source: str = "cli
     with engine.begin() as conn:
         n = conn.execute(
             update(deliveries)
-            .where(deliveries.c.campaign == campaign, deliveries.c.step == step, deliveries.c.state == "unknown")
-            .values(state="queued", not_before=None, detail="resend requested", updated_at=now())
+            .where(deliveries.c.campaign == campaign, deliveries.c.step == step, deliveries.c.state == DeliveryState.UNKNOWN)
+            .values(state=DeliveryState.QUEUED, not_before=None, detail="resend requested", updated_at=now())
         ).rowcount
         if n:
             conn.execute(insert(audit), [{"at": now(), "action": "resend-unknown", "source": source, "detail": f"{campaign} step {step}: {n} deliveries"}])
     return n
 
 
-def counts(engine: Engine, campaign: str, step: int | None = None) -> dict[str, int]:
-    """Deliveries per state for a campaign (or one step)."""
-    q = select(deliveries.c.state, func.count()).where(deliveries.c.campaign == campaign).group_by(deliveries.c.state)
-    if step is not None:
-        q = q.where(deliveries.c.step == step)
-    with engine.connect() as conn:
-        found = dict(conn.execute(q).all())
-    return {state: int(found.get(state, 0)) for state in STATES}
+def resolve_part(engine: Engine, campaign: str, step: int, part: int, *, posted_url: str | None, resend: bool, by: str = "cli") -> DeliveryState:
+    """A person settles an unknown post part: it was posted (at ``posted_url``), or it should go again."""
+    with engine.begin() as conn:
+        row = conn.execute(select(deliveries.c.id, deliveries.c.state)
+                           .where(deliveries.c.campaign == campaign, deliveries.c.step == step, deliveries.c.part == part)).first()
+        if row is None:
+            raise OutreachError(f"{campaign}: step {step} has no part {part} in the ledger")
+        if row.state != DeliveryState.UNKNOWN:
+            raise OutreachError(f"{campaign}: step {step} part {part} is {row.state}, not unknown; nothing to resolve")
+        if resend:
+            values: dict[str, Any] = {"state": DeliveryState.QUEUED, "not_before": None, "detail": "resend requested by a person"}
+        else:
+            remote_id = posted_url.rstrip("/").rsplit("/", 1)[-1] if posted_url else None
+            values = {"state": DeliveryState.SENT, "remote_id": remote_id, "remote_url": posted_url, "detail": "marked posted by a person"}
+        stamp = now()
+        conn.execute(update(deliveries).where(deliveries.c.id == row.id, deliveries.c.state == DeliveryState.UNKNOWN).values(updated_at=stamp, **values))
+        _keep_event(conn, row.id, EventKind.RESOLVED, f"{values['state']} ({values['detail']})", by, stamp)
+        conn.execute(insert(audit), [{"at": stamp, "action": "resolved", "source": by, "detail": f"{campaign} step {step} part {part}: {values['state']}"}])
+    return DeliveryState(values["state"])
 
 
-def rows_in(engine: Engine, campaign: str, states: Iterable[str], step: int | None = None, limit: int = 1000) -> list[dict]:
-    """Ledger rows of a campaign in the given states (for status and reports)."""
-    q = select(deliveries).where(deliveries.c.campaign == campaign, deliveries.c.state.in_(list(states))).order_by(deliveries.c.step, deliveries.c.id).limit(limit)
-    if step is not None:
-        q = q.where(deliveries.c.step == step)
-    with engine.connect() as conn:
-        return [dict(r._mapping) for r in conn.execute(q)]
+# -- late events: what comes back after a message went out ------------------------------------
+
+def _keep_event(conn: Connection, delivery_id: int, kind: EventKind, detail: str | None, source: str, at: datetime) -> None:
+    conn.execute(insert(delivery_events), [{"delivery_id": delivery_id, "kind": kind.value, "detail": detail, "source": source, "occurred_at": at}])
+    if kind in (EventKind.BOUNCED_HARD, EventKind.COMPLAINED):
+        # a hard bounce or a complaint: no list sends to this address again (the first reason stays)
+        from .subscribers import ALL_LISTS, suppress  # here: store.subscribers imports this module
+
+        target = conn.execute(select(deliveries.c.target).where(deliveries.c.id == delivery_id, deliveries.c.part.is_(None))).scalar_one_or_none()
+        if target is not None:
+            suppress(conn, target, ALL_LISTS, "bounced" if kind == EventKind.BOUNCED_HARD else "complained", source, detail)
 
 
-def next_retry(engine: Engine, campaign: str, step: int) -> datetime | None:
-    """When the earliest queued-for-retry delivery of a step may go."""
-    with engine.connect() as conn:
-        return conn.execute(
-            select(func.min(deliveries.c.not_before)).where(and_(deliveries.c.campaign == campaign, deliveries.c.step == step, deliveries.c.state == "queued"))
-        ).scalar_one_or_none()
+def _late(engine: Engine, delivery_id: int, kind: EventKind, to: DeliveryState, from_states: tuple[DeliveryState, ...],
+          detail: str | None, source: str, occurred_at: datetime | None) -> DeliveryState:
+    """Keep the event, and move the row to ``to`` if it is in ``from_states``; return the row's state now."""
+    at = occurred_at or now()
+    with engine.begin() as conn:
+        state = conn.execute(select(deliveries.c.state).where(deliveries.c.id == delivery_id)).scalar_one_or_none()
+        if state is None:
+            raise OutreachError(f"delivery {delivery_id} is not in the ledger")
+        moved = conn.execute(update(deliveries).where(deliveries.c.id == delivery_id, deliveries.c.state.in_(from_states))
+                             .values(state=to, detail=detail, updated_at=now())).rowcount
+        _keep_event(conn, delivery_id, kind, detail, source, at)
+    return to if moved else DeliveryState(state)
+
+
+def record_bounce(engine: Engine, delivery_id: int, *, hard: bool, detail: str | None, source: str = "bounce",
+                  occurred_at: datetime | None = None) -> DeliveryState:
+    """A bounce came back for a delivery: ``sent`` (or ``unknown``: it did go out) → ``bounced``, the event kept.
+
+    A hard bounce also suppresses the address on every list; a soft one only records what happened.
+    A row in any other state keeps its state; the event is kept all the same. Returns the state now.
+    """
+    kind = EventKind.BOUNCED_HARD if hard else EventKind.BOUNCED_SOFT
+    return _late(engine, delivery_id, kind, DeliveryState.BOUNCED, (DeliveryState.SENT, DeliveryState.UNKNOWN), detail, source, occurred_at)
+
+
+def record_complaint(engine: Engine, delivery_id: int, *, detail: str | None, source: str = "complaint",
+                     occurred_at: datetime | None = None) -> DeliveryState:
+    """A recipient reported the message as spam: ``sent``, ``unknown`` or ``bounced`` → ``complained``.
+
+    The address is suppressed on every list and the event kept. Returns the state now.
+    """
+    return _late(engine, delivery_id, EventKind.COMPLAINED, DeliveryState.COMPLAINED,
+                 (DeliveryState.SENT, DeliveryState.UNKNOWN, DeliveryState.BOUNCED), detail, source, occurred_at)

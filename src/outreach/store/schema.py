@@ -9,11 +9,13 @@ default names), so a migration can address it on every database.
 The ledger (``deliveries``) has one row per delivery target, shared by email
 and social: ``(campaign, step, target)`` is unique. States::
 
-    queued ─claim─▶ sending ─ok─▶ sent
+    queued ─claim─▶ sending ─ok─▶ sent ─late bounce / complaint─▶ bounced | complained
       ▲               ├─4xx / drop before the end of DATA / 5xx-retryable─▶ queued (attempts+1, not_before)
       │               ├─5xx / Rejected─▶ bounced (email) | failed
       │               └─process died while sending─▶ unknown  (resent only when a person asks)
       └─ suppressed: skipped at send time because the address is on the suppression list
+
+Only :mod:`outreach.store.ledger` writes ``deliveries`` and ``delivery_events``.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from datetime import datetime, timezone
 from sqlalchemy import (
     JSON,
     BigInteger,
+    CheckConstraint,
     LargeBinary,
     Column,
     DateTime,
@@ -158,7 +161,7 @@ deliveries = Table(
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("campaign", String(100), nullable=False),
     Column("step", Integer, nullable=False),
-    Column("target", String(320), nullable=False),  # email: the normalised address; post: "part-N"
+    Column("target", String(320), nullable=False),  # email: the normalised address; post: "part-N" (unique key only: read ``part``)
     Column("subscriber_id", Id, ForeignKey("subscribers.id", ondelete="SET NULL")),
     Column("state", String(20), nullable=False),
     Column("attempts", Integer, nullable=False, default=0),
@@ -169,8 +172,28 @@ deliveries = Table(
     Column("detail", Text),
     Column("payload", JSON),  # posts: the text and media as sent
     Column("updated_at", UTCDateTime(), nullable=False),
+    Column("part", Integer),  # posts: the part number (1 = the first post of a thread); email: NULL
+    Column("message_id", String(998)),  # email: its Message-ID, kept just before it is claimed
+    Column("envelope_sender", String(320)),  # email: the MAIL FROM address bounces come back to
     UniqueConstraint("campaign", "step", "target", name="uq_deliveries_target"),
     Index("ix_deliveries_work", "campaign", "step", "state", "id"),
+    Index("ix_deliveries_message_id", "message_id"),
+)
+
+# What happened to a delivery after it left (a bounce, a complaint) or what a person decided
+# about it (resolved): the evidence behind a late state change, kept with its source.
+DELIVERY_EVENT_KINDS = ("bounced_hard", "bounced_soft", "complained", "unsubscribed", "resolved")
+delivery_events = Table(
+    "delivery_events",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("delivery_id", Id, ForeignKey("deliveries.id", ondelete="CASCADE", name="delivery_events_delivery_id_fkey"), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("detail", Text),
+    Column("source", String(20), nullable=False),  # cli | bounce | fbl | web | …: who reported it
+    Column("occurred_at", UTCDateTime(), nullable=False),
+    CheckConstraint("kind IN (" + ", ".join(f"'{k}'" for k in DELIVERY_EVENT_KINDS) + ")", name="kind"),
+    Index("ix_delivery_events_delivery_id", "delivery_id"),
 )
 
 audit = Table(

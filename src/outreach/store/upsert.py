@@ -1,0 +1,31 @@
+"""Conflict-safe inserts with the database's own ``INSERT … ON CONFLICT`` (SQLite and PostgreSQL).
+
+Update-then-insert races: two processes both find no row and both insert.
+These statements let the database settle it, atomically, on a unique key.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, Engine, Insert, Table
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+
+def _insert(bind: Engine | Connection, table: Table) -> Insert:
+    dialect = bind.dialect.name
+    if dialect == "postgresql":
+        return postgresql_insert(table)
+    if dialect == "sqlite":
+        return sqlite_insert(table)
+    raise NotImplementedError(f"conflict-safe insert on {dialect}")
+
+
+def insert_ignoring(bind: Engine | Connection, table: Table, keys: list[str]) -> Insert:
+    """``INSERT … ON CONFLICT (keys) DO NOTHING``: safe when two runs insert the same rows at once."""
+    return _insert(bind, table).on_conflict_do_nothing(index_elements=keys)  # type: ignore[attr-defined]
+
+
+def upsert(bind: Engine | Connection, table: Table, keys: list[str], update_columns: list[str]) -> Insert:
+    """``INSERT … ON CONFLICT (keys) DO UPDATE`` of ``update_columns`` to the inserted values."""
+    stmt = _insert(bind, table)
+    return stmt.on_conflict_do_update(index_elements=keys, set_={c: stmt.excluded[c] for c in update_columns})  # type: ignore[attr-defined]
