@@ -296,9 +296,9 @@ def _check_seconds(path: Path, config) -> float:
     import time
 
     campaign = load_campaign(path)
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: other processes on a loaded machine do not count
     checked = check(campaign, config)
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     assert checked.ok, checked.errors[:3]
     return elapsed
 
@@ -308,7 +308,7 @@ def test_validate_scales_linearly_with_posts(campaign_copy, config):
     small = _many_posts(campaign_copy, 300, "small.toml")
     large = _many_posts(campaign_copy, 3000, "large.toml")
     small_time = min(_check_seconds(small, config) for _ in range(3))
-    large_time = _check_seconds(large, config)
+    large_time = min(_check_seconds(large, config) for _ in range(2))
     # linear: ~10x; the quadratic it was (a full campaign dump per post) gave ~40x here, 46 s for 4,000 posts
     assert large_time / small_time < 20, (small_time, large_time)
     assert large_time < 60, large_time

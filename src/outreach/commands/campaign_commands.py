@@ -5,17 +5,18 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .base import command, err, load_checked, out
-from ..config import Config
-from ..cover import make_cover
 from sqlalchemy.engine import make_url
 
 from ..approval import approve, describe, latest
+from ..config import Config
+from ..cover import make_cover
 from ..errors import OutreachError
 from ..plan import Plan
-from ..store.db import open_db
 from ..preview import write_preview
+from ..store.db import open_db
+from ..text import visible
 from ..validate import check_file
+from .base import command, err, load_checked, out
 
 
 def _validate_args(p: argparse.ArgumentParser) -> None:
@@ -38,12 +39,12 @@ def validate(args: argparse.Namespace, config: Config) -> int:
         for e in checked.errors:
             problems.append(e)
         for w in checked.warnings:
-            err(f"warning: {campaign.path}: {w}")
+            err(f"warning: {visible(campaign.path)}: {visible(w)}")
         if checked.ok:
-            out(f"ok: {campaign.path} ({len(checked.plan.steps)} steps, {len(checked.warnings)} warnings)")
+            out(f"ok: {visible(campaign.path)} ({len(checked.plan.steps)} steps, {len(checked.warnings)} warnings)")
         failed |= not checked.ok or (args.strict and bool(checked.warnings))
     for problem in problems:
-        err(f"error: {problem}")
+        err(f"error: {visible(problem)}")
     return 1 if failed else 0
 
 
