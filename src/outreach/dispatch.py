@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
 from .approval import require_approval
 from .config import Config
-from .errors import OutreachError, ScheduleError
+from .errors import DatabaseUnavailable, OutreachError, ScheduleError
 from .plan import Plan, Step
 from .store.db import now, open_db
 from .store.steps import list_steps
@@ -59,12 +59,9 @@ def run_scheduled_step(campaign: str, number: int) -> tuple[str, int]:
 
 def database_trouble(exc: BaseException) -> str | None:
     """One line about a transient database error in ``exc`` (or what caused it); None if it is not one."""
-    from .store import ledger
-
-    ended = getattr(ledger, "DatabaseUnavailable", ())  # the ledger's own "the database failed mid-run" error
     seen: BaseException | None = exc
     while seen is not None:
-        if ended and isinstance(seen, ended):
+        if isinstance(seen, DatabaseUnavailable):  # the ledger's own "the database failed mid-run" error
             return str(seen).splitlines()[0]
         if isinstance(seen, OperationalError) or (isinstance(seen, DBAPIError) and seen.connection_invalidated):
             first = str(seen.orig if seen.orig is not None else seen).strip().splitlines()
@@ -107,7 +104,7 @@ def _run(config: Config, engine: Engine, campaign: str, number: int, stop: threa
 
 def _email(config: Config, engine: Engine, plan: Plan, campaign: str, number: int, stop: threading.Event) -> StepOutcome:
     from .mail.send import send_email
-    from .store.ledger import next_retry
+    from .store.ledger_queries import next_retry
 
     ledger = send_email(config, plan, stop=stop, wait_for_retries=False).ledger
     if stop.is_set() and ledger["queued"]:
@@ -121,7 +118,7 @@ def _email(config: Config, engine: Engine, plan: Plan, campaign: str, number: in
 
 def _post(config: Config, engine: Engine, plan: Plan, step: Step, campaign: str, number: int) -> StepOutcome:
     from .posting import post_step
-    from .store.ledger import next_retry
+    from .store.ledger_queries import next_retry
 
     outcome = post_step(config, plan, step)
     posted = sum(p.state == "sent" for p in outcome.parts)

@@ -31,7 +31,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, insert, literal, or_, select, update
 
-from ..errors import DatabaseUnavailable, OutreachError  # noqa: F401  (DatabaseUnavailable: dispatch.py still looks it up here)
+from ..errors import OutreachError
 from .db import now
 from .delivery import DeliveryState, EventKind
 from .guard import database_errors, database_guard, describe_db_error
