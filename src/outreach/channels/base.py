@@ -245,13 +245,23 @@ def read_credentials(platform: PlatformFacts, settings: object) -> dict[str, str
     a :class:`ConfigError` naming the variable(s) when only some are."""
     names = {c.setting: getattr(settings, c.setting, None) or c.default_env for c in platform.credentials}
     values = {setting: os.environ.get(env) or "" for setting, env in names.items()}
-    if not any(values.values()):
-        return None
     missing = [names[s] for s, v in values.items() if not v]
+    written = _written_settings(settings, set(names))
+    if not any(values.values()) and not written:
+        return None
     if missing:
+        given = f"the other {platform.display} credentials are" if any(values.values()) else f"[{platform.name}] {', '.join(written)} is configured"
         raise ConfigError(f"{platform.display}: environment variable{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
-                          f"not set (the other {platform.display} credentials are); set it, or unset them all to use the outbox")
+                          f"not set ({given}); set it, or leave {platform.display} unconfigured to use the outbox")
     return values
+
+
+def _written_settings(settings: object, credential_settings: set[str]) -> list[str]:
+    """Connection settings the config file changed from their defaults (an instance, a service): the platform is meant to be used."""
+    fields = getattr(type(settings), "model_fields", {})
+    written = getattr(settings, "model_fields_set", set())
+    return sorted(f for f in written if f in fields and f not in credential_settings and not f.endswith("_env")
+                  and getattr(settings, f) != fields[f].default)
 
 
 class ApiChannel:
