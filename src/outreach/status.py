@@ -9,8 +9,6 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from .campaign import load_campaign
-from .errors import OutreachError
 from .store.ledger_queries import counts, deliveries_in, step_kinds
 from .store.steps import list_steps, live_dispatchers
 
@@ -58,12 +56,11 @@ class Status:
                 "next_due": asdict(self.next_due) if self.next_due else None, "dispatchers": self.dispatchers}
 
 
-def _zone(path: str | None) -> zoneinfo.ZoneInfo | None:
-    if not path:
-        return None
+def _zone(name: str | None) -> zoneinfo.ZoneInfo | None:
+    """The campaign's zone as recorded when it was scheduled (steps scheduled by release 1 have none: UTC only)."""
     try:
-        return load_campaign(path).tz
-    except OutreachError:
+        return zoneinfo.ZoneInfo(name) if name else None
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         return None
 
 
@@ -71,11 +68,10 @@ def gather(engine: Engine, campaign: str | None = None) -> Status:
     """Collect the status of one campaign, or of every campaign the database knows."""
     scheduled = list_steps(engine, campaign)
     kinds = step_kinds(engine, campaign)
-    zones: dict[str, zoneinfo.ZoneInfo | None] = {}
     out: list[StepStatus] = []
     seen: set[tuple[str, int]] = set()
     for row in scheduled:
-        tz = zones.setdefault(row["campaign"], _zone(row["campaign_path"]))
+        tz = _zone(row["timezone"])
         local = row["due_utc"].astimezone(tz) if tz else None
         out.append(StepStatus(row["campaign"], row["step"], row["channel"], row["field"], row["state"], row["due_utc"].isoformat(),
                               local.strftime("%Y-%m-%d %H:%M") if local else None, str(tz) if tz else None, detail=row["detail"]))

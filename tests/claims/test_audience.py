@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from outreach.store.db import open_db
-from outreach.store.ledger import counts
+from outreach.store.ledger_queries import counts
 from tests.claims.conftest import write_people
 
 SLUG = "soldier-defections-myanmar"

@@ -82,7 +82,7 @@ def test_a_sender_that_slipped_past_the_loader_is_refused_before_any_work(db_con
     from outreach.plan import build_plan
     from outreach.store.archive import archive_entry
     from outreach.store.db import open_db
-    from outreach.store.ledger import counts
+    from outreach.store.ledger_queries import counts
 
     monkeypatch.setenv("OUTREACH_SECRET", "k")
     email = db_config.email.model_copy(update={"from_": "Zoë <zoë@exämple.org>"})

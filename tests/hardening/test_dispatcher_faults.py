@@ -13,7 +13,7 @@ from outreach.cli import main
 from outreach.config import load_config
 from outreach.scheduler import Dispatcher
 from outreach.store.db import open_db
-from outreach.store.ledger import counts, rows_in
+from outreach.store.ledger_queries import counts, deliveries_in
 from outreach.store.schema import runs
 from outreach.store.steps import list_steps, live_dispatchers
 from tests.scheduler.conftest import World, retime
@@ -65,7 +65,7 @@ def test_killed_dispatcher_step_is_taken_over(world, campaign_copy, db_config, s
     assert after["sent"] + after["unknown"] == 20 and after["unknown"] <= 2, after  # at most one in flight per connection
     delivered = smtp_server.handler.counts()
     assert max(delivered.values()) == 1, "nobody got the mail twice"
-    unknown = {r["target"] for r in rows_in(open_db(db_config), SLUG, ["unknown"], step=1)}
+    unknown = {r.target for r in deliveries_in(open_db(db_config), SLUG, ["unknown"], step=1)}
     for i in range(20):
         address = f"s{i:03d}@example.org"
         assert delivered[address] == 1 or address in unknown, f"{address} was skipped"

@@ -21,7 +21,7 @@ from outreach.mail.send import send_email
 from outreach.plan import build_plan
 from outreach.render.email import MARKERS, RenderedEmail
 from outreach.store.db import now, open_db
-from outreach.store.ledger import counts
+from outreach.store.ledger_queries import counts
 from outreach.store.schema import memberships, subscribers
 from tests.mail.conftest import smtp_config, smtp_server  # noqa: F401  (fixtures)
 

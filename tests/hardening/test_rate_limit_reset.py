@@ -13,7 +13,7 @@ from outreach.channels.base import MAX_RETRY_WAIT, MIN_RETRY_WAIT, retry_time
 from outreach.plan import build_plan
 from outreach.posting import post_step
 from outreach.store.db import open_db
-from outreach.store.ledger import rows_in
+from outreach.store.ledger_queries import deliveries_in
 from tests.social.conftest import social_config, x_api, mastodon_api, bluesky_api  # noqa: F401  (fixtures)
 
 FAST = (0.01, 0.01)
@@ -82,7 +82,7 @@ def test_a_post_rate_limited_with_an_absurd_reset_waits_instead_of_going_unknown
     started = datetime.now(timezone.utc)
     result = post_step(social_config, plan, x_step, retry_waits=FAST)
     assert [p.state for p in result.parts[:2]] == ["sent", "queued"], result  # before: "unknown" (internal error: OverflowError)
-    [row] = rows_in(open_db(social_config), plan.campaign.slug, ["queued"], step=x_step.number)[:1]
-    wait = (row["not_before"] - started).total_seconds()
+    [row] = deliveries_in(open_db(social_config), plan.campaign.slug, ["queued"], step=x_step.number)[:1]
+    wait = (row.not_before - started).total_seconds()
     assert MIN_RETRY_WAIT - 1 <= wait <= MAX_RETRY_WAIT + 60
     assert len(x_api.tweets) == 1

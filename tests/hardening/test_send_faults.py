@@ -30,7 +30,7 @@ from outreach.mail.send import EMAIL_STEP, freeze_audience
 from outreach.plan import build_plan
 from outreach.store.archive import store_archive
 from outreach.store.db import forget_engines, open_db
-from outreach.store.ledger import counts, rows_in
+from outreach.store.ledger_queries import counts, deliveries_in
 from outreach.store.subscribers import import_csv
 from tests.mail.conftest import smtp_server, write_csv  # noqa: F401  (fixture)
 
@@ -95,7 +95,7 @@ def _assert_rerun_completes(config_path: Path, campaign: Path, database: str, sm
     engine = open_db(Config(database=database))
     ledger = counts(engine, SLUG, EMAIL_STEP)
     assert ledger["queued"] == ledger["sending"] == 0, ledger
-    unknown = {r["target"] for r in rows_in(engine, SLUG, ["unknown"], step=EMAIL_STEP)}
+    unknown = {r.target for r in deliveries_in(engine, SLUG, ["unknown"], step=EMAIL_STEP)}
     assert len(unknown) <= 3, "at most one message in flight per connection"
     received = smtp_server.handler.counts()
     for address in addresses:

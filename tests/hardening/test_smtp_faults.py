@@ -15,11 +15,12 @@ import pytest
 from outreach.campaign import load_campaign
 from outreach.config import SmtpConfig
 from outreach.errors import OutcomeUnknown, Unavailable
-from outreach.mail.send import BREAKER, send_email
+from outreach.mail.send import send_email
+from outreach.mail.worker import BREAKER
 from outreach.mail.transport import DataTimeout, SenderRefused, SmtpConnection, SmtpTransport
 from outreach.plan import build_plan
 from outreach.store.db import open_db
-from outreach.store.ledger import counts
+from outreach.store.ledger_queries import counts
 from tests.hardening.raw_smtp import RawSmtp
 from tests.mail.conftest import write_csv
 

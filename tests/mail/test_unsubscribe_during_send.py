@@ -16,7 +16,7 @@ from outreach.campaign import load_campaign
 from outreach.mail.send import send_email
 from outreach.plan import build_plan
 from outreach.store.db import open_db
-from outreach.store.ledger import counts
+from outreach.store.ledger_queries import counts
 from outreach.store.membership import unsubscribe
 from outreach.store.schema import subscribers
 from outreach.store.subscribers import import_csv

@@ -155,6 +155,9 @@ def test_release1_upgrades_with_every_row_intact(release1_url, cli, tmp_path) ->
     with engine.connect() as conn:
         keys = conn.execute(sa.text("SELECT token_key FROM subscribers")).scalars().all()
     assert len(keys) == len(before["subscribers"]) == len(set(keys)) and all(len(k) >= 16 for k in keys)
+    with engine.connect() as conn:
+        parts = conn.execute(sa.text("SELECT target, part FROM deliveries WHERE target LIKE 'part-%'")).all()
+    assert parts and all(part == int(target[5:]) for target, part in parts), "post rows keep their part number (revision 0004)"
     assert cli("--config", config, "subscribers", "count", "--list", "research").code == 0
     assert _differences(release1_url) == []
 

@@ -12,7 +12,7 @@ import time_machine
 from sqlalchemy import func, select
 
 from outreach.store.db import open_db
-from outreach.store.ledger import counts
+from outreach.store.ledger_queries import counts
 from outreach.store.schema import runs
 from outreach.store.steps import list_steps
 from tests.scheduler.conftest import World, retime

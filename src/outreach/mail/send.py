@@ -40,7 +40,7 @@ from ..tokens import Keyring
 from .compose import campaign_factory, signing_keys, unsubscribe_links
 from .message import MessageFactory, Recipient
 from .transport import MailConnection, MailTransport, mail_transport
-from .worker import BREAKER, EMAIL_STEP, Progress, Sender, read_queue  # noqa: F401  (BREAKER, EMAIL_STEP: part of this module's face)
+from .worker import EMAIL_STEP, Progress, Sender, read_queue
 
 BACKOFF = (30.0, 120.0, 600.0, 1800.0)
 MAX_ATTEMPTS = 5

@@ -6,7 +6,7 @@ from sqlalchemy import Engine, select
 
 from ..render.email import RenderedEmail, personalise
 from .db import now
-from .ledger import upsert
+from .upsert import upsert
 from .schema import archive
 
 

@@ -35,9 +35,8 @@ from ..errors import OutreachError
 from .db import now
 from .delivery import DeliveryState, EventKind
 from .guard import database_errors, database_guard, describe_db_error
-from .ledger_queries import counts, deliveries_in, next_retry, rows_in  # noqa: F401  (the ledger's public reads)
 from .schema import UTCDateTime, audiences, audit, deliveries, delivery_events, memberships, runs, subscribers
-from .upsert import insert_ignoring, upsert  # noqa: F401  (store.subscribers and store.archive still import them from here)
+from .upsert import insert_ignoring
 
 HEARTBEAT = timedelta(seconds=5)
 STALE = timedelta(seconds=60)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Iterable
 
 from sqlalchemy import Engine, Row, and_, func, select
 
@@ -53,11 +53,6 @@ def deliveries_in(engine: Engine, campaign: str, states: Iterable[str], step: in
         q = q.where(deliveries.c.step == step)
     with engine.connect() as conn:
         return [_delivery(r) for r in conn.execute(q)]
-
-
-def rows_in(engine: Engine, campaign: str, states: Iterable[str], step: int | None = None, limit: int = 1000) -> list[dict[str, Any]]:
-    """Deprecated: :func:`deliveries_in` as dicts, kept only until tests/hardening read typed rows."""
-    return [asdict(d) for d in deliveries_in(engine, campaign, states, step, limit)]
 
 
 def post_parts(engine: Engine, campaign: str, step: int) -> dict[int, Delivery]:

@@ -21,7 +21,8 @@ from sqlalchemy import Connection, Engine, Row, delete, func, insert, select, up
 from ..text import clean_line
 from .db import now
 from .schema import audit, memberships, outgoing_mail, subscribers, suppressions
-from .subscribers import ALL_LISTS, MAX_NAME, insert_ignore, normalise_email, suppress, unsuppress, upsert
+from .subscribers import ALL_LISTS, MAX_NAME, normalise_email, suppress, unsuppress
+from .upsert import insert_ignore, upsert_row
 
 # Confirmation mails per address: at most one per 10 minutes and five per day.
 CONFIRM_EVERY = timedelta(minutes=10)
@@ -53,7 +54,7 @@ def membership_status(engine: Engine, subscriber_key: str, list_name: str) -> st
 
 
 def _set_membership(conn: Connection, subscriber_id: int, list_name: str, status: str, source: str) -> None:
-    upsert(conn, memberships, {"subscriber_id": subscriber_id, "list": list_name, "status": status, "source": source, "updated_at": now()},
+    upsert_row(conn, memberships, {"subscriber_id": subscriber_id, "list": list_name, "status": status, "source": source, "updated_at": now()},
            ["subscriber_id", "list"], ["status", "source", "updated_at"])
 
 

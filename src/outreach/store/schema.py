@@ -237,6 +237,7 @@ steps = Table(
     Column("detail", Text),
     Column("updated_at", UTCDateTime(), nullable=False),
     Column("owner", String(300)),  # while running: the id of the dispatcher running it (dispatchers.id)
+    Column("timezone", String(64)),  # the campaign's, so status shows local times without reading campaign files
 )
 
 dispatchers = Table(

@@ -12,6 +12,7 @@ from sqlalchemy import Engine, delete, insert, select, update
 from ..plan import Plan
 from .db import now
 from .schema import dispatchers, steps
+from .upsert import upsert_row
 
 OPEN_STATES = ("scheduled", "running")
 # A dispatcher silent this long is taken for dead and its running step is taken over. It matches the
@@ -24,16 +25,13 @@ def save_schedule(engine: Engine, plan: Plan, campaign_path: Path, due: dict[int
     """Record the plan's steps as scheduled at ``due`` (replacing any open schedule of the campaign)."""
     stamp = now()
     with engine.begin() as conn:
-        existing = {r.step: r.state for r in conn.execute(select(steps.c.step, steps.c.state).where(steps.c.campaign == plan.campaign.slug))}
         for step in plan.steps:
             if step.number not in due:
                 continue
             values = {"campaign_path": str(campaign_path.resolve()), "kind": step.kind, "channel": step.channel, "field": step.field,
-                      "due_utc": due[step.number], "state": "scheduled", "detail": None, "owner": None, "updated_at": stamp}
-            if step.number in existing:
-                conn.execute(update(steps).where(steps.c.campaign == plan.campaign.slug, steps.c.step == step.number).values(**values))
-            else:
-                conn.execute(insert(steps), [{"campaign": plan.campaign.slug, "step": step.number, **values}])
+                      "due_utc": due[step.number], "state": "scheduled", "detail": None, "owner": None,
+                      "timezone": plan.campaign.timezone, "updated_at": stamp}
+            upsert_row(conn, steps, {"campaign": plan.campaign.slug, "step": step.number, **values}, ["campaign", "step"], list(values))
 
 
 def done_steps(engine: Engine, campaign: str) -> set[int]:

@@ -15,13 +15,12 @@ from pathlib import Path
 from typing import Iterator
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import Connection, Engine, Table, and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy import Connection, Engine, and_, delete, exists, func, insert, or_, select, update
 
 from ..errors import SubscriberError
 from ..text import clean_line, control_chars
 from .db import now
-from .ledger import insert_ignoring
-from .ledger import upsert as upsert_statement
+from .upsert import insert_ignore
 from .schema import audit, memberships, subscribers, suppressions
 
 ALL_LISTS = "*"
@@ -33,22 +32,6 @@ MAX_NAME = 200
 MAX_ATTR_KEY = 64
 MAX_ATTR_VALUE = 1000
 MAX_ATTRS = 50
-
-
-def insert_ignore(conn: Connection, table: Table, rows: list[dict], keys: list[str]) -> int:
-    """Run ``INSERT … ON CONFLICT (keys) DO NOTHING`` for ``rows``: safe when another request inserts the same row at once.
-
-    Returns how many rows were inserted. (The statement comes from the store's one
-    dialect helper, :func:`outreach.store.ledger.insert_ignoring`.)
-    """
-    if not rows:
-        return 0
-    return conn.execute(insert_ignoring(conn, table, keys), rows).rowcount
-
-
-def upsert(conn: Connection, table: Table, row: dict, keys: list[str], update_columns: list[str]) -> None:
-    """Run ``INSERT … ON CONFLICT (keys) DO UPDATE`` of ``update_columns``: one statement, no unique violation under races."""
-    conn.execute(upsert_statement(conn, table, keys, update_columns), [row])
 
 
 def normalise_email(raw: str) -> tuple[str, str]:

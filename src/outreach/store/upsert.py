@@ -6,6 +6,8 @@ These statements let the database settle it, atomically, on a unique key.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Connection, Engine, Insert, Table
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -29,3 +31,15 @@ def upsert(bind: Engine | Connection, table: Table, keys: list[str], update_colu
     """``INSERT … ON CONFLICT (keys) DO UPDATE`` of ``update_columns`` to the inserted values."""
     stmt = _insert(bind, table)
     return stmt.on_conflict_do_update(index_elements=keys, set_={c: stmt.excluded[c] for c in update_columns})  # type: ignore[attr-defined]
+
+
+def insert_ignore(conn: Connection, table: Table, rows: list[dict[str, Any]], keys: list[str]) -> int:
+    """Insert ``rows``, skipping any whose ``keys`` already exist; return how many were inserted."""
+    if not rows:
+        return 0
+    return conn.execute(insert_ignoring(conn, table, keys), rows).rowcount
+
+
+def upsert_row(conn: Connection, table: Table, row: dict[str, Any], keys: list[str], update_columns: list[str]) -> None:
+    """Insert ``row``, or update ``update_columns`` of the row with the same ``keys``: one statement, no race."""
+    conn.execute(upsert(conn, table, keys, update_columns), [row])
