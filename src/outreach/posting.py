@@ -24,6 +24,7 @@ from datetime import timedelta
 from .campaign import Campaign
 from .channels import channel_for
 from .channels.base import Channel, LinkCard, Media, OutgoingPart, Posted
+from .channels.registry import facts
 from .config import Config
 from .errors import AuthFailed, ChannelError, OutcomeUnknown, RateLimited, Rejected, ScheduleError, Unavailable
 from .plan import Plan, Step
@@ -66,11 +67,11 @@ def outgoing_parts(campaign: Campaign, post: RenderedPost, step: Step) -> list[O
     """The parts to publish for one rendered post; images go on the first part only."""
     images = tuple(Media(img.path, img.alt) for img in post.images)
     card = None
-    if post.channel == "bluesky" and not images:
+    if facts(post.channel).link_card and not images:
         cover = campaign.report.cover
         thumb = Media(campaign.asset(cover.image, "report.cover.image"), cover.alt) if cover else None
         description = campaign.report.subtitle or (campaign.report.paragraphs[0][:280] if campaign.report.paragraphs else "")
-        card = LinkCard(report_url(campaign, "bluesky"), campaign.report.title, description, thumb)
+        card = LinkCard(report_url(campaign, post.channel), campaign.report.title, description, thumb)
     count = len(post.parts)
     return [OutgoingPart(campaign.slug, step.number, i + 1, count, part.text, images if i == 0 else (), card if i == 0 else None)
             for i, part in enumerate(post.parts)]
