@@ -38,3 +38,16 @@ def keyring(secret: bytes):
     from outreach.tokens import Keyring
 
     return Keyring.of(secret)
+
+
+# One line of text that is not: each would add a mail header, break a terminal or hide what it says.
+HOSTILE_NAMES = {
+    "crlf-bcc": "Ann\r\nBcc: victim@example.net",
+    "lf": "Ann\nSubject: second",
+    "cr": "Ann\rX",
+    "line-separator": "Ann\u2028Bob",
+    "next-line": "Ann\u0085Bob",
+    "nul": "Ann\x00Bob",
+    "ansi": "\x1b[31mAnn\x1b[0m",
+    "bidi-override": "Ann\u202egnp.exe",
+}

@@ -14,6 +14,7 @@ from outreach.errors import SubscriberError
 from outreach.store.db import open_db
 from outreach.store.subscribers import MAX_ATTR_VALUE, MAX_NAME, import_csv, iter_members
 from outreach.text import is_single_line
+from tests.helpers import HOSTILE_NAMES
 
 
 def _import(db_config, tmp_path, text: str, encoding: str = "utf-8"):
@@ -30,17 +31,7 @@ def _quoted(value: str) -> str:
     return '"' + value.replace('"', '""') + '"'
 
 
-UNSAFE = {
-    "crlf-bcc": "Ann\r\nBcc: victim@example.net",
-    "lf": "Ann\nSubject: second",
-    "cr": "Ann\rX",
-    "line-separator": "Ann\u2028Bob",
-    "next-line": "Ann\u0085Bob",
-    "nul": "Ann\x00Bob",
-    "ansi": "\x1b[31mAnn\x1b[0m",
-    "bidi-override": "Ann\u202egnp.exe",
-    "tab": "Ann\tBob",
-}
+UNSAFE = {**HOSTILE_NAMES, "tab": "Ann\tBob"}
 
 
 @pytest.mark.parametrize("value", UNSAFE.values(), ids=UNSAFE.keys())

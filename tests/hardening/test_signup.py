@@ -26,6 +26,7 @@ from outreach.store.db import open_db
 from outreach.store.schema import outgoing_mail, subscribers
 from outreach.store.subscribers import import_csv, suppress
 from outreach.text import is_single_line
+from tests.helpers import HOSTILE_NAMES
 from outreach.web import app as web_app
 from outreach.web import confirmation
 from tests.mail.smtp_server import SmtpServer, free_port
@@ -196,17 +197,7 @@ def test_one_client_is_limited_per_minute_with_429(site, monkeypatch):
     assert answers[-1].headers["retry-after"] == "60"
 
 
-NAMES = {
-    "crlf-bcc": "Ann\r\nBcc: victim@example.net",
-    "lf": "Ann\nSubject: second",
-    "cr": "Ann\rX",
-    "line-separator": "Ann\u2028Bob",
-    "next-line": "Ann\u0085Bob",
-    "nul": "Ann\x00Bob",
-    "ansi": "\x1b[31mAnn\x1b[0m",
-    "bidi-override": "Ann\u202egnp.exe",
-    "long": "A" * 500 + "\nB",
-}
+NAMES = {**HOSTILE_NAMES, "long": "A" * 500 + "\nB"}
 
 
 @pytest.mark.parametrize("relay", ["slow"], indirect=True)

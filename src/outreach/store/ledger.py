@@ -25,9 +25,10 @@ from __future__ import annotations
 import os
 import socket
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Iterator
 
 from sqlalchemy import Connection, Engine, func, insert, literal, or_, select, update
 
@@ -156,11 +157,17 @@ class Ledger:
         """
         if not addressed:
             return
+        with self._cursor() as cursor:
+            cursor.executemany(self._address_sql, [(message_id, envelope_sender, delivery_id) for delivery_id, message_id in addressed])
+            self._dbapi.commit()
+
+    @contextmanager
+    def _cursor(self) -> Iterator[Any]:
+        """A DB-API cursor on the ledger's connection, under its lock; any failure rolls back and says one line."""
         with self._lock, database_guard(self.engine, "recording deliveries"):
             cursor = self._dbapi.cursor()
             try:
-                cursor.executemany(self._address_sql, [(message_id, envelope_sender, delivery_id) for delivery_id, message_id in addressed])
-                self._dbapi.commit()
+                yield cursor
             except BaseException:
                 self._abort()
                 raise
@@ -177,26 +184,16 @@ class Ledger:
         overhead was a third of the per-message cost. Timestamps pass through the same
         processor SQLAlchemy uses, so the stored values are identical.
         """
-        with self._lock, database_guard(self.engine, "recording deliveries"):
+        with self._cursor() as cursor:
             stamp = self._ts(now())
-            cursor = self._dbapi.cursor()
-            try:
-                if done is not None:
-                    cursor.execute(self._finish_sql, (done.state.value, done.detail, self._ts(done.not_before) if done.not_before else None,
-                                                      done.remote_id, done.remote_url, stamp, done.delivery_id, self.run_id))
-                row = None
-                if claim_id is not None:
-                    cursor.execute(self._claim_sql, (*self._claim_extra, self.run_id, stamp, claim_id))
-                    row = cursor.fetchone()
-                self._commit(done)
-            except BaseException:
-                self._abort()
-                raise
-            finally:
-                try:
-                    cursor.close()
-                except self._errors:
-                    pass
+            if done is not None:
+                cursor.execute(self._finish_sql, (done.state.value, done.detail, self._ts(done.not_before) if done.not_before else None,
+                                                  done.remote_id, done.remote_url, stamp, done.delivery_id, self.run_id))
+            row = None
+            if claim_id is not None:
+                cursor.execute(self._claim_sql, (*self._claim_extra, self.run_id, stamp, claim_id))
+                row = cursor.fetchone()
+            self._commit(done)
         return Claimed(claim_id, row[0], DeliveryState(row[1])) if row is not None and claim_id is not None else None
 
     def _commit(self, done: Outcome | None) -> None:
