@@ -11,9 +11,10 @@ from datetime import datetime
 
 from sqlalchemy import Engine, insert, select
 
-from .errors import ApprovalError
+from .config import Config
+from .errors import ApprovalError, ScheduleError
 from .plan import Plan
-from .store.db import now
+from .store.db import now, open_db
 from .store.schema import approvals
 
 
@@ -69,3 +70,16 @@ def require_approval(engine: Engine, plan: Plan) -> Approval:
     if changed:
         raise ApprovalError(f"{plan.campaign.slug}: {describe(approval, plan)}; review the preview and approve again")
     return approval
+
+
+def guard_dispatch(config: Config, plan: Plan, *, now_requested: bool, step_field: str) -> None:
+    """What every dispatch path checks (send, post, the dispatcher): refuse an unapproved or changed campaign,
+    and a step that is not yet due unless ``--now``."""
+    if config.require_approval:
+        require_approval(open_db(config), plan)
+    step = next((s for s in plan.steps if s.field == step_field), None)
+    if step is not None and step.due_utc > now() and not now_requested:
+        raise ScheduleError(
+            f"{plan.campaign.slug}: {step.field} is due {step.due_local:%Y-%m-%d %H:%M} {plan.campaign.timezone}; "
+            f"use --now to send it now, or 'outreach schedule {plan.campaign.slug}' to send it on time"
+        )

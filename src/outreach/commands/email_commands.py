@@ -24,7 +24,7 @@ def _send_args(p: argparse.ArgumentParser) -> None:
 def send(args: argparse.Namespace, config: Config) -> int:
     """Send, with progress and a summary table."""
     plan = load_checked(config, args.campaign).plan
-    from ..dispatch import guard_dispatch
+    from ..approval import guard_dispatch
 
     guard_dispatch(config, plan, now_requested=args.now, step_field="email")
     progress = progress_for(f"email {plan.campaign.slug}")

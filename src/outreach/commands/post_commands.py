@@ -6,7 +6,7 @@ import argparse
 
 from .base import command, err, load_checked, out
 from ..config import Config
-from ..dispatch import guard_dispatch
+from ..approval import guard_dispatch
 from ..errors import OutreachError
 from ..posting import post_steps, resolve
 from .display import visible

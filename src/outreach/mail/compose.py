@@ -6,7 +6,6 @@ import hashlib
 from urllib.parse import quote
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError
 
 from ..campaign import Campaign
 from ..config import Config, secret
@@ -25,15 +24,7 @@ def signing_keys(config: Config, engine: Engine) -> Keyring:
     """The keys that sign links: from the environment, or (outbox only) a random key kept in the database."""
     current = secret(config.email.secret_env, "the key that signs unsubscribe links", required=config.smtp is not None)
     previous = [value.encode() for name in config.email.previous_secret_envs if (value := secret(name, "an older link-signing key", required=False))]
-    return keyring_from(current.encode() if current else _local_key(engine), previous)
-
-
-def _local_key(engine: Engine) -> bytes:
-    """The database's own signing key; when two first runs create it at once, the loser reads the winner's."""
-    try:
-        return local_secret(engine, "tokens")
-    except IntegrityError:
-        return local_secret(engine, "tokens")
+    return keyring_from(current.encode() if current else local_secret(engine, "tokens"), previous)
 
 
 def list_id(config: Config, list_name: str, list_title: str) -> str:

@@ -19,6 +19,7 @@ from ..config import Config
 from ..errors import ConfigError
 from .migrate import ensure_schema
 from .schema import meta
+from .upsert import insert_ignore
 
 
 def now() -> datetime:
@@ -105,10 +106,8 @@ def forget_engines() -> None:
 def local_secret(engine: Engine, name: str) -> bytes:
     """A random key kept in the database, for outbox-only set-ups with no secret configured."""
     key = f"secret:{name}"
-    with engine.begin() as conn:
-        found = conn.execute(select(meta.c.value).where(meta.c.key == key)).scalar_one_or_none()
-        if found is None:
-            found = secrets.token_urlsafe(32)
-            conn.execute(meta.insert(), [{"key": key, "value": found}])
-    return found.encode()
+    with engine.begin() as conn:  # two first runs at once: the first insert wins and both read it
+        insert_ignore(conn, meta, [{"key": key, "value": secrets.token_urlsafe(32)}], ["key"])
+        found = conn.execute(select(meta.c.value).where(meta.c.key == key)).scalar_one()
+    return str(found).encode()
 

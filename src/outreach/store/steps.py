@@ -7,7 +7,7 @@ import socket
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine, delete, select, update
 
 from ..plan import Plan
 from .db import now
@@ -91,10 +91,9 @@ def open_steps(engine: Engine) -> list[dict]:
 def heartbeat(engine: Engine, ident: str, started: datetime) -> None:
     """Say this dispatcher is alive."""
     stamp = now()
+    row = {"id": ident, "started_at": started, "heartbeat_at": stamp, "host": socket.gethostname(), "pid": os.getpid()}
     with engine.begin() as conn:
-        if conn.execute(update(dispatchers).where(dispatchers.c.id == ident).values(heartbeat_at=stamp)).rowcount == 0:
-            conn.execute(insert(dispatchers), [{"id": ident, "started_at": started, "heartbeat_at": stamp,
-                                                "host": socket.gethostname(), "pid": os.getpid()}])
+        upsert_row(conn, dispatchers, row, ["id"], ["heartbeat_at"])
 
 
 def forget_dispatcher(engine: Engine, ident: str) -> None:
