@@ -19,11 +19,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
 
-from .channels.bluesky_facts import BLUESKY
-from .channels.mastodon_facts import MASTODON
-from .channels.x_facts import X
+from .channels.registry import PLATFORMS
 from .errors import CampaignError, ConfigError
 from .text import describe_unsafe, is_single_line
 from .tomlsource import located_errors, read_toml
@@ -158,31 +156,6 @@ class WebConfig(_Frozen):
         return v.rstrip("/")
 
 
-class XConfig(_Frozen):
-    """X (Twitter) OAuth 1.0a user-context credentials, by env var name."""
-
-    api_key_env: str = X.default_env("api_key_env")  # the names are the platform's facts
-    api_secret_env: str = X.default_env("api_secret_env")
-    access_token_env: str = X.default_env("access_token_env")
-    access_token_secret_env: str = X.default_env("access_token_secret_env")
-    api_base: str = "https://api.x.com"
-
-
-class MastodonConfig(_Frozen):
-    """A Mastodon account on one instance."""
-
-    instance: str = "https://mastodon.social"
-    access_token_env: str = MASTODON.default_env("access_token_env")
-
-
-class BlueskyConfig(_Frozen):
-    """A Bluesky account (handle + app password)."""
-
-    service: str = "https://bsky.social"
-    handle_env: str = BLUESKY.default_env("handle_env")
-    app_password_env: str = BLUESKY.default_env("app_password_env")
-
-
 class SchedulerConfig(_Frozen):
     """Dispatcher behaviour."""
 
@@ -207,8 +180,8 @@ class PreviewConfig(_Frozen):
         return checked_mailbox(v, bare=True)
 
 
-class Config(_Frozen):
-    """Everything outreach reads from ``outreach.toml``."""
+class _Settings(_Frozen):
+    """Everything in ``outreach.toml`` but the platforms' tables (those come from the platform registry)."""
 
     database: str = "sqlite:///outreach.db"
     outbox: Path = Path("outbox")
@@ -219,12 +192,16 @@ class Config(_Frozen):
     email: EmailConfig = Field(default_factory=EmailConfig)
     smtp: SmtpConfig | None = None
     web: WebConfig = Field(default_factory=WebConfig)
-    x: XConfig = Field(default_factory=XConfig)
-    mastodon: MastodonConfig = Field(default_factory=MastodonConfig)
-    bluesky: BlueskyConfig = Field(default_factory=BlueskyConfig)
     scheduler: SchedulerConfig = Field(default_factory=SchedulerConfig)
     preview: PreviewConfig = Field(default_factory=PreviewConfig)
     source: Path | None = None  # the file this came from; None for embedded defaults
+
+
+# One table per platform ([x], [mastodon], …), each declared by the platform itself: adding a platform adds its table.
+Config = create_model(
+    "Config", __base__=_Settings, __doc__="Everything outreach reads from ``outreach.toml``.",
+    **{name: (platform.settings, Field(default_factory=platform.settings)) for name, platform in PLATFORMS.items()},
+)
 
 
 def _allowed_keys(loc: tuple[str | int, ...]) -> list[str]:

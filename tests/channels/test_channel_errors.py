@@ -13,7 +13,9 @@ import pytest
 from outreach.channels import client_class
 from outreach.channels.base import ApiChannel, OutgoingPart, scrub
 from outreach.channels.registry import PLATFORMS
-from outreach.config import BlueskyConfig, MastodonConfig, XConfig
+from outreach.channels.registry import PLATFORMS
+
+XConfig, MastodonConfig, BlueskyConfig = (PLATFORMS[name].settings for name in ("x", "mastodon", "bluesky"))
 from outreach.errors import AuthFailed, ChannelError, ConfigError, OutcomeUnknown, RateLimited, Rejected, Unavailable
 from tests.social.conftest import X_ENV
 from tests.social.emulators import ApiError, BlueskyEmulator, MastodonEmulator, XEmulator

@@ -12,7 +12,9 @@ import pytest
 from outreach.campaign import CHANNELS, load_campaign
 from outreach.channels import client_class
 from outreach.channels.registry import PLATFORMS
-from outreach.config import BlueskyConfig, MastodonConfig, XConfig
+from outreach.channels.registry import PLATFORMS
+
+XConfig, MastodonConfig, BlueskyConfig = (PLATFORMS[name].settings for name in ("x", "mastodon", "bluesky"))
 from outreach.render.posts import render_posts, report_url
 from outreach.validate import check
 
@@ -104,3 +106,23 @@ def test_the_campaign_model_does_not_import_the_api_clients():
     code = "import sys, outreach.campaign, outreach.validate; print(sorted(m for m in ('tweepy', 'mastodon', 'atproto') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "[]"
+
+
+# Breaks if: config.py declares the platform tables itself again (a new platform would have to edit it).
+def test_a_platform_in_the_registry_gets_its_config_table():
+    import subprocess
+    import sys
+
+    code = """
+from outreach.channels import registry
+from outreach.channels.facts import Credential, PlatformFacts
+registry.PLATFORMS["fakebook"] = PlatformFacts(
+    name="fakebook", display="Fakebook", limit=100, length=len, url_weight=None, max_images=1, max_image_bytes=1000,
+    image_formats=("PNG",), max_alt=100, credentials=(Credential("token_env", "FAKEBOOK_TOKEN", "Fakebook token"),),
+    client="outreach.channels.fakebook:FakebookChannel", options=(("api_base", "https://fakebook.example"),))
+from outreach.config import Config
+print(Config().fakebook.token_env, Config.model_validate({"fakebook": {"api_base": "https://other.example"}}).fakebook.api_base)
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["FAKEBOOK_TOKEN", "https://other.example"]

@@ -18,4 +18,5 @@ BLUESKY = PlatformFacts(
     credentials=(Credential("handle_env", "BLUESKY_HANDLE", "Bluesky handle"),
                  Credential("app_password_env", "BLUESKY_APP_PASSWORD", "Bluesky app password")),
     client="outreach.channels.bluesky:BlueskyChannel", link_card=True,
+    options=(("service", "https://bsky.social"),),
 )

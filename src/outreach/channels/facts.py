@@ -10,7 +10,16 @@ light (no HTTP client library), so the campaign model can import them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Callable
+
+from pydantic import BaseModel, ConfigDict, create_model
+
+
+class PlatformSettings(BaseModel):
+    """A platform's table in ``outreach.toml``: the names of the env vars holding its secrets, and its plain options."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 @dataclass(frozen=True)
@@ -38,6 +47,7 @@ class PlatformFacts:
     credentials: tuple[Credential, ...]
     client: str  # "module:Class" of the API client, imported only when posting
     link_card: bool = False  # a post without images carries a link card for the report (Bluesky)
+    options: tuple[tuple[str, str], ...] = ()  # plain settings with their defaults, e.g. ("api_base", "https://api.x.com")
     utm_source: str = ""  # defaults to ``name``
     utm_medium: str = "social"
 
@@ -45,6 +55,14 @@ class PlatformFacts:
     def utm(self) -> tuple[str, str]:
         """``utm_source`` and ``utm_medium`` of the report link in this platform's posts."""
         return (self.utm_source or self.name, self.utm_medium)
+
+    @cached_property
+    def settings(self) -> type[PlatformSettings]:
+        """The model of this platform's ``[name]`` table in the config: one field per credential and option."""
+        fields: dict = {c.setting: (str, c.default_env) for c in self.credentials}
+        fields.update({option: (str, default) for option, default in self.options})
+        return create_model(f"{self.display}Settings", __base__=PlatformSettings,
+                            __doc__=f"The [{self.name}] table: {self.display} credentials by env var name, and its options.", **fields)
 
     def default_env(self, setting: str) -> str:
         """The default env var name of credential ``setting`` (the config model's default)."""

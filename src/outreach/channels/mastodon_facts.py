@@ -32,4 +32,5 @@ MASTODON = PlatformFacts(
     max_images=4, max_image_bytes=16_000_000, image_formats=("PNG", "JPEG", "GIF", "WEBP"), max_alt=1500,
     credentials=(Credential("access_token_env", "MASTODON_ACCESS_TOKEN", "Mastodon access token"),),
     client="outreach.channels.mastodon:MastodonChannel",
+    options=(("instance", "https://mastodon.social"),),
 )

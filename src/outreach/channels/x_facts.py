@@ -20,4 +20,5 @@ X = PlatformFacts(
                  Credential("access_token_env", "X_ACCESS_TOKEN", "X access token"),
                  Credential("access_token_secret_env", "X_ACCESS_TOKEN_SECRET", "X access token secret")),
     client="outreach.channels.x:XChannel",
+    options=(("api_base", "https://api.x.com"),),
 )
