@@ -9,8 +9,8 @@ Adding a platform (say LinkedIn):
    library hands over an HTTP answer). The base class does the sequence and the errors.
 3. One line below.
 4. Its emulator in ``tests/social/emulators.py`` (and a fixture in ``tests/social/conftest.py``).
-5. For now also its settings table in ``config.py`` (a model with the ``*_env`` names from the
-   facts, and a field on ``Config`` named like the platform), which :func:`channel_for` reads.
+
+Its ``[linkedin]`` config table comes from its facts (credentials and ``options``).
 """
 
 from __future__ import annotations
