@@ -29,7 +29,7 @@ X_SECRETS = {k: f"{k.lower()}-secret-value" for k in X_ENV}  # long enough to be
 def platform(request, monkeypatch):
     """(name, emulator, channel) for each platform, credentials from the environment as in production."""
     name = request.param
-    api = {"x": XEmulator, "mastodon": MastodonEmulator, "bluesky": BlueskyEmulator}[name]().start()
+    api = {"x": lambda: XEmulator(X_SECRETS), "mastodon": MastodonEmulator, "bluesky": BlueskyEmulator}[name]().start()
     env = {"x": X_SECRETS, "mastodon": {"MASTODON_ACCESS_TOKEN": getattr(api, "token", "")},
            "bluesky": {"BLUESKY_HANDLE": getattr(api, "handle", ""), "BLUESKY_APP_PASSWORD": getattr(api, "password", "")}}[name]
     for k, v in env.items():

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from outreach.config import BlueskyConfig, MastodonConfig, XConfig
+from outreach.channels.registry import PLATFORMS
+
+XConfig, MastodonConfig, BlueskyConfig = (PLATFORMS[name].settings for name in ("x", "mastodon", "bluesky"))
 from tests.social.emulators import BlueskyEmulator, MastodonEmulator, XEmulator
 
 X_ENV = {"X_API_KEY": "ck", "X_API_SECRET": "cs", "X_ACCESS_TOKEN": "at", "X_ACCESS_TOKEN_SECRET": "ats"}
@@ -16,7 +18,7 @@ def _running(emulator):
 
 @pytest.fixture
 def x_api():
-    yield from _running(XEmulator())
+    yield from _running(XEmulator(X_ENV))
 
 
 @pytest.fixture

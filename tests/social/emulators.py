@@ -13,20 +13,162 @@ from __future__ import annotations
 import base64
 import email.parser
 import email.policy
+import hashlib
+import hmac
 import itertools
 import json
+import re
 import threading
 import time
+import unicodedata
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
-from urllib.parse import parse_qs, urlsplit
+from typing import Any, Callable, Mapping
+from urllib.parse import parse_qs, parse_qsl, quote, unquote, urlsplit
 
 import grapheme
-from twitter_text import parse_tweet
-
-from outreach.render.posts import mastodon_length
 
 Reply = tuple[int, dict[str, Any], dict[str, str]]
+
+# The emulators count lengths with this module's own code (never outreach's functions or twitter-text), so a
+# counting bug in outreach cannot be mirrored by the server that is meant to catch it.
+
+# --- URLs, as twitter-text and Mastodon's StatusLengthValidator find them -------------------------------------------
+_LABEL = r"[^\W_](?:[\w-]*[^\W_])?"
+_URL = re.compile(
+    r"(?<![A-Za-z0-9@\uff20$#\uff03])"  # twitter-text's valid_url_preceding_chars
+    r"(?P<scheme>https?://)?"
+    r"(?P<host>(?:" + _LABEL + r"\.)+(?P<tld>[^\W\d_]{2,}))"
+    r"(?P<port>:\d{1,5})?"
+    r"(?P<rest>[/?#][^\s\u200e\u200f\u202a-\u202e\u2066-\u2069]*)?",  # directional marks end a URL
+    re.IGNORECASE,
+)
+# Bare domains (no scheme) count as URLs on X only with a known TLD; a short list covers the texts tests send.
+_BARE_TLDS = frozenset("com org net edu gov info io co uk de fr eu dk se no nl be ch at es it us ca au app dev social".split())
+_TRAILING = ".,;:!?'\"*…»”’]}>"
+_ASCII_HOST = re.compile(r"[a-z0-9.-]+", re.IGNORECASE)
+
+
+def _label_ok(label: str) -> bool:
+    """A DNS label is at most 63 octets, punycode-encoded if it is not ASCII (twitter-text checks the same)."""
+    if label.isascii():
+        return 0 < len(label) <= 63
+    return len("xn--" + label.encode("punycode").decode("ascii")) <= 63
+
+
+def _trim(rest: str) -> str:
+    """Drop trailing punctuation from a URL's path, keeping a ')' that closes a '(' inside the URL."""
+    while rest and (rest[-1] in _TRAILING or (rest[-1] == ")" and rest.count("(") < rest.count(")"))):
+        rest = rest[:-1]
+    return rest
+
+
+def find_urls(text: str, *, bare: bool) -> list[tuple[int, int]]:
+    """Spans of the URLs in ``text``: with http(s):// always, bare domains too when ``bare``."""
+    spans = []
+    for m in _URL.finditer(text):
+        if not all(_label_ok(label) for label in m.group("host").split(".")):
+            continue
+        if not m.group("scheme") and not (bare and m.group("tld").lower() in _BARE_TLDS and _ASCII_HOST.fullmatch(m.group("host"))):
+            continue
+        end = m.start("rest") + len(_trim(m.group("rest"))) if m.group("rest") else m.end()
+        spans.append((m.start(), end))
+    return spans
+
+
+# --- Mastodon: app/validators/status_length_validator.rb ------------------------------------------------------------
+# Account::MENTION_RE: @user, optionally @domain, not preceded by '=', '/' or a word character.
+_MENTION = re.compile(r"(?<![=/\w])@(?P<user>[a-z0-9_]+(?:[.-]+[a-z0-9_]+)*)(?:@[\w.-]+\w)?", re.IGNORECASE)
+MASTODON_URL_LENGTH = 23
+
+
+def mastodon_length(text: str) -> int:
+    """Grapheme clusters after each http(s) URL becomes 23 characters and each @user@domain becomes @user."""
+    entities = [(a, b, "x" * MASTODON_URL_LENGTH) for a, b in find_urls(text, bare=False)]
+    for m in _MENTION.finditer(text):
+        if not any(a < m.end() and m.start() < b for a, b, _ in entities):  # remove_overlapping_entities: URLs win
+            entities.append((m.start(), m.end(), "@" + m.group("user")))
+    out, pos = [], 0
+    for a, b, replacement in sorted(entities):
+        out += [text[pos:a], replacement]
+        pos = b
+    out.append(text[pos:])
+    return grapheme.length("".join(out))
+
+
+# --- X: twitter-text's weighted length with the v3 configuration ----------------------------------------------------
+X_CONFIG = {  # tests/conformance/twitter-text/config-v3.json (tests/social/test_emulators.py checks they agree)
+    "maxWeightedTweetLength": 280, "scale": 100, "defaultWeight": 200, "emojiParsingEnabled": True, "transformedURLLength": 23,
+    "ranges": [{"start": 0, "end": 4351, "weight": 100}, {"start": 8192, "end": 8205, "weight": 100},
+               {"start": 8208, "end": 8223, "weight": 100}, {"start": 8242, "end": 8247, "weight": 100}],
+}
+_EMOJI_RANGES = ((0x1F000, 0x1FAFF), (0x2600, 0x27BF), (0x2300, 0x23FF), (0x2B00, 0x2BFF), (0x1F1E6, 0x1F1FF),
+                 (0x2190, 0x21FF), (0x25A0, 0x25FF), (0x2934, 0x2935), (0x3030, 0x3030), (0x303D, 0x303D), (0x3297, 0x3299))
+_EMOJI_SINGLES = frozenset((0x00A9, 0x00AE, 0x203C, 0x2049, 0x2122, 0x2139, 0x24C2))
+_EMOJI_JOINERS = frozenset((0xFE0F, 0x200D, 0x20E3))  # presentation selector, zero-width joiner, keycap
+_INVALID = frozenset("\ufffe\ufeff\uffff")
+
+
+def is_emoji(cluster: str) -> bool:
+    """A grapheme cluster twitter-text reads as one emoji: a pictograph, a flag, a keycap, a sequence with FE0F/ZWJ."""
+    first = ord(cluster[0])
+    if any(a <= first <= b for a, b in _EMOJI_RANGES) or first in _EMOJI_SINGLES:
+        return True
+    return len(cluster) > 1 and any(ord(c) in _EMOJI_JOINERS for c in cluster[1:]) and (cluster[0] in "0123456789#*" or first > 0x7F)
+
+
+def _weight(char: str) -> int:
+    code = ord(char)
+    return next((r["weight"] for r in X_CONFIG["ranges"] if r["start"] <= code <= r["end"]), X_CONFIG["defaultWeight"])
+
+
+def x_weighted_length(text: str, *, emoji: bool = True) -> int:
+    """twitter-text's weightedLength: NFC, each URL 23, each emoji cluster 2 (when ``emoji``), other code points by range."""
+    text = unicodedata.normalize("NFC", text)
+    total, pos = 0, 0
+    for a, b in [*find_urls(text, bare=True), (len(text), len(text))]:
+        for cluster in grapheme.graphemes(text[pos:a]):
+            total += X_CONFIG["defaultWeight"] if emoji and is_emoji(cluster) else sum(_weight(c) for c in cluster)
+        total += X_CONFIG["transformedURLLength"] * X_CONFIG["scale"] if b > a else 0
+        pos = b
+    return total // X_CONFIG["scale"]
+
+
+def x_valid(text: str) -> bool:
+    """twitter-text's isValid: not empty, within the weighted limit, no invalid characters."""
+    return bool(text) and not (_INVALID & set(text)) and x_weighted_length(text) <= X_CONFIG["maxWeightedTweetLength"]
+
+
+# --- OAuth 1.0a (RFC 5849 sections 3.4.1, 3.4.2, 3.6) ---------------------------------------------------------------
+OAUTH_REQUIRED = ("oauth_consumer_key", "oauth_token", "oauth_signature_method", "oauth_timestamp", "oauth_nonce", "oauth_signature")
+OAUTH_SKEW = 300  # seconds either way
+
+
+def _pct(value: str) -> str:
+    """RFC 5849 3.6: percent-encode UTF-8 octets except ALPHA / DIGIT / - . _ ~."""
+    return quote(value, safe="~")
+
+
+def _authorization_params(header: str) -> dict[str, str]:
+    if not header.startswith("OAuth "):
+        raise PermissionError("not an OAuth Authorization header")
+    params = {k: unquote(v) for k, v in re.findall(r'([A-Za-z0-9_]+)="([^"]*)"', header[6:])}
+    params.pop("realm", None)
+    return params
+
+
+def signature_base_string(method: str, url: str, params: list[tuple[str, str]]) -> str:
+    """RFC 5849 3.4.1: METHOD & base string URI & normalised parameters, each percent-encoded."""
+    parts = urlsplit(url)
+    scheme, host, port = parts.scheme.lower(), (parts.hostname or "").lower(), parts.port
+    netloc = host if port is None or (scheme, port) in (("http", 80), ("https", 443)) else f"{host}:{port}"
+    normalised = "&".join(f"{k}={v}" for k, v in sorted((_pct(k), _pct(v)) for k, v in params))
+    return "&".join((method.upper(), _pct(f"{scheme}://{netloc}{parts.path or '/'}"), _pct(normalised)))
+
+
+def oauth1_signature(base_string: str, consumer_secret: str, token_secret: str) -> str:
+    """HMAC-SHA1 of the base string with the key percent(consumer_secret)&percent(token_secret), base64."""
+    key = f"{_pct(consumer_secret)}&{_pct(token_secret)}".encode()
+    return base64.b64encode(hmac.new(key, base_string.encode(), hashlib.sha1).digest()).decode()
 
 
 class ApiError(Exception):
@@ -55,7 +197,7 @@ class Emulator:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 path = urlsplit(self.path).path
-                request = {"method": method, "path": path, "query": parse_qs(urlsplit(self.path).query), "headers": dict(self.headers), "body": body}
+                request = {"method": method, "path": path, "target": self.path, "query": parse_qs(urlsplit(self.path).query), "headers": dict(self.headers), "body": body}
                 with emulator.lock:
                     emulator.requests.append(request)
                     failure = emulator.failures.get(path, []).pop(0) if emulator.failures.get(path) else None
@@ -145,10 +287,18 @@ def _multipart(request: dict) -> dict[str, tuple[bytes, dict[str, str]]]:
 
 
 class XEmulator(Emulator):
-    """X API v2: POST /2/tweets, POST /2/media/upload, POST /2/media/metadata (OAuth 1.0a user context)."""
+    """X API v2: POST /2/tweets, POST /2/media/upload, POST /2/media/metadata (OAuth 1.0a user context).
 
-    def __init__(self) -> None:
+    ``credentials`` are the four X_* variables (X_API_KEY, X_API_SECRET, X_ACCESS_TOKEN, X_ACCESS_TOKEN_SECRET) of
+    the one app and user it knows: every request's HMAC-SHA1 signature is rebuilt from the request as it arrived.
+    """
+
+    def __init__(self, credentials: Mapping[str, str]) -> None:
         super().__init__()
+        self.consumer_key, self.consumer_secret = credentials["X_API_KEY"], credentials["X_API_SECRET"]
+        self.token, self.token_secret = credentials["X_ACCESS_TOKEN"], credentials["X_ACCESS_TOKEN_SECRET"]
+        self.nonces: set[tuple[str, str]] = set()
+        self.refusals: list[str] = []  # why each request was refused 401, for the tests
         self.tweets: dict[str, dict] = {}
         self.media: dict[str, dict] = {}
         self.routes[("POST", "/2/tweets")] = self.create_tweet
@@ -160,11 +310,38 @@ class XEmulator(Emulator):
             return ApiError(403, {"detail": "You are not allowed to create a Tweet with duplicate content.", "title": "Forbidden", "status": 403})
         return super().failure(kind)
 
-    @staticmethod
-    def _auth(request: dict) -> None:
-        auth = request["headers"].get("Authorization", "")
-        if not auth.startswith("OAuth ") or "oauth_consumer_key" not in auth or "oauth_token" not in auth or "oauth_signature" not in auth:
-            raise ApiError(401, {"title": "Unauthorized", "detail": "Unauthorized", "status": 401})
+    def _auth(self, request: dict) -> None:
+        """Refuse 401 unless the OAuth 1.0a signature is the one these credentials give for this very request."""
+        try:
+            self._verify(request)
+        except PermissionError as exc:
+            with self.lock:
+                self.refusals.append(str(exc))
+            raise ApiError(401, {"title": "Unauthorized", "detail": "Unauthorized", "status": 401}) from None
+
+    def _verify(self, request: dict) -> None:
+        oauth = _authorization_params(request["headers"].get("Authorization", ""))
+        missing = [k for k in OAUTH_REQUIRED if not oauth.get(k)]
+        if missing:
+            raise PermissionError(f"missing {', '.join(missing)}")
+        if oauth["oauth_signature_method"] != "HMAC-SHA1" or oauth.get("oauth_version", "1.0") != "1.0":
+            raise PermissionError("unsupported signature method or version")
+        if oauth["oauth_consumer_key"] != self.consumer_key or oauth["oauth_token"] != self.token:
+            raise PermissionError("unknown consumer key or token")
+        if not oauth["oauth_timestamp"].isdigit() or abs(int(oauth["oauth_timestamp"]) - time.time()) > OAUTH_SKEW:
+            raise PermissionError("timestamp out of range")
+        url = f"http://{request['headers'].get('Host', '')}{urlsplit(request['target']).path}"
+        params = parse_qsl(urlsplit(request["target"]).query, keep_blank_values=True)
+        params += [(k, v) for k, v in oauth.items() if k != "oauth_signature"]
+        if request["headers"].get("Content-Type", "").split(";")[0].strip().lower() == "application/x-www-form-urlencoded":
+            params += parse_qsl(request["body"].decode("utf-8"), keep_blank_values=True)
+        expected = oauth1_signature(signature_base_string(request["method"], url, params), self.consumer_secret, self.token_secret)
+        if not hmac.compare_digest(expected, oauth["oauth_signature"]):
+            raise PermissionError("signature does not match")
+        with self.lock:
+            if (oauth["oauth_nonce"], oauth["oauth_timestamp"]) in self.nonces:
+                raise PermissionError("nonce used before")
+            self.nonces.add((oauth["oauth_nonce"], oauth["oauth_timestamp"]))
 
     def upload(self, request: dict) -> Reply:
         self._auth(request)
@@ -193,8 +370,8 @@ class XEmulator(Emulator):
         self._auth(request)
         body = _json(request)
         text = body.get("text") or ""
-        if not parse_tweet(text).valid:
-            raise ApiError(400, {"errors": [{"message": f"text is {parse_tweet(text).weightedLength} weighted characters; at most 280"}], "title": "Invalid Request"})
+        if not x_valid(text):
+            raise ApiError(400, {"errors": [{"message": f"text is {x_weighted_length(text)} weighted characters; at most 280"}], "title": "Invalid Request"})
         reply = (body.get("reply") or {}).get("in_reply_to_tweet_id")
         if reply is not None and reply not in self.tweets:
             raise ApiError(400, {"errors": [{"message": f"in_reply_to_tweet_id {reply} does not exist"}], "title": "Invalid Request"})
