@@ -1,7 +1,9 @@
 """Small emulators of the X v2, Mastodon and Bluesky APIs, over real HTTP on 127.0.0.1.
 
-They check what the real services check: an auth header of the right kind,
-lengths by the platform's own rules, reply ids and media ids that exist,
+They check what the real services check: credentials (on X a real OAuth 1.0a
+HMAC-SHA1 signature over the request as it arrived, RFC 5849), lengths by the
+platform's own rules counted with this module's own code (never outreach's, never
+twitter-text), reply ids and media ids that exist,
 alt text length, facet byte ranges inside the text. They can be told to fail
 the next request(s) to a path ("ok" lets one through): "429" (with reset headers; "429 Name=value" with only that one), "503", "401",
 "drop" (the request takes effect, then the connection closes with no answer)
