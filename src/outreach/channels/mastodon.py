@@ -16,7 +16,7 @@ from mastodon import Mastodon, MastodonAPIError, MastodonRatelimitError
 
 from ..errors import Rejected
 from .base import Answer, ApiChannel, Media, OutgoingPart, Posted
-from .http import routed_session
+from .http import RoutingSession
 from .mastodon_facts import MASTODON
 
 API_VERSION = "4.2.0"  # statuses, v2 media and idempotency keys are all older than this
@@ -32,7 +32,7 @@ class MastodonChannel(ApiChannel):
         """mastodon-py on a routed session that remembers the last answer."""
         self.instance = settings.instance.rstrip("/")
         self._last: requests.Response | None = None
-        session = routed_session(requests.Session())
+        session = RoutingSession()
         session.hooks["response"].append(self._remember)
         # A pinned API version: otherwise mastodon-py asks the instance for it before posting.
         self.api = Mastodon(access_token=credentials["access_token_env"], api_base_url=self.instance, ratelimit_method="throw",

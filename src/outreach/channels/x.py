@@ -14,7 +14,7 @@ import requests
 import tweepy
 
 from .base import Answer, ApiChannel, Media, OutgoingPart, Posted, retry_time
-from .http import routed_session
+from .http import RoutingSession
 from .x_facts import X
 from .x_media import upload_image
 
@@ -38,7 +38,7 @@ class XChannel(ApiChannel):
         self.base = settings.api_base.rstrip("/")
         self.client = tweepy.Client(consumer_key=keys[0], consumer_secret=keys[1], access_token=keys[2], access_token_secret=keys[3],
                                     wait_on_rate_limit=False)
-        routed_session(self.client.session, TWEEPY_HOST, self.base)
+        self.client.session = RoutingSession(TWEEPY_HOST, self.base)
         self.client.session.hooks["response"].append(_bounded_reset)
         self.auth = tweepy.OAuth1UserHandler(*keys)
 
