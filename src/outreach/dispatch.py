@@ -78,7 +78,7 @@ def _run(config: Config, engine: Engine, campaign: str, number: int, stop: threa
     from .errors import CampaignErrors
     from .validate import check
 
-    path = next(r["campaign_path"] for r in list_steps(engine, campaign) if r["step"] == number)
+    path = next(r.campaign_path for r in list_steps(engine, campaign) if r.step == number)
     checked = check(load_campaign(path), config)
     if checked.errors:
         raise CampaignErrors(checked.errors)

@@ -364,10 +364,10 @@ class Dispatcher:
         jobs = {job.id for job in self.scheduler.get_jobs(jobstore="default")}
         grace = timedelta(seconds=self.config.scheduler.misfire_grace_seconds)
         for row in orphans:
-            campaign, number = row["campaign"], row["step"]
+            campaign, number = row.campaign, row.step
             if job_id(campaign, number) in jobs:
                 continue
-            if now() - row["due_utc"] > grace:
-                self._missed(campaign, number, row["due_utc"])
+            if now() - row.due_utc > grace:
+                self._missed(campaign, number, row.due_utc)
             else:
                 self._launch(campaign, number, adopted=False)

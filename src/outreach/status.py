@@ -71,11 +71,11 @@ def gather(engine: Engine, campaign: str | None = None) -> Status:
     out: list[StepStatus] = []
     seen: set[tuple[str, int]] = set()
     for row in scheduled:
-        tz = _zone(row["timezone"])
-        local = row["due_utc"].astimezone(tz) if tz else None
-        out.append(StepStatus(row["campaign"], row["step"], row["channel"], row["field"], row["state"], row["due_utc"].isoformat(),
-                              local.strftime("%Y-%m-%d %H:%M") if local else None, str(tz) if tz else None, detail=row["detail"]))
-        seen.add((row["campaign"], row["step"]))
+        tz = _zone(row.timezone)
+        local = row.due_utc.astimezone(tz) if tz else None
+        out.append(StepStatus(row.campaign, row.step, row.channel, row.field, row.state, row.due_utc.isoformat(),
+                              local.strftime("%Y-%m-%d %H:%M") if local else None, str(tz) if tz else None, detail=row.detail))
+        seen.add((row.campaign, row.step))
     for name, number in sorted(set(kinds) - seen):
         out.append(StepStatus(name, number, kinds[(name, number)], "", "sent by hand", None, None, None))
     attention: list[Loose] = []
@@ -90,7 +90,7 @@ def gather(engine: Engine, campaign: str | None = None) -> Status:
             attention.append(Loose(s.campaign, s.step, r.target, r.state.value, r.detail, r.text))
     upcoming = [s for s in out if s.state == "scheduled" and s.due_utc]
     next_due = min(upcoming, key=lambda s: s.due_utc) if upcoming else None  # ISO strings in UTC sort in time order
-    live = [f"{d['id']} (since {d['started_at']:%Y-%m-%d %H:%M})" for d in live_dispatchers(engine)]
+    live = [f"{d.id} (since {d.started_at:%Y-%m-%d %H:%M})" for d in live_dispatchers(engine)]
     return Status(out, attention, next_due, live)
 
 

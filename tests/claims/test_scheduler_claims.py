@@ -32,7 +32,7 @@ def _cancel(world: World, campaign, *steps: int) -> None:
 
 
 def _states(db_config) -> dict[int, str]:
-    return {r["step"]: r["state"] for r in list_steps(open_db(db_config), SLUG)}
+    return {r.step: r.state for r in list_steps(open_db(db_config), SLUG)}
 
 
 def _runs_per_step(db_config) -> dict[int, int]:
@@ -65,7 +65,7 @@ def test_scheduling_again_rearms_a_missed_step(world, campaign_copy, db_config, 
     campaign = campaign_copy()
     _approve_and_schedule(world, campaign, [15, 600, 600, 600])
     _cancel(world, campaign, 2, 3, 4)
-    due = next(r["due_utc"] for r in list_steps(open_db(db_config), SLUG) if r["step"] == 1)
+    due = next(r.due_utc for r in list_steps(open_db(db_config), SLUG) if r.step == 1)
     while time.time() < due.timestamp() + 3:  # no dispatcher runs when the email is due, nor for 3 s after
         time.sleep(0.2)
     assert world.run("run", "--until-idle").returncode == 0

@@ -41,7 +41,7 @@ def email_only(world: World, campaign, offset: float = 3) -> None:
 
 
 def step_state(db_config, number: int = 1) -> str:
-    return next(r["state"] for r in list_steps(open_db(db_config), SLUG) if r["step"] == number)
+    return next(r.state for r in list_steps(open_db(db_config), SLUG) if r.step == number)
 
 
 def test_killed_dispatcher_step_is_taken_over(world, campaign_copy, db_config, smtp_server):
@@ -123,7 +123,7 @@ def test_two_dispatchers_in_one_process_run_each_step_once(world, campaign_copy,
     for t in threads:
         t.join(timeout=180)
     assert codes == [0, 0], said
-    assert [r["state"] for r in list_steps(open_db(config), SLUG)] == ["done"] * 4, [r["detail"] for r in list_steps(open_db(config), SLUG)]
+    assert [r.state for r in list_steps(open_db(config), SLUG)] == ["done"] * 4, [r.detail for r in list_steps(open_db(config), SLUG)]
     assert sorted(smtp_server.handler.counts().values()) == [1] * 20
     assert (len(x_api.tweets), len(mastodon_api.statuses), len(bluesky_api.records)) == (4, 1, 1)
     with open_db(config).connect() as conn:
@@ -330,7 +330,7 @@ def test_an_outcome_the_database_refused_is_written_on_a_later_tick(db_config, d
     disk_full.clear()
     dispatcher._tick()
     [row] = list_steps(open_db(db_config), "c1")
-    assert (row["state"], row["detail"], row["owner"]) == ("done", "20 sent", None)
+    assert (row.state, row.detail, row.owner) == ("done", "20 sent", None)
     dispatcher._shutdown()
 
 
@@ -375,7 +375,7 @@ def test_which_running_steps_are_stranded(db_config, host, pid, beat_age, strand
     if stranded:  # exactly one taker
         assert take_over(engine, "c1", 1, owner, "new-a") is True
         assert take_over(engine, "c1", 1, owner, "new-b") is False
-        assert list_steps(engine, "c1")[0]["owner"] == "new-a"
+        assert list_steps(engine, "c1")[0].owner == "new-a"
 
 
 def _operational() -> Exception:
@@ -440,6 +440,6 @@ def test_a_step_that_keeps_hitting_database_errors_gives_up(db_config):
             conn.execute(update(steps).values(state="running", owner=dispatcher.ident))
         dispatcher._record(("c1", 1), StepOutcome("scheduled", "database error: x; trying again", stamp + timedelta(seconds=30), database_error=True))
         row = list_steps(engine, "c1")[0]
-        assert row["state"] == ("scheduled" if attempt < DB_RETRIES else "failed"), (attempt, row)
-    assert f"gave up after {DB_RETRIES} tries" in row["detail"]
+        assert row.state == ("scheduled" if attempt < DB_RETRIES else "failed"), (attempt, row)
+    assert f"gave up after {DB_RETRIES} tries" in row.detail
     dispatcher._shutdown()

@@ -22,7 +22,7 @@ SLUG = "soldier-defections-myanmar"
 
 
 def _step_state(db_config, number: int) -> str | None:
-    return next((r["state"] for r in list_steps(open_db(db_config), SLUG) if r["step"] == number), None)
+    return next((r.state for r in list_steps(open_db(db_config), SLUG) if r.step == number), None)
 
 
 def schedule(world: World, campaign, offsets, approve=True, *extra, late_ok=True):
@@ -37,15 +37,15 @@ def test_approve_schedule_run_delivers_on_time(world, campaign_copy, db_config, 
     campaign = campaign_copy()
     scheduled = schedule(world, campaign, [3, 4, 5, 5])
     assert scheduled.returncode == 0, scheduled.stderr
-    due = {r["step"]: r["due_utc"] for r in list_steps(open_db(db_config), SLUG)}
+    due = {r.step: r.due_utc for r in list_steps(open_db(db_config), SLUG)}
     run = world.run("run", "--until-idle", timeout=120)
     assert run.returncode == 0, run.stderr
     assert len(smtp_server.deliveries) == 20
     assert (len(x_api.tweets), len(mastodon_api.statuses), len(bluesky_api.records)) == (4, 1, 1)
-    steps = {r["step"]: r for r in list_steps(open_db(db_config), SLUG)}
-    assert all(s["state"] == "done" for s in steps.values()), steps
+    steps = {r.step: r for r in list_steps(open_db(db_config), SLUG)}
+    assert all(s.state == "done" for s in steps.values()), steps
     for number, row in steps.items():  # on time: not before its due time, and within the poll interval plus work
-        ran = row["updated_at"].replace(tzinfo=timezone.utc) if row["updated_at"].tzinfo is None else row["updated_at"]
+        ran = row.updated_at.replace(tzinfo=timezone.utc) if row.updated_at.tzinfo is None else row.updated_at
         assert due[number] <= ran, (number, due[number], ran)
     status = json.loads(world.run("status", SLUG, "--json").stdout)
     assert [s["state"] for s in status["steps"]] == ["done"] * 4
@@ -68,15 +68,15 @@ def test_edited_after_approval_is_not_sent(world, campaign_copy, db_config, smtp
     campaign.write_text(campaign.read_text(encoding="utf-8").replace("New DIIS report: why", "NEW DIIS report: why"), encoding="utf-8")
     assert world.run("cancel", str(campaign), "--step", "2", "--step", "3", "--step", "4").returncode == 0
     assert world.run("run", "--until-idle").returncode == 0
-    [email] = [r for r in list_steps(open_db(db_config), SLUG) if r["step"] == 1]
-    assert email["state"] == "failed" and "changed since approval by Jane Doe" in email["detail"] and "email subject" in email["detail"]
+    [email] = [r for r in list_steps(open_db(db_config), SLUG) if r.step == 1]
+    assert email.state == "failed" and "changed since approval by Jane Doe" in email.detail and "email subject" in email.detail
     assert not smtp_server.deliveries
     # a person reviews the edit and approves it: scheduling again re-arms the failed step
     assert schedule(world, campaign, [3, 300, 300, 300]).returncode == 0
     assert world.run("cancel", str(campaign), "--step", "2", "--step", "3", "--step", "4").returncode == 0
     assert world.run("run", "--until-idle").returncode == 0
-    [email] = [r for r in list_steps(open_db(db_config), SLUG) if r["step"] == 1]
-    assert email["state"] == "done" and len(smtp_server.deliveries) == 20
+    [email] = [r for r in list_steps(open_db(db_config), SLUG) if r.step == 1]
+    assert email.state == "done" and len(smtp_server.deliveries) == 20
 
 
 def test_scheduling_again_replaces_jobs_and_never_doubles(world, campaign_copy, db_config, smtp_server, x_api):
@@ -123,11 +123,11 @@ def test_missed_step_within_and_beyond_grace(world, campaign_copy, db_config, sm
     assert world.run("cancel", str(campaign), "--step", "2", "--step", "3", "--step", "4").returncode == 0
     time.sleep(5)  # the dispatcher is down when the email is due
     assert world.run("run", "--until-idle").returncode == 0
-    [email] = [r for r in list_steps(open_db(db_config), SLUG) if r["step"] == 1]
-    assert email["state"] == expected, email
+    [email] = [r for r in list_steps(open_db(db_config), SLUG) if r.step == 1]
+    assert email.state == expected, email
     assert len(smtp_server.deliveries) == (20 if expected == "done" else 0)
     if expected == "missed":
-        assert "beyond the" in email["detail"]
+        assert "beyond the" in email.detail
         out = world.run("status", SLUG).stdout
         assert "missed" in out
 
@@ -179,7 +179,7 @@ def test_dst_change_between_schedule_and_send(world, campaign_copy, db_config):
 
     with time_machine.travel(datetime(2026, 10, 1, 12, 0, tzinfo=timezone.utc), tick=False):
         assert main(["--config", str(world.config), "schedule", str(campaign)]) == 0
-    due = {r["step"]: r["due_utc"] for r in list_steps(open_db(db_config), SLUG)}
+    due = {r.step: r.due_utc for r in list_steps(open_db(db_config), SLUG)}
     assert due[1] == datetime(2026, 11, 3, 8, 0, tzinfo=timezone.utc)  # CET: 09:00 local is 08:00 UTC
     assert due[2] == datetime(2026, 10, 20, 7, 30, tzinfo=timezone.utc)  # CEST: 09:30 local is 07:30 UTC
     from outreach.config import load_config

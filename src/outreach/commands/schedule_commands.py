@@ -80,8 +80,8 @@ def cancel(args: argparse.Namespace, config: Config) -> int:
     removed = drop_jobs(config, slug, args.step)
     cancelled = 0
     for row in list_steps(engine, slug):
-        if row["state"] == "scheduled" and (not args.step or row["step"] in args.step):
-            cancelled += set_state(engine, slug, row["step"], "cancelled", "cancelled by a person", only_from=("scheduled",))
+        if row.state == "scheduled" and (not args.step or row.step in args.step):
+            cancelled += set_state(engine, slug, row.step, "cancelled", "cancelled by a person", only_from=("scheduled",))
     out(f"{slug}: {cancelled} steps cancelled ({removed} jobs removed)")
     return 0 if cancelled else 1
 
@@ -110,9 +110,9 @@ def reschedule(args: argparse.Namespace, config: Config) -> int:
     if when <= now():
         raise ScheduleError(f"--at {args.at}: that is in the past")
     engine = open_db(config)
-    row = next((r for r in list_steps(engine, plan.campaign.slug) if r["step"] == args.step), None)
-    if row is None or row["state"] not in ("scheduled", "missed", "cancelled"):
-        raise ScheduleError(f"{plan.campaign.slug}: step {args.step} is {row['state'] if row else 'not scheduled'}; schedule the campaign first")
+    row = next((r for r in list_steps(engine, plan.campaign.slug) if r.step == args.step), None)
+    if row is None or row.state not in ("scheduled", "missed", "cancelled"):
+        raise ScheduleError(f"{plan.campaign.slug}: step {args.step} is {row.state if row else 'not scheduled'}; schedule the campaign first")
     if not set_state(engine, plan.campaign.slug, args.step, "scheduled", f"rescheduled to {local:%Y-%m-%d %H:%M} {plan.campaign.timezone}", due=when,
                      only_from=("scheduled", "missed", "cancelled")):
         raise ScheduleError(f"{plan.campaign.slug}: step {args.step} started meanwhile; it cannot be moved now")

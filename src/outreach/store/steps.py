@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import socket
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine, delete, select, update
+from sqlalchemy import Engine, Row, delete, select, update
 
 from ..plan import Plan
 from .db import now
@@ -74,18 +75,51 @@ def set_state(engine: Engine, campaign: str, step: int, state: str, detail: str 
         return conn.execute(q.values(**values)).rowcount == 1
 
 
-def list_steps(engine: Engine, campaign: str | None = None) -> list[dict]:
+@dataclass(frozen=True)
+class StepRow:
+    """One scheduled dispatch step as the database holds it."""
+
+    campaign: str
+    step: int
+    campaign_path: str
+    kind: str  # email | post
+    channel: str
+    field: str
+    due_utc: datetime
+    state: str  # scheduled | running | done | partly done | failed | missed | cancelled
+    detail: str | None
+    updated_at: datetime
+    owner: str | None
+    timezone: str | None
+
+
+@dataclass(frozen=True)
+class DispatcherRow:
+    """A dispatcher that said it is alive."""
+
+    id: str
+    started_at: datetime
+    heartbeat_at: datetime
+    host: str | None
+    pid: int | None
+
+
+def _step_row(row: Row) -> StepRow:
+    return StepRow(**{f.name: getattr(row, f.name) for f in fields(StepRow)})
+
+
+def list_steps(engine: Engine, campaign: str | None = None) -> list[StepRow]:
     """Every scheduled step (of one campaign or all), in due order."""
     q = select(steps).order_by(steps.c.due_utc, steps.c.campaign, steps.c.step)
     if campaign:
         q = q.where(steps.c.campaign == campaign)
     with engine.connect() as conn:
-        return [dict(r._mapping) for r in conn.execute(q)]
+        return [_step_row(r) for r in conn.execute(q)]
 
 
-def open_steps(engine: Engine) -> list[dict]:
+def open_steps(engine: Engine) -> list[StepRow]:
     """Steps still scheduled or running, anywhere."""
-    return [r for r in list_steps(engine) if r["state"] in OPEN_STATES]
+    return [r for r in list_steps(engine) if r.state in OPEN_STATES]
 
 
 def heartbeat(engine: Engine, ident: str, started: datetime) -> None:
@@ -102,12 +136,12 @@ def forget_dispatcher(engine: Engine, ident: str) -> None:
         conn.execute(delete(dispatchers).where(dispatchers.c.id == ident))
 
 
-def live_dispatchers(engine: Engine, within: timedelta = timedelta(seconds=15)) -> list[dict]:
+def live_dispatchers(engine: Engine, within: timedelta = timedelta(seconds=15)) -> list[DispatcherRow]:
     """Dispatchers that sent a heartbeat recently."""
     with engine.connect() as conn:
-        rows = [dict(r._mapping) for r in conn.execute(select(dispatchers))]
+        rows = [DispatcherRow(r.id, r.started_at, r.heartbeat_at, r.host, r.pid) for r in conn.execute(select(dispatchers))]
     cutoff = now() - within
-    return [r for r in rows if r["heartbeat_at"] >= cutoff]
+    return [r for r in rows if r.heartbeat_at >= cutoff]
 
 
 def _gone(host: str | None, pid: int | None, beat: datetime | None, at: datetime) -> bool:
@@ -142,8 +176,8 @@ def take_over(engine: Engine, campaign: str, step: int, previous: str | None, ow
                             .values(owner=owner, updated_at=now())).rowcount == 1
 
 
-def overdue_steps(engine: Engine, older_than: timedelta) -> list[dict]:
+def overdue_steps(engine: Engine, older_than: timedelta) -> list[StepRow]:
     """Steps still ``scheduled`` whose due time passed more than ``older_than`` ago."""
     with engine.connect() as conn:
         rows = conn.execute(select(steps).where(steps.c.state == "scheduled", steps.c.due_utc < now() - older_than)).all()
-    return [dict(r._mapping) for r in rows]
+    return [_step_row(r) for r in rows]
