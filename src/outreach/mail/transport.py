@@ -158,15 +158,28 @@ class SmtpConnection:
             return f"the connection closed: {exc}"
         return _reply(code, message)
 
+    def _write(self, payload: bytes) -> None:
+        """Write the body and the final dot; any failure leaves the end-of-data unsent (safe to retry).
+
+        A message that fits one chunk goes out with its dot in one write (one packet, one syscall),
+        after a look for a reply that came before we wrote anything; a larger one is streamed,
+        watching for an early reply, and its dot follows alone. A write that fails part-way never
+        delivered the whole ``CRLF . CRLF``, so the server cannot have taken the message.
+        """
+        if len(payload) <= _CHUNK:
+            if (early := self._early_reply()) is not None:
+                raise Unavailable(f"the server answered before the message was sent, which it discards: {early}")
+            self.smtp.sock.sendall(payload + b".\r\n")
+            return
+        self._stream(payload)
+        self.smtp.sock.sendall(b".\r\n")
+
     def _stream(self, payload: bytes) -> None:
         """Write the body (not the final dot), watching for an early reply; raise Unavailable if one comes."""
         sock = self.smtp.sock
         view = memoryview(payload)
         timeout = sock.gettimeout()
         sent = 0
-        if len(view) <= _CHUNK:  # the common case: one write, which a socket buffer takes at once
-            sock.sendall(view)
-            sent = len(view)
         while sent < len(view):
             readable, writable, _ = select.select([sock], [sock], [], timeout)
             if readable and (early := self._early_reply()) is not None:
@@ -202,8 +215,7 @@ class SmtpConnection:
         for (code, message), ok, phase in zip(replies, ((250,), (250, 251), (354,)), ("mail", "rcpt", "data")):
             self._check(code, message, ok=ok, phase=phase)
         try:
-            self._stream(payload)
-            self.smtp.sock.sendall(b".\r\n")  # a failed write means the dot never left: safe to retry
+            self._write(payload)
         except OSError as exc:
             raise Unavailable(f"writing the message failed before its end: {exc}") from None
         try:
