@@ -15,6 +15,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, Sequence
 
 from itsdangerous import BadData, TimestampSigner, URLSafeTimedSerializer
@@ -62,7 +63,18 @@ def _fixed_clock_signer(timestamp: int) -> type[TimestampSigner]:
 
 
 def _serializer(keyring: Keyring, purpose: str, now: float | None = None) -> URLSafeTimedSerializer:
-    signer = _fixed_clock_signer(int(now)) if now is not None else TimestampSigner
+    if now is None:
+        return _current_serializer(keyring, purpose)
+    return _make_serializer(keyring, purpose, _fixed_clock_signer(int(now)))
+
+
+@lru_cache(maxsize=64)
+def _current_serializer(keyring: Keyring, purpose: str) -> URLSafeTimedSerializer:
+    """One serializer per keyring and purpose: the send loop signs a link per message."""
+    return _make_serializer(keyring, purpose, TimestampSigner)
+
+
+def _make_serializer(keyring: Keyring, purpose: str, signer: type[TimestampSigner]) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(list(keyring.keys), salt=f"outreach/{purpose}", signer=signer,
                                   serializer=json, serializer_kwargs={"separators": (",", ":")})
 
