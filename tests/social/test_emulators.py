@@ -242,7 +242,7 @@ def added_query(prepared: requests.PreparedRequest, url: str) -> None:
 
 def other_host(prepared: requests.PreparedRequest, url: str) -> None:
     """Signed for the production host, sent to the emulator: what a client that routes after signing does."""
-    prepared.url = prepared.url.replace("https://api.x.com", url)
+    prepared.url = prepared.url.replace("https://api.x.com", url)  # only the signature names the real host; the request goes to the loopback emulator
 
 
 # Breaks if: the emulator accepts a signature that does not cover the request as it arrived (only checks that an
@@ -252,7 +252,7 @@ def other_host(prepared: requests.PreparedRequest, url: str) -> None:
     (added_query, "{url}/2/tweets?id=1", False),
     (tampered_form, "{url}/2/tweets", True),
     (tampered_path, "{url}/2/media/metadata?id=1", False),
-    (other_host, "https://api.x.com/2/tweets", False),
+    (other_host, "https://api.x.com/2/tweets", False),  # signed for the real host, sent to the emulator
 ])
 def test_a_request_changed_after_signing_is_refused(x, tamper, signed_url, form):
     body = {"data": {"text": "Hello"}} if form else {"json": {"text": "Hello"}}
