@@ -18,7 +18,7 @@ def send_setup(cli, config_file, smtp_server, campaign_copy, monkeypatch):
     return config, campaign_copy()
 
 
-# Breaks if: mail/send.freeze_audience re-reads the list on a later run (e.g. its early return on an existing audience is
+# Breaks if: store/ledger.enqueue_audience re-reads the list on a later run (e.g. its early return on an existing audience is
 # removed, or new members are added to the frozen audience).
 @pytest.mark.parametrize("first_run", ["complete", "one outcome unknown"])
 def test_a_subscriber_who_joins_after_the_first_run_is_not_sent_to(cli, send_setup, smtp_server, db_config, tmp_path, first_run):
@@ -38,7 +38,7 @@ def test_a_subscriber_who_joins_after_the_first_run_is_not_sent_to(cli, send_set
     assert counts(open_db(db_config), SLUG, 1)["sent"] == 3
 
 
-# Breaks if: the audience query (store/subscribers.active_clause, used by freeze_audience) stops filtering on the list.
+# Breaks if: the audience query (store/subscribers.active_clause, used by enqueue_audience) stops filtering on the list.
 def test_only_the_campaigns_list_is_sent_to(cli, send_setup, smtp_server, db_config, tmp_path):
     config, campaign = send_setup
     research = ["ann@example.org", "both@example.org"]

@@ -26,7 +26,8 @@ import pytest
 import sqlalchemy
 
 from outreach.campaign import load_campaign
-from outreach.mail.send import EMAIL_STEP, freeze_audience
+from outreach.mail.send import EMAIL_STEP
+from outreach.store.ledger import enqueue_audience
 from outreach.plan import build_plan
 from outreach.store.archive import store_archive
 from outreach.store.db import forget_engines, open_db
@@ -69,7 +70,7 @@ def _prepare(database: str, tmp_path: Path, campaign: Path) -> list[str]:
     addresses = [f"d{i:04d}@example.org" for i in range(RECIPIENTS)]
     import_csv(engine, write_csv(tmp_path / "subs.csv", [(a, f"D {i}") for i, a in enumerate(addresses)]), "research")
     plan = build_plan(load_campaign(campaign), config.model_copy(update={"require_approval": False}))
-    freeze_audience(engine, SLUG, "research")
+    enqueue_audience(engine, SLUG, "research", EMAIL_STEP)
     store_archive(engine, SLUG, plan.email, "http://127.0.0.1:8080/archive/")
     return addresses
 
@@ -163,7 +164,7 @@ def test_simultaneous_first_freezes_and_archives_do_not_collide(db_config, campa
     def first_send() -> None:
         barrier.wait()
         try:
-            results.append(freeze_audience(engine, SLUG, "research"))
+            results.append(enqueue_audience(engine, SLUG, "research", EMAIL_STEP))
             store_archive(engine, SLUG, plan.email, "http://127.0.0.1:8080/archive/")
         except Exception as exc:  # noqa: BLE001
             results.append(exc)

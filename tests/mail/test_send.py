@@ -124,12 +124,12 @@ def test_drop_after_data_is_unknown_and_resent_only_on_request(plan, smtp_config
 
 
 def test_suppressed_after_freeze_is_skipped_not_sent(plan, smtp_config, smtp_server, tmp_path):
-    from outreach.mail.send import freeze_audience
+    from outreach.store.ledger import enqueue_audience
     from outreach.store.subscribers import suppress
 
     subscribe(smtp_config, tmp_path, 3)
     engine = open_db(smtp_config)
-    freeze_audience(engine, plan.campaign.slug, "research")
+    enqueue_audience(engine, plan.campaign.slug, "research", 1)
     with engine.begin() as conn:
         suppress(conn, "reader000@example.org", "research", "unsubscribed", "one-click")
     result = send_email(smtp_config, plan, **FAST)

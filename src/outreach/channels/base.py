@@ -243,7 +243,7 @@ def summary(body: str) -> str:
 def read_credentials(platform: PlatformFacts, settings: object) -> dict[str, str] | None:
     """The platform's secrets from the env vars ``settings`` names: None when none is set (the outbox stands in);
     a :class:`ConfigError` naming the variable(s) when only some are."""
-    names = {c.setting: getattr(settings, c.setting, None) or c.default_env for c in platform.credentials}
+    names = dict(zip((c.setting for c in platform.credentials), platform.secret_envs(settings)))
     values = {setting: os.environ.get(env) or "" for setting, env in names.items()}
     missing = [names[s] for s, v in values.items() if not v]
     written = _written_settings(settings, set(names))

@@ -39,11 +39,9 @@ from ..store.ledger_queries import QueuedEmail, counts, next_retry
 from ..tokens import Keyring
 from .compose import campaign_factory, signing_keys, unsubscribe_links
 from .message import MessageFactory, Recipient
-from .transport import MailConnection, MailTransport, mail_transport
+from .transport import BACKOFF, MAX_ATTEMPTS, MailConnection, MailTransport, mail_transport, open_with_retries
 from .worker import EMAIL_STEP, Progress, Sender, read_queue
 
-BACKOFF = (30.0, 120.0, 600.0, 1800.0)
-MAX_ATTEMPTS = 5
 
 
 class NoProgress:
@@ -78,26 +76,6 @@ class SendResult:
         return self.this_run.get("sent", 0) / self.elapsed if self.elapsed > 0 else 0.0
 
 
-def freeze_audience(engine: Engine, campaign: str, list_name: str, step: int = EMAIL_STEP) -> int:
-    """Queue one delivery per active, unsuppressed member, once; later runs reuse the frozen audience."""
-    return enqueue_audience(engine, campaign, list_name, step)
-
-
-def _open_first(transport: MailTransport, progress: Progress) -> MailConnection:
-    """Open (and log in to) one connection before any work starts; raise the reason if that cannot be done."""
-    delay = 1.0
-    for attempt in range(4):
-        try:
-            return transport.open()
-        except Unavailable as exc:
-            if attempt == 3:
-                raise Unavailable(f"{exc}; nothing was sent or queued") from None
-            progress.note(f"{exc}; retrying in {delay:.0f}s")
-            time.sleep(delay)
-            delay *= 4
-    raise AssertionError("unreachable")
-
-
 def _checks(config: Config, plan: Plan, engine: Engine, transport: MailTransport, progress: Progress) -> tuple[MessageFactory, Keyring, MailConnection]:
     """Every check a send needs, before the audience is frozen or the archive published (issue 9, items 16, 17)."""
     from ..config import checked_mailbox
@@ -110,7 +88,11 @@ def _checks(config: Config, plan: Plan, engine: Engine, transport: MailTransport
     factory = campaign_factory(config, plan.campaign, plan.email)
     with database_guard(engine, "reading the signing key"):
         key = signing_keys(config, engine)
-    return factory, key, _open_first(transport, progress)
+    try:
+        first = open_with_retries(transport, progress.note)
+    except Unavailable as exc:
+        raise Unavailable(f"{exc}; nothing was sent or queued") from None
+    return factory, key, first
 
 
 def send_email(
@@ -176,7 +158,7 @@ def _prepare(config: Config, plan: Plan, engine: Engine, retry_unknown: bool, pr
     if retry_unknown:
         n = requeue_unknown(engine, campaign.slug, EMAIL_STEP)
         progress.note(f"{n} unknown messages queued again on request")
-    audience = freeze_audience(engine, campaign.slug, campaign.email.list)
+    audience = enqueue_audience(engine, campaign.slug, campaign.email.list, EMAIL_STEP)
     store_archive(engine, campaign.slug, plan.email, f"{config.web.base_url}/archive/")
     return audience, recovered
 

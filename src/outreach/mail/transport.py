@@ -31,7 +31,7 @@ import ssl
 import threading
 import time
 from pathlib import Path
-from typing import Protocol
+from typing import Callable, Protocol
 
 from ..config import Config, SmtpConfig, secret
 from ..errors import AuthFailed, OutcomeUnknown, Rejected, Unavailable
@@ -63,6 +63,10 @@ class UnsafeEnvelope(Rejected):
 
 
 _CHUNK = 64 * 1024
+# Temporary failures (4xx, a relay that is down) are tried again after these waits, then given up.
+BACKOFF = (30.0, 120.0, 600.0, 1800.0)
+MAX_ATTEMPTS = len(BACKOFF) + 1
+CONNECT_TRIES = 4  # a relay that refuses the connection is tried again after 1, 4 and 16 s
 
 
 class MailConnection(Protocol):
@@ -329,3 +333,22 @@ class RateLimiter:
         if slot > now:
             time.sleep(slot - now)
 
+
+
+def open_with_retries(transport: "MailTransport", note: Callable[[str], None], stop: threading.Event | None = None) -> "MailConnection":
+    """Open (and log in to) a connection, waiting 1, 4, 16 s between refusals; raise the last :class:`Unavailable`.
+
+    :class:`AuthFailed` is raised at once: trying the same password again will not help.
+    """
+    stop = stop or threading.Event()
+    delay = 1.0
+    for attempt in range(1, CONNECT_TRIES + 1):
+        try:
+            return transport.open()
+        except Unavailable as exc:
+            if attempt == CONNECT_TRIES or stop.is_set():
+                raise
+            note(f"{exc}; retrying in {delay:.0f}s")
+            stop.wait(delay)
+            delay *= 4
+    raise AssertionError("unreachable")

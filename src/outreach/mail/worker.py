@@ -28,7 +28,8 @@ from ..store.ledger_queries import QueuedEmail, queued_emails
 from ..tokens import Keyring
 from .compose import message_id, recipient
 from .message import MessageFactory, UnsafeAddress
-from .transport import DataTimeout, MailConnection, MailTransport, RateLimiter, ReplyTimeout, SenderRefused, SmtpRejected, UnsafeEnvelope
+from .transport import (DataTimeout, MailConnection, MailTransport, RateLimiter, ReplyTimeout, SenderRefused, SmtpRejected, UnsafeEnvelope,
+                        open_with_retries)
 
 EMAIL_STEP = 1
 READ_BATCH = 1000
@@ -130,21 +131,14 @@ class Sender:
         with self._tally_lock:
             if self.spare:
                 return self.spare.pop()
-        delay = 1.0
-        for _ in range(4):
-            if self.stop.is_set():
-                return None
-            try:
-                return self.transport.open()
-            except AuthFailed as exc:
-                self.auth_error = exc
-                self.fail_run(str(exc))
-                return None
-            except Unavailable as exc:
-                self.progress.note(f"{exc}; retrying in {delay:.0f}s")
-                self.stop.wait(delay)
-                delay *= 4
-        self.fail_run(f"{self.transport.description}: unreachable; the remaining messages stay queued")
+        try:
+            return open_with_retries(self.transport, self.progress.note, self.stop)
+        except AuthFailed as exc:
+            self.auth_error = exc
+            self.fail_run(str(exc))
+        except Unavailable:
+            if not self.stop.is_set():
+                self.fail_run(f"{self.transport.description}: unreachable; the remaining messages stay queued")
         return None
 
     def work(self, jobs: "queue.Queue[QueuedEmail | None]") -> None:

@@ -90,15 +90,6 @@ class SignUp:
     mail: str  # queued | throttled | not needed
 
 
-def sign_up(engine: Engine, email: str, name: str | None, list_name: str) -> tuple[str, str]:
-    """Record a web sign-up as pending (or leave an existing membership alone); return (token key, status before).
-
-    Queues the confirmation mail (see :func:`request_sign_up`).
-    """
-    done = request_sign_up(engine, email, name, list_name)
-    return done.subscriber_key, done.before
-
-
 def request_sign_up(engine: Engine, email: str, name: str | None, list_name: str) -> SignUp:
     """Record a sign-up and queue its confirmation mail, rate limited per address; raise ``ValueError`` for a bad address.
 

@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..config import Config
 from ..errors import ChannelError, OutcomeUnknown
-from ..mail.transport import MailTransport, mail_transport
+from ..mail.transport import BACKOFF, MailTransport, mail_transport
 from ..store.db import now
 from ..store.membership import QueuedMail, claim_due_mail, finish_mail, recover_mail
 from ..tokens import Keyring, make_token
@@ -30,7 +30,7 @@ log = logging.getLogger("outreach.web.confirmation")
 
 POLL_SECONDS = 1.0  # how often the worker looks for mail queued by another server process
 RECOVER_SECONDS = 300.0  # how often it requeues mail a dead server left "sending" and prunes old rows
-RETRY_AFTER = (30, 120, 600, 1800)  # seconds before attempt 2, 3, 4, 5
+RETRY_AFTER = BACKOFF  # seconds before attempt 2, 3, 4, 5: the same policy as campaign mail
 MAX_ATTEMPTS = len(RETRY_AFTER) + 1
 
 
