@@ -91,6 +91,31 @@ class ListConfig(_Frozen):
         return _one_line(v)
 
 
+class DkimConfig(_Frozen):
+    """DKIM signing: the key signs each message for ``domain``, published at ``<selector>._domainkey.<domain>``."""
+
+    selector: str
+    domain: str
+    private_key_file: Path | None = None
+    private_key_env: str | None = None
+
+    @field_validator("selector")
+    @classmethod
+    def _selector_labels(cls, v: str) -> str:
+        if not all(_LABEL_RE.match(label) for label in v.split(".")):
+            raise ValueError("must be DNS labels (letters, digits, '-', separated by '.')")
+        return v
+
+    @field_validator("domain")
+    @classmethod
+    def _domain_ascii(cls, v: str) -> str:
+        return _ascii_domain(_one_line(v))
+
+    def model_post_init(self, _context: Any) -> None:
+        if (self.private_key_file is None) == (self.private_key_env is None):
+            raise ValueError("give exactly one of private_key_file and private_key_env")
+
+
 class EmailConfig(_Frozen):
     """Sender identity and unsubscribe settings."""
 
@@ -101,8 +126,22 @@ class EmailConfig(_Frozen):
     # Older signing keys, oldest first: links signed with them keep working after a rotation.
     previous_secret_envs: list[str] = []
     token_max_age_days: int = Field(365, ge=1)
+    # The return path: each message's envelope sender is ``local+<signed token>@domain`` of this
+    # address (VERP), so a bounce maps to its delivery row. None: the From address, without VERP.
+    bounce_address: str | None = None
+    dkim: DkimConfig | None = None
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @field_validator("bounce_address")
+    @classmethod
+    def _bounce_bare(cls, v: str | None) -> str | None:
+        if v is None:
+            return None
+        checked = checked_mailbox(v, bare=True)
+        if "+" in checked.split("@", 1)[0]:
+            raise ValueError("must not contain '+': outreach adds '+<token>' to it for each message")
+        return checked
 
     @field_validator("from_", "reply_to")
     @classmethod
@@ -156,6 +195,61 @@ class WebConfig(_Frozen):
         return v.rstrip("/")
 
 
+class InboundSmtpConfig(_Frozen):
+    """``outreach inbound``: the SMTP or LMTP receiver the bounce domain's MX (or a relay) forwards to."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(2525, ge=0, le=65535)
+    lmtp: bool = False
+    max_message_bytes: int = Field(10 * 1024 * 1024, ge=1024)
+
+
+class InboundImapConfig(_Frozen):
+    """An IMAP mailbox polled for bounces, complaints and unsubscribe mail."""
+
+    host: str
+    port: int = Field(993, ge=1, le=65535)
+    security: Literal["tls", "starttls", "none"] = "tls"
+    username: str
+    password_env: str
+    folder: str = "INBOX"
+    processed_folder: str = "outreach-processed"
+    poll_seconds: float = Field(60.0, gt=0)
+    timeout: float = Field(30.0, gt=0)
+
+    @field_validator("host", "username", "folder", "processed_folder")
+    @classmethod
+    def _imap_one_line(cls, v: str) -> str:  # each goes into an IMAP command line
+        return _one_line(v)
+
+
+class WebhooksConfig(_Frozen):
+    """ESP event webhooks on ``outreach serve``; a provider is on when its secret is configured."""
+
+    # Amazon SES via SNS: only these topics are accepted (the signature is checked against Amazon's certificate).
+    sns_topic_arns: list[str] = []
+    mailgun_signing_key_env: str | None = None
+    sendgrid_public_key_env: str | None = None  # the base64 ECDSA public key from SendGrid's settings
+    postmark_username: str | None = None
+    postmark_password_env: str | None = None
+    max_age_seconds: int = Field(300, ge=30)  # older signed timestamps are refused as replays
+
+
+class InboundConfig(_Frozen):
+    """What to do with what comes back, and the ways it comes in."""
+
+    soft_bounce_limit: int = Field(3, ge=1)   # suppress after this many soft bounces ...
+    soft_bounce_window: int = Field(5, ge=1)  # ... among the address's last this many sends
+    max_raw_bytes: int = Field(256 * 1024, ge=4096)  # each inbound message is kept raw, cut at this size
+    smtp: InboundSmtpConfig = Field(default_factory=InboundSmtpConfig)
+    imap: InboundImapConfig | None = None
+    webhooks: WebhooksConfig = Field(default_factory=WebhooksConfig)
+
+    def model_post_init(self, _context: Any) -> None:
+        if self.soft_bounce_limit > self.soft_bounce_window:
+            raise ValueError("soft_bounce_limit must not be larger than soft_bounce_window")
+
+
 class SchedulerConfig(_Frozen):
     """Dispatcher behaviour."""
 
@@ -194,6 +288,7 @@ class _Settings(_Frozen):
     web: WebConfig = Field(default_factory=WebConfig)
     scheduler: SchedulerConfig = Field(default_factory=SchedulerConfig)
     preview: PreviewConfig = Field(default_factory=PreviewConfig)
+    inbound: InboundConfig = Field(default_factory=InboundConfig)
     source: Path | None = None  # the file this came from; None for embedded defaults
 
 

@@ -11,6 +11,9 @@ mail already sent.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import re
 from dataclasses import dataclass
@@ -109,3 +112,60 @@ def _claims(payload: Any) -> tuple[str, str]:
 def keyring_from(current: bytes, previous: Sequence[bytes] = ()) -> Keyring:
     """The keyring with ``current`` signing and ``previous`` (oldest first) still verifying."""
     return Keyring(tuple(k for k in previous if k) + (current,))
+
+
+# -- return-path (VERP) tokens -------------------------------------------------------------------
+# A bounce comes back to ``bounces+<token>@domain``. Some MTAs change the case of a local part,
+# and a local part holds at most 64 characters, so this token is short, lower-case base32 and
+# checked case-insensitively: the delivery id in base 36, '-', and 80 bits of HMAC-SHA256.
+_RETURN_RE = re.compile(r"^([0-9a-z]{1,13})-([a-z2-7]{16})$")
+
+
+def _return_mac(key: bytes, delivery_id: int) -> str:
+    digest = hmac.new(key, f"outreach/return-path/{delivery_id}".encode("ascii"), hashlib.sha256).digest()
+    return base64.b32encode(digest[:10]).decode("ascii").lower()
+
+
+def _base36(n: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while True:
+        n, r = divmod(n, 36)
+        out = digits[r] + out
+        if not n:
+            return out
+
+
+def make_return_token(keyring: Keyring, delivery_id: int) -> str:
+    """The signed token naming one delivery row, for its VERP envelope sender."""
+    if delivery_id < 0:
+        raise ValueError("a delivery id is not negative")
+    return f"{_base36(delivery_id)}-{_return_mac(keyring.keys[-1], delivery_id)}"
+
+
+def read_return_token(keyring: Keyring, token: str) -> int:
+    """The delivery id a return-path token names; :class:`BadToken` when it is malformed or forged."""
+    match = _RETURN_RE.match(token.lower()) if isinstance(token, str) else None
+    if match is None:
+        raise BadToken("malformed")
+    delivery_id = int(match.group(1), 36)
+    if any(hmac.compare_digest(_return_mac(key, delivery_id), match.group(2)) for key in keyring.keys):
+        return delivery_id
+    raise BadToken("invalid")
+
+
+def verp_address(bounce_address: str, token: str) -> str:
+    """``local+token@domain`` for the configured bounce address."""
+    local, _, domain = bounce_address.rpartition("@")
+    return f"{local}+{token}@{domain}"
+
+
+def verp_token_of(address: str, bounce_address: str) -> str | None:
+    """The token in ``address`` when it is a VERP form of ``bounce_address`` (case-insensitive), else None."""
+    local, _, domain = bounce_address.lower().rpartition("@")
+    addr = address.strip().strip("<>").lower()
+    prefix, suffix = f"{local}+", f"@{domain}"
+    if addr.startswith(prefix) and addr.endswith(suffix):
+        token = addr[len(prefix):-len(suffix)]
+        return token or None
+    return None

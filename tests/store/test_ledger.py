@@ -29,7 +29,7 @@ def _sent(config, tmp_path, n: int = 3) -> tuple:
     ledger = Ledger(engine, SLUG, 1, suppression_list="research")
     try:
         for row in deliveries_in(engine, SLUG, [DeliveryState.QUEUED]):
-            ledger.address([(row.id, f"<m{row.id}@example.org>")], "news@example.org")
+            ledger.address([(row.id, f"<m{row.id}@example.org>", "news@example.org")])
             claimed = ledger.advance(None, row.id)
             assert claimed is not None and claimed.state is DeliveryState.SENDING
             ledger.finish(Outcome(row.id, DeliveryState.SENT, "250 ok"))

@@ -49,5 +49,11 @@ COMMANDS: dict[str, CommandInfo] = {
                                "outreach subscribers import people.csv --list research"),
     "serve": CommandInfo("web_commands", "Serve one-click unsubscribe, sign-up with confirmation, and the archive.",
                          "outreach serve --port 8080"),
+    "inbound": CommandInfo("inbound_commands", "Receive bounces, complaints and mailto unsubscribes (SMTP/LMTP receiver, IMAP poller).",
+                           "outreach inbound --port 2525"),
+    "bounces": CommandInfo("bounce_commands", "What came back: list, show the original, undo a wrongly applied suppression.",
+                           "outreach bounces list"),
+    "dkim": CommandInfo("dkim_commands", "DKIM keys: write a new key and print the DNS TXT record to publish.",
+                        "outreach dkim keygen --selector s2027 --domain example.org --out dkim.pem"),
     "db": CommandInfo("db_commands", "Show or upgrade the database schema revision.", "outreach db upgrade"),
 }

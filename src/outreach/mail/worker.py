@@ -160,8 +160,9 @@ class Sender:
 
     def address(self, batch: list[QueuedEmail]) -> None:
         """Keep each message's Message-ID and the envelope sender in the ledger before any of the batch is claimed."""
-        ids = [(job.delivery_id, message_id(self.config, self.campaign.slug, job.subscriber_key or "")) for job in batch if job.email is not None]
-        self.ledger.address(ids, self.envelope_sender)
+        ids = [(job.delivery_id, message_id(self.config, self.campaign.slug, job.subscriber_key or ""), self.envelope_sender)
+               for job in batch if job.email is not None]
+        self.ledger.address(ids)
 
     def _wind_up(self, jobs: "queue.Queue[QueuedEmail | None]", state: _Thread) -> None:
         if state.done is not None:

@@ -29,6 +29,7 @@ class EventKind(StrEnum):
     COMPLAINED = "complained"
     UNSUBSCRIBED = "unsubscribed"
     RESOLVED = "resolved"
+    UNDONE = "undone"  # a person lifted a wrongly applied bounce or complaint (`outreach bounces undo`)
 
 
 @dataclass(frozen=True)

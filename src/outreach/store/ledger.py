@@ -149,8 +149,8 @@ class Ledger:
                 pass
 
     # -- deliveries -------------------------------------------------------------
-    def address(self, addressed: list[tuple[int, str]], envelope_sender: str) -> None:
-        """Keep the Message-ID (``(delivery id, Message-ID)`` pairs) and envelope sender of queued emails about to go.
+    def address(self, addressed: list[tuple[int, str, str]]) -> None:
+        """Keep the Message-ID and envelope sender (``(delivery id, Message-ID, envelope sender)``) of queued emails about to go.
 
         A bounce or complaint days later finds its row by them. One commit per batch, before
         the batch is claimed: writing them in each claim cost an index page per message.
@@ -158,7 +158,7 @@ class Ledger:
         if not addressed:
             return
         with self._cursor() as cursor:
-            cursor.executemany(self._address_sql, [(message_id, envelope_sender, delivery_id) for delivery_id, message_id in addressed])
+            cursor.executemany(self._address_sql, [(message_id, sender, delivery_id) for delivery_id, message_id, sender in addressed])
             self._dbapi.commit()
 
     @contextmanager

@@ -178,11 +178,12 @@ deliveries = Table(
     UniqueConstraint("campaign", "step", "target", name="uq_deliveries_target"),
     Index("ix_deliveries_work", "campaign", "step", "state", "id"),
     Index("ix_deliveries_message_id", "message_id"),
+    Index("ix_deliveries_target", "target", "id"),  # an address's last sends (soft bounces), late events by address
 )
 
 # What happened to a delivery after it left (a bounce, a complaint) or what a person decided
 # about it (resolved): the evidence behind a late state change, kept with its source.
-DELIVERY_EVENT_KINDS = ("bounced_hard", "bounced_soft", "complained", "unsubscribed", "resolved")
+DELIVERY_EVENT_KINDS = ("bounced_hard", "bounced_soft", "complained", "unsubscribed", "resolved", "undone")
 delivery_events = Table(
     "delivery_events",
     metadata,
@@ -283,4 +284,32 @@ outgoing_mail = Table(
     Column("updated_at", UTCDateTime(), nullable=False),
     Index("ix_outgoing_mail_work", "state", "not_before"),
     Index("ix_outgoing_mail_recent", "token_key", "created_at"),
+)
+
+# Everything that came back (a bounce, a complaint, an auto-reply, a mailto unsubscribe, an ESP
+# event, mail nobody recognised): kept raw (cut at [inbound] max_raw_bytes) with what it was
+# read as, why, and what outreach did about it, so a person can see the original and undo it.
+INBOUND_KINDS = ("hard_bounce", "soft_bounce", "complaint", "auto_reply", "unsubscribe", "unknown")
+inbound_messages = Table(
+    "inbound_messages",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("received_at", UTCDateTime(), nullable=False),
+    Column("source", String(20), nullable=False),  # smtp | lmtp | imap | ses | postmark | mailgun | sendgrid | cli
+    Column("kind", String(20), nullable=False),
+    Column("reason", Text, nullable=False),  # e.g. "5.1.1 user unknown (DSN Status)"
+    Column("status", String(16)),  # the DSN status code, when there is one
+    Column("address", String(320)),  # the subscriber address it concerns, when known
+    Column("delivery_id", Id, ForeignKey("deliveries.id", ondelete="SET NULL", name="inbound_messages_delivery_id_fkey")),
+    Column("receipt", String(255)),  # provider-unique id (ESP event id, the mail's Message-ID): a replay is refused
+    Column("raw", LargeBinary, nullable=False),
+    Column("raw_size", Integer, nullable=False),  # the size as received; len(raw) is smaller when it was cut
+    Column("action", Text, nullable=False),  # what outreach did, one line
+    Column("effects", JSON),  # what an undo has to reverse: {"suppressed": [...], "unsubscribed": [...]}
+    Column("undone_at", UTCDateTime()),
+    Column("undone_by", String(200)),
+    CheckConstraint("kind IN (" + ", ".join(f"'{k}'" for k in INBOUND_KINDS) + ")", name="kind"),
+    UniqueConstraint("receipt", name="inbound_messages_receipt_key"),
+    Index("ix_inbound_messages_received", "received_at", "id"),
+    Index("ix_inbound_messages_delivery_id", "delivery_id"),
 )
