@@ -36,6 +36,7 @@ from ..errors import OutreachError
 from .db import now
 from .delivery import DeliveryState, EventKind
 from .guard import database_errors, database_guard, describe_db_error
+from .ledger_queries import standing_events
 from .schema import UTCDateTime, audiences, audit, deliveries, delivery_events, memberships, runs, subscribers
 from .upsert import insert_ignoring
 
@@ -380,14 +381,20 @@ def _keep_event(conn: Connection, delivery_id: int, kind: EventKind, detail: str
 def _late(engine: Engine, delivery_id: int, kind: EventKind, to: DeliveryState, from_states: tuple[DeliveryState, ...],
           detail: str | None, source: str, occurred_at: datetime | None) -> DeliveryState:
     """Keep the event, and move the row to ``to`` if it is in ``from_states``; return the row's state now."""
-    at = occurred_at or now()
     with engine.begin() as conn:
-        state = conn.execute(select(deliveries.c.state).where(deliveries.c.id == delivery_id)).scalar_one_or_none()
-        if state is None:
-            raise OutreachError(f"delivery {delivery_id} is not in the ledger")
-        moved = conn.execute(update(deliveries).where(deliveries.c.id == delivery_id, deliveries.c.state.in_(from_states))
-                             .values(state=to, detail=detail, updated_at=now())).rowcount
-        _keep_event(conn, delivery_id, kind, detail, source, at)
+        return _late_in(conn, delivery_id, kind, to, from_states, detail, source, occurred_at)
+
+
+def _late_in(conn: Connection, delivery_id: int, kind: EventKind, to: DeliveryState, from_states: tuple[DeliveryState, ...],
+             detail: str | None, source: str, occurred_at: datetime | None) -> DeliveryState:
+    """:func:`_late` inside the caller's transaction."""
+    at = occurred_at or now()
+    state = conn.execute(select(deliveries.c.state).where(deliveries.c.id == delivery_id)).scalar_one_or_none()
+    if state is None:
+        raise OutreachError(f"delivery {delivery_id} is not in the ledger")
+    moved = conn.execute(update(deliveries).where(deliveries.c.id == delivery_id, deliveries.c.state.in_(from_states))
+                         .values(state=to, detail=detail, updated_at=now())).rowcount
+    _keep_event(conn, delivery_id, kind, detail, source, at)
     return to if moved else DeliveryState(state)
 
 
@@ -410,3 +417,46 @@ def record_complaint(engine: Engine, delivery_id: int, *, detail: str | None, so
     """
     return _late(engine, delivery_id, EventKind.COMPLAINED, DeliveryState.COMPLAINED,
                  (DeliveryState.SENT, DeliveryState.UNKNOWN, DeliveryState.BOUNCED), detail, source, occurred_at)
+
+
+_BOUNCE_FROM = (DeliveryState.SENT, DeliveryState.UNKNOWN)
+_COMPLAINT_FROM = (DeliveryState.SENT, DeliveryState.UNKNOWN, DeliveryState.BOUNCED)
+
+
+def record_bounce_in(conn: Connection, delivery_id: int, *, hard: bool, detail: str | None, source: str,
+                     occurred_at: datetime | None = None) -> DeliveryState:
+    """:func:`record_bounce` inside the caller's transaction (the inbound recorder keeps a batch in one)."""
+    kind = EventKind.BOUNCED_HARD if hard else EventKind.BOUNCED_SOFT
+    return _late_in(conn, delivery_id, kind, DeliveryState.BOUNCED, _BOUNCE_FROM, detail, source, occurred_at)
+
+
+def record_complaint_in(conn: Connection, delivery_id: int, *, detail: str | None, source: str,
+                        occurred_at: datetime | None = None) -> DeliveryState:
+    """:func:`record_complaint` inside the caller's transaction."""
+    return _late_in(conn, delivery_id, EventKind.COMPLAINED, DeliveryState.COMPLAINED, _COMPLAINT_FROM, detail, source, occurred_at)
+
+
+def record_unsubscribed_in(conn: Connection, delivery_id: int, *, detail: str | None, source: str) -> None:
+    """Keep an unsubscribe by mail against the delivery it answers (the row's state stays: it was delivered)."""
+    _keep_event(conn, delivery_id, EventKind.UNSUBSCRIBED, detail, source, now())
+
+
+def undone_detail(kind: EventKind, inbound_id: int, by: str) -> str:
+    """The detail of an ``undone`` event: it starts with the kind it lifts, which is how counts leave it out."""
+    return f"{kind.value} undone: inbound message {inbound_id}, by {by}"
+
+
+def record_undone_in(conn: Connection, delivery_id: int, kind: EventKind, inbound_id: int, by: str) -> DeliveryState:
+    """A person lifted a ``kind`` event (the event stays; an ``undone`` event is added next to it).
+
+    When no bounce or complaint is left standing on the row, a ``bounced`` or ``complained``
+    row goes back to ``sent``: it was delivered. Returns the row's state now.
+    """
+    _keep_event(conn, delivery_id, EventKind.UNDONE, undone_detail(kind, inbound_id, by), "cli", now())
+    state = DeliveryState(conn.execute(select(deliveries.c.state).where(deliveries.c.id == delivery_id)).scalar_one())
+    left = standing_events(conn, [delivery_id]).get(delivery_id, {})
+    if state in (DeliveryState.BOUNCED, DeliveryState.COMPLAINED) and not any(left.values()):
+        conn.execute(update(deliveries).where(deliveries.c.id == delivery_id, deliveries.c.state == state)
+                     .values(state=DeliveryState.SENT, detail=f"{kind.value} undone by {by}", updated_at=now()))
+        return DeliveryState.SENT
+    return state

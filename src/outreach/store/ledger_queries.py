@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable
+from typing import Iterable, Sequence
 
-from sqlalchemy import Engine, Row, and_, func, select
+from sqlalchemy import Connection, Engine, Row, and_, func, select
 
 from .db import now
 from .delivery import Delivery, DeliveryEvent, DeliveryState, EventKind
-from .schema import deliveries, delivery_events, subscribers
+from .schema import audiences, deliveries, delivery_events, subscribers
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,12 @@ def queued_emails(engine: Engine, campaign: str, step: int, list_name: str, afte
 def find_by_message_id(engine: Engine, message_id: str) -> Delivery | None:
     """The email delivery that went out with this Message-ID (for a bounce or complaint that quotes it)."""
     with engine.connect() as conn:
-        row = conn.execute(select(deliveries).where(deliveries.c.message_id == message_id).order_by(deliveries.c.id.desc()).limit(1)).first()
+        return find_by_message_id_in(conn, message_id)
+
+
+def find_by_message_id_in(conn: Connection, message_id: str) -> Delivery | None:
+    """:func:`find_by_message_id` on the caller's connection (inside its transaction)."""
+    row = conn.execute(select(deliveries).where(deliveries.c.message_id == message_id).order_by(deliveries.c.id.desc()).limit(1)).first()
     return _delivery(row) if row is not None else None
 
 
@@ -109,3 +114,112 @@ def events_of(engine: Engine, delivery_id: int) -> list[DeliveryEvent]:
     with engine.connect() as conn:
         rows = conn.execute(select(delivery_events).where(delivery_events.c.delivery_id == delivery_id).order_by(delivery_events.c.id)).all()
     return [DeliveryEvent(r.id, r.delivery_id, EventKind(r.kind), r.detail, r.source, r.occurred_at) for r in rows]
+
+
+# -- what the inbound recorder reads, on its own transaction's connection -------------------------
+# A delivery that went out (or may have): the sends a bounce can answer and the soft-bounce rule counts.
+WENT_OUT = (DeliveryState.SENT, DeliveryState.BOUNCED, DeliveryState.COMPLAINED, DeliveryState.UNKNOWN)
+# The late events an ``undone`` event can lift, by the prefix of its detail (see ledger.undone_detail).
+LIFTABLE = (EventKind.BOUNCED_HARD, EventKind.BOUNCED_SOFT, EventKind.COMPLAINED, EventKind.UNSUBSCRIBED)
+
+
+def delivery_in(conn: Connection, delivery_id: int) -> Delivery | None:
+    """One ledger row by id, or None."""
+    row = conn.execute(select(deliveries).where(deliveries.c.id == delivery_id)).first()
+    return _delivery(row) if row is not None else None
+
+
+def latest_sent_email(conn: Connection, address: str) -> Delivery | None:
+    """The newest email delivery to ``address`` (normalised) that went out."""
+    row = conn.execute(select(deliveries).where(deliveries.c.target == address, deliveries.c.part.is_(None), deliveries.c.state.in_(WENT_OUT))
+                       .order_by(deliveries.c.id.desc()).limit(1)).first()
+    return _delivery(row) if row is not None else None
+
+
+def recent_sends(conn: Connection, address: str, window: int) -> list[int]:
+    """The ids of the last ``window`` email deliveries to ``address`` that went out, newest first."""
+    return [int(i) for i in conn.execute(
+        select(deliveries.c.id).where(deliveries.c.target == address, deliveries.c.part.is_(None), deliveries.c.state.in_(WENT_OUT))
+        .order_by(deliveries.c.id.desc()).limit(window)).scalars()]
+
+
+def standing_events(conn: Connection, delivery_ids: Sequence[int]) -> dict[int, dict[EventKind, int]]:
+    """Per delivery, how many bounce, complaint and unsubscribe events stand (kept, minus those a person undid)."""
+    if not delivery_ids:
+        return {}
+    rows = conn.execute(select(delivery_events.c.delivery_id, delivery_events.c.kind, delivery_events.c.detail)
+                        .where(delivery_events.c.delivery_id.in_(list(delivery_ids)),
+                               delivery_events.c.kind.in_([k.value for k in (*LIFTABLE, EventKind.UNDONE)]))).all()
+    found: dict[int, dict[EventKind, int]] = {}
+    for delivery_id, kind, detail in rows:
+        lifted = _lifted_kind(detail) if kind == EventKind.UNDONE else EventKind(kind)
+        if lifted is not None:
+            per = found.setdefault(int(delivery_id), {k: 0 for k in LIFTABLE})
+            per[lifted] += -1 if kind == EventKind.UNDONE else 1
+    return found
+
+
+def _lifted_kind(detail: str | None) -> EventKind | None:
+    head = (detail or "").split(" ", 1)[0]
+    return next((k for k in LIFTABLE if head == k.value), None)
+
+
+def soft_bounced_sends(conn: Connection, address: str, window: int) -> int:
+    """Among the address's last ``window`` sends, how many got a (standing) soft bounce: each send counts once."""
+    standing = standing_events(conn, recent_sends(conn, address, window))
+    return sum(1 for per in standing.values() if per[EventKind.BOUNCED_SOFT] > 0)
+
+
+def list_of(conn: Connection, delivery: Delivery) -> str | None:
+    """The subscriber list a delivery's step was sent to (None for posts and unknown steps)."""
+    return conn.execute(select(audiences.c.list).where(audiences.c.campaign == delivery.campaign, audiences.c.step == delivery.step)).scalar_one_or_none()
+
+
+def latest_on_list(conn: Connection, address: str, list_name: str) -> Delivery | None:
+    """The newest delivery to ``address`` that went out from a step sent to ``list_name``."""
+    row = conn.execute(select(deliveries).select_from(deliveries.join(audiences, and_(audiences.c.campaign == deliveries.c.campaign,
+                                                                                    audiences.c.step == deliveries.c.step)))
+                       .where(deliveries.c.target == address, deliveries.c.part.is_(None), audiences.c.list == list_name,
+                              deliveries.c.state.in_(WENT_OUT))
+                       .order_by(deliveries.c.id.desc()).limit(1)).first()
+    return _delivery(row) if row is not None else None
+
+
+def campaigns_of(engine: Engine, delivery_ids: Iterable[int]) -> dict[int, str]:
+    """The campaign of each delivery id (for tables that show one)."""
+    ids = sorted(set(delivery_ids))
+    if not ids:
+        return {}
+    with engine.connect() as conn:
+        return {int(i): c for i, c in conn.execute(select(deliveries.c.id, deliveries.c.campaign).where(deliveries.c.id.in_(ids)))}
+
+
+@dataclass(frozen=True)
+class LateCounts:
+    """What came back for a campaign's email (events a person undid are left out)."""
+
+    hard_bounces: int = 0
+    soft_bounces: int = 0
+    complaints: int = 0
+    unsubscribes_by_mail: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        """The non-zero counts, by their printed name."""
+        named = {"hard bounces": self.hard_bounces, "soft bounces": self.soft_bounces, "complaints": self.complaints,
+                 "unsubscribes by mail": self.unsubscribes_by_mail}
+        return {k: v for k, v in named.items() if v}
+
+
+def late_counts(engine: Engine, campaign: str, step: int | None = None) -> LateCounts:
+    """Hard and soft bounces, complaints and unsubscribes by mail for a campaign (or one step), from ``delivery_events``."""
+    joined = delivery_events.join(deliveries, deliveries.c.id == delivery_events.c.delivery_id)
+    where = [deliveries.c.campaign == campaign] + ([deliveries.c.step == step] if step is not None else [])
+    totals = {k: 0 for k in LIFTABLE}
+    with engine.connect() as conn:
+        for kind, n in conn.execute(select(delivery_events.c.kind, func.count()).select_from(joined)
+                                    .where(*where, delivery_events.c.kind.in_([k.value for k in LIFTABLE])).group_by(delivery_events.c.kind)):
+            totals[EventKind(kind)] += int(n)
+        for detail in conn.execute(select(delivery_events.c.detail).select_from(joined).where(*where, delivery_events.c.kind == EventKind.UNDONE)).scalars():
+            if (lifted := _lifted_kind(detail)) is not None:
+                totals[lifted] -= 1
+    return LateCounts(totals[EventKind.BOUNCED_HARD], totals[EventKind.BOUNCED_SOFT], totals[EventKind.COMPLAINED], totals[EventKind.UNSUBSCRIBED])

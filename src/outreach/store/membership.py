@@ -61,13 +61,55 @@ def _set_membership(conn: Connection, subscriber_id: int, list_name: str, status
 def unsubscribe(engine: Engine, subscriber_key: str, list_name: str, source: str) -> bool:
     """Stop every send of ``list_name`` to this subscriber at once; False if they no longer exist."""
     with engine.begin() as conn:
-        row = _by_key(conn, subscriber_key)
-        if row is None:
-            return False
-        suppress(conn, row.email, list_name, "unsubscribed", source)
-        conn.execute(update(memberships).where(memberships.c.subscriber_id == row.id, memberships.c.list == list_name)
+        return unsubscribe_in(conn, subscriber_key, list_name, source) is not None
+
+
+def unsubscribe_in(conn: Connection, subscriber_key: str, list_name: str, source: str) -> str | None:
+    """:func:`unsubscribe` inside the caller's transaction; the subscriber's address, or None if they no longer exist."""
+    row = _by_key(conn, subscriber_key)
+    if row is None:
+        return None
+    suppress(conn, row.email, list_name, "unsubscribed", source)
+    conn.execute(update(memberships).where(memberships.c.subscriber_id == row.id, memberships.c.list == list_name)
+                 .values(status="unsubscribed", source=source, updated_at=now()))
+    return str(row.email)
+
+
+def unsubscribe_everywhere_in(conn: Connection, email: str, source: str, only: str | None = None) -> list[str]:
+    """Unsubscribe ``email`` from every list it is active or pending on (or just ``only``); the lists it left, sorted.
+
+    The memberships keep ``source`` as who changed them, so an undo can tell them from the subscriber's own choices.
+    """
+    key = email.strip().lower()
+    sid = conn.execute(select(subscribers.c.id).where(subscribers.c.email == key)).scalar_one_or_none()
+    if sid is None:
+        return []
+    q = select(memberships.c.list).where(memberships.c.subscriber_id == sid, memberships.c.status.in_(("active", "pending")))
+    if only is not None:
+        q = q.where(memberships.c.list == only)
+    lists = sorted(conn.execute(q).scalars())
+    for list_name in lists:
+        suppress(conn, key, list_name, "unsubscribed", source)
+        conn.execute(update(memberships).where(memberships.c.subscriber_id == sid, memberships.c.list == list_name)
                      .values(status="unsubscribed", source=source, updated_at=now()))
-    return True
+    return lists
+
+
+def resubscribe_after_undo_in(conn: Connection, email: str, lists: list[str], changed_by: str, source: str) -> list[str]:
+    """Put ``email`` back on the ``lists`` that ``changed_by`` took it off, where nobody changed them since; the lists restored."""
+    key = email.strip().lower()
+    sid = conn.execute(select(subscribers.c.id).where(subscribers.c.email == key)).scalar_one_or_none()
+    if sid is None:
+        return []
+    restored = []
+    for list_name in lists:
+        n = conn.execute(update(memberships).where(memberships.c.subscriber_id == sid, memberships.c.list == list_name,
+                                                   memberships.c.status == "unsubscribed", memberships.c.source == changed_by)
+                         .values(status="active", source=source, updated_at=now())).rowcount
+        if n:
+            unsuppress(conn, key, list_name, source)
+            restored.append(list_name)
+    return restored
 
 
 def resubscribe(engine: Engine, subscriber_key: str, list_name: str, source: str) -> bool:

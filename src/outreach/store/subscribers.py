@@ -305,6 +305,22 @@ def unsuppress(conn: Connection, email: str, list_name: str, source: str) -> int
     return n
 
 
+def is_suppressed(conn: Connection, email: str, list_name: str) -> bool:
+    """True when ``email`` has a suppression row for exactly ``list_name`` (``ALL_LISTS`` for every list)."""
+    key = email.strip().lower()
+    return conn.execute(select(suppressions.c.email).where(suppressions.c.email == key, suppressions.c.list == list_name)).first() is not None
+
+
+def lift(conn: Connection, email: str, list_name: str, reasons: tuple[str, ...], source: str, detail: str | None = None) -> int:
+    """Lift a suppression of ``list_name`` whose reason is one of ``reasons`` (a person undid what caused it); audited."""
+    key = email.strip().lower()
+    n = conn.execute(delete(suppressions).where(suppressions.c.email == key, suppressions.c.list == list_name,
+                                                suppressions.c.reason.in_(reasons))).rowcount
+    if n:
+        conn.execute(insert(audit), [{"at": now(), "action": "unsuppressed", "email": key, "list": list_name, "source": source, "detail": detail}])
+    return n
+
+
 def suppression_list(engine: Engine) -> list[dict]:
     """Every suppressed address with its reason."""
     with engine.connect() as conn:
