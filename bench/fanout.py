@@ -1,6 +1,6 @@
 """Fan-out benchmark: outreach send vs the floor of plain smtplib, same machine, same run.
 
-    python bench/fanout.py --recipients 100000 [--connections 4] [--database URL]
+    python bench/fanout.py --recipients 100000 [--connections 4] [--database URL] [--dkim]
 
 Starts Debian postfix's /usr/sbin/smtp-sink on loopback, then measures
 (a) the floor: identical pre-built message bytes sent with smtplib over the same
@@ -8,6 +8,12 @@ number of connections, and (b) a real `outreach send` (as a subprocess) of the
 sample campaign to N subscribers, with personalisation, ledger writes and
 progress lines. Prints both rates, their ratio and outreach's peak RSS, ending
 with one line: ratio=<float> floor=<msg/s> outreach=<msg/s> peak_rss_mb=<int>
+
+With ``--dkim`` a second ``outreach send`` runs on a second, identically seeded
+database with ``[email.dkim]`` set to a throwaway 2048-bit key, and the last
+line adds ``dkim=<msg/s> dkim_ratio=<signed/floor> dkim_vs_unsigned=<signed/unsigned>``.
+The floor stays unsigned (pre-built bytes, plain smtplib): it is what the
+machine can do at all, signing is outreach's cost.
 """
 
 from __future__ import annotations
@@ -91,12 +97,51 @@ def floor(port: int, connections: int, n: int, data: bytes) -> float:
     return n / (time.perf_counter() - started)
 
 
+def write_key(path: Path) -> None:
+    """A throwaway 2048-bit RSA key (mode 0600), made for this run only."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+
+
+def run_outreach(work: Path, name: str, database: str, port: int, connections: int, recipients: int, dkim_key: Path | None) -> tuple[float, int] | None:
+    """One timed ``outreach send`` subprocess; (msg/s, peak RSS of the children so far in MB), None when it failed."""
+    text = (f'database = "{database}"\noutbox = "{work / "outbox"}"\nrequire_approval = false\n'
+            f'[web]\nbase_url = "https://news.example.org"\n'  # links are only written, never followed: https as a real send needs
+            f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\nconnections = {connections}\ntimeout = 30\n')
+    if dkim_key is not None:
+        text += f'[email.dkim]\nselector = "bench"\ndomain = "outreach.invalid"\nprivate_key_file = "{dkim_key}"\n'
+    (work / f"{name}.toml").write_text(text, encoding="utf-8")
+    env = {**os.environ, "OUTREACH_SECRET": "bench-key"}
+    outreach = shutil.which("outreach") or sys.executable
+    cmd = [outreach] if outreach != sys.executable else [sys.executable, "-m", "outreach"]
+    print(f"outreach send{' (DKIM-signed)' if dkim_key else ''} to {recipients:,} subscribers …", flush=True)
+    started = time.perf_counter()
+    proc = subprocess.run([*cmd, "--config", str(work / f"{name}.toml"), "send", str(CAMPAIGN), "--now"], env=env, cwd=work, capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if proc.returncode != 0:
+        print(proc.stdout[-3000:], proc.stderr[-3000:], file=sys.stderr)
+        return None
+    print(proc.stdout.strip().splitlines()[-1], flush=True)
+    rate = recipients / elapsed
+    print(f"outreach{' signed' if dkim_key else ''}: {rate:,.0f} msg/s (whole command, start-up included: {elapsed:.1f}s)", flush=True)
+    return rate, peak_kb // 1024
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--recipients", type=int, default=100_000)
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--database", help="database URL (default: a fresh SQLite file in a temp folder)")
+    parser.add_argument("--dkim", action="store_true", help="also time a DKIM-signed send (a second database, seeded the same)")
     args = parser.parse_args()
+    if args.dkim and args.database:
+        parser.error("--dkim compares two sends on two fresh SQLite databases; it cannot be combined with --database")
     if not Path(SINK).exists():
         print(f"{SINK} is missing: apt-get install postfix (it ships smtp-sink), or set SMTP_SINK", file=sys.stderr)
         return 2
@@ -116,24 +161,20 @@ def main() -> int:
         floor_rate = floor(port, args.connections, args.recipients, data)
         print(f"floor: {floor_rate:,.0f} msg/s", flush=True)
 
-        (work / "outreach.toml").write_text(
-            f'database = "{database}"\noutbox = "{work / "outbox"}"\nrequire_approval = false\n'
-            f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\nconnections = {args.connections}\ntimeout = 30\n', encoding="utf-8")
-        env = {**os.environ, "OUTREACH_SECRET": "bench-key"}
-        outreach = shutil.which("outreach") or sys.executable
-        cmd = [outreach] if outreach != sys.executable else [sys.executable, "-m", "outreach"]
-        print(f"outreach send to {args.recipients:,} subscribers …", flush=True)
-        started = time.perf_counter()
-        proc = subprocess.run([*cmd, "--config", str(work / "outreach.toml"), "send", str(CAMPAIGN), "--now"], env=env, cwd=work, capture_output=True, text=True)
-        elapsed = time.perf_counter() - started
-        peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        if proc.returncode != 0:
-            print(proc.stdout[-3000:], proc.stderr[-3000:], file=sys.stderr)
+        unsigned = run_outreach(work, "outreach", database, port, args.connections, args.recipients, None)
+        if unsigned is None:
             return 1
-        print(proc.stdout.strip().splitlines()[-1], flush=True)
-        rate = args.recipients / elapsed
-        print(f"outreach: {rate:,.0f} msg/s (whole command, start-up included: {elapsed:.1f}s)")
-        print("ratio=%.3f floor=%d outreach=%d peak_rss_mb=%d" % (rate / floor_rate, floor_rate, rate, peak_kb // 1024))
+        rate, peak_mb = unsigned
+        line = "ratio=%.3f floor=%d outreach=%d peak_rss_mb=%d" % (rate / floor_rate, floor_rate, rate, peak_mb)
+        if args.dkim:
+            signed_db = f"sqlite:///{work / 'bench-dkim.db'}"
+            seed(config.model_copy(update={"database": signed_db}), args.recipients)
+            write_key(work / "dkim.pem")
+            signed = run_outreach(work, "outreach-dkim", signed_db, port, args.connections, args.recipients, work / "dkim.pem")
+            if signed is None:
+                return 1
+            line += " dkim=%d dkim_ratio=%.3f dkim_vs_unsigned=%.3f peak_rss_mb_both=%d" % (signed[0], signed[0] / floor_rate, signed[0] / rate, signed[1])
+        print(line)
         return 0
     finally:
         sink.terminate()

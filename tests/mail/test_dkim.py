@@ -153,6 +153,7 @@ def test_relaxed_headers_and_simple_body_survive_harmless_changes(signer):
     refolded = refolded.replace(b",\r\n <mailto:", b",\r\n\t  <mailto:").replace(b"Subject: ", b"Subject:\r\n  ", 1)
     assert refolded.count(b"\r\n\t  <mailto:") == 1 and b"Subject:\r\n " in refolded and verifies(refolded, signer)
     assert verifies(signed + b"\r\n\r\n", signer), "trailing empty lines are not part of the simple body"
+    assert verifies(signer.sign(build() + b"\r\n\r\n"), signer), "... also when the signed message has them"
 
 
 def test_canonical_forms():

@@ -44,6 +44,7 @@ SIGNED = (
 )
 _SIGNED_BYTES = tuple(name.encode("ascii") for name in SIGNED)
 _SIGNED_SET = frozenset(_SIGNED_BYTES)
+_CANON_CACHE = 256
 _WSP_RUN = re.compile(rb"[ \t]+")
 _PADDING = padding.PKCS1v15()
 _PREHASHED = Prehashed(hashes.SHA256())
@@ -52,8 +53,9 @@ _PREHASHED = Prehashed(hashes.SHA256())
 def relaxed_header(field: bytes) -> bytes:
     """One header field (CRLF folds allowed, no final CRLF) in relaxed canonical form, CRLF-terminated."""
     name, _, value = field.partition(b":")
-    value = _WSP_RUN.sub(b" ", value.replace(b"\r\n", b"")).strip(b" \t")
-    return name.rstrip(b" \t").lower() + b":" + value + b"\r\n"
+    if b"\r" in value or b"\t" in value or b"  " in value:  # else one-line with single spaces: no regex needed
+        value = _WSP_RUN.sub(b" ", value.replace(b"\r\n", b""))
+    return name.rstrip(b" \t").lower() + b":" + value.strip(b" \t") + b"\r\n"
 
 
 def simple_body(body: bytes) -> bytes:
@@ -107,6 +109,9 @@ class DkimSigner:
         self.info = KeyInfo("rsa-sha256", key.key_size, txt_record(key.public_key()))
         self._tags = f"v=1; a=rsa-sha256; c=relaxed/simple; d={domain}; s={selector};\r\n\tt="
         self._h_cache: dict[tuple[int, ...], str] = {}
+        # From, Subject, List-Id, MIME-Version, Content-Type… are the same in every message of a run and come
+        # first, so they are in this small cache before the per-recipient fields fill it; it never grows past it.
+        self._canon_cache: dict[bytes, bytes] = {}
 
     @classmethod
     def from_config(cls, config: "Config") -> "DkimSigner | None":
@@ -115,6 +120,15 @@ class DkimSigner:
         if dkim is None:
             return None
         return cls(load_key(config, dkim), dkim.domain, dkim.selector)
+
+    def _canonical(self, field: bytes) -> bytes:
+        """``relaxed_header(field)``, remembered for the fields every message of a campaign shares (seen first)."""
+        canonical = self._canon_cache.get(field)
+        if canonical is None:
+            canonical = relaxed_header(field)
+            if len(self._canon_cache) < _CANON_CACHE:
+                self._canon_cache[field] = canonical
+        return canonical
 
     def header_list(self, counts: tuple[int, ...]) -> str:
         """The h= value for a message with ``counts[i]`` fields named ``SIGNED[i]``: each name listed once more."""
@@ -133,7 +147,7 @@ class DkimSigner:
             if name in _SIGNED_SET:
                 found.setdefault(name, []).append(field)
         # the verifier takes a name's fields from the bottom up; an over-signed extra adds nothing
-        signed_data = b"".join(relaxed_header(f) for name in _SIGNED_BYTES for f in reversed(found.get(name, ())))
+        signed_data = b"".join(self._canonical(f) for name in _SIGNED_BYTES for f in reversed(found.get(name, ())))
         counts = tuple(len(found.get(name, ())) for name in _SIGNED_BYTES)
         body_hash = base64.b64encode(hashlib.sha256(simple_body(body)).digest()).decode("ascii")
         stamp = int(time.time()) if timestamp is None else timestamp
