@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from .store.ledger_queries import counts, deliveries_in, step_kinds
+from .store.ledger_queries import counts, deliveries_in, late_counts, step_kinds
 from .store.steps import list_steps, live_dispatchers
 
 @dataclass
@@ -27,6 +27,19 @@ class StepStatus:
     counts: dict[str, int] = field(default_factory=dict)
     urls: list[str] = field(default_factory=list)
     detail: str | None = None
+    # email: what came back (hard bounces, soft bounces, complaints, unsubscribes by mail), undone events left out
+    late: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CameBack:
+    """What came back for one campaign's email, all steps together (from ``delivery_events``)."""
+
+    campaign: str
+    hard_bounces: int
+    soft_bounces: int
+    complaints: int
+    unsubscribes_by_mail: int
 
 
 @dataclass
@@ -49,11 +62,13 @@ class Status:
     attention: list[Loose]
     next_due: StepStatus | None
     dispatchers: list[str]
+    came_back: list[CameBack] = field(default_factory=list)
 
     def as_json(self) -> dict:
         """A JSON-ready dict."""
         return {"steps": [asdict(s) for s in self.steps], "attention": [asdict(a) for a in self.attention],
-                "next_due": asdict(self.next_due) if self.next_due else None, "dispatchers": self.dispatchers}
+                "next_due": asdict(self.next_due) if self.next_due else None, "dispatchers": self.dispatchers,
+                "came_back": [asdict(c) for c in self.came_back]}
 
 
 def _zone(name: str | None) -> zoneinfo.ZoneInfo | None:
@@ -86,12 +101,23 @@ def gather(engine: Engine, campaign: str | None = None) -> Status:
         s.counts = {("posted" if social and k == "sent" else k): v for k, v in ledger.items() if v}
         if social:
             s.urls = [r.remote_url for r in deliveries_in(engine, s.campaign, ["sent"], step=s.step) if r.remote_url]
+        else:
+            s.late = late_counts(engine, s.campaign, s.step).as_dict()
         for r in deliveries_in(engine, s.campaign, ["unknown", "failed", "sending"], step=s.step, limit=50):
             attention.append(Loose(s.campaign, s.step, r.target, r.state.value, r.detail, r.text))
     upcoming = [s for s in out if s.state == "scheduled" and s.due_utc]
     next_due = min(upcoming, key=lambda s: s.due_utc) if upcoming else None  # ISO strings in UTC sort in time order
     live = [f"{d.id} (since {d.started_at:%Y-%m-%d %H:%M})" for d in live_dispatchers(engine)]
-    return Status(out, attention, next_due, live)
+    return Status(out, attention, next_due, live, _came_back(engine, out))
+
+
+def _came_back(engine: Engine, steps: list[StepStatus]) -> list[CameBack]:
+    """Per campaign with an email step, its bounces, complaints and unsubscribes by mail."""
+    found = []
+    for name in sorted({s.campaign for s in steps if s.channel == "email"}):
+        c = late_counts(engine, name)
+        found.append(CameBack(name, c.hard_bounces, c.soft_bounces, c.complaints, c.unsubscribes_by_mail))
+    return found
 
 
 def _ics_escape(text: str) -> str:

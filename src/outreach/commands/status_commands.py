@@ -33,10 +33,16 @@ def status(args: argparse.Namespace, config: Config) -> int:
     table = Table("campaign", "step", "local", "UTC", "channel", "state", "counts / URLs", title="outreach status")
     for s in report.steps:
         numbers = ", ".join(f"{k} {v}" for k, v in s.counts.items())
+        late = ", ".join(f"{k} {v}" for k, v in s.late.items())
         detail = s.detail if s.state not in ("done",) else None
         table.add_row(cell(s.campaign), cell(s.step), cell(f"{s.due_local or '-'} {s.timezone or ''}".strip()), cell((s.due_utc or "-")[:16].replace("T", " ")),
-                      cell(s.channel), cell(s.state), lines(numbers, *s.urls, detail))
+                      cell(s.channel), cell(s.state), lines(numbers, late, *s.urls, detail))
     console.print(table)
+    if report.came_back:
+        back = Table("campaign", "hard bounces", "soft bounces", "complaints", "unsubscribes by mail", title="came back (email)")
+        for c in report.came_back:
+            back.add_row(cell(c.campaign), cell(c.hard_bounces), cell(c.soft_bounces), cell(c.complaints), cell(c.unsubscribes_by_mail))
+        console.print(back)
     if report.attention:
         loose = Table("campaign", "step", "target", "state", "detail", "text", title="needs a person")
         for a in report.attention:
