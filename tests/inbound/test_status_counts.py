@@ -23,6 +23,7 @@ def _came_back(db_config, tmp_path):
     record(engine, db_config, KEYS, msg(InboundKind.HARD_BOUNCE, mid=rows["a@example.org"].message_id))
     record(engine, db_config, KEYS, msg(InboundKind.SOFT_BOUNCE, mid=rows["b@example.org"].message_id))
     record(engine, db_config, KEYS, msg(InboundKind.SOFT_BOUNCE, mid=rows["c@example.org"].message_id))
+    record(engine, db_config, KEYS, msg(InboundKind.SOFT_BOUNCE, mid=rows["c@example.org"].message_id))  # the same send: counted once
     wrong = record(engine, db_config, KEYS, msg(InboundKind.COMPLAINT, mid=rows["d@example.org"].message_id))
     record(engine, db_config, KEYS, msg(InboundKind.COMPLAINT, mid=rows["c@example.org"].message_id))
     undo(engine, wrong.id, "ops")

@@ -420,6 +420,7 @@ def record_complaint(engine: Engine, delivery_id: int, *, detail: str | None, so
 
 
 _BOUNCE_FROM = (DeliveryState.SENT, DeliveryState.UNKNOWN)
+_STATE_EVENTS = (EventKind.BOUNCED_HARD, EventKind.BOUNCED_SOFT, EventKind.COMPLAINED)  # what moves a row to bounced or complained
 _COMPLAINT_FROM = (DeliveryState.SENT, DeliveryState.UNKNOWN, DeliveryState.BOUNCED)
 
 
@@ -455,7 +456,7 @@ def record_undone_in(conn: Connection, delivery_id: int, kind: EventKind, inboun
     _keep_event(conn, delivery_id, EventKind.UNDONE, undone_detail(kind, inbound_id, by), "cli", now())
     state = DeliveryState(conn.execute(select(deliveries.c.state).where(deliveries.c.id == delivery_id)).scalar_one())
     left = standing_events(conn, [delivery_id]).get(delivery_id, {})
-    if state in (DeliveryState.BOUNCED, DeliveryState.COMPLAINED) and not any(left.values()):
+    if state in (DeliveryState.BOUNCED, DeliveryState.COMPLAINED) and not any(left.get(k) for k in _STATE_EVENTS):
         conn.execute(update(deliveries).where(deliveries.c.id == delivery_id, deliveries.c.state == state)
                      .values(state=DeliveryState.SENT, detail=f"{kind.value} undone by {by}", updated_at=now()))
         return DeliveryState.SENT
