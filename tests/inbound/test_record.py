@@ -284,3 +284,28 @@ def test_undo_of_a_soft_bounce_stops_it_counting(db_config, tmp_path):
     undo(engine, soft(engine, config, sends[0].id).id, "ops")
     assert "suppressed" not in soft(engine, config, sends[1].id).effects and all_lists_suppressed(engine) == []
     assert soft(engine, config, sends[2].id).effects["suppressed"] == ["ada@example.org"]
+
+
+def test_of_two_undos_at_once_one_wins(db_config, sent):
+    engine, rows = sent
+    done = record(engine, db_config, KEYS, msg(InboundKind.HARD_BOUNCE, mid=rows["ada@example.org"].message_id))
+    with engine.begin() as conn:  # the guard itself: a second mark finds the row already undone
+        assert inbound_store.mark_undone(conn, done.id, "first") is True
+        assert inbound_store.mark_undone(conn, done.id, "second") is False
+        conn.rollback()
+    barrier, results = threading.Barrier(6), []
+
+    def go() -> None:
+        barrier.wait(timeout=30)
+        try:
+            results.append(undo(engine, done.id, "ops"))
+        except OutreachError as exc:
+            results.append(exc)
+
+    threads = [threading.Thread(target=go) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert len(results) == 6 and sum(1 for r in results if not isinstance(r, Exception)) == 1
+    assert [e.kind for e in events_of(engine, rows["ada@example.org"].id)] == [EventKind.BOUNCED_HARD, EventKind.UNDONE]
