@@ -7,7 +7,7 @@ applied; the row is completed with what was done in the same transaction.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any, Sequence
 
@@ -64,7 +64,7 @@ def insert_pending(conn: Connection, rows: Sequence[NewInbound]) -> list[int]:
     """Insert ``rows`` (action still empty), in order; their ids. A repeated receipt raises the driver's IntegrityError."""
     ids = []
     for new in rows:
-        values = {**new.__dict__, "action": "", "effects": None}
+        values = {**asdict(new), "action": "", "effects": None}
         ids.append(int(conn.execute(insert(inbound_messages).returning(inbound_messages.c.id), [values]).scalar_one()))
     return ids
 
