@@ -31,7 +31,6 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509.oid import NameOID
 
 from outreach.config import WebhooksConfig
-from outreach.inbound.webhooks.sns import string_to_sign
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REGION = "eu-west-1"
@@ -54,6 +53,19 @@ def make_certificate(key: rsa.RSAPrivateKey, name: str) -> bytes:
             .serial_number(x509.random_serial_number()).not_valid_before(NOW - timedelta(days=1))
             .not_valid_after(NOW + timedelta(days=3650)).sign(key, hashes.SHA256()))
     return cert.public_bytes(serialization.Encoding.PEM)
+
+
+def sns_canonical(message: dict[str, Any]) -> bytes:
+    """The string SNS signs, written from AWS's documentation (not outreach's code): ``Name\nvalue\n`` per field.
+
+    Notification: Message, MessageId, Subject (only when present), Timestamp, TopicArn, Type.
+    SubscriptionConfirmation / UnsubscribeConfirmation: Message, MessageId, SubscribeURL, Timestamp, Token, TopicArn, Type.
+    """
+    if message["Type"] == "Notification":
+        names = ["Message", "MessageId", *(["Subject"] if "Subject" in message else []), "Timestamp", "TopicArn", "Type"]
+    else:
+        names = ["Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type"]
+    return "".join(f"{name}\n{message[name]}\n" for name in names).encode()
 
 
 class SnsEmulator:
@@ -99,7 +111,7 @@ class SnsEmulator:
         """``message`` with SignatureVersion, SigningCertURL and Signature set, signed by this emulator's key."""
         signed = {**message, "SignatureVersion": version, "SigningCertURL": f"https://{SNS_HOST}{CERT_PATH}"}
         digest = hashes.SHA1() if version == "1" else hashes.SHA256()
-        signature = (key or self.key).sign(string_to_sign(signed), padding.PKCS1v15(), digest)
+        signature = (key or self.key).sign(sns_canonical(signed), padding.PKCS1v15(), digest)
         signed["Signature"] = base64.b64encode(signature).decode()
         return signed
 

@@ -217,3 +217,23 @@ def test_unconfigured_providers_answer_404(db_config, sns_emulator, tmp_path, mo
     for provider in ("ses", "mailgun", "sendgrid", "postmark"):
         assert off.post(provider, b"{}").status_code == 404
     assert off.client.get("/webhooks/mailgun").status_code == 405
+
+
+def test_a_named_but_unset_secret_or_a_bad_key_stops_start_up_naming_the_variable(db_config, settings, monkeypatch, sendgrid_signer):
+    from outreach.errors import ConfigError
+    from outreach.web.webhooks import provider_secrets
+
+    config = db_config.model_copy(update={"inbound": InboundConfig(webhooks=settings)})
+    monkeypatch.setenv("SENDGRID_KEY", sendgrid_signer.public)
+    monkeypatch.setenv("POSTMARK_PASSWORD", POSTMARK_PASSWORD)
+    monkeypatch.delenv("MAILGUN_KEY", raising=False)
+    with pytest.raises(ConfigError, match="MAILGUN_KEY"):
+        provider_secrets(config)
+    monkeypatch.setenv("MAILGUN_KEY", MAILGUN_KEY)
+    monkeypatch.setenv("SENDGRID_KEY", "bm90IGEga2V5")
+    with pytest.raises(ConfigError, match="SendGrid") as caught:
+        provider_secrets(config)
+    assert "bm90IGEga2V5" not in str(caught.value)
+    half = settings.model_copy(update={"postmark_password_env": None})
+    with pytest.raises(ConfigError, match="postmark"):
+        provider_secrets(db_config.model_copy(update={"inbound": InboundConfig(webhooks=half)}))

@@ -186,3 +186,9 @@ def test_malformed_posts_are_400(sns_emulator, settings):
     with pytest.raises(WebhookRefused) as caught:  # the header says one type, the body another
         verify_and_parse({"x-amz-sns-message-type": "SubscriptionConfirmation"}, json.dumps(message).encode(), settings, None, NOW, fetcher)
     assert caught.value.status == 400
+
+
+def test_notification_without_subject_is_signed_without_it(sns_emulator, settings):
+    message = sns_notification(fixture("ses_bounce.json"))
+    del message["Subject"]
+    assert len(post(sns_emulator, settings, sns_emulator.sign(message))) == 1
