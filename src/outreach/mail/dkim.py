@@ -46,6 +46,7 @@ _SIGNED_BYTES = tuple(name.encode("ascii") for name in SIGNED)
 _SIGNED_SET = frozenset(_SIGNED_BYTES)
 _CANON_CACHE = 256
 _WSP_RUN = re.compile(rb"[ \t]+")
+_FIELD_END = re.compile(rb"\r\n(?![ \t])")
 _PADDING = padding.PKCS1v15()
 _PREHASHED = Prehashed(hashes.SHA256())
 
@@ -58,20 +59,32 @@ def relaxed_header(field: bytes) -> bytes:
     return name.rstrip(b" \t").lower() + b":" + value.strip(b" \t") + b"\r\n"
 
 
+def _body_end(data: bytes, start: int) -> int:
+    """Where the body ``data[start:]`` ends once its trailing CRLFs (the empty lines and the last line end) are cut."""
+    end = len(data)
+    while end > start and data.endswith(b"\r\n", start, end):
+        end -= 2
+    return end
+
+
 def simple_body(body: bytes) -> bytes:
     """The body in simple canonical form: trailing empty lines removed, ending in exactly one CRLF."""
-    end = len(body)
-    while body.endswith(b"\r\n", 0, end):
-        end -= 2
-    return body[:end] + b"\r\n"
+    return body[:_body_end(body, 0)] + b"\r\n"
 
 
-def split_message(message: bytes) -> tuple[list[bytes], bytes]:
-    """The header fields (folds kept, without their final CRLF) and the body of a CRLF message."""
+def split_message(message: bytes) -> tuple[list[bytes], int]:
+    """The header fields (folds kept, without their final CRLF) of a CRLF message, and where its body starts."""
     cut = message.find(b"\r\n\r\n")
-    head, body = (message, b"") if cut < 0 else (message[:cut], message[cut + 4:])
+    head, start = (message, len(message)) if cut < 0 else (message[:cut], cut + 4)
     # a field ends at a CRLF not followed by a space or tab (a fold continues the field)
-    return re.split(rb"\r\n(?![ \t])", head), body
+    return _FIELD_END.split(head), start
+
+
+def body_hash(message: bytes, start: int) -> bytes:
+    """SHA-256 of ``simple_body(message[start:])``, without copying the body (it is most of the message)."""
+    digest = hashlib.sha256(memoryview(message)[start:_body_end(message, start)])
+    digest.update(b"\r\n")
+    return digest.digest()
 
 
 def _fold(value: str, width: int = 72) -> str:
@@ -140,7 +153,7 @@ class DkimSigner:
 
     def sign(self, message: bytes, timestamp: int | None = None) -> bytes:
         """``message`` (CRLF, as MessageFactory builds it) with a ``DKIM-Signature`` header in front."""
-        fields, body = split_message(message)
+        fields, start = split_message(message)
         found: dict[bytes, list[bytes]] = {}
         for field in fields:
             name = field[:field.find(b":")].rstrip(b" \t").lower()
@@ -149,9 +162,9 @@ class DkimSigner:
         # the verifier takes a name's fields from the bottom up; an over-signed extra adds nothing
         signed_data = b"".join(self._canonical(f) for name in _SIGNED_BYTES for f in reversed(found.get(name, ())))
         counts = tuple(len(found.get(name, ())) for name in _SIGNED_BYTES)
-        body_hash = base64.b64encode(hashlib.sha256(simple_body(body)).digest()).decode("ascii")
+        bh = base64.b64encode(body_hash(message, start)).decode("ascii")
         stamp = int(time.time()) if timestamp is None else timestamp
-        unsigned = f"DKIM-Signature: {self._tags}{stamp}; h={self.header_list(counts)};\r\n\tbh={body_hash};\r\n\tb="
+        unsigned = f"DKIM-Signature: {self._tags}{stamp}; h={self.header_list(counts)};\r\n\tbh={bh};\r\n\tb="
         digest = hashlib.sha256(signed_data + relaxed_header(unsigned.encode("ascii"))[:-2]).digest()
         signature = base64.b64encode(self.key.sign(digest, _PADDING, _PREHASHED)).decode("ascii")
         return (unsigned + _fold(signature) + "\r\n").encode("ascii") + message
