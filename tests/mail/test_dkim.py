@@ -326,11 +326,12 @@ def test_signed_list_matches_the_issue():
 
 @pytest.fixture
 def dkim_smtp_config(smtp_config, tmp_path, key):  # type: ignore[no-untyped-def]
-    from outreach.config import DkimConfig
+    from outreach.config import DkimConfig, WebConfig
 
     (tmp_path / "dkim.pem").write_bytes(pem_of(key))
     dkim_table = DkimConfig(selector=SELECTOR, domain="outreach.invalid", private_key_file=tmp_path / "dkim.pem")
-    return smtp_config.model_copy(update={"email": smtp_config.email.model_copy(update={"dkim": dkim_table})})
+    return smtp_config.model_copy(update={"email": smtp_config.email.model_copy(update={"dkim": dkim_table}),
+                                          "web": WebConfig(base_url="https://news.example.org")})  # links as a real send needs them
 
 
 @pytest.mark.skip(reason="the send path does not call DkimSigner yet (helper E2 wires it into mail/worker.py); remove this mark then")
