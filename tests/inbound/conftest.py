@@ -48,8 +48,9 @@ class Sent:
     unsubscribe_token: str
 
 
-def send_to(config: Config, tmp_path: Path, addresses: list[str]) -> dict[str, Sent]:
-    """Subscribe ``addresses`` to ``research`` and take one delivery each to ``sent``, with its VERP envelope sender."""
+def send_to(config: Config, tmp_path: Path, addresses: list[str], message_ids: dict[str, str] | None = None) -> dict[str, Sent]:
+    """Subscribe ``addresses`` to ``research`` and take one delivery each to ``sent``, with its VERP envelope sender
+    (and the Message-ID ``message_ids`` gives for its address, else a made-up one)."""
     engine = open_db(config)
     keys = signing_keys(config, engine)
     import_csv(engine, write_csv(tmp_path / "inbound.csv", [(a, a.split("@")[0]) for a in addresses]), "research")
@@ -58,7 +59,8 @@ def send_to(config: Config, tmp_path: Path, addresses: list[str]) -> dict[str, S
     try:
         for row in deliveries_in(engine, SLUG, [DeliveryState.QUEUED]):
             sender = verp_address(BOUNCE, make_return_token(keys, row.id))
-            ledger.address([(row.id, f"<m{row.id}.inbound@news.example.org>", sender)])
+            mid = (message_ids or {}).get(row.target, f"<m{row.id}.inbound@news.example.org>")
+            ledger.address([(row.id, mid, sender)])
             assert ledger.advance(None, row.id) is not None
             ledger.finish(Outcome(row.id, DeliveryState.SENT, "250 ok"))
     finally:
@@ -87,6 +89,47 @@ def fixture_mail(name: str, sent: Sent | None = None, **extra: str) -> bytes:
         text = text.replace("{{" + key + "}}", value)
     assert "{{" not in text, f"{name}: a placeholder was not filled"
     return text.replace("\r\n", "\n").replace("\n", "\r\n").encode("utf-8")
+
+
+@dataclass(frozen=True)
+class RealFormat:
+    """One of helper A's classifier fixtures (real MTAs' and feedback loops' formats) and what it must lead to."""
+
+    name: str
+    raw: bytes  # CRLF line ends, as SMTP and IMAP carry it
+    address: str
+    message_id: str
+    state: DeliveryState
+    suppressed_as: str | None  # the reason on every list ("*"), or None
+
+
+def real_formats() -> list[RealFormat]:
+    """Every fixture in tests/inbound/fixtures/mail that names the message it is about: bounces, complaints, auto-replies.
+
+    Their VERP tokens were signed with another key, so the recorder finds the delivery by the quoted Message-ID.
+    """
+    from outreach.inbound.events import InboundKind
+    from tests.inbound.test_classify import EXPECTED, MAIL
+
+    outcome = {InboundKind.HARD_BOUNCE: (DeliveryState.BOUNCED, "bounced"), InboundKind.SOFT_BOUNCE: (DeliveryState.BOUNCED, None),
+               InboundKind.COMPLAINT: (DeliveryState.COMPLAINED, "complained"), InboundKind.AUTO_REPLY: (DeliveryState.SENT, None)}
+    found = []
+    for name, want in sorted(EXPECTED.items()):
+        if want.kind in outcome and want.message_id:
+            raw = (MAIL / name).read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+            address = want.address or f"{Path(name).stem.replace('_', '-')}@example.org"
+            found.append(RealFormat(name, raw, address, want.message_id, *outcome[want.kind]))
+    return found
+
+
+def assert_outcomes(engine, formats: list[RealFormat]) -> None:  # type: ignore[no-untyped-def]
+    """Each fixture's delivery is in the state its kind leads to, and exactly the hard bounces and complaints are suppressed."""
+    from outreach.store.subscribers import suppression_list
+
+    states = {r.target: r.state for r in deliveries_in(engine, SLUG, list(DeliveryState))}
+    assert {f.name: states[f.address] for f in formats} == {f.name: f.state for f in formats}
+    everywhere = {s["email"]: s["reason"] for s in suppression_list(engine) if s["list"] == "*"}
+    assert everywhere == {f.address: f.suppressed_as for f in formats if f.suppressed_as}
 
 
 # -- Dovecot -------------------------------------------------------------------------------------
@@ -157,3 +200,12 @@ def running_receiver(config: Config, *, lmtp: bool = False) -> Iterator[int]:
         loop.call_soon_threadsafe(stop[0].set)
         thread.join(20)
         assert not thread.is_alive(), "the receiver did not stop"
+
+
+@pytest.fixture(scope="module")
+def dovecot_tls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dovecot]:
+    """A Dovecot with IMAPS and STARTTLS under a self-signed certificate (``cert_file``)."""
+    if not os.access(DOVECOT, os.X_OK):
+        require("dovecot", "apt-get install dovecot-imapd")
+    with Dovecot(tmp_path_factory.mktemp("dovecot-tls"), tls=True) as server:
+        yield server

@@ -2,7 +2,8 @@
 
 Debian's ``dovecot`` runs in the foreground with a config written to a temporary
 folder: one test user in a passwd-file (plaintext password), a maildir under the
-short-lived folder under /tmp, no SSL, no system authentication, the log in the
+short-lived folder under /tmp, no SSL (or, with ``tls=True``, IMAPS and STARTTLS with a
+self-signed certificate), no system authentication, the log in the
 given folder. Works as root: the mail processes then run as ``nobody`` (Dovecot
 refuses uid 0 for mail), the internal and login processes as Debian's
 ``dovecot``/``dovenull`` users when they exist.
@@ -34,11 +35,14 @@ def free_port() -> int:
 
 
 def _user_or_root(name: str) -> str:
-    try:
-        pwd.getpwnam(name)
-        return name
-    except KeyError:
-        return pwd.getpwuid(os.getuid()).pw_name
+    """``name`` when running as root and it exists; otherwise the current user (a non-root Dovecot cannot switch)."""
+    if os.getuid() == 0:
+        try:
+            pwd.getpwnam(name)
+            return name
+        except KeyError:
+            pass
+    return pwd.getpwuid(os.getuid()).pw_name
 
 
 def _mail_ids() -> tuple[int, int]:
@@ -49,7 +53,37 @@ def _mail_ids() -> tuple[int, int]:
     return nobody.pw_uid, nobody.pw_gid
 
 
-def _config(folder: Path, run: Path, port: int) -> str:
+def _ssl(folder: Path, tls_port: int | None) -> str:
+    if tls_port is None:
+        return "ssl = no\n"
+    return f"ssl = yes\nssl_cert = <{folder / 'cert.pem'}\nssl_key = <{folder / 'key.pem'}\n"
+
+
+def write_self_signed(folder: Path) -> Path:
+    """A self-signed certificate for 127.0.0.1 and localhost (cert.pem, key.pem in ``folder``); returns the cert's path."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "outreach test IMAP")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(hours=1))
+            .not_valid_after(now + datetime.timedelta(days=2))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    (folder / "key.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    (folder / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return folder / "cert.pem"
+
+
+def _config(folder: Path, run: Path, port: int, tls_port: int | None) -> str:
     uid, gid = _mail_ids()
     return f"""\
 protocols = imap
@@ -58,8 +92,7 @@ base_dir = {run}
 state_dir = {folder / 'state'}
 log_path = {folder / 'dovecot.log'}
 info_log_path = {folder / 'dovecot.log'}
-ssl = no
-disable_plaintext_auth = no
+{_ssl(folder, tls_port)}disable_plaintext_auth = no
 auth_mechanisms = plain login
 default_internal_user = {_user_or_root('dovecot')}
 default_login_user = {_user_or_root('dovenull')}
@@ -82,7 +115,8 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {tls_port or 0}
   }}
 }}
 service anvil {{
@@ -99,7 +133,10 @@ class Dovecot:
     """One running Dovecot; use as a context manager, or :meth:`start` / :meth:`stop`."""
 
     folder: Path
+    tls: bool = False  # also IMAPS on tls_port, and STARTTLS on port, with a self-signed certificate (cert_file)
     port: int = 0
+    tls_port: int = 0
+    cert_file: Path | None = None
     process: subprocess.Popen[bytes] | None = None
     _run: Path | None = field(default=None, repr=False)
 
@@ -116,8 +153,10 @@ class Dovecot:
             (self._run / sub).mkdir()
             os.chown(self._run / sub, *_mail_ids())
         self.port = free_port()
+        if self.tls:
+            self.tls_port, self.cert_file = free_port(), write_self_signed(self.folder)
         conf = self.folder / "dovecot.conf"
-        conf.write_text(_config(self.folder, self._run, self.port), encoding="utf-8")
+        conf.write_text(_config(self.folder, self._run, self.port, self.tls_port if self.tls else None), encoding="utf-8")
         self.process = subprocess.Popen([DOVECOT, "-F", "-c", str(conf)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         self._wait_ready(deadline_seconds)
         return self

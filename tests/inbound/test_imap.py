@@ -23,7 +23,7 @@ from outreach.store.ledger_queries import deliveries_in
 from outreach.store.membership import membership_status
 from outreach.store.schema import inbound_messages, subscribers
 from outreach.store.subscribers import suppression_list
-from tests.inbound.conftest import SLUG, fixture_mail, send_to
+from tests.inbound.conftest import SLUG, assert_outcomes, fixture_mail, real_formats, send_to
 from tests.inbound.dovecot import PASSWORD, USER, Dovecot
 
 pytestmark = pytest.mark.slow
@@ -103,6 +103,19 @@ def test_a_poll_moves_what_it_recognises_and_leaves_the_rest_exactly_as_it_was(i
     assert (again.recorded, again.moved, again.left, again.failed) == (0, 0, 3, 0)
     assert dovecot.mailbox() == unrelated and dovecot.mailbox(PROCESSED) == recognised
     assert sum(_kinds(engine).values()) == 7
+
+
+def test_every_kind_in_real_formats_reaches_the_subscriber_by_imap(inbound_config, dovecot, tmp_path, monkeypatch):
+    config = _with_imap(inbound_config, dovecot, monkeypatch)
+    formats = real_formats()
+    send_to(config, tmp_path, [f.address for f in formats], {f.address: f.message_id for f in formats})
+    for f in formats:
+        dovecot.append(f.raw)
+    before = dovecot.mailbox()
+    result = _poll(config)
+    assert (result.recorded, result.moved, result.left, result.failed) == (len(formats), len(formats), 0, 0)
+    assert dovecot.mailbox() == [] and dovecot.mailbox(PROCESSED) == before
+    assert_outcomes(open_db(config), formats)
 
 
 @contextmanager
@@ -236,3 +249,24 @@ def test_outreach_inbound_also_polls_imap_while_it_listens(inbound_config, dovec
     assert len(dovecot.mailbox(PROCESSED)) == 1 and dovecot.mailbox() == []
     assert _states(open_db(inbound_config))["r0@example.org"] is DeliveryState.BOUNCED
     assert "1 recorded, 1 moved" in err and PASSWORD not in err
+
+
+@pytest.mark.parametrize("security", ["tls", "starttls"])
+def test_tls_verifies_the_server_certificate(inbound_config, dovecot_tls, tmp_path, monkeypatch, security):
+    from outreach.errors import OutreachError
+
+    monkeypatch.setenv("TEST_IMAP_PASSWORD", PASSWORD)
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    port = dovecot_tls.tls_port if security == "tls" else dovecot_tls.port
+    imap = InboundImapConfig(host="127.0.0.1", port=port, security=security, username=USER,
+                             password_env="TEST_IMAP_PASSWORD", processed_folder=PROCESSED, timeout=10)
+    config = inbound_config.model_copy(update={"inbound": inbound_config.inbound.model_copy(update={"imap": imap})})
+    with pytest.raises(OutreachError, match="CERTIFICATE_VERIFY_FAILED|certificate verify failed"):
+        _poll(config)  # self-signed: not trusted by the system's CAs
+
+    monkeypatch.setenv("SSL_CERT_FILE", str(dovecot_tls.cert_file))  # now the system trusts it (OpenSSL reads this)
+    sent = send_to(config, tmp_path, ADDRESSES[:1])
+    dovecot_tls.append(fixture_mail("hard_bounce.eml", sent["r0@example.org"]))
+    result = _poll(config)
+    assert (result.recorded, result.moved) == (1, 1)
+    assert _states(open_db(config))["r0@example.org"] is DeliveryState.BOUNCED

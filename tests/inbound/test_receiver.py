@@ -24,7 +24,9 @@ from outreach.store.delivery import DeliveryState
 from outreach.store.ledger_queries import deliveries_in
 from outreach.store.schema import inbound_messages
 from outreach.store.subscribers import suppression_list
-from tests.inbound.conftest import BOUNCE, SLUG, UNSUBSCRIBE, fixture_mail, running_receiver, send_to
+from outreach.store.membership import membership_status
+from tests.inbound.conftest import (BOUNCE, SLUG, UNSUBSCRIBE, assert_outcomes, fixture_mail, real_formats, running_receiver,
+                                   send_to)
 from tests.inbound.test_imap import _inserts_fail
 
 pytestmark = pytest.mark.slow
@@ -85,6 +87,37 @@ def test_a_dsn_to_a_verp_address_bounces_the_delivery_and_suppresses_the_address
     assert [(s["email"], s["list"], s["reason"]) for s in suppression_list(engine)] == [("r0@example.org", "*", "bounced")]
     logged = caplog.text
     assert "hard_bounce" in logged and "r0@example.org" not in logged and "Undelivered" not in logged
+
+
+@pytest.mark.parametrize("lmtp", [False, True], ids=["smtp", "lmtp"])
+def test_every_kind_in_real_formats_reaches_the_subscriber(inbound_config, tmp_path, lmtp):
+    formats = real_formats()
+    sent = send_to(inbound_config, tmp_path, [f.address for f in formats] + ["r3@example.org"], {f.address: f.message_id for f in formats})
+    with running_receiver(inbound_config, lmtp=lmtp) as port:
+        client = smtplib.LMTP("127.0.0.1", port, timeout=20) if lmtp else smtplib.SMTP("127.0.0.1", port, timeout=20)
+        try:
+            client.ehlo("mx.example.net")
+            for f in formats:
+                client.mail("<>")
+                assert client.rcpt(BOUNCE)[0] == 250
+                assert client.data(f.raw)[0] == 250, f.name
+            client.mail("<r3@example.org>")
+            assert client.rcpt(UNSUBSCRIBE)[0] == 250
+            assert client.data(fixture_mail("unsubscribe.eml", sent["r3@example.org"]))[0] == 250
+        finally:
+            client.close()
+    engine = open_db(inbound_config)
+    assert_outcomes(engine, formats)
+    assert _kinds(engine)["unsubscribe"] == 1
+    assert _membership(engine, "r3@example.org") == "unsubscribed"
+
+
+def _membership(engine: Engine, address: str) -> str | None:
+    from outreach.store.schema import subscribers
+
+    with engine.connect() as conn:
+        key = conn.execute(select(subscribers.c.token_key).where(subscribers.c.email == address)).scalar_one()
+    return membership_status(engine, key, "research")
 
 
 def test_oversize_mail_is_refused_552_and_nothing_is_recorded(inbound_config):

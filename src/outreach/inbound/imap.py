@@ -93,10 +93,9 @@ def connect(cfg: InboundImapConfig) -> imaplib.IMAP4:
 
 
 def _one_line(exc: BaseException) -> str:
-    text = exc.args[0] if exc.args else type(exc).__name__
-    if isinstance(text, bytes):
-        text = text.decode("ascii", "replace")
-    return " ".join(str(text).split())[:200] or type(exc).__name__
+    first = exc.args[0] if exc.args else None
+    text = first.decode("ascii", "replace") if isinstance(first, bytes) else str(exc)
+    return " ".join(text.split())[:200] or type(exc).__name__
 
 
 def _close(imap: imaplib.IMAP4) -> None:
@@ -243,6 +242,8 @@ async def poll_forever(stop: asyncio.Event, engine: Engine, config: Config, keys
             log.info("inbound imap: %s", result)
         except OutreachError as exc:
             log.warning("inbound imap: %s", exc)
+        except Exception as exc:  # noqa: BLE001  (the receiver keeps running; the next poll tries again)
+            log.warning("inbound imap: poll failed (%s)", type(exc).__name__)
         try:
             await asyncio.wait_for(stop.wait(), cfg.poll_seconds)
         except asyncio.TimeoutError:
