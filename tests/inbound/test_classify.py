@@ -79,7 +79,8 @@ EXPECTED = {
         C, "abuse complaint (ARF Feedback-Type, SomeGenerator/1.0)", "d.ferreira@isp-feedback.example.net", None,
         ("9ix4-tq2ebmyvdrml4zca",), mid("e1f2a3b4c5d6e7f8a9b0c1d2")),
     "autoreply_exchange_oof.eml": Expected(
-        A, "auto-reply: Auto-Submitted: auto-generated", message_id=mid("a0b1c2d3e4f5a6b7c8d9e0f1")),
+        A, "auto-reply: Auto-Submitted: auto-generated", verp=("3w1lq-xq7mb2r4tfyv5jkc",),
+        message_id=mid("a0b1c2d3e4f5a6b7c8d9e0f1")),
     "autoreply_vacation_precedence.eml": Expected(A, "auto-reply: Precedence: bulk and a vacation subject"),
     "autoreply_x_autoreply_to_unsubscribe.eml": Expected(
         A, "auto-reply: X-Autoreply header", envelope=(UNSUBSCRIBE,)),
@@ -212,9 +213,35 @@ def test_a_mailbox_full_text_bounce_is_soft() -> None:
     assert (got.kind, got.status, got.reason) == (S, "4.2.2", "4.2.2 mailbox full (flufl.bounce)")
 
 
+def test_an_auto_reply_with_a_null_return_path_is_not_taken_for_a_bounce() -> None:
+    """RFC 3834 auto-replies come from <> like bounces; the OOF fixture is one."""
+    raw = fixture("autoreply_exchange_oof.eml")
+    assert raw.startswith(b"Return-Path: <>\n")
+    assert run(raw).kind is A
+    got = run(raw.replace(b"From: Henrik Sorensen <h.sorensen@", b"From: Mail Delivery System <mailer-daemon@"))
+    assert (got.kind, got.reason) == (X, "looks like a bounce, but no failed recipient was found")
+
+
+def test_gmail_names_the_original_in_the_per_message_fields() -> None:
+    raw = fixture("gmail_hard_dsn.eml")
+    raw = re.sub(rb"\n(In-Reply-To|References|Message-ID): <soldier[^\n]*", b"", raw)
+    assert raw.count(b"soldier-defections-myanmar.1c2d3e4f5a6b7c8d9e0f1a2b") == 1
+    assert run(raw).original_message_id == mid("1c2d3e4f5a6b7c8d9e0f1a2b")
+
+
 def test_a_human_mail_with_bounce_words_is_not_read_by_the_heuristics() -> None:
     raw = (b"From: Amira <a.haddad@harbourlaw.example>\nTo: desk@news.example.org\nSubject: question\n\n"
            b"Your message could not be delivered to the printer, ha.\n  x@harbourlaw.example\n")
+    assert run(raw).kind is X
+
+
+@pytest.mark.parametrize("subject", [b"look", b"Undelivered Mail Returned to Sender"])
+@pytest.mark.parametrize("name", ["postfix_hard_user_unknown.eml", "arf_yahoo.eml", "exim_hard_text.eml"])
+def test_a_report_forwarded_as_an_attachment_is_not_ours(name: str, subject: bytes) -> None:
+    raw = (b"From: Amira Haddad <a.haddad@harbourlaw.example>\nTo: desk@news.example.org\nSubject: Fwd: " + subject +
+           b"\n"
+           b"MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=fwd\n\n--fwd\nContent-Type: text/plain\n\n"
+           b"Is this about your list?\n\n--fwd\nContent-Type: message/rfc822\n\n" + fixture(name) + b"\n--fwd--\n")
     assert run(raw).kind is X
 
 
@@ -329,7 +356,7 @@ HOSTILE = {
                           b"recipient\n" + (b"a" * 2000 + b" on \n") * 600,
     "base64 postfix heuristic": b"From: postmaster@x.example\nContent-Type: multipart/report; boundary=b\n\n--b\n"
                                 b"Content-Type: text/plain\nContent-Description: notification\nContent-Transfer-"
-                                b"Encoding: base64\n\n" + __import__("base64").encodebytes(b"the postfix\n" + b"<" * 400_000)
+                                b"Encoding: base64\n\n" + __import__("base64").encodebytes(b"the postfix\n" + b"<" * 60_000)
                                 + b"\n--b--\n",
     "dsn blocks": b"From: postmaster@x\nContent-Type: multipart/report; boundary=b\n\n--b\nContent-Type: message/"
                   b"delivery-status\n\n" + b"Action: failed\nStatus: 5.1.1\nFinal-Recipient: rfc822; a@b\n\n" * 20_000,

@@ -24,7 +24,7 @@ _FIELD = re.compile(r"^Feedback-Type:", re.IGNORECASE | re.MULTILINE)
 
 def read_arf(msg: Message, verp: VerpCollector) -> Classification | None:
     """The classification of an ARF feedback report, or None when ``msg`` is not one."""
-    parts = walk(msg)
+    parts = walk(msg, into_messages=False)
     report = _report(msg, parts)
     if report is None:
         return None

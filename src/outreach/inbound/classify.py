@@ -143,14 +143,20 @@ def parse_headers(text: str) -> Message:
         return Message()
 
 
-def walk(msg: Message) -> list[Message]:
-    """Every part of ``msg`` in document order, at most MAX_PARTS, at most MAX_DEPTH deep."""
+def walk(msg: Message, *, into_messages: bool = True) -> list[Message]:
+    """Every part of ``msg`` in document order, at most MAX_PARTS, at most MAX_DEPTH deep.
+
+    ``into_messages=False`` stops at attached messages (``message/rfc822``): a bounce
+    somebody forwarded as an attachment is not a bounce of ours.
+    """
     out: list[Message] = []
     stack: list[tuple[Message, int]] = [(msg, 0)]
     while stack and len(out) < MAX_PARTS:
         part, depth = stack.pop()
         out.append(part)
-        payload = part.get_payload() if depth < MAX_DEPTH and part.is_multipart() else None
+        enter = depth < MAX_DEPTH and part.is_multipart() and (
+            into_messages or depth == 0 or content_type(part) not in ("message/rfc822", "message/global"))
+        payload = part.get_payload() if enter else None
         if isinstance(payload, list):
             children = [p for p in payload[:MAX_PARTS] if isinstance(p, Message)]
             stack.extend((child, depth + 1) for child in reversed(children))

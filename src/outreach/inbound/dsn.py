@@ -32,6 +32,7 @@ _BOUNCE_SUBJECT = re.compile(
     r"undeliver|undelivered|delivery (?:status notification|failure|has failed|failed)|returned mail"
     r"|failure notice|mail delivery|non-?delivery|could not be delivered|nicht zustellbar|non remis",
     re.IGNORECASE)
+_REPLY_OR_FORWARD = re.compile(r"\s*(?:re|fwd?|aw|wg|sv|vs|tr|rv|antw)\s*:", re.IGNORECASE)  # a person's mail about one
 _NOT_FAILURES = ("delayed", "relayed", "delivered", "expanded")
 _FLUFL_LIMIT = 64 * 1024  # bytes flufl.bounce reads: its heuristics are quadratic in a line's length
 _FLUFL_LINE = 500
@@ -95,17 +96,21 @@ def first_status(text: str) -> str | None:
 
 def read_dsn(msg: Message, verp: VerpCollector) -> Classification | None:
     """The classification of an RFC 3464 DSN, or None when ``msg`` has no per-recipient status."""
-    parts = walk(msg)
+    parts = walk(msg, into_messages=False)
     recipients: list[_Recipient] = []
+    per_message: list[Message] = []
     for part in parts:
         if content_type(part) in ("message/delivery-status", "message/global-delivery-status"):
             for block in _blocks(part):
-                verp.add_addresses(headers(block, "X-Postfix-Sender") + headers(block, "Original-Envelope-Id"))
+                verp.add_addresses(headers(block, "X-Postfix-Sender") + headers(block, "Original-Recipient"))
                 if header(block, "Action") or header(block, "Final-Recipient"):
                     recipients.append(_recipient(block))
+                else:
+                    per_message.append(block)
     if not recipients:
         return None
-    message_id = returned_original(parts, verp)
+    message_id = returned_original(parts, verp) or next(
+        (found for block in per_message if (found := message_id_of(header(block, "X-Original-Message-ID")))), None)
     failed = [r for r in recipients if not r.action.startswith(_NOT_FAILURES)]
     chosen = failed[0] if failed else recipients[0]
     kind, reason = _grade(chosen) if failed else _not_failure(chosen)
@@ -170,10 +175,18 @@ def returned_original(parts: list[Message], verp: VerpCollector) -> str | None:
 # -- everything else: flufl.bounce ------------------------------------------------------------------
 
 def read_nonstandard(msg: Message, data: bytes, verp: VerpCollector) -> Classification | None:
-    """A bounce in a non-standard format, read by flufl.bounce; None when ``msg`` does not look like one."""
-    if not _looks_like_bounce(msg):
+    """A bounce in a non-standard format, read by flufl.bounce; None when ``msg`` does not look like one.
+
+    Only mail that looks like a bounce is read (the heuristics would misread a person's
+    mail). A null ``Return-Path`` alone is weak evidence, since RFC 3834 auto-replies use
+    one too: when flufl.bounce finds nothing there, the auto-reply rules get their turn.
+    """
+    strong = _says_bounce(msg)
+    if not strong and header(msg, "Return-Path").strip() != "<>":
         return None
     temporary, permanent = _flufl(data)
+    if not (strong or temporary or permanent):
+        return None
     text = _notification_text(msg)
     message_id = returned_original(walk(msg), verp) or _quoted_original(text, verp)
     if permanent:
@@ -183,16 +196,17 @@ def read_nonstandard(msg: Message, data: bytes, verp: VerpCollector) -> Classifi
         return Classification(kind, f"{what} (flufl.bounce)", _pick(permanent), message_id, status=status)
     if temporary:
         return Classification(InboundKind.UNKNOWN, "delivery delayed, not a failure (flufl.bounce warning)",
-                               _pick(temporary), message_id)
+                              _pick(temporary), message_id)
     return Classification(InboundKind.UNKNOWN, "looks like a bounce, but no failed recipient was found",
                           None, message_id)
 
 
-def _looks_like_bounce(msg: Message) -> bool:
+def _says_bounce(msg: Message) -> bool:
     sender = " ".join(headers(msg, "From")[:1] + headers(msg, "Sender")[:1])
-    return (bool(headers(msg, "X-Failed-Recipients")) or header(msg, "Return-Path").strip() == "<>"
+    subject = header(msg, "Subject")[:300]
+    return (bool(headers(msg, "X-Failed-Recipients"))
             or any(_BOUNCE_SENDER.match(a) for a in addresses_in(sender))
-            or bool(_BOUNCE_SUBJECT.search(header(msg, "Subject")[:300])))
+            or bool(_BOUNCE_SUBJECT.search(subject) and not _REPLY_OR_FORWARD.match(subject)))
 
 
 def _flufl(data: bytes) -> tuple[frozenset[bytes], frozenset[bytes]]:
