@@ -19,6 +19,7 @@ import logging
 import time
 import traceback
 from collections import deque
+from email.utils import parseaddr
 from typing import Any, AsyncIterator
 from urllib.parse import quote
 
@@ -197,6 +198,11 @@ class WebApp:
             return self.invalid()
         return self.page("resubscribed", list_title=self.list_title(claims.list_name))
 
+    async def unsubscribe_help(self, request: Request) -> Response:
+        """How to unsubscribe without a token: where the archived copies' footer link leads."""
+        contact = parseaddr(self.config.email.reply_to or "")[1] or self.config.email.sender_address
+        return self.page("unsubscribe_help", contact=contact)
+
     # -- sign-up ------------------------------------------------------------------------
     async def subscribe_form(self, request: Request) -> Response:
         return self.page("subscribe", lists=self.config.lists, chosen=request.query_params.get("list", ""))
@@ -312,6 +318,7 @@ def create_app(config: Config) -> Starlette:
         Route("/u/{token}", web.unsubscribe_page, methods=["GET"]),
         Route("/u/{token}", web.unsubscribe, methods=["POST"]),
         Route("/u/{token}/resubscribe", web.resubscribe, methods=["POST"]),
+        Route("/unsubscribe", web.unsubscribe_help, methods=["GET"]),
         Route("/subscribe", web.subscribe_form, methods=["GET"]),
         Route("/subscribe", web.subscribe, methods=["POST"]),
         Route("/confirm/{token}", web.confirm_page, methods=["GET"]),
