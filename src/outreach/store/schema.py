@@ -26,6 +26,7 @@ from datetime import datetime, timezone
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     CheckConstraint,
     LargeBinary,
     Column,
@@ -39,6 +40,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import true  # noqa: E402  (the server default of archive.listed)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
@@ -263,6 +265,8 @@ archive = Table(
     Column("cover_name", String(100)),
     Column("cover", LargeBinary),
     Column("sent_at", UTCDateTime(), nullable=False),
+    # False: published by a test send so its links work, but not in the archive index until the real send
+    Column("listed", Boolean, nullable=False, server_default=true()),
 )
 
 # Mail the web server sends on its own (the double opt-in confirmation): queued by the

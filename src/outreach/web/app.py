@@ -41,6 +41,7 @@ from ..store.subscribers import MAX_NAME
 from ..text import clean_line
 from ..tokens import BadToken, TokenClaims, read_token
 from .confirmation import ConfirmationWorker
+from .webhooks import webhook_routes
 
 log = logging.getLogger("outreach.web")
 
@@ -327,6 +328,7 @@ def create_app(config: Config) -> Starlette:
         Route("/archive/{campaign}", web.archive_email, methods=["GET"]),
         Route("/archive/{campaign}/{asset}", web.archive_asset, methods=["GET"]),
         Route("/healthz", web.health, methods=["GET"]),
+        *webhook_routes(config, web.engine, web.secret, run_db=web.db),
     ]
     app = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found, 500: server_error},
                     middleware=[Middleware(QuietErrors)], lifespan=web.lifespan)

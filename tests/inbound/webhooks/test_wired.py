@@ -1,7 +1,5 @@
 """The webhook routes served by ``create_app`` (what ``outreach serve`` runs).
 
-Strict xfail until ``create_app`` adds ``webhook_routes``: once it does, this
-XPASSes, which fails the run, and the marker has to go.
 """
 
 from __future__ import annotations
@@ -17,7 +15,6 @@ from outreach.web.app import create_app
 from .conftest import POSTMARK_PASSWORD, basic_auth, fixture
 
 
-@pytest.mark.xfail(strict=True, reason="create_app does not add webhook_routes yet (the lead wires it)")
 def test_outreach_serve_answers_the_webhooks(db_config, settings, monkeypatch):
     monkeypatch.setenv("OUTREACH_SECRET", "web-test-key")
     monkeypatch.setenv("POSTMARK_PASSWORD", POSTMARK_PASSWORD)

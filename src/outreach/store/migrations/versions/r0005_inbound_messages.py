@@ -5,7 +5,8 @@
   classification, reason, what outreach did and what an undo must reverse;
   ``receipt`` is unique, so a replayed webhook or a mail read twice is refused;
 - ``delivery_events.kind`` admits ``undone`` (a person lifted a suppression);
-- ``ix_deliveries_target``: an address's last sends, for the soft-bounce rule.
+- ``ix_deliveries_target``: an address's last sends, for the soft-bounce rule;
+- ``archive.listed``: a test send publishes its page and cover unlisted, so its links work.
 
 Revision ID: 0005
 Revises: 0004
@@ -35,6 +36,8 @@ def upgrade() -> None:
         batch.drop_constraint("delivery_events_kind_check", type_="check")
         batch.create_check_constraint("delivery_events_kind_check", f"kind IN {NEW_KINDS}")
     op.create_index("ix_deliveries_target", "deliveries", ["target", "id"])
+    with op.batch_alter_table("archive") as batch:
+        batch.add_column(sa.Column("listed", sa.Boolean(), nullable=False, server_default=sa.true()))
     op.create_table(
         "inbound_messages",
         sa.Column("id", Id, autoincrement=True, nullable=False),
@@ -65,6 +68,9 @@ def downgrade() -> None:
     op.drop_index("ix_inbound_messages_delivery_id", table_name="inbound_messages")
     op.drop_index("ix_inbound_messages_received", table_name="inbound_messages")
     op.drop_table("inbound_messages")
+    op.execute("DELETE FROM archive WHERE NOT listed")
+    with op.batch_alter_table("archive") as batch:
+        batch.drop_column("listed")
     op.drop_index("ix_deliveries_target", table_name="deliveries")
     op.execute("DELETE FROM delivery_events WHERE kind = 'undone'")
     with op.batch_alter_table("delivery_events") as batch:
