@@ -1,6 +1,4 @@
-"""The webhook routes served by ``create_app`` (what ``outreach serve`` runs).
-
-"""
+"""The webhook routes served by ``create_app`` (what ``outreach serve`` runs)."""
 
 from __future__ import annotations
 
