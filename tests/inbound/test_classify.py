@@ -145,6 +145,15 @@ def test_an_auto_reply_to_the_unsubscribe_address_does_not_unsubscribe() -> None
         assert run(edited, (UNSUBSCRIBE,)).kind is A, header
 
 
+def test_a_client_generated_unsubscribe_mail_still_unsubscribes() -> None:
+    """auto-generated (made by a program, e.g. a mail client's unsubscribe button) is not a reply."""
+    raw = fixture("unsubscribe_plain.eml")
+    generated = raw.replace(b"MIME-Version", b"Auto-Submitted: auto-generated\nMIME-Version")
+    assert run(generated).kind is U
+    assert run(generated.replace(b"unsubscribe@news.example.org", b"desk@news.example.org")).kind is A
+    assert run(raw.replace(b"MIME-Version", b"Auto-Submitted: auto-replied\nMIME-Version")).kind is A
+
+
 def test_auto_submitted_no_is_not_an_auto_reply() -> None:
     raw = fixture("unsubscribe_plain.eml").replace(b"MIME-Version", b"Auto-Submitted: no\nMIME-Version")
     assert run(raw).kind is U
@@ -186,7 +195,13 @@ def test_without_a_status_the_diagnostic_smtp_code_decides() -> None:
 
 def test_an_unknown_code_takes_its_text_from_the_diagnostic() -> None:
     got = soft(b"Status: 4.2.2", b"Status: 5.9.9")
-    assert got.reason == "5.9.9 <lars.kjaer@fjordhus.example>: Mailbox full, quota exceeded (DSN Status)"
+    assert got.reason == "5.9.9 Mailbox full, quota exceeded (DSN Status)"
+    got = soft(b"Status: 4.2.2", b"Status: 5.0.0")
+    assert got.reason == "5.0.0 Mailbox full, quota exceeded (DSN Status)"
+    # no diagnostic at all: the code's subject
+    edited = fixture("soft_mailbox_full.eml").replace(b"Status: 4.2.2", b"Status: 5.6.9")
+    edited = re.sub(rb"Diagnostic-Code: [^\n]*\n    quota exceeded\n", b"", edited)
+    assert run(edited).reason == "5.6.9 content problem (DSN Status)"
 
 
 def test_failed_recipient_wins_over_a_delayed_one() -> None:

@@ -6,6 +6,8 @@ is *not* one: it asks others not to answer); then subjects in English, Danish,
 Norwegian, Swedish, German, Dutch, French, Spanish, Italian and Portuguese.
 ``Precedence: bulk``/``junk`` alone is a mailing list, not an auto-reply, so it only
 counts together with such a subject (as old ``vacation`` programs send it).
+:func:`is_reply` leaves out a bare ``Auto-Submitted: auto-generated`` (see
+``classify._auto_reply_or_unsubscribe``).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ _VACATION_SUBJECT = re.compile(
     r"out of (?:the )?office|\bauto(?:matic)?[ -]?(?:reply|response|answer)\b|autoreply|\bvacation\b"
     r"|away from (?:the |my )?(?:office|desk)|\bon (?:annual )?leave\b|^auto:"
     # Danish / Norwegian / Swedish
-    r"|autosvar|automatisk svar|fraværende|fravær|ikke på kontoret|frånvarande|frånvaro|ferie\b|semester\b"
+    r"|autosvar|automatisk svar|fraværende|fravær|ikke på kontoret|frånvarande|frånvaro|ferie\b"
     # German / Dutch
     r"|abwesenheit|automatische antwort|nicht im büro|außer haus|ausser haus|\burlaub\b"
     r"|afwezig|automatisch antwoord|niet op kantoor"
@@ -34,7 +36,7 @@ _VACATION_SUBJECT = re.compile(
 
 def read_autoreply(msg: Message) -> Classification | None:
     """The classification of an auto-reply, or None when ``msg`` does not say it is one."""
-    reason = _header_reason(msg)
+    reason = _header_reason(msg, generated=True)
     if reason is None:
         subject = header(msg, "Subject")[:300]
         match = _VACATION_SUBJECT.search(subject)
@@ -45,9 +47,15 @@ def read_autoreply(msg: Message) -> Classification | None:
     return Classification(InboundKind.AUTO_REPLY, f"auto-reply: {reason}")
 
 
-def _header_reason(msg: Message) -> str | None:
+def is_reply(msg: Message) -> bool:
+    """Whether ``msg`` answers another message automatically (anything above but a bare ``auto-generated``)."""
+    return (_header_reason(msg, generated=False) is not None
+            or bool(_VACATION_SUBJECT.search(header(msg, "Subject")[:300])))
+
+
+def _header_reason(msg: Message, *, generated: bool) -> str | None:
     submitted = (header(msg, "Auto-Submitted").split(";")[0].strip().lower())
-    if submitted and submitted != "no":
+    if submitted and submitted != "no" and (generated or submitted != "auto-generated"):
         return f"Auto-Submitted: {submitted[:40]}"
     for name in _FLAG_HEADERS:
         value = header(msg, name)

@@ -67,7 +67,7 @@ def classify(raw: bytes, *, bounce_address: str | None, unsubscribe_address: str
 def _classify(raw: bytes, bounce_address: str | None, unsubscribe_address: str,
               envelope_recipients: Sequence[str]) -> Classification:
     # The readers import the helpers below, so they are imported here, not at the top.
-    from outreach.inbound import arf, autoreply, dsn
+    from outreach.inbound import arf, dsn
 
     data = bounded_raw(bytes(raw) if isinstance(raw, (bytes, bytearray, memoryview)) else b"")
     msg = parse(data)
@@ -75,8 +75,7 @@ def _classify(raw: bytes, bounce_address: str | None, unsubscribe_address: str,
     verp.add_addresses(envelope_recipients)
     verp.add_headers(msg, VERP_HEADERS[:-1])
     found = (dsn.read_dsn(msg, verp) or arf.read_arf(msg, verp) or dsn.read_nonstandard(msg, data, verp)
-             or autoreply.read_autoreply(msg)
-             or _read_unsubscribe(msg, unsubscribe_address, envelope_recipients))
+             or _auto_reply_or_unsubscribe(msg, unsubscribe_address, envelope_recipients))
     if found is None:
         found = Classification(InboundKind.UNKNOWN, UNKNOWN_REASON)
     return _finish(found, msg, verp)
@@ -294,6 +293,23 @@ class VerpCollector:
 
 
 # -- mailto unsubscribe ---------------------------------------------------------------------------
+
+def _auto_reply_or_unsubscribe(msg: Message, unsubscribe_address: str,
+                               envelope_recipients: Sequence[str]) -> Classification | None:
+    """An auto-reply beats an unsubscribe: a responder echoing the subject must not unsubscribe anybody.
+
+    Only a *reply* does, though: ``Auto-Submitted: auto-generated`` alone (RFC 3834: made
+    by a program, not in answer to a message) is how a mail client's unsubscribe button
+    may mark the mail it composes from the ``mailto:`` link, so with the token it unsubscribes.
+    """
+    from outreach.inbound import autoreply
+
+    auto = autoreply.read_autoreply(msg)
+    unsubscribe = _read_unsubscribe(msg, unsubscribe_address, envelope_recipients)
+    if unsubscribe is not None and unsubscribe.kind is InboundKind.UNSUBSCRIBE and not autoreply.is_reply(msg):
+        return unsubscribe
+    return auto or unsubscribe
+
 
 def _read_unsubscribe(msg: Message, unsubscribe_address: str,
                       envelope_recipients: Sequence[str]) -> Classification | None:

@@ -25,8 +25,9 @@ from outreach.inbound.events import Classification, InboundKind
 
 _STATUS = re.compile(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.])")
 _SMTP_CODE = re.compile(r"^\s*(?:[a-z-]+;\s*)?([245])\d\d(?:[\s-]|$)", re.IGNORECASE)
-_DIAG_PREFIX = re.compile(r"^\s*(?:[a-z-]+;\s*)?(?:[245]\d\d[\s-]+)?(?:#?[245]\.\d{1,3}\.\d{1,3}\s*)?",
-                          re.IGNORECASE)
+# "smtp; 550-5.1.1 <a@b>: " before the words of a Diagnostic-Code
+_DIAG_PREFIX = re.compile(r"^\s*(?:[a-z-]+;\s*)?(?:[245]\d\d[\s-]+)?(?:#?[245]\.\d{1,3}\.\d{1,3}\s*)?"
+                          r"(?:<[^<>\s]{1,254}>:?\s*)?", re.IGNORECASE)
 _BOUNCE_SENDER = re.compile(r"^(?:mailer-daemon|postmaster|mail-daemon|mail\.?delivery\.?system)@", re.IGNORECASE)
 _BOUNCE_SUBJECT = re.compile(
     r"undeliver|undelivered|delivery (?:status notification|failure|has failed|failed)|returned mail"
@@ -39,9 +40,10 @@ _FLUFL_LINE = 500
 _FLUFL_LINES = 300  # per part: each of its ~60 patterns walks every line
 _ORIGINAL_HEADERS = ("Return-Path", "X-Original-To", "Delivered-To", "Envelope-To", "X-Envelope-To")
 
-# RFC 3463 enhanced status codes by subject.detail (the same for 4.x.x and 5.x.x).
+# RFC 3463 enhanced status codes by subject.detail (the same for 4.x.x and 5.x.x); X.0.0 is left
+# out, so the diagnostic's own words say more than "undefined status".
 STATUS_TEXT = {
-    "0.0": "undefined status", "1.0": "bad address", "1.1": "user unknown",
+    "1.0": "bad address", "1.1": "user unknown",
     "1.2": "bad destination domain", "1.3": "bad destination address syntax",
     "1.4": "ambiguous destination address", "1.6": "mailbox has moved",
     "1.10": "recipient not found or null MX",
