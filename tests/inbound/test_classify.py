@@ -269,7 +269,7 @@ def test_feedback_reports_that_are_not_complaints(feedback: str) -> None:
     assert got.kind is X and f"{feedback} feedback report, not a complaint" in got.reason
 
 
-@pytest.mark.parametrize("feedback", ["fraud", "virus", "other"])
+@pytest.mark.parametrize("feedback", ["fraud", "virus", "other", "Abuse; (user clicked spam)"])
 def test_other_feedback_types_are_complaints(feedback: str) -> None:
     raw = fixture("arf_yahoo.eml").replace(b"Feedback-Type: abuse", f"Feedback-Type: {feedback}".encode())
     assert run(raw).kind is C
@@ -433,3 +433,7 @@ def test_non_bytes_and_odd_arguments_never_raise() -> None:
     got = classify(fixture("postfix_hard_user_unknown.eml"), bounce_address="not-an-address",
                    unsubscribe_address="", envelope_recipients=["", "@", "<>"])
     assert got.kind is H and got.verp_tokens == ()
+    for envelope in (None, 42, [None, b"x"], UNSUBSCRIBE):
+        got = classify(fixture("unsubscribe_rfc2047.eml"), bounce_address=BOUNCES, unsubscribe_address=UNSUBSCRIBE,
+                       envelope_recipients=envelope)  # type: ignore[arg-type]
+        assert got.kind is (U if envelope == UNSUBSCRIBE else X)

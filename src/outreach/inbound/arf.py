@@ -19,6 +19,7 @@ from outreach.inbound.dsn import returned_original
 from outreach.inbound.events import Classification, InboundKind
 
 _NOT_COMPLAINTS = ("auth-failure", "not-spam")
+_FEEDBACK_TYPE = re.compile(r"[a-z][a-z0-9-]*")
 _FIELD = re.compile(r"^Feedback-Type:", re.IGNORECASE | re.MULTILINE)
 
 
@@ -29,7 +30,7 @@ def read_arf(msg: Message, verp: VerpCollector) -> Classification | None:
     if report is None:
         return None
     verp.add_addresses(headers(report, "Original-Mail-From") + headers(report, "Original-Rcpt-To"))
-    feedback = (header(report, "Feedback-Type").split() or ["abuse"])[0].lower()
+    feedback = (_FEEDBACK_TYPE.findall(header(report, "Feedback-Type")[:60].lower()) or ["abuse"])[0]
     original = _original(parts)
     message_id = returned_original(parts, verp)
     address = bare_address(header(report, "Original-Rcpt-To"))

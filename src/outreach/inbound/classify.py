@@ -71,6 +71,7 @@ def _classify(raw: bytes, bounce_address: str | None, unsubscribe_address: str,
 
     data = bounded_raw(bytes(raw) if isinstance(raw, (bytes, bytearray, memoryview)) else b"")
     msg = parse(data)
+    envelope_recipients = _strings(envelope_recipients)
     verp = VerpCollector(bounce_address)
     verp.add_addresses(envelope_recipients)
     verp.add_headers(msg, VERP_HEADERS[:-1])
@@ -79,6 +80,16 @@ def _classify(raw: bytes, bounce_address: str | None, unsubscribe_address: str,
     if found is None:
         found = Classification(InboundKind.UNKNOWN, UNKNOWN_REASON)
     return _finish(found, msg, verp)
+
+
+def _strings(values: object) -> tuple[str, ...]:
+    """The envelope recipients as a tuple of strings, whatever a caller passed."""
+    if isinstance(values, str):
+        return (values,)
+    try:
+        return tuple(v for v in list(values)[:MAX_VALUES] if isinstance(v, str))  # type: ignore[call-overload]
+    except TypeError:
+        return ()
 
 
 def _finish(found: Classification, msg: Message, verp: VerpCollector) -> Classification:
@@ -276,8 +287,8 @@ class VerpCollector:
         """Look for tokens in each of ``values`` (addresses or header text)."""
         if self._bounce is None:
             return
-        for value in list(values)[:MAX_VALUES] if not isinstance(values, (str, bytes)) else ():
-            for address in addresses_in(value) if isinstance(value, str) else ():
+        for value in _strings(values):
+            for address in addresses_in(value):
                 token = verp_token_of(address, self._bounce)
                 if token and len(self._seen) < MAX_TOKENS:
                     self._seen.setdefault(token, None)
@@ -317,7 +328,7 @@ def _read_unsubscribe(msg: Message, unsubscribe_address: str,
         if isinstance(unsubscribe_address, str) else ""
     if not target:
         return None
-    recipients = [a for v in list(envelope_recipients)[:MAX_VALUES] if isinstance(v, str) for a in addresses_in(v)]
+    recipients = [a for v in envelope_recipients for a in addresses_in(v)]
     for name in ("To", "Delivered-To", "X-Original-To"):
         recipients += [a for v in headers(msg, name) for a in addresses_in(v)]
     if target not in recipients:
