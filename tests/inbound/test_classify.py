@@ -244,6 +244,28 @@ def test_gmail_names_the_original_in_the_per_message_fields() -> None:
     assert run(raw).original_message_id == mid("1c2d3e4f5a6b7c8d9e0f1a2b")
 
 
+@pytest.mark.parametrize("sender", [None, "Système de distribution <Mailer-Daemon@mx.tidewater.example>", "\"broken"])
+def test_flufl_detectors_run_past_headers_they_trip_over(sender: str | None) -> None:
+    """No From, an 8-bit one, or an unparsable one made a detector raise and end flufl.bounce's scan."""
+    raw = re.sub(rb"X-Failed-Recipients: [^\n]*\n", b"", fixture("exim_hard_text.eml"))
+    replacement = b"" if sender is None else b"From: " + sender.encode() + b"\n"
+    raw = re.sub(rb"From: Mail Delivery System [^\n]*\n", replacement, raw)
+    got = run(raw)
+    assert (got.kind, got.address, got.reason) == (H, "p.nguyen@tidewater.example", "5.1.1 user unknown (flufl.bounce)")
+
+
+def test_a_detector_that_raises_is_a_bounce_not_found(monkeypatch: pytest.MonkeyPatch) -> None:
+    import flufl.bounce
+
+    def broken(msg: object) -> None:
+        raise IndexError("list index out of range")
+
+    monkeypatch.setattr(flufl.bounce, "all_failures", broken)
+    got = run(fixture("exim_hard_text.eml"))
+    assert (got.kind, got.reason) == (X, "looks like a bounce, but no failed recipient was found")
+    assert got.original_message_id == mid("5e2f8a1b3c4d6e7f9a0b1c2d")
+
+
 def test_a_human_mail_with_bounce_words_is_not_read_by_the_heuristics() -> None:
     raw = (b"From: Amira <a.haddad@harbourlaw.example>\nTo: desk@news.example.org\nSubject: question\n\n"
            b"Your message could not be delivered to the printer, ha.\n  x@harbourlaw.example\n")

@@ -62,6 +62,10 @@ _SUBJECT_TEXT = {"1": "address problem", "2": "mailbox problem", "3": "mail syst
                  "7": "refused by security policy"}
 
 log = logging.getLogger(__name__)
+# flufl.bounce logs every detector that trips over a malformed mail at ERROR, with a traceback,
+# then raises; _flufl catches that, so the traceback would only be noise on the receiver's stderr.
+logging.getLogger("flufl.bounce").addHandler(logging.NullHandler())
+logging.getLogger("flufl.bounce").propagate = False
 
 
 @dataclass(frozen=True)
@@ -212,19 +216,39 @@ def _says_bounce(msg: Message) -> bool:
 
 
 def _flufl(data: bytes) -> tuple[frozenset[bytes], frozenset[bytes]]:
-    """flufl.bounce's (temporary, permanent) failures, read from a copy it cannot get stuck in."""
+    """flufl.bounce's (temporary, permanent) failures, read from a copy it cannot get stuck in.
+
+    The copy has every text part decoded with short lines (its heuristics are quadratic in a
+    line's length) and plain ASCII headers with a bare From address: its detectors call
+    ``.lower()`` on header values (a non-ASCII one is a Header object) and index the
+    parsed From (empty for a malformed one), and one detector raising ends the whole scan.
+    """
     try:
         view = parse(bounded_raw(data, _FLUFL_LIMIT))
-        for part in walk(view):
+        for depth, part in enumerate(walk(view)):
+            _plain_headers(part, top=depth == 0)
             if not part.is_multipart():
                 lines = part_text(part, _FLUFL_LIMIT).splitlines()[:_FLUFL_LINES]
                 part.set_payload("\n".join(line[:_FLUFL_LINE] for line in lines) + "\n")
                 del part["Content-Transfer-Encoding"]
         temporary, permanent = flufl.bounce.all_failures(view)
-    except Exception:  # noqa: BLE001  (a detector that trips over hostile input found nothing)
+    except Exception:  # noqa: BLE001  (a detector that still trips over hostile input found nothing)
         log.debug("flufl.bounce failed on a message", exc_info=True)
         return frozenset(), frozenset()
     return frozenset(temporary), frozenset(permanent)
+
+
+def _plain_headers(part: Message, *, top: bool) -> None:
+    items = list(part.raw_items())
+    if top:  # exactly one From, a bare address or "<>" (an empty one parses to no address at all)
+        sender = next((a for k, v in items if k.lower() == "from" for a in addresses_in(v)), "<>")
+        items = [(k, v) for k, v in items if k.lower() != "from"] + [("From", sender)]
+    elif all(v.isascii() for _k, v in items):
+        return
+    for name in {k for k, _v in items}:
+        del part[name]
+    for name, value in items:
+        part[name] = value.encode("ascii", "replace").decode("ascii")
 
 
 def _pick(found: frozenset[bytes]) -> str | None:
