@@ -10,7 +10,7 @@ progress lines. Prints both rates, their ratio and outreach's peak RSS, ending
 with one line: ratio=<float> floor=<msg/s> outreach=<msg/s> peak_rss_mb=<int>
 
 With ``--dkim`` a second ``outreach send`` runs on a second, identically seeded
-database with ``[email.dkim]`` set to a throwaway 2048-bit key, and the last
+database with ``[email.dkim]`` set to a throwaway 2048-bit key (``--dkim-bits``), and the last
 line adds ``dkim=<msg/s> dkim_ratio=<signed/floor> dkim_vs_unsigned=<signed/unsigned>``.
 The floor stays unsigned (pre-built bytes, plain smtplib): it is what the
 machine can do at all, signing is outreach's cost.
@@ -97,12 +97,12 @@ def floor(port: int, connections: int, n: int, data: bytes) -> float:
     return n / (time.perf_counter() - started)
 
 
-def write_key(path: Path) -> None:
-    """A throwaway 2048-bit RSA key (mode 0600), made for this run only."""
+def write_key(path: Path, bits: int = 2048) -> None:
+    """A throwaway RSA key (mode 0600), made for this run only."""
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
 
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    key = rsa.generate_private_key(public_exponent=65537, key_size=bits)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as f:
         f.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
@@ -144,6 +144,7 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--database", help="database URL (default: a fresh SQLite file in a temp folder)")
     parser.add_argument("--dkim", action="store_true", help="also time a DKIM-signed send (a second database, seeded the same)")
+    parser.add_argument("--dkim-bits", type=int, default=2048, choices=(1024, 2048, 3072), help="the throwaway key's size (default 2048)")
     args = parser.parse_args()
     if args.dkim and args.database:
         parser.error("--dkim compares two sends on two fresh SQLite databases; it cannot be combined with --database")
@@ -174,7 +175,7 @@ def main() -> int:
         if args.dkim:
             signed_db = f"sqlite:///{work / 'bench-dkim.db'}"
             seed(config.model_copy(update={"database": signed_db}), args.recipients)
-            write_key(work / "dkim.pem")
+            write_key(work / "dkim.pem", args.dkim_bits)
             signed = run_outreach(work, "outreach-dkim", signed_db, port, args.connections, args.recipients, work / "dkim.pem")
             if signed is None:
                 return 1
