@@ -398,6 +398,7 @@ HOSTILE = {
     "dsn blocks": b"From: postmaster@x\nContent-Type: multipart/report; boundary=b\n\n--b\nContent-Type: message/"
                   b"delivery-status\n\n" + b"Action: failed\nStatus: 5.1.1\nFinal-Recipient: rfc822; a@b\n\n" * 20_000,
     "address run": b"To: " + b"a" * 5000 + b"\nSubject: unsubscribe " + b"A" * 5000 + b"\n\n",
+    "odd charsets": b"Subject: =?a\x00b?q?x?= =?zlib?q?x?= =?hex?q?x?= =?idna?q?=FF?= =?rot13?q?x?=\n\nx\n",
     "broken encodings": b"Subject: =?x-unknown?q?=FF=FE?= =?utf-8?b?////?=\nContent-Type: text/plain; charset=nope\n"
                         b"Content-Transfer-Encoding: base64\n\n!!!!\xff\xfe\n",
     "nested rfc822": b"".join(b"Content-Type: message/rfc822\n\n" for _ in range(3000)) + b"Subject: x\n\nbody\n",
@@ -435,7 +436,8 @@ def mutated_fixtures(draw: st.DrawFn) -> bytes:
         elif op == "insert":
             raw[at:at] = draw(st.sampled_from([b"\n", b"\r\n\r\n", b"--", b"=?utf-8?b?", b"\xff\xfe", b";\"",
                                                b"Content-Type: multipart/mixed; boundary=x\n", b"\x00",
-                                               b"Status: 9.9.9\n", b"Action: failed\n", b"<>@"]))
+                                               b"Status: 9.9.9\n", b"Action: failed\n", b"<>@", b"=?a\x00?q?x?=",
+                                               b"Content-Type: message/rfc822\n\n", b"From: \xff\n"]))
         elif op == "duplicate":
             raw[at:at] = raw[at:at + draw(st.integers(1, 400))]
         elif op == "delete":

@@ -246,7 +246,7 @@ def _chunk_text(chunk: bytes | str, charset: str | None) -> str:
         return chunk
     try:
         return chunk.decode(charset or "utf-8", "replace")
-    except LookupError:
+    except (LookupError, ValueError):  # an unknown codec, a binary one (zlib, hex), a name with a NUL in it
         return chunk.decode("latin-1")
 
 
