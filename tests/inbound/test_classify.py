@@ -182,6 +182,14 @@ def test_actions_other_than_failed_are_not_bounces(action: str) -> None:
     assert got.address == "lars.kjaer@fjordhus.example"
 
 
+def test_the_recipient_as_sent_wins_over_the_one_it_was_forwarded_to() -> None:
+    got = soft(b"Final-Recipient: rfc822; lars.kjaer@fjordhus.example",
+               b"Final-Recipient: rfc822; lars.kjaer.fjordhus@tenant.mail.onmicrosoft.example")
+    assert got.address == "lars.kjaer@fjordhus.example"
+    got = soft(b"Original-Recipient: rfc822;lars.kjaer@fjordhus.example\n", b"")
+    assert got.address == "lars.kjaer@fjordhus.example"
+
+
 def test_opensmtpd_action_error_is_a_failure() -> None:
     assert soft(b"Action: failed", b"Action: error").kind is S
 

@@ -136,7 +136,9 @@ def _recipient(block: Message) -> _Recipient:
     match = _STATUS.search(header(block, "Status")[:40])
     diagnostic = header(block, "Diagnostic-Code")
     status = ".".join(match.groups()) if match else None
-    address = bare_address(header(block, "Final-Recipient")) or bare_address(header(block, "Original-Recipient")) \
+    # Original-Recipient is the address as outreach sent it; Final-Recipient may be an alias it was
+    # rewritten to (a forward, a tenant's routing address), so it only stands in.
+    address = bare_address(header(block, "Original-Recipient")) or bare_address(header(block, "Final-Recipient")) \
         or bare_address(header(block, "X-Actual-Recipient"))
     return _Recipient(action, status, address, diagnostic)
 
