@@ -34,7 +34,8 @@ def _config_file(tmp_path: Path, database: str, port: int) -> Path:
 
 def _send(config: Path, campaign: Path, *extra: str) -> subprocess.Popen:
     env = {**os.environ, "OUTREACH_SECRET": "kill-test-key", "CI": ""}
-    return subprocess.Popen([sys.executable, "-m", "outreach", "--config", str(config), "send", str(campaign), "--now", *extra],
+    # a local test relay and the default http://127.0.0.1 links: allowed deliberately
+    return subprocess.Popen([sys.executable, "-m", "outreach", "--config", str(config), "send", str(campaign), "--now", "--allow-insecure-links", *extra],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
 
 

@@ -181,8 +181,9 @@ def test_auth_failure_is_a_clear_error(plan, smtp_config, tmp_path, monkeypatch)
 
 
 def test_refused_login_is_one_clear_error_and_nothing_is_lost(campaign_copy, db_config, tmp_path, monkeypatch):
-    from outreach.config import SmtpConfig
+    from outreach.config import SmtpConfig, WebConfig
     from outreach.errors import AuthFailed
+    from tests.mail.conftest import PUBLIC_BASE_URL
     from tests.mail.smtp_server import SmtpServer
 
     monkeypatch.setenv("OUTREACH_SECRET", "k")
@@ -190,7 +191,7 @@ def test_refused_login_is_one_clear_error_and_nothing_is_lost(campaign_copy, db_
     monkeypatch.setenv("T_SMTP_PASS", "wrong-password")
     with SmtpServer(refuse_logins=True) as server:
         smtp = SmtpConfig(host="127.0.0.1", port=server.port, security="none", username_env="T_SMTP_USER", password_env="T_SMTP_PASS", connections=2)
-        config = db_config.model_copy(update={"smtp": smtp, "require_approval": False})
+        config = db_config.model_copy(update={"smtp": smtp, "require_approval": False, "web": WebConfig(base_url=PUBLIC_BASE_URL)})
         plan = build_plan(load_campaign(campaign_copy()), config)
         subscribe(config, tmp_path, 3)
         with pytest.raises(AuthFailed, match="refused the login") as failure:

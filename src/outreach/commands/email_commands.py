@@ -10,6 +10,7 @@ from rich.table import Table
 from ..text import visible
 from .base import command, load_checked, out
 from ..config import Config
+from ..mail.compose import INSECURE_LINKS_FLAG, dead_link_reason
 from ..mail.send import send_email, send_test
 from .progress import progress_for
 
@@ -18,6 +19,9 @@ def _send_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("campaign", metavar="CAMPAIGN", help="campaign file or slug")
     p.add_argument("--now", action="store_true", help="send now even if send_at is later")
     p.add_argument("--retry-unknown", action="store_true", help="resend the messages whose outcome is unknown (after you checked)")
+    p.add_argument(INSECURE_LINKS_FLAG, action="store_true",
+                   help="send over SMTP even though web.base_url is not https on a public host (a local test relay only: "
+                        "every unsubscribe and archive link in the mail would be dead for real subscribers)")
 
 
 @command("send", _send_args)
@@ -29,7 +33,7 @@ def send(args: argparse.Namespace, config: Config) -> int:
     guard_dispatch(config, plan, now_requested=args.now, step_field="email")
     progress = progress_for(f"email {plan.campaign.slug}")
     try:
-        result = send_email(config, plan, retry_unknown=args.retry_unknown, progress=progress)
+        result = send_email(config, plan, retry_unknown=args.retry_unknown, progress=progress, allow_insecure_links=args.allow_insecure_links)
     finally:
         progress.stop()
     table = Table("state", "this run", "in the ledger", title=f"{result.campaign}: email")
@@ -54,6 +58,9 @@ def _test_args(p: argparse.ArgumentParser) -> None:
 def send_test_command(args: argparse.Namespace, config: Config) -> int:
     """Send test copies."""
     plan = load_checked(config, args.campaign).plan
+    if config.smtp is not None and (reason := dead_link_reason(config.web.base_url)):
+        out(f"note: web.base_url {config.web.base_url}: {reason}; this copy's links work only where you are, "
+            f"and 'outreach send' will refuse it without {INSECURE_LINKS_FLAG}")
     for addr, reply in send_test(config, plan, args.to):
         out(f"test sent to {addr}: {visible(reply)}")
     return 0

@@ -3,21 +3,30 @@
 from __future__ import annotations
 
 import hashlib
-from urllib.parse import quote
+import ipaddress
+import re
+from pathlib import Path
+from urllib.parse import quote, urlsplit
 
 from sqlalchemy import Engine
 
 from ..campaign import Campaign
 from ..config import Config, secret
+from ..errors import ConfigError
 from ..render.email import RenderedEmail
 from ..store.db import local_secret
-from ..tokens import Keyring, keyring_from, make_token
+from ..tokens import Keyring, keyring_from, make_return_token, make_token, verp_address
 from .message import MessageFactory, Recipient
 
 # Previews show a well-formed link signed with a public key: it is clearly not
 # a real subscriber's link and works against no server.
 PREVIEW_KEYRING = Keyring.of(b"outreach-preview-sample-not-a-secret")
 PREVIEW_SUBSCRIBER_KEY = "preview-sample-subscriber"
+# A test copy's unsubscribe link: ``/u/test-copy`` names nobody (the web app answers it with a
+# "this is a test copy" page; any other server says the link does not work).
+TEST_COPY_TOKEN = "test-copy"
+FEEDBACK_MAIL_TYPE = "newsletter"
+INSECURE_LINKS_FLAG = "--allow-insecure-links"
 
 
 def signing_keys(config: Config, engine: Engine) -> Keyring:
@@ -32,16 +41,56 @@ def list_id(config: Config, list_name: str, list_title: str) -> str:
     return f'"{list_title}" <{list_name}.{config.email.sender_domain}>'
 
 
+_FEEDBACK_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def _feedback_field(value: str) -> str:
+    """One Feedback-ID field: a ':' or a space would shift Gmail's fields, so anything else becomes '-'."""
+    return _FEEDBACK_UNSAFE.sub("-", value)[:64] or "-"
+
+
+def feedback_sender_id(domain: str) -> str:
+    """Gmail's mandatory SenderId (5-15 characters, the same for the whole stream): the sender domain when it fits."""
+    if 5 <= len(domain) <= 15:
+        return _feedback_field(domain)
+    digest = hashlib.sha256(domain.encode("utf-8")).hexdigest()[:6]
+    return f"{_feedback_field(domain)[:8]}-{digest}"
+
+
+def feedback_id(config: Config, campaign_slug: str, list_name: str) -> str:
+    """``campaign:list:newsletter:SenderId`` for Gmail's feedback loop (a:b:c:SenderId; no personal data)."""
+    fields = (campaign_slug, list_name, FEEDBACK_MAIL_TYPE)
+    return ":".join([*(_feedback_field(f) for f in fields), feedback_sender_id(config.email.sender_domain)])
+
+
 def campaign_factory(config: Config, campaign: Campaign, rendered: RenderedEmail, subject_prefix: str = "") -> MessageFactory:
-    """The message factory for a campaign's email."""
+    """The message factory for a campaign's email (a test copy differs only by ``subject_prefix``)."""
     return MessageFactory(
         rendered,
         sender=config.email.from_,
         reply_to=config.email.reply_to,
         list_id=list_id(config, rendered.list_name, rendered.list_title),
         subject_prefix=subject_prefix,
-        extra_headers={"X-Outreach-Campaign": campaign.slug},
+        extra_headers={"X-Outreach-Campaign": campaign.slug, "Feedback-ID": feedback_id(config, campaign.slug, rendered.list_name)},
     )
+
+
+def envelope_sender(config: Config, keys: Keyring, delivery_id: int) -> str:
+    """A campaign message's SMTP envelope sender: the VERP address of its delivery row, or the From address without ``bounce_address``."""
+    bounce = config.email.bounce_address
+    if bounce is None:
+        return config.email.sender_address
+    return verp_address(bounce, make_return_token(keys, delivery_id))
+
+
+def envelope_sender_of_test_copy(config: Config) -> str:
+    """A test copy's envelope sender: the bounce address itself (same domain, so SPF judges it like the real send)."""
+    return config.email.bounce_address or config.email.sender_address
+
+
+def unsubscribe_links_of_test_copy(config: Config) -> tuple[str, str]:
+    """The unsubscribe links of a test copy: they name nobody."""
+    return unsubscribe_links(config, TEST_COPY_TOKEN)
 
 
 def unsubscribe_links(config: Config, token: str) -> tuple[str, str]:
@@ -73,3 +122,54 @@ def sample_recipient(config: Config, campaign: Campaign) -> Recipient:
     token = make_token(PREVIEW_KEYRING, "unsubscribe", PREVIEW_SUBSCRIBER_KEY, list_name, now=0)
     url, mailto = unsubscribe_links(config, token)
     return Recipient(config.preview.sample_email, config.preview.sample_name, url, mailto, message_id(config, campaign.slug, "preview"))
+
+
+# Hosts under these names never reach a subscriber (RFC 2606, RFC 6761, RFC 6762 for .local).
+_DEAD_SUFFIXES = ("localhost", "invalid", "test", "example", "local")
+
+
+def dead_link_reason(base_url: str) -> str | None:
+    """Why links under ``base_url`` cannot work for subscribers (or for a one-click POST), or None when they can."""
+    parts = urlsplit(base_url)
+    if parts.scheme != "https":
+        return "it is not https (RFC 8058 one-click unsubscribe needs https)"
+    host = (parts.hostname or "").rstrip(".").lower()
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        ip = None
+    if ip is not None:
+        if ip.is_loopback or ip.is_unspecified:
+            return f"its host {host} is this machine"
+        if not ip.is_global or ip.is_multicast:
+            return f"its host {host} is a private or reserved address that subscribers cannot reach"
+        return None
+    if any(host == s or host.endswith("." + s) for s in _DEAD_SUFFIXES):
+        return f"its host {host} is under a reserved name that never resolves for subscribers"
+    if not host or "." not in host:
+        return f"its host {host or '(none)'} is not a public domain name"
+    return None
+
+
+def _base_url_location(config: Config) -> str:
+    """Where ``web.base_url`` comes from: ``file:line: web.base_url``, or that the file leaves it at its default."""
+    source = config.source
+    if source is None:
+        return "web.base_url (the built-in default; set it in [web] of outreach.toml)"
+    line = None
+    try:
+        from ..tomlsource import read_toml
+
+        line = read_toml(Path(source))[1].lines.get("web.base_url")
+    except Exception:  # noqa: BLE001  (the location is a courtesy; the message stands without it)
+        pass
+    return f"{source}:{line}: web.base_url" if line else f"{source}: web.base_url (not set: the default; set it in [web])"
+
+
+def require_live_links(config: Config) -> None:
+    """Refuse to mail subscribers links that cannot work: a one-line :class:`ConfigError` naming ``web.base_url``."""
+    reason = dead_link_reason(config.web.base_url)
+    if reason is not None:
+        raise ConfigError(f"{_base_url_location(config)}: {config.web.base_url} cannot be sent to subscribers over SMTP: {reason}, "
+                          f"so every unsubscribe link would be dead; set the public https address of 'outreach serve', "
+                          f"or pass {INSECURE_LINKS_FLAG} to 'outreach send' for a local test relay; nothing was sent")

@@ -2,15 +2,17 @@
 
 The sequence (``outreach send`` and the scheduler both call :func:`send_email`):
 
-0. checks: the sender address, the headers, the signing key, and one SMTP
-   connection logged in; nothing is frozen or published before they pass;
+0. checks: over SMTP a ``web.base_url`` subscribers can reach (https, a public
+   host), the sender address, the headers, the signing keys (links, DKIM), and
+   one SMTP connection logged in; nothing is frozen or published before they pass;
 1. recover: rows a dead run left in ``sending`` become ``unknown``;
 2. freeze the audience once (:func:`outreach.store.ledger.enqueue_audience`);
 3. a reader streams queued rows in keyset-paginated batches into a bounded queue;
 4. one thread per SMTP connection claims a row (commit; the claim itself checks
    the suppression list, so an unsubscribe that committed first wins; the reader
    kept each batch's Message-IDs and envelope sender first), builds its bytes (string replacement and
-   a quoted-printable encode, no MJML, no ``EmailMessage``), sends it, and
+   a quoted-printable encode, no MJML, no ``EmailMessage``), sends it from its
+   own VERP envelope sender (DKIM-signed by the connection when configured), and
    records the outcome (commit) — the threads are in :mod:`.worker`;
 5. temporary failures wait out their backoff and go again, within the run.
 
@@ -37,9 +39,11 @@ from ..store.guard import database_guard
 from ..store.ledger import Ledger, enqueue_audience, recover, requeue_unknown
 from ..store.ledger_queries import QueuedEmail, counts, next_retry
 from ..tokens import Keyring
-from .compose import campaign_factory, signing_keys, unsubscribe_links
+from .compose import (campaign_factory, envelope_sender_of_test_copy, require_live_links, signing_keys,
+                      unsubscribe_links_of_test_copy)
+from .dkim import DkimSigner
 from .message import MessageFactory, Recipient
-from .transport import BACKOFF, MAX_ATTEMPTS, MailConnection, MailTransport, mail_transport, open_with_retries
+from .transport import BACKOFF, MAX_ATTEMPTS, MailConnection, MailTransport, open_with_retries, plain_transport, signing
 from .worker import EMAIL_STEP, Progress, Sender, read_queue
 
 
@@ -76,6 +80,11 @@ class SendResult:
         return self.this_run.get("sent", 0) / self.elapsed if self.elapsed > 0 else 0.0
 
 
+def _outgoing(config: Config, subfolder: str, transport: MailTransport | None) -> MailTransport:
+    """The transport a run sends through, DKIM-signing every message when ``[email.dkim]`` is set (a bad key: ConfigError now)."""
+    return signing(transport or plain_transport(config, subfolder), DkimSigner.from_config(config))
+
+
 def _checks(config: Config, plan: Plan, engine: Engine, transport: MailTransport, progress: Progress) -> tuple[MessageFactory, Keyring, MailConnection]:
     """Every check a send needs, before the audience is frozen or the archive published (issue 9, items 16, 17)."""
     from ..config import checked_mailbox
@@ -106,20 +115,25 @@ def send_email(
     max_attempts: int = MAX_ATTEMPTS,
     wait_for_retries: bool = True,
     transport: MailTransport | None = None,
+    allow_insecure_links: bool = False,
 ) -> SendResult:
     """Send the plan's email to its list; safe to run again at any time.
 
+    Over SMTP, a ``web.base_url`` whose links cannot work for subscribers is a
+    :class:`ConfigError` before anything else, unless ``allow_insecure_links``.
     Raises :class:`DatabaseUnavailable` (one line) when the database fails mid-run: rows
     in flight become ``unknown`` on the next run, every other row is queued or done.
     """
     campaign = plan.campaign
     if campaign.email is None or plan.email is None:
         raise RenderError(f"{campaign.path}: the campaign has no [email] section to send")
+    if config.smtp is not None and not allow_insecure_links:
+        require_live_links(config)
     progress = progress or NoProgress()
     stop = stop or threading.Event()
     engine = open_db(config)
     started = time.monotonic()
-    transport = transport or mail_transport(config, campaign.slug)
+    transport = _outgoing(config, campaign.slug, transport)
     factory, key, first = _checks(config, plan, engine, transport, progress)
     try:
         with database_guard(engine, "preparing the send"):
@@ -194,28 +208,42 @@ def _run(sender: Sender, engine: Engine, slug: str, stop: threading.Event, wait_
 
 
 def send_test(config: Config, plan: Plan, addresses: list[str], transport: MailTransport | None = None) -> list[tuple[str, str]]:
-    """Send a "[Test]" copy to ``addresses`` only; nothing is recorded against the campaign."""
-    from ..store.subscribers import normalise_email
+    """Send a "[Test]" copy to ``addresses`` only; nothing is recorded against the campaign.
 
+    The copy is the real message apart from its subject prefix, its recipient and an
+    unsubscribe link that names nobody. Its "view in browser" link and cover work at
+    once: the archive entry is published, unlisted until the real send lists it.
+    """
     campaign = plan.campaign
     if plan.email is None:
         raise RenderError(f"{campaign.path}: the campaign has no [email] section to send")
+    valid = _test_addresses(addresses)
+    transport = _outgoing(config, f"test-{campaign.slug}", transport)
+    factory = campaign_factory(config, campaign, plan.email, subject_prefix="[Test] ")
+    url, mailto = unsubscribe_links_of_test_copy(config)
+    sender = envelope_sender_of_test_copy(config)
+    engine = open_db(config)
+    conn = transport.open()
+    results = []
+    try:
+        with database_guard(engine, "publishing the test copy's web page"):
+            store_archive(engine, campaign.slug, plan.email, f"{config.web.base_url}/archive/", listed=False)
+        for i, addr in enumerate(valid):
+            to = Recipient(addr, None, url, mailto, f"<test.{campaign.slug}.{time.time_ns()}.{i}@{config.email.sender_domain}>")
+            results.append((addr, conn.send(sender, addr, factory.build(to, now()), name=f"test-{i:03d}-{addr}")))
+    finally:
+        conn.close()
+    return results
+
+
+def _test_addresses(addresses: list[str]) -> list[str]:
+    """The ``--to`` addresses, normalised; a bad one is a one-line error naming it."""
+    from ..store.subscribers import normalise_email
+
     valid = []
     for addr in addresses:
         try:
             valid.append(normalise_email(addr)[1])
         except ValueError as exc:
             raise OutreachError(f"--to {addr}: {exc}") from None
-    transport = transport or mail_transport(config, f"test-{campaign.slug}")
-    factory = campaign_factory(config, campaign, plan.email, subject_prefix="[Test] ")
-    # a test copy carries no real token: its unsubscribe link leads to the "link does not work" page
-    url, mailto = unsubscribe_links(config, "test-message-no-real-token")
-    conn = transport.open()
-    results = []
-    try:
-        for i, addr in enumerate(valid):
-            to = Recipient(addr, None, url, mailto, f"<test.{campaign.slug}.{time.time_ns()}.{i}@{config.email.sender_domain}>")
-            results.append((addr, conn.send(config.email.sender_address, addr, factory.build(to, now()), name=f"test-{i:03d}-{addr}")))
-    finally:
-        conn.close()
-    return results
+    return valid

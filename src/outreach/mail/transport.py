@@ -1,5 +1,10 @@
 """Where messages go: an SMTP relay over a pool of connections, or the outbox folder.
 
+With ``[email.dkim]`` either is wrapped in :class:`SigningTransport`: each
+message is signed by the connection that sends it, so what leaves (or lands
+in the outbox) is exactly the signed bytes, and campaign mail is signed in its
+sender threads.
+
 A connection's :meth:`send` returns the server's reply or raises one of the
 channel errors; it never returns a flag. The SMTP phases are driven by hand
 so that a dropped connection is told apart by *when* it dropped. A server
@@ -35,7 +40,7 @@ from typing import Callable, Protocol
 
 from ..config import Config, SmtpConfig, secret
 from ..errors import AuthFailed, OutcomeUnknown, Rejected, Unavailable
-
+from .dkim import DkimSigner
 
 
 class SmtpRejected(Rejected):
@@ -307,11 +312,51 @@ class OutboxTransport:
         return OutboxConnection(self.folder)
 
 
-def mail_transport(config: Config, subfolder: str) -> MailTransport:
-    """SMTP when configured, else the outbox (``outbox/email/<subfolder>``)."""
+class SigningConnection:
+    """A connection that DKIM-signs each message as it sends it, in the thread that sends it."""
+
+    def __init__(self, inner: MailConnection, signer: DkimSigner) -> None:
+        self.inner, self.signer = inner, signer
+
+    def send(self, sender: str, recipient: str, data: bytes, name: str = "") -> str:
+        """Sign ``data`` (OpenSSL releases the GIL: the sender threads sign in parallel), then send it."""
+        return self.inner.send(sender, recipient, self.signer.sign(data), name=name)
+
+    def close(self) -> None:
+        """Close the connection underneath."""
+        self.inner.close()
+
+
+class SigningTransport:
+    """Any transport whose messages leave DKIM-signed: SMTP and outbox ``.eml`` files alike."""
+
+    def __init__(self, inner: MailTransport, signer: DkimSigner) -> None:
+        self.inner, self.signer = inner, signer
+        self.connections = inner.connections
+        self.description = f"{inner.description}, DKIM-signed d={signer.domain} s={signer.selector}"
+
+    def open(self) -> SigningConnection:
+        """A connection of the transport underneath, signing."""
+        return SigningConnection(self.inner.open(), self.signer)
+
+
+def signing(transport: MailTransport, signer: DkimSigner | None) -> MailTransport:
+    """``transport`` signing with ``signer`` (unchanged without a signer, or when it signs already)."""
+    if signer is None or isinstance(transport, SigningTransport):
+        return transport
+    return SigningTransport(transport, signer)
+
+
+def plain_transport(config: Config, subfolder: str) -> MailTransport:
+    """SMTP when configured, else the outbox (``outbox/email/<subfolder>``); unsigned."""
     if config.smtp is not None:
         return SmtpTransport(config.smtp)
     return OutboxTransport(config.outbox / "email" / _safe_name(subfolder))
+
+
+def mail_transport(config: Config, subfolder: str) -> MailTransport:
+    """Where mail goes (:func:`plain_transport`), DKIM-signed when ``[email.dkim]`` is configured."""
+    return signing(plain_transport(config, subfolder), DkimSigner.from_config(config))
 
 
 class RateLimiter:

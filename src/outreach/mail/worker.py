@@ -1,7 +1,9 @@
 """The threads of one send run: a reader that streams queued rows, and one sender per SMTP connection.
 
-The reader keeps each batch's Message-IDs and envelope sender in the ledger
-(one commit per batch). Each sender claims a row (commit; the claim itself
+The reader keeps each batch's Message-IDs and envelope senders in the ledger
+(one commit per batch); with ``[email] bounce_address`` each message's
+envelope sender is its own VERP address (one HMAC, made once by the reader and
+handed to the sender thread). Each sender claims a row (commit; the claim itself
 checks the suppression list), builds the message bytes, sends them and records
 the outcome together with the next claim (one commit per message). No thread dies before the reader's end marker: a database failure
 or a bug ends the run (:attr:`Sender.fatal`) and the queue is drained.
@@ -26,7 +28,7 @@ from ..store.guard import database_guard
 from ..store.ledger import Ledger, Outcome
 from ..store.ledger_queries import QueuedEmail, queued_emails
 from ..tokens import Keyring
-from .compose import message_id, recipient
+from .compose import envelope_sender, message_id, recipient
 from .message import MessageFactory, UnsafeAddress
 from .transport import (DataTimeout, MailConnection, MailTransport, RateLimiter, ReplyTimeout, SenderRefused, SmtpRejected, UnsafeEnvelope,
                         open_with_retries)
@@ -89,7 +91,7 @@ class Sender:
         self.transport, self.ledger, self.key, self.progress, self.stop = transport, ledger, key, progress, stop
         self.backoff, self.max_attempts = backoff, max_attempts
         self.limiter = RateLimiter(config.smtp.rate if config.smtp else None)
-        self.envelope_sender = config.email.sender_address
+        self._envelopes: dict[int, str] = {}  # delivery id -> envelope sender, made by the reader for the senders
         self.tally: dict[str, int] = {}
         self.errors: list[str] = []
         self.auth_error: AuthFailed | None = None
@@ -159,9 +161,12 @@ class Sender:
             self._wind_up(jobs, state)
 
     def address(self, batch: list[QueuedEmail]) -> None:
-        """Keep each message's Message-ID and the envelope sender in the ledger before any of the batch is claimed."""
-        ids = [(job.delivery_id, message_id(self.config, self.campaign.slug, job.subscriber_key or ""), self.envelope_sender)
-               for job in batch if job.email is not None]
+        """Keep each message's Message-ID and its own envelope sender in the ledger before any of the batch is claimed."""
+        ids = []
+        for job in batch:
+            if job.email is not None:
+                sender = self._envelopes[job.delivery_id] = envelope_sender(self.config, self.key, job.delivery_id)
+                ids.append((job.delivery_id, message_id(self.config, self.campaign.slug, job.subscriber_key or ""), sender))
         self.ledger.address(ids)
 
     def _wind_up(self, jobs: "queue.Queue[QueuedEmail | None]", state: _Thread) -> None:
@@ -194,6 +199,7 @@ class Sender:
                 return
             if self.stop.is_set():
                 return
+            kept = self._envelopes.pop(job.delivery_id, None)  # popped on every path: the map holds only rows in flight
             if job.suppressed or job.email is None:
                 self.ledger.skip(job.delivery_id, "suppressed" if job.email else "subscriber removed")
                 self.count(DeliveryState.SUPPRESSED.value)
@@ -209,14 +215,15 @@ class Sender:
             if claimed.state == DeliveryState.SUPPRESSED:  # unsubscribed after the batch was read: caught by the claim
                 self.count(DeliveryState.SUPPRESSED.value)
                 continue
-            state.done, state.conn = self._send_one(state.conn, job, claimed.attempts)
+            sender = kept if kept is not None else envelope_sender(self.config, self.key, job.delivery_id)
+            state.done, state.conn = self._send_one(state.conn, job, claimed.attempts, sender)
 
-    def _send_one(self, conn: MailConnection, job: QueuedEmail, attempts: int) -> tuple[Outcome, MailConnection | None]:
+    def _send_one(self, conn: MailConnection, job: QueuedEmail, attempts: int, sender: str) -> tuple[Outcome, MailConnection | None]:
         to = recipient(self.config, self.campaign.slug, self.list_name, self.key, job.subscriber_key or "", job.email or "", job.name)
         self.limiter.wait()
         try:
             data = self.factory.build(to, now())
-            reply = conn.send(self.envelope_sender, job.email or "", data, name=f"{job.subscriber_id:09d}")
+            reply = conn.send(sender, job.email or "", data, name=f"{job.subscriber_id:09d}")
         except SenderRefused as exc:  # the server refuses us, not the subscriber: stop, and keep every row queued
             conn.close()
             self.fail_run(f"{self.transport.description}: {exc}; stopped, nothing was marked failed: fix the sender and run send again")
