@@ -158,3 +158,13 @@ def test_a_scheduled_email_step_fails_with_the_same_line(smtp_config, smtp_serve
     assert "web.base_url" in (outcome.detail or "") and "http://127.0.0.1:8080" in (outcome.detail or "")
     assert "\n" not in (outcome.detail or "")
     assert_nothing_happened(dead, smtp_server, plan.campaign.slug)
+
+
+def test_send_test_still_sends_to_a_local_relay_and_says_what_send_will_do(cli, db_config, smtp_server, campaign_copy, tmp_path, monkeypatch):
+    monkeypatch.setenv("OUTREACH_SECRET", "k")
+    path = write_config(tmp_path, db_config, smtp_server.port, "http://127.0.0.1:8080")
+    result = cli("--config", path, "send-test", campaign_copy(), "--to", "checker@example.org")
+    assert result.code == 0, result.out + result.err
+    assert [d.rcpt for d in smtp_server.deliveries] == ["checker@example.org"]
+    note = " ".join(result.out.split())
+    assert "web.base_url http://127.0.0.1:8080" in note and "--allow-insecure-links" in note
