@@ -63,6 +63,13 @@ def test_every_link_and_image_of_a_test_copy_works_before_the_real_send(smtp_con
         assert response.status_code == 200, (url, response.status_code)
         if url.endswith(".png"):
             assert response.headers["content-type"] == "image/png" and response.content.startswith(b"\x89PNG")
+    # the published page the "view in browser" link opens: its own links work too (its unsubscribe
+    # link, with nobody's token in it, leads to the page that says how to unsubscribe)
+    page = client.get(f"/archive/{plan.campaign.slug}").text
+    page_links = {u for u in urls_in(page) if u.startswith(PUBLIC_BASE_URL + "/")}
+    assert f"{PUBLIC_BASE_URL}/unsubscribe" in page_links
+    for url in sorted(page_links):
+        assert client.get(url[len(PUBLIC_BASE_URL):]).status_code == 200, url
     # its unsubscribe link names nobody: following it (or a one-click POST) changes nothing
     [link] = unsubscribe
     assert client.get(link[len(PUBLIC_BASE_URL):]).status_code < 500

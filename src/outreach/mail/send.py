@@ -173,7 +173,7 @@ def _prepare(config: Config, plan: Plan, engine: Engine, retry_unknown: bool, pr
         n = requeue_unknown(engine, campaign.slug, EMAIL_STEP)
         progress.note(f"{n} unknown messages queued again on request")
     audience = enqueue_audience(engine, campaign.slug, campaign.email.list, EMAIL_STEP)
-    store_archive(engine, campaign.slug, plan.email, f"{config.web.base_url}/archive/")
+    store_archive(engine, campaign.slug, plan.email, f"{config.web.base_url}/unsubscribe")  # the page that says how
     return audience, recovered
 
 
@@ -227,7 +227,7 @@ def send_test(config: Config, plan: Plan, addresses: list[str], transport: MailT
     results = []
     try:
         with database_guard(engine, "publishing the test copy's web page"):
-            store_archive(engine, campaign.slug, plan.email, f"{config.web.base_url}/archive/", listed=False)
+            store_archive(engine, campaign.slug, plan.email, f"{config.web.base_url}/unsubscribe", listed=False)
         for i, addr in enumerate(valid):
             to = Recipient(addr, None, url, mailto, f"<test.{campaign.slug}.{time.time_ns()}.{i}@{config.email.sender_domain}>")
             results.append((addr, conn.send(sender, addr, factory.build(to, now()), name=f"test-{i:03d}-{addr}")))
