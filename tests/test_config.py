@@ -80,3 +80,25 @@ def test_secret_names_the_variable_never_the_value(monkeypatch):
         secret("OUTREACH_TEST_SECRET", "SMTP password")
     monkeypatch.setenv("OUTREACH_TEST_SECRET", "hunter2")
     assert secret("OUTREACH_TEST_SECRET", "SMTP password") == "hunter2"
+
+
+@pytest.mark.parametrize("name", ["A b:c", "Research", "news letter", "x;y", "-lead", "ok\u202e"])
+def test_list_names_are_plain_identifiers(tmp_path, name):
+    """A list's name goes into List-Id, Feedback-ID and signed links."""
+    path = tmp_path / "outreach.toml"
+    path.write_text(f'[lists."{name}"]\ntitle = "T"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="lists: list name"):
+        load_config(path)
+
+
+def test_a_bad_dkim_key_stops_serve_at_start(tmp_path, monkeypatch):
+    from outreach.web.app import create_app
+
+    monkeypatch.setenv("OUTREACH_SECRET", "k")
+    monkeypatch.setenv("DKIM_KEY", "not a key")
+    path = tmp_path / "outreach.toml"
+    path.write_text(f'database = "sqlite:///{tmp_path / "o.db"}"\n[email.dkim]\nselector = "s1"\ndomain = "example.org"\nprivate_key_env = "DKIM_KEY"\n',
+                    encoding="utf-8")
+    with pytest.raises(ConfigError, match="DKIM_KEY") as caught:
+        create_app(load_config(path))
+    assert "not a key" not in str(caught.value)

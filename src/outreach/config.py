@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from .channels.registry import PLATFORMS
 from .errors import CampaignError, ConfigError
-from .text import describe_unsafe, is_single_line
+from .text import clean_line, describe_unsafe, is_single_line
 from .tomlsource import located_errors, read_toml
 
 CONFIG_ENV = "OUTREACH_CONFIG"
@@ -36,6 +36,7 @@ class _Frozen(BaseModel):
 
 _LOCAL_PART_RE = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
 _LABEL_RE = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+_LIST_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
 
 def _one_line(value: str) -> str:
@@ -290,6 +291,15 @@ class _Settings(_Frozen):
     preview: PreviewConfig = Field(default_factory=PreviewConfig)
     inbound: InboundConfig = Field(default_factory=InboundConfig)
     source: Path | None = None  # the file this came from; None for embedded defaults
+
+    @field_validator("lists")
+    @classmethod
+    def _list_names(cls, v: dict[str, ListConfig]) -> dict[str, ListConfig]:
+        # a list's name goes into List-Id, Feedback-ID and signed links: plain identifiers only
+        for name in v:
+            if not _LIST_NAME_RE.match(name):
+                raise ValueError(f"list name '{clean_line(name, 40)}' must be lower-case letters, digits and '-' (at most 63), starting with a letter or digit")
+        return v
 
 
 # One table per platform ([x], [mastodon], …), each declared by the platform itself: adding a platform adds its table.

@@ -77,7 +77,7 @@ def test_the_cli_shows_one_located_line_and_exit_1(tmp_path, cli):
 def test_a_sender_that_slipped_past_the_loader_is_refused_before_any_work(db_config, campaign_copy, monkeypatch):
     """A Config built in code skips the loader's checks: send checks again, before freezing or publishing."""
     from outreach.campaign import load_campaign
-    from outreach.config import SmtpConfig
+    from outreach.config import SmtpConfig, WebConfig
     from outreach.mail.send import send_email
     from outreach.plan import build_plan
     from outreach.store.archive import archive_entry
@@ -87,7 +87,8 @@ def test_a_sender_that_slipped_past_the_loader_is_refused_before_any_work(db_con
     monkeypatch.setenv("OUTREACH_SECRET", "k")
     email = db_config.email.model_copy(update={"from_": "Zoë <zoë@exämple.org>"})
     config = db_config.model_copy(update={"email": email, "require_approval": False,
-                                          "smtp": SmtpConfig(host="127.0.0.1", port=9, security="none")})
+                                          "smtp": SmtpConfig(host="127.0.0.1", port=9, security="none"),
+                                          "web": WebConfig(base_url="https://news.example.org")})
     plan = build_plan(load_campaign(campaign_copy()), config)
     with pytest.raises(ConfigError, match="email.from: .*SMTPUTF8"):
         send_email(config, plan)

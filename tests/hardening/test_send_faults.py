@@ -44,7 +44,8 @@ def _config_file(tmp_path: Path, database: str, port: int) -> Path:
     path = tmp_path / "outreach.toml"
     path.write_text(
         f'database = "{database}"\noutbox = "{tmp_path / "outbox"}"\nrequire_approval = false\n'
-        f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\nconnections = 3\ntimeout = 10\n',
+        f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\nconnections = 3\ntimeout = 10\n'
+        '[web]\nbase_url = "https://news.example.org"\n',
         encoding="utf-8",
     )
     return path

@@ -13,7 +13,7 @@ import time
 import pytest
 
 from outreach.campaign import load_campaign
-from outreach.config import SmtpConfig
+from outreach.config import SmtpConfig, WebConfig
 from outreach.errors import OutcomeUnknown, Unavailable
 from outreach.mail.send import send_email
 from outreach.mail.worker import BREAKER
@@ -87,7 +87,7 @@ def _setup(db_config, campaign_copy, tmp_path, monkeypatch, port: int, n: int, t
 
     monkeypatch.setenv("OUTREACH_SECRET", "faults-key")
     smtp = SmtpConfig(host="127.0.0.1", port=port, security="none", connections=connections, timeout=timeout)
-    config = db_config.model_copy(update={"smtp": smtp, "require_approval": False})
+    config = db_config.model_copy(update={"smtp": smtp, "require_approval": False, "web": WebConfig(base_url="https://news.example.org")})
     plan = build_plan(load_campaign(campaign_copy()), config)
     addresses = [f"f{i:03d}@example.org" for i in range(n)]
     import_csv(open_db(config), write_csv(tmp_path / "subs.csv", [(a, f"F {i}") for i, a in enumerate(addresses)]), "research")
@@ -146,7 +146,7 @@ def test_a_refused_sender_exits_non_zero_with_one_line(db_config, campaign_copy,
         config, plan, _ = _setup(db_config, campaign_copy, tmp_path, monkeypatch, server.port, 4)
         path = tmp_path / "outreach.toml"
         path.write_text(f'database = "{config.database}"\nrequire_approval = false\n[smtp]\nhost = "127.0.0.1"\nport = {server.port}\n'
-                        'security = "none"\nconnections = 2\n', encoding="utf-8")
+                        'security = "none"\nconnections = 2\n[web]\nbase_url = "https://news.example.org"\n', encoding="utf-8")
         result = cli("--config", str(path), "send", str(plan.campaign.path), "--now")
     assert result.code == 1
     assert "Traceback" not in result.out + result.err

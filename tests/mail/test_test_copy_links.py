@@ -76,8 +76,6 @@ def test_every_link_and_image_of_a_test_copy_works_before_the_real_send(smtp_con
     assert client.post(link[len(PUBLIC_BASE_URL):], data={"List-Unsubscribe": "One-Click"}).status_code < 500
 
 
-@pytest.mark.xfail(strict=True, reason="needs the web change requested from the lead: /u/test-copy answers a 'this is a test copy' page "
-                                       "(web/app.py belongs to helper F); drop this mark with that change")
 def test_the_test_copys_unsubscribe_link_says_it_is_a_test_copy(smtp_config, smtp_server, campaign_copy, client):
     _, body, urls = send_a_test_copy(smtp_config, smtp_server, campaign_copy)
     [link] = [u for u in urls if "/u/" in u]
@@ -121,3 +119,15 @@ def test_a_test_after_an_edit_refreshes_the_unlisted_entry(smtp_config, smtp_ser
     send_test(smtp_config, build_plan(load_campaign(path), smtp_config), ["checker@example.org"])
     entry = archive_entry(engine, "soldier-defections-myanmar")
     assert entry is not None and entry["subject"].startswith("Second draft: ") and not entry["listed"]
+
+
+def test_a_test_copys_page_stays_out_of_search_engines_until_the_real_send(smtp_config, smtp_server, campaign_copy, client, tmp_path):
+    plan, _, urls = send_a_test_copy(smtp_config, smtp_server, campaign_copy)
+    page = f"/archive/{plan.campaign.slug}"
+    before = client.get(page)
+    assert before.status_code == 200 and before.headers["x-robots-tag"] == "noindex, nofollow"
+    assert before.headers["cache-control"] == "private, no-store"
+    subscribe(smtp_config, tmp_path, 1)
+    send_email(smtp_config, plan, **FAST)
+    after = client.get(page)
+    assert "x-robots-tag" not in after.headers and after.headers["cache-control"].startswith("public")

@@ -39,6 +39,7 @@ class World:
         self.config.write_text(
             f'database = "{database}"\noutbox = "{root / "outbox"}"\n'
             f'[smtp]\nhost = "127.0.0.1"\nport = {smtp_port}\nsecurity = "none"\nconnections = 2\ntimeout = 10\n'
+            f'[web]\nbase_url = "https://news.example.org"\n'  # a real send refuses links subscribers cannot reach
             f'[x]\napi_base = "{x}"\n[mastodon]\ninstance = "{mastodon}"\n[bluesky]\nservice = "{bluesky}"\n'
             f'[scheduler]\nmisfire_grace_seconds = {grace}\npoll_seconds = 0.5\n', encoding="utf-8")
         self.env = {**os.environ, "OUTREACH_SECRET": "sched-key", **X_ENV, "MASTODON_ACCESS_TOKEN": "mastodon-test-token",

@@ -28,7 +28,7 @@ from outreach.tokens import make_token
 from tests.helpers import keyring, subscriber_key
 from tests.render.browser_checks import SCHEMES, axe_script, axe_violations, chromium_browser
 
-RESULT_PAGES = ("check_inbox", "confirmed", "resubscribed", "slow_down", "unsubscribed")
+RESULT_PAGES = ("check_inbox", "confirmed", "resubscribed", "slow_down", "test_copy", "unsubscribed")
 CONTEXT = {"list_title": "Research", "token": "T", "address": "a***@example.org", "already": False, "blocked": False,
            "lists": {}, "chosen": "", "entries": [], "error": "", "base_url": "https://news.example.org", "contact": "news@example.org"}
 
@@ -124,12 +124,14 @@ def test_axe_finds_nothing_serious_on_any_page(live, tmp_path, campaign_copy, sc
         check("archive page", "Defecting soldiers")
         page.goto(f"{live.url}/unsubscribe")
         check("how to unsubscribe", "How to unsubscribe")
+        page.goto(f"{live.url}/u/test-copy")
+        check("test copy", "This is a test copy")
         page.goto(f"{live.url}/u/not-a-token-at-all-000000")
         check("invalid", "This link does not work")
         page.goto(f"{live.url}/no-such-page")
         check("not_found", "Not found")
     bad = {name: lines for name, lines in problems.items() if lines}
-    assert len(problems) == 13 and not bad, f"axe-core in {scheme} mode:\n" + "\n".join(f"{n}: {line}" for n, lines in bad.items() for line in lines)
+    assert len(problems) == 14 and not bad, f"axe-core in {scheme} mode:\n" + "\n".join(f"{n}: {line}" for n, lines in bad.items() for line in lines)
 
 
 @pytest.mark.parametrize("db_config", ["sqlite"], indirect=True)
@@ -141,8 +143,6 @@ def test_how_to_unsubscribe_page_needs_no_token(live):
     assert '<a href="/unsubscribe">How to unsubscribe</a>' in httpx.get(f"{live.url}/archive/").text
 
 
-@pytest.mark.xfail(strict=True, reason="the send path still stores archived copies with /archive/ as the unsubscribe link; "
-                   "the lead changes mail/send.py to pass f'{base_url}/unsubscribe' to store_archive, then removes this mark")
 @pytest.mark.parametrize("db_config", ["sqlite"], indirect=True)
 def test_archived_copy_footer_unsubscribe_leads_to_the_help_page(live, tmp_path, campaign_copy):
     csv_file = tmp_path / "s.csv"

@@ -18,7 +18,7 @@ def _args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lmtp", action="store_true", default=None, help="speak LMTP instead of SMTP (default: inbound.smtp.lmtp)")
     p.add_argument("--imap-once", action="store_true", help="poll the [inbound.imap] mailbox once and exit (for cron)")
     p.add_argument("--file", metavar="MESSAGE.eml", help="classify and record one mail from a file and exit")
-    p.epilog = ("Examples:\n  outreach inbound --port 2525\n  outreach inbound --lmtp --port 24\n"
+    p.epilog = ("Example:\n  outreach inbound --port 2525\n  outreach inbound --lmtp --port 24\n"
                 "  outreach inbound --imap-once\n  outreach inbound --file bounce.eml")
     p.formatter_class = argparse.RawDescriptionHelpFormatter
 

@@ -32,7 +32,8 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Match, Route
 
 from ..config import Config
-from ..mail.compose import signing_keys
+from ..mail.compose import TEST_COPY_TOKEN, signing_keys
+from ..mail.dkim import DkimSigner
 from ..render.environment import template_env
 from ..store import membership
 from ..store.archive import archive_entry, archived
@@ -94,6 +95,7 @@ class WebApp:
         self.config = config
         self.engine = open_db(config)
         self.secret = signing_keys(config, self.engine)
+        DkimSigner.from_config(config)  # a bad DKIM key stops the start, not each confirmation mail
         self.env = template_env(None)
         self.inline_db = self.engine.dialect.name == "sqlite"
         self.worker = ConfirmationWorker(config, self.engine, self.secret)
@@ -170,6 +172,8 @@ class WebApp:
 
     # -- unsubscribe --------------------------------------------------------------------
     async def unsubscribe_page(self, request: Request) -> Response:
+        if request.path_params["token"] == TEST_COPY_TOKEN:
+            return self.page("test_copy")
         claims = self.claims(request.path_params["token"], "unsubscribe")
         person = claims and await self.db(membership.subscriber, self.engine, claims.subscriber_key)
         if not claims or not person:
@@ -180,6 +184,9 @@ class WebApp:
 
     async def unsubscribe(self, request: Request) -> Response:
         token = request.path_params["token"]
+        if token == TEST_COPY_TOKEN:  # a [Test] copy's link names nobody: say so, change nothing
+            await self.form(request)
+            return self.page("test_copy")
         claims = self.claims(token, "unsubscribe")
         form = await self.form(request)
         if not claims:
@@ -253,7 +260,7 @@ class WebApp:
         entry = await self.db(archive_entry, self.engine, request.path_params["campaign"])
         if entry is None:
             return self.page("not_found", status=404)
-        return HTMLResponse(entry["html"], headers={**SECURITY_HEADERS, "Cache-Control": "public, max-age=300",
+        return HTMLResponse(entry["html"], headers={**SECURITY_HEADERS, **_unlisted_headers(entry, "public, max-age=300"),
                                                     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src * data:; frame-ancestors 'self'"})
 
     async def archive_asset(self, request: Request) -> Response:
@@ -261,7 +268,7 @@ class WebApp:
         if entry is None or not entry["cover"] or request.path_params["asset"] != entry["cover_name"]:
             return PlainTextResponse("not found", status_code=404, headers=SECURITY_HEADERS)
         media = "image/png" if entry["cover_name"].endswith(".png") else "image/jpeg" if entry["cover_name"].endswith((".jpg", ".jpeg")) else "application/octet-stream"
-        return Response(entry["cover"], media_type=media, headers={**SECURITY_HEADERS, "Cache-Control": "public, max-age=86400"})
+        return Response(entry["cover"], media_type=media, headers={**SECURITY_HEADERS, **_unlisted_headers(entry, "public, max-age=86400")})
 
     async def health(self, request: Request) -> Response:
         return PlainTextResponse("ok")
@@ -301,6 +308,13 @@ class QuietErrors:
 
 
 ERROR_PAGE = "<!doctype html><title>Error</title><p>Something went wrong on our side. Please try again later.</p>"
+
+
+def _unlisted_headers(entry: dict, cache: str) -> dict[str, str]:
+    """A page only a test send published (not yet sent): kept out of search engines and shared caches."""
+    if entry.get("listed", True):
+        return {"Cache-Control": cache}
+    return {"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex, nofollow"}
 
 
 def create_app(config: Config) -> Starlette:
