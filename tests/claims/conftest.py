@@ -19,8 +19,8 @@ def config_file(db_config, tmp_path):
         text = f'database = "{db_config.database}"\noutbox = "{tmp_path / "outbox"}"\nrequire_approval = {str(approval).lower()}\n'
         text += '[lists.research]\ntitle = "DIIS research newsletter"\n[lists.briefing]\ntitle = "DIIS policy briefing"\n'
         if smtp_port is not None:
-            text += f'[smtp]\nhost = "127.0.0.1"\nport = {smtp_port}\nsecurity = "none"\nconnections = 2\ntimeout = 10\n'
             text += '[web]\nbase_url = "https://news.example.org"\n'  # a real send refuses links subscribers cannot reach
+            text += f'[smtp]\nhost = "127.0.0.1"\nport = {smtp_port}\nsecurity = "none"\nconnections = 2\ntimeout = 10\n'  # last: tests append to it
         path = tmp_path / "outreach.toml"
         path.write_text(text + extra, encoding="utf-8")
         return path

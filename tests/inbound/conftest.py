@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 import imaplib
 import os
+import signal
+import subprocess
+import sys
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -209,3 +212,30 @@ def dovecot_tls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dovecot]:
         require("dovecot", "apt-get install dovecot-imapd")
     with Dovecot(tmp_path_factory.mktemp("dovecot-tls"), tls=True) as server:
         yield server
+
+
+@dataclass
+class Foreground:
+    """``outreach inbound`` running as a real process: its first line, and what it printed once stopped."""
+
+    proc: subprocess.Popen
+    first: str = ""
+    out: str = ""
+    err: str = ""
+
+
+@contextmanager
+def foreground_inbound(config_path: Path, cwd: Path, env: dict[str, str]) -> Iterator[Foreground]:
+    """Run ``outreach inbound --port 0``; yield once it printed its first line, then stop it with SIGTERM."""
+    proc = subprocess.Popen([sys.executable, "-m", "outreach", "--config", str(config_path), "inbound", "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=cwd)
+    run = Foreground(proc)
+    try:
+        run.first = proc.stdout.readline()  # printed once the socket is bound
+        yield run
+        proc.send_signal(signal.SIGTERM)
+        run.out, run.err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()

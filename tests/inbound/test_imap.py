@@ -23,7 +23,7 @@ from outreach.store.ledger_queries import deliveries_in
 from outreach.store.membership import membership_status
 from outreach.store.schema import inbound_messages, subscribers
 from outreach.store.subscribers import suppression_list
-from tests.inbound.conftest import SLUG, assert_outcomes, fixture_mail, real_formats, send_to
+from tests.inbound.conftest import SLUG, assert_outcomes, fixture_mail, foreground_inbound, real_formats, send_to
 from tests.inbound.dovecot import PASSWORD, USER, Dovecot
 
 pytestmark = pytest.mark.slow
@@ -220,9 +220,6 @@ def test_outreach_inbound_imap_once_polls_once_and_exits(inbound_config, dovecot
 
 def test_outreach_inbound_also_polls_imap_while_it_listens(inbound_config, dovecot, tmp_path, monkeypatch):
     import os
-    import signal
-    import subprocess
-    import sys
     import time
 
     from tests.inbound.test_receiver import _config_file
@@ -230,21 +227,13 @@ def test_outreach_inbound_also_polls_imap_while_it_listens(inbound_config, dovec
     sent = send_to(inbound_config, tmp_path, ADDRESSES[:1])
     path = _config_file(tmp_path, inbound_config, _imap_toml(dovecot, poll_seconds=0.2))
     env = {**os.environ, "TEST_IMAP_PASSWORD": PASSWORD}
-    proc = subprocess.Popen([sys.executable, "-m", "outreach", "--config", str(path), "inbound", "--port", "0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
-    try:
-        first = proc.stdout.readline()
-        assert "polling IMAP 127.0.0.1" in first, first
+    with foreground_inbound(path, tmp_path, env) as run:
+        assert "polling IMAP 127.0.0.1" in run.first, run.first
         dovecot.append(fixture_mail("hard_bounce.eml", sent["r0@example.org"]))  # arrives while it runs
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and not (PROCESSED in dovecot.folders() and dovecot.mailbox(PROCESSED)):
             time.sleep(0.1)  # polling a condition with a deadline
-        proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
+    proc, out, err = run.proc, run.out, run.err
     assert proc.returncode == 0 and "stopped" in out, err
     assert len(dovecot.mailbox(PROCESSED)) == 1 and dovecot.mailbox() == []
     assert _states(open_db(inbound_config))["r0@example.org"] is DeliveryState.BOUNCED

@@ -7,10 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
 import smtplib
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -25,7 +22,7 @@ from outreach.store.ledger_queries import deliveries_in
 from outreach.store.schema import inbound_messages
 from outreach.store.subscribers import suppression_list
 from outreach.store.membership import membership_status
-from tests.inbound.conftest import (BOUNCE, SLUG, UNSUBSCRIBE, assert_outcomes, fixture_mail, real_formats, running_receiver,
+from tests.inbound.conftest import (BOUNCE, SLUG, UNSUBSCRIBE, assert_outcomes, fixture_mail, foreground_inbound, real_formats, running_receiver,
                                    send_to)
 from tests.inbound.test_imap import _inserts_fail
 
@@ -193,22 +190,14 @@ def test_outreach_inbound_runs_in_the_foreground_and_stops_on_sigterm(inbound_co
     sent = send_to(inbound_config, tmp_path, ["r0@example.org"])
     path = _config_file(tmp_path, inbound_config)
     env = {**os.environ, "OUTREACH_SECRET": os.environ["OUTREACH_SECRET"]}
-    proc = subprocess.Popen([sys.executable, "-m", "outreach", "--config", str(path), "inbound", "--port", "0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
-    try:
-        first = proc.stdout.readline()  # printed once the socket is bound
-        assert first.startswith("listening on 127.0.0.1:") and "(SMTP)" in first, first + proc.stderr.read()
-        port = int(first.split(":")[1].split()[0])
+    with foreground_inbound(path, tmp_path, env) as run:
+        assert run.first.startswith("listening on 127.0.0.1:") and "(SMTP)" in run.first, run.first + run.proc.stderr.read()
+        port = int(run.first.split(":")[1].split()[0])
         with _client(port) as client:
             client.mail("<>")
             client.rcpt(sent["r0@example.org"].verp)
             assert client.data(fixture_mail("hard_bounce.eml", sent["r0@example.org"]))[0] == 250
-        proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
+    proc, out, err = run.proc, run.out, run.err
     assert proc.returncode == 0, err
     assert "stopped" in out and "Traceback" not in err
     assert _state(open_db(inbound_config), "r0@example.org") is DeliveryState.BOUNCED
