@@ -233,7 +233,7 @@ class WebhooksConfig(_Frozen):
     sendgrid_public_key_env: str | None = None  # the base64 ECDSA public key from SendGrid's settings
     postmark_username: str | None = None
     postmark_password_env: str | None = None
-    max_age_seconds: int = Field(300, ge=30)  # older signed timestamps are refused as replays
+    max_age_seconds: int = Field(5 * 60, ge=30)  # older signed timestamps are refused as replays
 
 
 class InboundConfig(_Frozen):
