@@ -22,6 +22,8 @@ from functools import lru_cache
 from typing import Any, Sequence
 
 from itsdangerous import BadData, TimestampSigner, URLSafeTimedSerializer
+from itsdangerous.encoding import base64_encode
+from itsdangerous.serializer import Serializer
 
 _DAY = 86400
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_.-]{20,400}$")
@@ -74,12 +76,29 @@ def _serializer(keyring: Keyring, purpose: str, now: float | None = None) -> URL
 @lru_cache(maxsize=64)
 def _current_serializer(keyring: Keyring, purpose: str) -> URLSafeTimedSerializer:
     """One serializer per keyring and purpose: the send loop signs a link per message."""
-    return _make_serializer(keyring, purpose, TimestampSigner)
+    return _make_serializer(keyring, purpose, _KeyCachingSigner)
+
+
+class _KeyCachingSigner(TimestampSigner):
+    """itsdangerous derives the signing key from secret and salt on every signature; the send loop signs one per message."""
+
+    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
+        cache = self.__dict__.setdefault("_derived", {})
+        if secret_key not in cache:
+            cache[secret_key] = super().derive_key(secret_key)
+        return cache[secret_key]
+
+
+class _Serializer(URLSafeTimedSerializer):
+    """Never compresses: a two-field payload never gets shorter, and trying costs a zlib call per token."""
+
+    def dump_payload(self, obj: Any) -> bytes:
+        return base64_encode(Serializer.dump_payload(self, obj))
 
 
 def _make_serializer(keyring: Keyring, purpose: str, signer: type[TimestampSigner]) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(list(keyring.keys), salt=f"outreach/{purpose}", signer=signer,
-                                  serializer=json, serializer_kwargs={"separators": (",", ":")})
+    return _Serializer(list(keyring.keys), salt=f"outreach/{purpose}", signer=signer,
+                       serializer=json, serializer_kwargs={"separators": (",", ":")})
 
 
 def make_token(keyring: Keyring, purpose: str, subscriber_key: str, list_name: str, now: float | None = None) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import ipaddress
 import re
 from pathlib import Path
@@ -20,6 +21,8 @@ from .message import MessageFactory, Recipient
 
 # Previews show a well-formed link signed with a public key: it is clearly not
 # a real subscriber's link and works against no server.
+_URL_SAFE = re.compile(r"^[A-Za-z0-9_.-]*$")
+
 PREVIEW_KEYRING = Keyring.of(b"outreach-preview-sample-not-a-secret")
 PREVIEW_SUBSCRIBER_KEY = "preview-sample-subscriber"
 # A test copy's unsubscribe link: ``/u/test-copy`` names nobody (the web app answers it with a
@@ -96,7 +99,9 @@ def unsubscribe_links_of_test_copy(config: Config) -> tuple[str, str]:
 def unsubscribe_links(config: Config, token: str) -> tuple[str, str]:
     """The one-click URL and the mailto fallback for an unsubscribe token."""
     url = f"{config.web.base_url}/u/{token}"
-    mailto = f"mailto:{config.email.unsubscribe_mailto}?subject={quote('unsubscribe ' + token)}"
+    # signed tokens are URL-safe already (A-Z a-z 0-9 _ . -): only the space needs escaping
+    subject = "unsubscribe%20" + token if _URL_SAFE.match(token) else quote("unsubscribe " + token)
+    mailto = f"mailto:{config.email.unsubscribe_mailto}?subject={subject}"
     return url, mailto
 
 

@@ -149,6 +149,16 @@ class MessageFactory:
         self._open_html = b"\r\n--" + b + b"\r\n" + part_headers % b"html"
         self._close = b"\r\n--" + b + b"--\r\n"
         self._preamble = b"\r\nThis is a multipart message in MIME format.\r\n\r\n"
+        self._date: tuple[datetime | None, bytes] = (None, b"")  # one tuple: sender threads swap it whole
+
+    def _date_header(self, date: datetime) -> bytes:
+        """The Date header; made once per second of the send, not once per message."""
+        second = date.replace(microsecond=0)
+        at, header = self._date
+        if at != second:
+            header = b"Date: " + format_datetime(second).encode("ascii") + b"\r\n"
+            self._date = (second, header)
+        return header
 
     def build(self, to: Recipient, date: datetime) -> bytes:
         """The full message for one recipient, CRLF line ends."""
@@ -158,7 +168,7 @@ class MessageFactory:
         body_html = self._html.encode(values)
         headers = (
             _address(name, to.email)
-            + b"Date: " + format_datetime(date).encode("ascii") + b"\r\n"
+            + self._date_header(date)
             + b"Message-ID: " + to.message_id.encode("ascii") + b"\r\n"
             + b"List-Unsubscribe: <" + to.unsubscribe_url.encode("ascii") + b">,\r\n <"
             + to.unsubscribe_mailto.encode("ascii") + b">\r\n"

@@ -90,6 +90,7 @@ class Sender:
         self.config, self.campaign, self.list_name, self.factory = config, campaign, list_name, factory
         self.transport, self.ledger, self.key, self.progress, self.stop = transport, ledger, key, progress, stop
         self.backoff, self.max_attempts = backoff, max_attempts
+        self.slug = campaign.slug  # read per message: Campaign.slug is a property over a Path
         self.limiter = RateLimiter(config.smtp.rate if config.smtp else None)
         self._envelopes: dict[int, str] = {}  # delivery id -> envelope sender, made by the reader for the senders
         self.tally: dict[str, int] = {}
@@ -166,7 +167,7 @@ class Sender:
         for job in batch:
             if job.email is not None:
                 sender = self._envelopes[job.delivery_id] = envelope_sender(self.config, self.key, job.delivery_id)
-                ids.append((job.delivery_id, message_id(self.config, self.campaign.slug, job.subscriber_key or ""), sender))
+                ids.append((job.delivery_id, message_id(self.config, self.slug, job.subscriber_key or ""), sender))
         self.ledger.address(ids)
 
     def _wind_up(self, jobs: "queue.Queue[QueuedEmail | None]", state: _Thread) -> None:
@@ -219,7 +220,7 @@ class Sender:
             state.done, state.conn = self._send_one(state.conn, job, claimed.attempts, sender)
 
     def _send_one(self, conn: MailConnection, job: QueuedEmail, attempts: int, sender: str) -> tuple[Outcome, MailConnection | None]:
-        to = recipient(self.config, self.campaign.slug, self.list_name, self.key, job.subscriber_key or "", job.email or "", job.name)
+        to = recipient(self.config, self.slug, self.list_name, self.key, job.subscriber_key or "", job.email or "", job.name)
         self.limiter.wait()
         try:
             data = self.factory.build(to, now())
