@@ -188,3 +188,23 @@ def verp_token_of(address: str, bounce_address: str) -> str | None:
         token = addr[len(prefix):-len(suffix)]
         return token or None
     return None
+
+
+# -- archive preview keys --------------------------------------------------------------------------
+# A test send publishes the campaign's web page before the real send, unlisted: it is served only
+# with this key in the link, so a report under embargo cannot be read by guessing its address.
+
+
+def _preview_mac(key: bytes, slug: str) -> str:
+    digest = hmac.new(key, f"outreach/archive-preview/{slug}".encode("utf-8"), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:16]).decode("ascii").rstrip("=")
+
+
+def archive_preview_key(keyring: Keyring, slug: str) -> str:
+    """The key that opens the unlisted web page (and cover) of campaign ``slug``."""
+    return _preview_mac(keyring.keys[-1], slug)
+
+
+def is_archive_preview_key(keyring: Keyring, slug: str, key: str | None) -> bool:
+    """Whether ``key`` opens the unlisted page of ``slug`` (any key of the ring)."""
+    return isinstance(key, str) and any(hmac.compare_digest(_preview_mac(k, slug), key) for k in keyring.keys)

@@ -53,19 +53,19 @@ def test_every_link_and_image_of_a_test_copy_works_before_the_real_send(smtp_con
     plan, body, urls = send_a_test_copy(smtp_config, smtp_server, campaign_copy)
     ours = {u for u in urls if u.startswith(PUBLIC_BASE_URL + "/")}
     elsewhere = urls - ours
-    assert f"{PUBLIC_BASE_URL}/archive/{plan.campaign.slug}" in ours, "the view-in-browser link"
-    assert f"{PUBLIC_BASE_URL}/archive/{plan.campaign.slug}/cover.png" in ours, "the cover image"
+    [view] = [u for u in ours if u.startswith(f"{PUBLIC_BASE_URL}/archive/{plan.campaign.slug}?k=")]  # the view-in-browser link
+    assert any(u.startswith(f"{PUBLIC_BASE_URL}/archive/{plan.campaign.slug}/cover.png?k=") for u in ours), "the cover image"
     assert all(u.startswith(plan.campaign.report.url) for u in elsewhere), elsewhere  # the report itself, not ours to serve
     unsubscribe = {u for u in ours if "/u/" in u}
     assert len(unsubscribe) == 1
     for url in sorted(ours - unsubscribe):
         response = client.get(url[len(PUBLIC_BASE_URL):])
         assert response.status_code == 200, (url, response.status_code)
-        if url.endswith(".png"):
+        if ".png?" in url:
             assert response.headers["content-type"] == "image/png" and response.content.startswith(b"\x89PNG")
     # the published page the "view in browser" link opens: its own links work too (its unsubscribe
     # link, with nobody's token in it, leads to the page that says how to unsubscribe)
-    page = client.get(f"/archive/{plan.campaign.slug}").text
+    page = client.get(view[len(PUBLIC_BASE_URL):]).text
     page_links = {u for u in urls_in(page) if u.startswith(PUBLIC_BASE_URL + "/")}
     assert f"{PUBLIC_BASE_URL}/unsubscribe" in page_links
     for url in sorted(page_links):
@@ -124,10 +124,30 @@ def test_a_test_after_an_edit_refreshes_the_unlisted_entry(smtp_config, smtp_ser
 def test_a_test_copys_page_stays_out_of_search_engines_until_the_real_send(smtp_config, smtp_server, campaign_copy, client, tmp_path):
     plan, _, urls = send_a_test_copy(smtp_config, smtp_server, campaign_copy)
     page = f"/archive/{plan.campaign.slug}"
-    before = client.get(page)
+    [view] = [u for u in urls if u.startswith(f"{PUBLIC_BASE_URL}{page}?k=")]
+    before = client.get(view[len(PUBLIC_BASE_URL):])
     assert before.status_code == 200 and before.headers["x-robots-tag"] == "noindex, nofollow"
     assert before.headers["cache-control"] == "private, no-store"
     subscribe(smtp_config, tmp_path, 1)
     send_email(smtp_config, plan, **FAST)
     after = client.get(page)
     assert "x-robots-tag" not in after.headers and after.headers["cache-control"].startswith("public")
+
+
+@pytest.mark.parametrize("key", [None, "", "AAAAAAAAAAAAAAAAAAAAAA", "wrong-key"])
+def test_before_the_real_send_the_page_and_cover_open_only_with_the_test_copys_key(smtp_config, smtp_server, campaign_copy, client, tmp_path, key):
+    """A report under embargo cannot be read by guessing its archive address after a test send."""
+    plan, _, urls = send_a_test_copy(smtp_config, smtp_server, campaign_copy)
+    page = f"/archive/{plan.campaign.slug}"
+    query = "" if key is None else f"?k={key}"
+    for path in (page, f"{page}/cover.png"):
+        assert client.get(path + query).status_code == 404, path + query
+    other = build_plan(load_campaign(campaign_copy(name="another-report.toml")), smtp_config)
+    send_test(smtp_config, other, ["checker@example.org"])  # published unlisted too, under its own key
+    assert archive_entry(open_db(smtp_config), other.campaign.slug) is not None
+    [keyed] = [u for u in urls if u.startswith(f"{PUBLIC_BASE_URL}{page}?k=")]
+    assert client.get(f"/archive/{other.campaign.slug}?k={keyed.split('?k=')[1]}").status_code == 404, "a key opens one campaign only"
+    subscribe(smtp_config, tmp_path, 1)
+    send_email(smtp_config, plan, **FAST)
+    for path in (page, f"{page}/cover.png"):
+        assert client.get(path).status_code == 200, "the real send publishes it for everyone"

@@ -38,7 +38,8 @@ from ..store.db import now, open_db
 from ..store.guard import database_guard
 from ..store.ledger import Ledger, enqueue_audience, recover, requeue_unknown
 from ..store.ledger_queries import QueuedEmail, counts, next_retry
-from ..tokens import Keyring
+from ..render.email import render_email
+from ..tokens import Keyring, archive_preview_key
 from .compose import (campaign_factory, envelope_sender_of_test_copy, require_live_links, signing_keys,
                       unsubscribe_links_of_test_copy)
 from .dkim import DkimSigner
@@ -219,15 +220,17 @@ def send_test(config: Config, plan: Plan, addresses: list[str], transport: MailT
         raise RenderError(f"{campaign.path}: the campaign has no [email] section to send")
     valid = _test_addresses(addresses)
     transport = _outgoing(config, f"test-{campaign.slug}", transport)
-    factory = campaign_factory(config, campaign, plan.email, subject_prefix="[Test] ")
+    engine = open_db(config)
+    # links to the unlisted web page carry its key: before the real send, nobody opens it by guessing
+    rendered = render_email(campaign, config, archive_key=archive_preview_key(signing_keys(config, engine), campaign.slug))
+    factory = campaign_factory(config, campaign, rendered, subject_prefix="[Test] ")
     url, mailto = unsubscribe_links_of_test_copy(config)
     sender = envelope_sender_of_test_copy(config)
-    engine = open_db(config)
     conn = transport.open()
     results = []
     try:
         with database_guard(engine, "publishing the test copy's web page"):
-            store_archive(engine, campaign.slug, plan.email, f"{config.web.base_url}/unsubscribe", listed=False)
+            store_archive(engine, campaign.slug, rendered, f"{config.web.base_url}/unsubscribe", listed=False)
         for i, addr in enumerate(valid):
             to = Recipient(addr, None, url, mailto, f"<test.{campaign.slug}.{time.time_ns()}.{i}@{config.email.sender_domain}>")
             results.append((addr, conn.send(sender, addr, factory.build(to, now()), name=f"test-{i:03d}-{addr}")))

@@ -122,22 +122,27 @@ def cover_asset(campaign: Campaign) -> tuple[Path | None, str | None]:
     return path, f"cover{path.suffix.lower()}"
 
 
-def render_email(campaign: Campaign, config: Config) -> RenderedEmail:
-    """Render the campaign's email with personal markers; raise :class:`RenderError` on failure."""
+def render_email(campaign: Campaign, config: Config, archive_key: str | None = None) -> RenderedEmail:
+    """Render the campaign's email with personal markers; raise :class:`RenderError` on failure.
+
+    ``archive_key`` (a test copy) adds ``?k=KEY`` to the web page and cover links: before the
+    real send, that page is unlisted and opens only with the key.
+    """
     if campaign.email is None:
         raise RenderError(f"{campaign.path}: the campaign has no [email] section")
     spec = campaign.email
     list_cfg = config.lists.get(spec.list)
     list_title = list_cfg.title if list_cfg else spec.list
     cover_path, cover_name = cover_asset(campaign)
-    cover_url = f"{archive_url(config, campaign)}/{cover_name}" if cover_name else None
+    query = f"?k={archive_key}" if archive_key else ""
+    cover_url = f"{archive_url(config, campaign)}/{cover_name}{query}" if cover_name else None
     context = campaign_context(campaign, "email")
     nonce = secrets.token_hex(12)
     live = {key: f"@@OUTREACH-LIVE:{key}:{nonce}@@" for key in MARKERS}
     context.update(
         subscriber={"name": live["name"]},
         unsubscribe_url=live["unsubscribe_url"],
-        view_online_url=archive_url(config, campaign),
+        view_online_url=archive_url(config, campaign) + query,
         cover_url=cover_url,
         list_title=list_title,
     )

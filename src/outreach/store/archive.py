@@ -24,7 +24,7 @@ def store_archive(engine: Engine, campaign: str, rendered: RenderedEmail, unsubs
     """
     html = personalise(rendered.html, {"name": "", "unsubscribe_url": unsubscribe_help_url}, is_html=True)
     cover = rendered.cover_path.read_bytes() if rendered.cover_path and rendered.cover_path.is_file() else None
-    cover_name = rendered.cover_url.rsplit("/", 1)[-1] if rendered.cover_url else None
+    cover_name = rendered.cover_url.split("?", 1)[0].rsplit("/", 1)[-1] if rendered.cover_url else None  # a test copy's has ?k=
     values = {"subject": rendered.subject, "preheader": rendered.preheader, "list": rendered.list_name, "html": html,
               "cover_name": cover_name, "cover": cover, "sent_at": now(), "listed": listed}
     with engine.begin() as conn:  # single statements: two sends starting at once must not collide

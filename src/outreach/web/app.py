@@ -40,7 +40,7 @@ from ..store.archive import archive_entry, archived
 from ..store.db import open_db
 from ..store.subscribers import MAX_NAME
 from ..text import clean_line
-from ..tokens import BadToken, TokenClaims, read_token
+from ..tokens import BadToken, TokenClaims, is_archive_preview_key, read_token
 from .confirmation import ConfirmationWorker
 from .webhooks import webhook_routes
 
@@ -256,16 +256,22 @@ class WebApp:
         entries = await self.db(archived, self.engine)
         return self.page("archive", entries=entries)
 
+    def _published(self, entry: dict | None, request: Request) -> bool:
+        """Listed (sent), or unlisted (a test send's) and asked for with its preview key."""
+        if entry is None:
+            return False
+        return entry.get("listed", True) or is_archive_preview_key(self.secret, entry["campaign"], request.query_params.get("k"))
+
     async def archive_email(self, request: Request) -> Response:
         entry = await self.db(archive_entry, self.engine, request.path_params["campaign"])
-        if entry is None:
+        if not self._published(entry, request):
             return self.page("not_found", status=404)
         return HTMLResponse(entry["html"], headers={**SECURITY_HEADERS, **_unlisted_headers(entry, "public, max-age=300"),
                                                     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src * data:; frame-ancestors 'self'"})
 
     async def archive_asset(self, request: Request) -> Response:
         entry = await self.db(archive_entry, self.engine, request.path_params["campaign"])
-        if entry is None or not entry["cover"] or request.path_params["asset"] != entry["cover_name"]:
+        if not self._published(entry, request) or not entry["cover"] or request.path_params["asset"] != entry["cover_name"]:
             return PlainTextResponse("not found", status_code=404, headers=SECURITY_HEADERS)
         media = "image/png" if entry["cover_name"].endswith(".png") else "image/jpeg" if entry["cover_name"].endswith((".jpg", ".jpeg")) else "application/octet-stream"
         return Response(entry["cover"], media_type=media, headers={**SECURITY_HEADERS, **_unlisted_headers(entry, "public, max-age=86400")})
