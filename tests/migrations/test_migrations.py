@@ -158,6 +158,9 @@ def test_release1_upgrades_with_every_row_intact(release1_url, cli, tmp_path) ->
     with engine.connect() as conn:
         parts = conn.execute(sa.text("SELECT target, part FROM deliveries WHERE target LIKE 'part-%'")).all()
     assert parts and all(part == int(target[5:]) for target, part in parts), "post rows keep their part number (revision 0004)"
+    with engine.connect() as conn:
+        listed = conn.execute(sa.text("SELECT listed FROM archive")).scalars().all()
+    assert listed and all(listed), "campaigns archived before revision 0005 were sent: they stay in the index"
     assert cli("--config", config, "subscribers", "count", "--list", "research").code == 0
     assert _differences(release1_url) == []
 
