@@ -4,6 +4,7 @@ receipts refused twice (also by two recorders at once), the raw cap, and undo. S
 from __future__ import annotations
 
 import threading
+from typing import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -199,22 +200,29 @@ def test_a_known_receipt_is_refused_and_the_whole_batch_writes_nothing(db_config
     assert issubclass(AlreadyRecorded, OutreachError)
 
 
-def test_two_recorders_with_the_same_receipt_at_once_one_wins(db_config, sent):
-    engine, rows = sent
-    barrier, results = threading.Barrier(8), []
+def _race(n: int, attempt: Callable[[], object], refused: type[Exception]) -> list[object]:
+    """Run ``attempt`` in ``n`` threads released at once; what each returned, or the refusal it raised."""
+    barrier, results = threading.Barrier(n), []
 
     def go() -> None:
         barrier.wait(timeout=30)
         try:
-            results.append(record(engine, db_config, KEYS, msg(InboundKind.HARD_BOUNCE, mid=rows["ada@example.org"].message_id, receipt="same")))
-        except AlreadyRecorded as exc:
+            results.append(attempt())
+        except refused as exc:
             results.append(exc)
 
-    threads = [threading.Thread(target=go) for _ in range(8)]
+    threads = [threading.Thread(target=go) for _ in range(n)]
     for t in threads:
         t.start()
     for t in threads:
         t.join(timeout=60)
+    return results
+
+
+def test_two_recorders_with_the_same_receipt_at_once_one_wins(db_config, sent):
+    engine, rows = sent
+    results = _race(8, lambda: record(engine, db_config, KEYS, msg(InboundKind.HARD_BOUNCE, mid=rows["ada@example.org"].message_id,
+                                                                   receipt="same")), AlreadyRecorded)
     assert sum(1 for r in results if not isinstance(r, Exception)) == 1 and len(results) == 8
     assert all(isinstance(r, AlreadyRecorded) for r in results if isinstance(r, Exception))
     assert [e.kind for e in events_of(engine, rows["ada@example.org"].id)] == [EventKind.BOUNCED_HARD]
@@ -293,19 +301,6 @@ def test_of_two_undos_at_once_one_wins(db_config, sent):
         assert inbound_store.mark_undone(conn, done.id, "first") is True
         assert inbound_store.mark_undone(conn, done.id, "second") is False
         conn.rollback()
-    barrier, results = threading.Barrier(6), []
-
-    def go() -> None:
-        barrier.wait(timeout=30)
-        try:
-            results.append(undo(engine, done.id, "ops"))
-        except OutreachError as exc:
-            results.append(exc)
-
-    threads = [threading.Thread(target=go) for _ in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
+    results = _race(6, lambda: undo(engine, done.id, "ops"), OutreachError)
     assert len(results) == 6 and sum(1 for r in results if not isinstance(r, Exception)) == 1
     assert [e.kind for e in events_of(engine, rows["ada@example.org"].id)] == [EventKind.BOUNCED_HARD, EventKind.UNDONE]
