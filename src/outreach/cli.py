@@ -85,6 +85,9 @@ def _run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         err("interrupted")
         return 130
+    except BrokenPipeError:  # `outreach … | head`: the reader left; nothing is wrong with outreach
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit's flush cannot fail again
+        return 141
     except Exception as exc:  # a bug, not bad input: say so briefly, full detail on request
         if os.environ.get("OUTREACH_DEBUG"):
             raise

@@ -74,14 +74,15 @@ def _login() -> str:
 
 def _list(engine, kind: str | None, limit: int) -> int:  # type: ignore[no-untyped-def]
     rows = recent(engine, kind, limit)
+    if not rows:
+        out("nothing came back yet" if kind is None else f"no {kind} messages")
+        return 0
     campaigns = campaigns_of(engine, [r.delivery_id for r in rows if r.delivery_id is not None])
     table = Table("id", "received", "source", "kind", "address", "campaign", "reason", "action", "undone", title="inbound messages")
     for r in rows:
         table.add_row(cell(r.id), cell(f"{r.received_at:%Y-%m-%d %H:%M}"), cell(r.source), cell(r.kind), cell(r.address or "-"),
                       cell(campaigns.get(r.delivery_id or 0, "-")), cell(r.reason), cell(r.action), cell(_undone(r) or "-"))
     Console(width=200).print(table)
-    if not rows:
-        out("nothing came back yet" if kind is None else f"no {kind} messages")
     return 0
 
 
