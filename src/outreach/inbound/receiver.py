@@ -11,7 +11,6 @@ LMTP answers DATA once per accepted recipient (RFC 2033).
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import signal
 from dataclasses import dataclass
@@ -29,10 +28,10 @@ from ..config import Config
 from ..errors import DatabaseUnavailable
 from ..tokens import Keyring, verp_token_of
 from .events import Classification, InboundMessage, InboundSource
+from .record import stored_receipt
 
 log = logging.getLogger("outreach.inbound")
 
-RECEIPT_MAX = 255  # inbound_messages.receipt
 TEMPORARY = "451 4.3.0 Temporary failure, please try again later"
 
 
@@ -66,10 +65,7 @@ def mail_receipt(raw: bytes) -> str | None:
     message_id = " ".join(str(value).split())
     if not message_id or not message_id.isprintable():
         return None
-    receipt = f"mail:{message_id}"
-    if len(receipt) > RECEIPT_MAX or not receipt.isascii():
-        receipt = "mail:sha256:" + hashlib.sha256(message_id.encode("utf-8", "surrogateescape")).hexdigest()
-    return receipt
+    return stored_receipt(f"mail:{message_id}")  # the value kept, so the IMAP poller can look it up
 
 
 def ingest(engine: Engine, config: Config, keys: Keyring, raw: bytes, source: InboundSource, *,

@@ -76,12 +76,16 @@ class _Found:
     notes: tuple[str, ...]
 
 
+def stored_receipt(external_id: str) -> str:
+    """The unique key kept for an external id: itself, or a digest when it is longer than the column or not ASCII."""
+    if len(external_id) <= MAX_RECEIPT and external_id.isascii():
+        return external_id
+    return "sha256:" + hashlib.sha256(external_id.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def receipt_of(message: InboundMessage) -> str | None:
-    """The unique key kept for a message: its external id, or a digest of it when longer than the column."""
-    ext = message.external_id
-    if not ext:
-        return None
-    return ext if len(ext) <= MAX_RECEIPT else "sha256:" + hashlib.sha256(ext.encode("utf-8", "surrogatepass")).hexdigest()
+    """The unique key kept for a message (see :func:`stored_receipt`)."""
+    return stored_receipt(message.external_id) if message.external_id else None
 
 
 def _address(raw: str | None) -> str | None:

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from ...errors import OutreachError
+from ...text import clean_line
 from ..events import Classification, InboundKind, InboundMessage, InboundSource
 
 MAX_BODY_BYTES = 1_000_000  # every provider's event post is far smaller; larger ones are refused unread
@@ -86,9 +87,7 @@ def status_in(*texts: str | None) -> str | None:
 
 def one_line(*parts: str | None, limit: int = 500) -> str:
     """The non-empty parts joined on one line, control characters removed, cut at ``limit``."""
-    joined = " ".join(p.strip() for p in parts if p and p.strip())
-    joined = re.sub(r"[\x00-\x1f\x7f]+", " ", joined)
-    return joined[:limit]
+    return clean_line(" ".join(p for p in parts if p), limit)
 
 
 def inbound(source: InboundSource, raw: bytes, now: datetime, receipt: str, kind: InboundKind, reason: str, *,
@@ -96,7 +95,7 @@ def inbound(source: InboundSource, raw: bytes, now: datetime, receipt: str, kind
     """One InboundMessage for an ESP event; ``receipt`` is provider-prefixed (``sendgrid:<id>``)."""
     classification = Classification(kind=kind, reason=reason, address=address.strip() if address else None,
                                     original_message_id=angle_message_id(message_id), status=status)
-    return InboundMessage(source=source, raw=raw, classification=classification, received_at=now, external_id=receipt[:255])
+    return InboundMessage(source=source, raw=raw, classification=classification, received_at=now, external_id=receipt)  # the recorder keeps a digest of a long one
 
 
 def canonical_json(value: Any) -> bytes:
