@@ -260,7 +260,7 @@ class WebApp:
         """Listed (sent), or unlisted (a test send's) and asked for with its preview key."""
         if entry is None:
             return False
-        return entry.get("listed", True) or is_archive_preview_key(self.secret, entry["campaign"], request.query_params.get("k"))
+        return entry["listed"] or is_archive_preview_key(self.secret, entry["campaign"], request.query_params.get("k"))
 
     async def archive_email(self, request: Request) -> Response:
         entry = await self.db(archive_entry, self.engine, request.path_params["campaign"])
@@ -318,7 +318,7 @@ ERROR_PAGE = "<!doctype html><title>Error</title><p>Something went wrong on our 
 
 def _unlisted_headers(entry: dict, cache: str) -> dict[str, str]:
     """A page only a test send published (not yet sent): kept out of search engines and shared caches."""
-    if entry.get("listed", True):
+    if entry["listed"]:
         return {"Cache-Control": cache}
     return {"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex, nofollow"}
 
