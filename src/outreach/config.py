@@ -251,6 +251,30 @@ class InboundConfig(_Frozen):
             raise ValueError("soft_bounce_limit must not be larger than soft_bounce_window")
 
 
+class TrackingConfig(_Frozen):
+    """What outreach learns from the links in its email. Opens are never tracked (see the README)."""
+
+    # aggregate: counts per link and hour, no subscriber identity; individual: who clicked (only with
+    # the subscribers' consent); off: links are left exactly as written.
+    clicks: Literal["aggregate", "individual", "off"] = "aggregate"
+    # A click this soon after its message was sent is a security gateway following every link, not a person.
+    machine_seconds: int = Field(10, ge=0, le=3600)
+
+
+class MetricsConfig(_Frozen):
+    """When the dispatcher reads each post's reactions, in hours after the post; failed reads are tried again."""
+
+    checkpoint_hours: list[float] = Field(default_factory=lambda: [1.0, 24.0, 168.0])
+    retry_minutes: float = Field(30.0, gt=0)
+
+    @field_validator("checkpoint_hours")
+    @classmethod
+    def _sorted_positive(cls, v: list[float]) -> list[float]:
+        if not v or any(h <= 0 for h in v) or sorted(set(v)) != v:
+            raise ValueError("must be one or more positive numbers of hours, in increasing order, e.g. [1, 24, 168]")
+        return v
+
+
 class SchedulerConfig(_Frozen):
     """Dispatcher behaviour."""
 
@@ -290,6 +314,8 @@ class _Settings(_Frozen):
     scheduler: SchedulerConfig = Field(default_factory=SchedulerConfig)
     preview: PreviewConfig = Field(default_factory=PreviewConfig)
     inbound: InboundConfig = Field(default_factory=InboundConfig)
+    tracking: TrackingConfig = Field(default_factory=TrackingConfig)
+    metrics: MetricsConfig = Field(default_factory=MetricsConfig)
     source: Path | None = None  # the file this came from; None for embedded defaults
 
     @field_validator("lists")

@@ -12,10 +12,12 @@ mail already sent.
 from __future__ import annotations
 
 import base64
+import enum
 import hashlib
 import hmac
 import json
 import re
+import struct
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -208,3 +210,64 @@ def archive_preview_key(keyring: Keyring, slug: str) -> str:
 def is_archive_preview_key(keyring: Keyring, slug: str, key: str | None) -> bool:
     """Whether ``key`` opens the unlisted page of ``slug`` (any key of the ring)."""
     return isinstance(key, str) and any(hmac.compare_digest(_preview_mac(k, slug), key) for k in keyring.keys)
+
+
+# -- click tokens ---------------------------------------------------------------------------------
+# ``/c/<token>`` in a tracked email. The token names a stored link (never a URL: the redirect target
+# comes from the database) and one message, and carries 96 bits of HMAC-SHA256 over all of it, so a
+# forged or altered token redirects nowhere. In aggregate mode the message is a random number that
+# is stored nowhere; in individual mode it is the delivery row; a test copy's clicks count for nothing.
+_CLICK_LAYOUT = struct.Struct(">BQIQ")  # mode, link id, sent at (epoch seconds), message
+_CLICK_MAC_BYTES = 12
+_CLICK_RE = re.compile(r"^[A-Za-z0-9_-]{44}$")
+
+
+class ClickMode(enum.IntEnum):
+    """What a click on this token may record."""
+
+    AGGREGATE = 1  # counts only; ``message`` is a random per-message number
+    INDIVIDUAL = 2  # ``message`` is the delivery id: who clicked is recorded
+    TEST = 3  # a [Test] copy: redirects, records nothing
+
+
+@dataclass(frozen=True)
+class ClickClaims:
+    """What a valid click token says."""
+
+    mode: ClickMode
+    link_id: int
+    sent_at: int  # when the message was built, epoch seconds (a click right after it is a scanner)
+    message: int
+
+
+@lru_cache(maxsize=16)
+def _click_hmac(key: bytes) -> "hmac.HMAC":
+    """A keyed HMAC to copy: the send loop makes one token per link per message."""
+    return hmac.new(hmac.new(key, b"outreach/click", hashlib.sha256).digest(), digestmod=hashlib.sha256)
+
+
+def _click_mac(key: bytes, body: bytes) -> bytes:
+    mac = _click_hmac(key).copy()
+    mac.update(body)
+    return mac.digest()[:_CLICK_MAC_BYTES]
+
+
+def make_click_token(keyring: Keyring, claims: ClickClaims) -> str:
+    """The URL-safe token (44 characters) for one link of one message."""
+    body = _CLICK_LAYOUT.pack(int(claims.mode), claims.link_id, claims.sent_at, claims.message)
+    return base64.urlsafe_b64encode(body + _click_mac(keyring.keys[-1], body)).decode("ascii")
+
+
+def read_click_token(keyring: Keyring, token: str) -> ClickClaims:
+    """The claims of a click token; :class:`BadToken` when it is malformed, forged or altered."""
+    if not isinstance(token, str) or not _CLICK_RE.match(token):
+        raise BadToken("malformed")
+    raw = base64.urlsafe_b64decode(token)
+    body, mac = raw[:_CLICK_LAYOUT.size], raw[_CLICK_LAYOUT.size:]
+    if not any(hmac.compare_digest(_click_mac(key, body), mac) for key in keyring.keys):
+        raise BadToken("invalid")
+    mode, link_id, sent_at, message = _CLICK_LAYOUT.unpack(body)
+    try:
+        return ClickClaims(ClickMode(mode), link_id, sent_at, message)
+    except ValueError:
+        raise BadToken("malformed") from None

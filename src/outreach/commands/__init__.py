@@ -55,5 +55,9 @@ COMMANDS: dict[str, CommandInfo] = {
                            "outreach bounces list"),
     "dkim": CommandInfo("dkim_commands", "DKIM keys: write a new key and print the DNS TXT record to publish.",
                         "outreach dkim keygen --selector s2027 --domain example.org --out dkim.pem"),
+    "metrics": CommandInfo("metrics_commands", "Read the reactions of every published post now (the dispatcher also does, 1 h, 24 h and 7 d after each).",
+                           "outreach metrics soldier-defections-myanmar"),
+    "report": CommandInfo("report_commands", "What happened after sending: audience, bounces, clicks per link, post reactions (terminal, HTML, JSON, CSV).",
+                          "outreach report soldier-defections-myanmar --html report.html"),
     "db": CommandInfo("db_commands", "Show or upgrade the database schema revision.", "outreach db upgrade"),
 }

@@ -317,3 +317,67 @@ inbound_messages = Table(
     Index("ix_inbound_messages_received", "received_at", "id"),
     Index("ix_inbound_messages_delivery_id", "delivery_id"),
 )
+
+
+# -- what happened after sending: clicks and reactions (revision 0006) ---------------------------
+
+# Every trackable link of a campaign's email, stored when the email is sent (or a test copy is):
+# ``/c/<token>`` redirects to ``url`` as stored here, never to anything the request says.
+links = Table(
+    "links",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("campaign", String(100), nullable=False),
+    Column("url", Text, nullable=False),  # the link as written in the email, with its UTM tags: the redirect target
+    Column("url_hash", String(64), nullable=False),  # sha256 of url, hex: the unique key (a Text column is not indexable everywhere)
+    Column("label", Text),  # the link's visible text where it first appears
+    Column("position", Integer, nullable=False),  # 1 = the first link in the email
+    Column("created_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("campaign", "url_hash", name="links_campaign_url_hash_key"),
+)
+
+# Clicks counted per link and per hour: all that is kept in [tracking] clicks = "aggregate"
+# (no subscriber, no delivery, no address, no client address).
+click_counts = Table(
+    "click_counts",
+    metadata,
+    Column("link_id", Id, ForeignKey("links.id", ondelete="CASCADE", name="click_counts_link_id_fkey"), primary_key=True),
+    Column("hour", UTCDateTime(), primary_key=True),  # the UTC hour the clicks arrived in (minutes and seconds zero)
+    Column("human", Integer, nullable=False, default=0),
+    Column("machine", Integer, nullable=False, default=0),  # HEAD requests, link scanners, clicks too soon after delivery
+)
+
+# One row per click, only in [tracking] clicks = "individual" (subscribers consented): who clicked what, when.
+CLICK_REASONS = ("head", "scanner", "too-soon", "burst")
+clicks = Table(
+    "clicks",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("link_id", Id, ForeignKey("links.id", ondelete="CASCADE", name="clicks_link_id_fkey"), nullable=False),
+    Column("delivery_id", Id, ForeignKey("deliveries.id", ondelete="SET NULL", name="clicks_delivery_id_fkey")),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("machine_reason", String(20)),  # NULL: a person; else why it was counted as a machine
+    CheckConstraint("machine_reason IS NULL OR machine_reason IN (" + ", ".join(f"'{r}'" for r in CLICK_REASONS) + ")", name="machine_reason"),
+    Index("ix_clicks_link_id", "link_id", "at"),
+    Index("ix_clicks_delivery_id", "delivery_id"),
+)
+
+# The reactions of each published post over time (``outreach metrics`` and the dispatcher, about
+# 1 h, 24 h and 7 d after the post). A count the platform does not expose is NULL; a failed read
+# is a row with ``error`` and no counts, and is tried again later.
+post_metrics = Table(
+    "post_metrics",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("delivery_id", Id, ForeignKey("deliveries.id", ondelete="CASCADE", name="post_metrics_delivery_id_fkey"), nullable=False),
+    Column("taken_at", UTCDateTime(), nullable=False),
+    Column("checkpoint", String(10), nullable=False),  # 1h | 24h | 7d | manual
+    Column("likes", Integer),
+    Column("reposts", Integer),
+    Column("replies", Integer),
+    Column("quotes", Integer),
+    Column("bookmarks", Integer),
+    Column("impressions", Integer),
+    Column("error", Text),  # what went wrong, one line (never a secret); NULL on success
+    Index("ix_post_metrics_delivery_id", "delivery_id", "taken_at"),
+)
