@@ -41,6 +41,7 @@ from ..store.db import open_db
 from ..store.subscribers import MAX_NAME
 from ..text import clean_line
 from ..tokens import BadToken, TokenClaims, is_archive_preview_key, read_token
+from .clicks import ClickEndpoint
 from .confirmation import ConfirmationWorker
 from .webhooks import webhook_routes
 
@@ -100,15 +101,18 @@ class WebApp:
         self.inline_db = self.engine.dialect.name == "sqlite"
         self.worker = ConfirmationWorker(config, self.engine, self.secret)
         self.clients = ClientLimiter(SIGNUPS_PER_MINUTE)
+        self.clicks = ClickEndpoint(config, self.engine, self.secret, run_db=self.db, page=self.page)
 
     @contextlib.asynccontextmanager
     async def lifespan(self, app: Starlette) -> AsyncIterator[None]:
-        """Run the confirmation worker while the server runs; stop it on shutdown."""
+        """Run the confirmation worker and the click recorder while the server runs; stop them on shutdown."""
         stop = asyncio.Event()
         task = asyncio.create_task(self.worker.run(stop), name="confirmation-worker")
+        await self.clicks.start()
         try:
             yield
         finally:
+            await self.clicks.stop()  # commits the clicks still waiting, then answers them
             stop.set()
             try:
                 await asyncio.wait_for(task, timeout=15)
@@ -348,6 +352,7 @@ def create_app(config: Config) -> Starlette:
         Route("/archive/{campaign}", web.archive_email, methods=["GET"]),
         Route("/archive/{campaign}/{asset}", web.archive_asset, methods=["GET"]),
         Route("/healthz", web.health, methods=["GET"]),
+        *web.clicks.routes(),
         *webhook_routes(config, web.engine, web.secret, run_db=web.db),
     ]
     app = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found, 500: server_error},
