@@ -15,7 +15,6 @@ import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import parse_qsl, urlsplit
 
 from PIL import Image
 
@@ -26,9 +25,10 @@ from .render.email import personalise
 from .render.environment import template_env
 from .channels.registry import facts
 from .render.posts import RenderedPost
+from .tracking.describe import tracking_summary
 from .validate import Checked
 
-PREVIEW_FILES = ("index.html", "email.html", "email.txt", "email.eml", "posts.json")
+PREVIEW_FILES = ("index.html", "email.html", "email.txt", "email.eml", "links.json", "posts.json")
 
 
 @dataclass(frozen=True)
@@ -74,10 +74,6 @@ def posts_document(campaign: Campaign, posts: list[RenderedPost], image_names: d
             }
         )
     return out
-
-
-def _utm(url: str) -> dict[str, str]:
-    return {k: v for k, v in parse_qsl(urlsplit(url).query) if k.startswith("utm_")}
 
 
 def write_preview(checked: Checked, config: Config, out: Path, approval: str | None = None) -> PreviewResult:
@@ -130,8 +126,9 @@ def write_preview(checked: Checked, config: Config, out: Path, approval: str | N
             "display_html": display_html,
             "text": email_text,
             "cover_url": rendered.cover_url,
-            "links": [{"url": l.url, "text": l.text, "utm": _utm(l.url)} for l in rendered.links()],
+            "tracking": tracking_summary(config, rendered),  # the links as written, and how the send wraps them
         }
+        write("links.json", json.dumps(email_ctx["tracking"], indent=2, ensure_ascii=False, sort_keys=True) + "\n")
 
     posts = posts_document(campaign, plan.posts, image_names)
     write("posts.json", json.dumps(posts, indent=2, ensure_ascii=False, sort_keys=True) + "\n")

@@ -17,7 +17,7 @@ from ..errors import ConfigError
 from ..render.email import RenderedEmail
 from ..store.db import local_secret
 from ..tokens import Keyring, keyring_from, make_return_token, make_token, verp_address
-from .message import MessageFactory, Recipient
+from .message import ClickValues, MessageFactory, Recipient
 
 # Previews show a well-formed link signed with a public key: it is clearly not
 # a real subscriber's link and works against no server.
@@ -66,8 +66,12 @@ def feedback_id(config: Config, campaign_slug: str, list_name: str) -> str:
     return ":".join([*(_feedback_field(f) for f in fields), feedback_sender_id(config.email.sender_domain)])
 
 
-def campaign_factory(config: Config, campaign: Campaign, rendered: RenderedEmail, subject_prefix: str = "") -> MessageFactory:
-    """The message factory for a campaign's email (a test copy differs only by ``subject_prefix``)."""
+def campaign_factory(config: Config, campaign: Campaign, rendered: RenderedEmail, subject_prefix: str = "",
+                     clicks: ClickValues | None = None) -> MessageFactory:
+    """The message factory for a campaign's email (a test copy differs only by ``subject_prefix``).
+
+    With ``clicks``, ``rendered`` is the email with its links wrapped (:mod:`outreach.tracking.links`).
+    """
     return MessageFactory(
         rendered,
         sender=config.email.from_,
@@ -75,6 +79,7 @@ def campaign_factory(config: Config, campaign: Campaign, rendered: RenderedEmail
         list_id=list_id(config, rendered.list_name, rendered.list_title),
         subject_prefix=subject_prefix,
         extra_headers={"X-Outreach-Campaign": campaign.slug, "Feedback-ID": feedback_id(config, campaign.slug, rendered.list_name)},
+        clicks=clicks,
     )
 
 

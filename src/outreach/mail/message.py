@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from email import policy
 from email.utils import format_datetime
+from typing import Mapping, Protocol
 
 from ..render.email import RenderedEmail, marker_values, markers_of, split_markers
 from ..text import clean_line, is_single_line
@@ -114,8 +115,18 @@ class Recipient:
     message_id: str
 
 
+class ClickValues(Protocol):
+    """Each message's values for the click markers of a wrapped email (:class:`outreach.tracking.wrap.ClickLinks`)."""
+
+    def values(self, sent_at: int, delivery_id: int | None = None) -> Mapping[str, str]: ...
+
+
 class MessageFactory:
-    """Builds the bytes of one campaign message per recipient."""
+    """Builds the bytes of one campaign message per recipient.
+
+    With ``clicks``, ``rendered`` is the wrapped email (:func:`outreach.tracking.wrap.wrap`)
+    and each message fills its click markers with its own tokens.
+    """
 
     def __init__(
         self,
@@ -126,8 +137,10 @@ class MessageFactory:
         list_id: str,
         subject_prefix: str = "",
         extra_headers: dict[str, str] | None = None,
+        clicks: ClickValues | None = None,
     ) -> None:
         self.rendered = rendered
+        self._clicks = clicks
         self._text = _Body(rendered.text, is_html=False)
         self._html = _Body(rendered.html, is_html=True)
         subject = subject_prefix + rendered.subject
@@ -160,10 +173,12 @@ class MessageFactory:
             self._date = (second, header)
         return header
 
-    def build(self, to: Recipient, date: datetime) -> bytes:
-        """The full message for one recipient, CRLF line ends."""
+    def build(self, to: Recipient, date: datetime, delivery_id: int | None = None) -> bytes:
+        """The full message for one recipient, CRLF line ends; ``delivery_id`` numbers its clicks in individual mode."""
         name = to.name if not to.name or is_single_line(to.name) else clean_line(to.name, _NAME_LIMIT)
         values = {"name": name or "", "unsubscribe_url": to.unsubscribe_url}
+        if self._clicks is not None:
+            values.update(self._clicks.values(int(date.timestamp()), delivery_id))
         text = self._text.encode(values)
         body_html = self._html.encode(values)
         headers = (

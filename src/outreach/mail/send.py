@@ -40,6 +40,7 @@ from ..store.ledger import Ledger, enqueue_audience, recover, requeue_unknown
 from ..store.ledger_queries import QueuedEmail, counts, next_retry
 from ..render.email import render_email
 from ..tokens import Keyring, archive_preview_key
+from ..tracking.links import tracked_email
 from .compose import (campaign_factory, envelope_sender_of_test_copy, require_live_links, signing_keys,
                       unsubscribe_links_of_test_copy)
 from .dkim import DkimSigner
@@ -140,6 +141,10 @@ def send_email(
         with database_guard(engine, "preparing the send"):
             audience, recovered = _prepare(config, plan, engine, retry_unknown, progress)
             before = counts(engine, campaign.slug, EMAIL_STEP)
+            # after the approval and the checks, before the first message: the links are stored, the email wrapped
+            email, clicks = tracked_email(config, engine, key, campaign.slug, plan.email)
+        if clicks is not None:
+            factory = campaign_factory(config, campaign, email, clicks=clicks)
         progress.start(audience, audience - before["queued"] - before["sending"])
         ledger = Ledger(engine, campaign.slug, EMAIL_STEP, suppression_list=campaign.email.list)
     except BaseException:
@@ -222,8 +227,8 @@ def send_test(config: Config, plan: Plan, addresses: list[str], transport: MailT
     transport = _outgoing(config, f"test-{campaign.slug}", transport)
     engine = open_db(config)
     # links to the unlisted web page carry its key: before the real send, nobody opens it by guessing
-    rendered = render_email(campaign, config, archive_key=archive_preview_key(signing_keys(config, engine), campaign.slug))
-    factory = campaign_factory(config, campaign, rendered, subject_prefix="[Test] ")
+    keys = signing_keys(config, engine)
+    rendered = render_email(campaign, config, archive_key=archive_preview_key(keys, campaign.slug))
     url, mailto = unsubscribe_links_of_test_copy(config)
     sender = envelope_sender_of_test_copy(config)
     conn = transport.open()
@@ -231,6 +236,9 @@ def send_test(config: Config, plan: Plan, addresses: list[str], transport: MailT
     try:
         with database_guard(engine, "publishing the test copy's web page"):
             store_archive(engine, campaign.slug, rendered, f"{config.web.base_url}/unsubscribe", listed=False)
+            # its links redirect like the real ones, but its tokens (mode TEST) count nothing
+            email, clicks = tracked_email(config, engine, keys, campaign.slug, rendered, test_copy=True)
+        factory = campaign_factory(config, campaign, email, subject_prefix="[Test] ", clicks=clicks)
         for i, addr in enumerate(valid):
             to = Recipient(addr, None, url, mailto, f"<test.{campaign.slug}.{time.time_ns()}.{i}@{config.email.sender_domain}>")
             results.append((addr, conn.send(sender, addr, factory.build(to, now()), name=f"test-{i:03d}-{addr}")))

@@ -223,7 +223,7 @@ class Sender:
         to = recipient(self.config, self.slug, self.list_name, self.key, job.subscriber_key or "", job.email or "", job.name)
         self.limiter.wait()
         try:
-            data = self.factory.build(to, now())
+            data = self.factory.build(to, now(), job.delivery_id)
             reply = conn.send(sender, job.email or "", data, name=f"{job.subscriber_id:09d}")
         except SenderRefused as exc:  # the server refuses us, not the subscriber: stop, and keep every row queued
             conn.close()

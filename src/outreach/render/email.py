@@ -21,7 +21,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Mapping
 
 import mjml
 from jinja2 import TemplateError, TemplateNotFound
@@ -61,18 +61,26 @@ def _numbered(n: int) -> dict[str, str]:
     return dict(MARKERS) if n == 0 else {key: f"{marker[:-2]}:{n}@@" for key, marker in MARKERS.items()}
 
 
-def _settle_markers(parts: list[str], live: Mapping[str, str]) -> tuple[list[str], dict[str, str]]:
-    """Swap the random ``live`` markers for the first marker set that cuts every part exactly where they did."""
+def _settle_markers(parts: list[str], live: Mapping[str, str],
+                    numbered: Callable[[int], Mapping[str, str]] = _numbered) -> tuple[list[str], dict[str, str]]:
+    """Swap the random ``live`` markers for the first marker set that cuts every part exactly where they did.
+
+    ``numbered(n)`` is the n-th candidate set (n = 0: the canonical markers); a marker that is
+    already settled can be carried over by giving it as its own live and final text.
+    """
     live_re = _marker_re(live)
     by_live = {m: key for key, m in live.items()}
     for n in range(1000):
-        final = _numbered(n)
+        final = dict(numbered(n))
         final_re = _marker_re(final)
         swapped = [live_re.sub(lambda m: final[by_live[m.group(0)]], part) for part in parts]
         expected = [[final[by_live[p]] if p in by_live else p for p in live_re.split(part)] for part in parts]
         if all(final_re.split(text) == cut for text, cut in zip(swapped, expected)):
             return swapped, final
     raise RenderError("the email text contains too many copies of outreach's internal markers")
+
+
+settle_markers = _settle_markers  # public name for the send-time link wrapping (outreach.tracking.wrap)
 _HREF_RE = re.compile(r"""<a\b[^>]*?\bhref="([^"]+)"[^>]*>(.*?)</a>""", re.S | re.I)
 _TAG_RE = re.compile(r"<[^>]+>")
 _STYLE_ATTR_RE = re.compile(r'\bstyle="[^"]*"')
