@@ -46,3 +46,19 @@ def live(db_config, monkeypatch):
     monkeypatch.setenv("OUTREACH_SECRET", "web-test-key")
     with LiveServer(db_config) as server:
         yield server
+
+
+@pytest.fixture
+def live_with(db_config, monkeypatch):
+    """Start uvicorn serving the app with ``db_config`` changed by keyword updates (e.g. ``tracking=...``); stopped after the test."""
+    monkeypatch.setenv("OUTREACH_SECRET", "web-test-key")
+    servers: list[LiveServer] = []
+
+    def start(**updates) -> LiveServer:
+        server = LiveServer(db_config.model_copy(update=updates)).__enter__()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.__exit__(None, None, None)
