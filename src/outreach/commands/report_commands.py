@@ -1,15 +1,82 @@
-"""``outreach report``: placeholder until issue 12 lands."""
+"""``report``: what happened after a campaign went out (terminal summary, HTML, JSON, CSV)."""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator, TextIO
 
-from .base import command
+from rich.console import Console
+
+from .base import command, load_campaigns, out
 from ..config import Config
-from ..errors import OutreachError
+from ..errors import CampaignErrors, OutreachError, RenderError
+from ..store.db import open_db
+from ..text import visible
+
+CSV_HELP = "write every number as CSV, one row per measure: section,item,url,time,measure,value ('-': standard output)"
 
 
-@command("report")
+def _report_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("campaign", metavar="CAMPAIGN", help="the campaign's slug, or its file")
+    p.add_argument("--html", metavar="FILE", help="write a self-contained HTML report (opens offline; '-': standard output)")
+    p.add_argument("--json", metavar="FILE", help="write the report as JSON ('-': standard output)")
+    p.add_argument("--csv", metavar="FILE", help=CSV_HELP)
+
+
+@command("report", _report_args)
 def run(args: argparse.Namespace, config: Config) -> int:
-    """Not built yet."""
-    raise OutreachError("outreach report is not built yet")
+    """Print the report, and write the files asked for."""
+    from ..report.data import gather
+    from ..report.export import write_csv, write_json
+    from ..report.html import render_html
+    from ..report.terminal import print_report
+
+    targets = {"html": args.html, "json": args.json, "csv": args.csv}
+    if sum(1 for t in targets.values() if t == "-") > 1:
+        raise OutreachError("only one of --html, --json and --csv can write to standard output ('-')")
+    slug, channels = _campaign(args.campaign, config)
+    report = gather(open_db(config), slug, config.tracking.clicks, channels)
+    writers = {"html": lambda f: f.write(render_html(report)), "json": lambda f: write_json(report, f), "csv": lambda f: write_csv(report, f)}
+    for name, target in targets.items():
+        if target:
+            with _opened(target, newline="" if name == "csv" else None) as f:
+                writers[name](f)
+    if "-" not in targets.values():
+        print_report(report, Console(width=160))
+        for name, target in targets.items():
+            if target:
+                out(visible(f"{name}: {target}"))
+    return 0
+
+
+def _campaign(ref: str, config: Config) -> tuple[str, dict[int, str]]:
+    """The campaign's slug, and its post steps' channels when its file can be read (for steps posted by hand)."""
+    path = Path(ref)
+    if not path.suffix and not path.exists():
+        path = Path("campaigns") / f"{ref}.toml"
+        if not path.is_file():
+            return ref, {}
+    from ..plan import build_plan
+
+    campaign = load_campaigns([str(path)])[0]
+    try:
+        plan = build_plan(campaign, config)
+    except (CampaignErrors, RenderError):
+        return campaign.slug, {}
+    return campaign.slug, {s.number: s.channel for s in plan.steps if s.kind == "post"}
+
+
+@contextmanager
+def _opened(target: str, newline: str | None) -> Iterator[TextIO]:
+    if target == "-":
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    try:
+        with open(target, "w", encoding="utf-8", newline=newline) as f:
+            yield f
+    except OSError as exc:
+        raise OutreachError(f"{target}: cannot write: {exc.strerror}") from None
