@@ -47,7 +47,7 @@ _LABEL_RE = re.compile(r"""[^>]*>(.*?)</a>""", re.I | re.S)  # what follows the 
 _TAG_RE = re.compile(r"<[^>]+>")
 _ALT_RE = re.compile(r'<img\b[^>]*?\salt="([^"]*)"', re.I)
 # a URL written in the plain-text part: up to white space, angle brackets or quotes
-_TEXT_URL_RE = re.compile(r"""https?://[^\s<>"]+""", re.I)
+_TEXT_URL_RE = re.compile(r"""(?i:https?://)[^\s<>"]+""")
 _TRAILING = ".,;:!?'"
 _CLOSERS = {")": "(", "]": "[", "}": "{"}
 
@@ -83,20 +83,39 @@ def skip_reason(url: str, base_url: str, markers: Sequence[str] = ()) -> Skip | 
     return None
 
 
-def _text_urls(text: str) -> list[str]:
-    """The URLs written out in a plain-text part, trailing punctuation and unbalanced closers cut off."""
-    out = []
-    for match in _TEXT_URL_RE.finditer(text):
-        url = match.group(0)
-        while url:
-            last = url[-1]
-            if last in _TRAILING or (last in _CLOSERS and url.count(last) > url.count(_CLOSERS[last])):
-                url = url[:-1]
-                continue
-            break
-        if len(url) > len("https://"):
+def _text_urls(text: str, known: Sequence[str]) -> list[str]:
+    """The URLs written out in a plain-text part that are not ``known`` (the HTML's links).
+
+    At each URL the longest reading wins: a known link that goes on past where a bare URL
+    would stop (a quote in it) is that link; a URL that only starts like a known link is
+    a URL of its own. Trailing punctuation and unbalanced closing brackets are not part of
+    a URL; one that runs into a personal marker holds it (and is never wrapped).
+    """
+    known_set = set(known)
+    by_start: dict[str, list[str]] = {}
+    for k in sorted(known_set, key=len, reverse=True):
+        by_start.setdefault(k[:8].lower(), []).append(k)
+    out, pos = [], 0
+    while (match := _TEXT_URL_RE.search(text, pos)) is not None:
+        url = _trimmed(match.group(0))
+        start = match.start()
+        longer = next((k for k in by_start.get(text[start:start + 8].lower(), ()) if len(k) >= len(url) and text.startswith(k, start)), None)
+        if longer is not None:
+            url = longer
+        elif len(url) > len("https://") and url not in known_set:
             out.append(url)
+        pos = start + max(len(url), 1)
     return out
+
+
+def _trimmed(url: str) -> str:
+    while url:
+        last = url[-1]
+        if last in _TRAILING or (last in _CLOSERS and url.count(last) > url.count(_CLOSERS[last])):
+            url = url[:-1]
+            continue
+        break
+    return url
 
 
 def find_links(email: RenderedEmail, base_url: str) -> list[FoundLink]:
@@ -109,7 +128,7 @@ def find_links(email: RenderedEmail, base_url: str) -> list[FoundLink]:
             inner = _LABEL_RE.match(email.html, match.end())
             label = _label(inner.group(1)) if inner else ""
             seen[url] = FoundLink(url, label or None, len(seen) + 1, skip_reason(url, base_url, markers))
-    for url in _text_urls(email.text):
+    for url in _text_urls(email.text, list(seen)):
         if url not in seen:
             seen[url] = FoundLink(url, None, len(seen) + 1, skip_reason(url, base_url, markers))
     return list(seen.values())
