@@ -7,7 +7,15 @@ twitter-text), reply ids and media ids that exist,
 alt text length, facet byte ranges inside the text. They can be told to fail
 the next request(s) to a path ("ok" lets one through): "429" (with reset headers; "429 Name=value" with only that one), "503", "401",
 "drop" (the request takes effect, then the connection closes with no answer)
-and, on X, "duplicate" (403 duplicate content).
+and, on X, "duplicate" (403 duplicate content); "garbage" answers 200 with a body that is not JSON.
+
+Each also serves its read of a post's reactions (X ``GET /2/tweets``, Mastodon
+``GET /api/v1/statuses/:id``, Bluesky ``app.bsky.feed.getPosts``), checking
+credentials as its posting routes do. The counts grow with the seconds since
+the post was made, by the emulator's own clock (:meth:`Emulator.advance` moves
+it); :meth:`Emulator.set_reactions` pins counts (any JSON value, or
+:data:`MISSING` to leave a field out: hostile answers) and
+:meth:`Emulator.delete` makes a post gone.
 """
 
 from __future__ import annotations
@@ -29,7 +37,10 @@ from urllib.parse import parse_qs, parse_qsl, quote, unquote, urlsplit
 
 import grapheme
 
-Reply = tuple[int, dict[str, Any], dict[str, str]]
+Reply = tuple[int, Any, dict[str, str]]  # a bytes payload is sent as it is (a garbled answer)
+MISSING = object()  # set_reactions(..., likes=MISSING): the answer leaves that count out
+# Counts grow by one every this many seconds of the post's age (by the emulator's clock): deterministic, different per count.
+GROWTH = {"likes": 60, "reposts": 300, "replies": 600, "quotes": 1800, "bookmarks": 900, "impressions": 6}
 
 # The emulators count lengths with this module's own code (never outreach's functions or twitter-text), so a
 # counting bug in outreach cannot be mirrored by the server that is meant to catch it.
@@ -174,7 +185,7 @@ def oauth1_signature(base_string: str, consumer_secret: str, token_secret: str) 
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+    def __init__(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
         self.status, self.body, self.headers = status, body, headers or {}
 
 
@@ -187,6 +198,11 @@ class Emulator:
         self.requests: list[dict] = []
         self.lock = threading.Lock()
         self.ids = itertools.count(1000)
+        self.prefix_routes: list[tuple[str, str, Callable[[dict], Reply]]] = []  # (method, path prefix, handler)
+        self.offset = 0.0  # seconds the reactions clock is ahead of the wall clock
+        self.born: dict[str, float] = {}  # post key -> when it was made, by the reactions clock
+        self.pinned: dict[str, dict[str, Any]] = {}  # post key -> counts a test set (our names)
+        self.gone: set[str] = set()  # deleted posts
         emulator = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -204,7 +220,8 @@ class Emulator:
                     emulator.requests.append(request)
                     failure = emulator.failures.get(path, []).pop(0) if emulator.failures.get(path) else None
                     failure = None if failure == "ok" else failure
-                route = emulator.routes.get((method, path))
+                route = emulator.routes.get((method, path)) or next(
+                    (h for m, prefix, h in emulator.prefix_routes if m == method and path.startswith(prefix) and len(path) > len(prefix)), None)
                 try:
                     if failure and failure != "drop":
                         raise emulator.failure(failure)
@@ -218,7 +235,7 @@ class Emulator:
                     self.wfile.flush()
                     self.connection.shutdown(2)
                     return
-                data = json.dumps(payload).encode()
+                data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json; charset=utf-8")
                 self.send_header("Content-Length", str(len(data)))
@@ -248,6 +265,39 @@ class Emulator:
         self.server.shutdown()
         self.server.server_close()
 
+    # -- reactions over time -------------------------------------------------------------------
+    def clock(self) -> float:
+        """The reactions clock: the wall clock plus what :meth:`advance` added."""
+        return time.time() + self.offset
+
+    def advance(self, seconds: float) -> None:
+        """Age every post by ``seconds`` (its counts grow accordingly)."""
+        with self.lock:
+            self.offset += seconds
+
+    def made(self, key: str) -> None:
+        """Start a new post's counts at zero, now."""
+        with self.lock:
+            self.born[key] = self.clock()
+
+    def set_reactions(self, key: str, **counts: Any) -> None:
+        """Pin counts of a post (our names: likes, reposts, replies, quotes, bookmarks, impressions); any value, or MISSING."""
+        with self.lock:
+            self.pinned.setdefault(key, {}).update(counts)
+
+    def delete(self, key: str) -> None:
+        """The post is gone: its read answers as the platform does for a deleted post."""
+        with self.lock:
+            self.gone.add(key)
+
+    def reactions(self, key: str) -> dict[str, Any]:
+        """The post's counts now (our names; a MISSING one left out)."""
+        with self.lock:
+            age = max(0.0, self.clock() - self.born.get(key, self.clock()))
+            counts: dict[str, Any] = {name: int(age // every) for name, every in GROWTH.items()}
+            counts.update(self.pinned.get(key, {}))
+        return {name: value for name, value in counts.items() if value is not MISSING}
+
     def fail(self, path: str, *kinds: str) -> None:
         with self.lock:
             self.failures.setdefault(path, []).extend(kinds)
@@ -259,6 +309,8 @@ class Emulator:
             return ApiError(429, {"title": "Too Many Requests", "detail": "Too Many Requests"}, {name: value})
         if kind == "429":
             return ApiError(429, {"title": "Too Many Requests", "detail": "Too Many Requests"}, {"x-rate-limit-reset": reset, "RateLimit-Reset": reset, "X-RateLimit-Reset": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(int(reset)))})
+        if kind == "garbage":
+            return ApiError(200, b"<html><body>Something went wrong</body></html>")
         if kind == "503":
             return ApiError(503, {"title": "Service Unavailable", "error": "Service Unavailable"})
         if kind == "401":
@@ -306,6 +358,7 @@ class XEmulator(Emulator):
         self.routes[("POST", "/2/tweets")] = self.create_tweet
         self.routes[("POST", "/2/media/upload")] = self.upload
         self.routes[("POST", "/2/media/metadata")] = self.metadata
+        self.routes[("GET", "/2/tweets")] = self.get_tweets
 
     def failure(self, kind: str) -> ApiError:
         if kind == "duplicate":
@@ -385,7 +438,32 @@ class XEmulator(Emulator):
             raise self.failure("duplicate")
         tweet_id = str(next(self.ids))
         self.tweets[tweet_id] = {"text": text, "reply_to": reply, "media": [self.media[m] for m in media_ids]}
+        self.made(tweet_id)
         return 201, {"data": {"id": tweet_id, "text": text, "edit_history_tweet_ids": [tweet_id]}}, {}
+
+
+    PUBLIC_METRICS = {"likes": "like_count", "reposts": "retweet_count", "replies": "reply_count", "quotes": "quote_count",
+                      "bookmarks": "bookmark_count", "impressions": "impression_count"}
+
+    def get_tweets(self, request: dict) -> Reply:
+        """GET /2/tweets?ids=…: found tweets in ``data``; a deleted or unknown id in ``errors`` (still 200, as X does)."""
+        self._auth(request)
+        ids = [i for i in ",".join(request["query"].get("ids", [])).split(",") if i]
+        if not ids or len(ids) > 100 or not all(i.isdigit() for i in ids):
+            raise ApiError(400, {"errors": [{"message": "ids: 1 to 100 numeric tweet ids"}], "title": "Invalid Request"})
+        fields = ",".join(request["query"].get("tweet.fields", [])).split(",")
+        data, errors = [], []
+        for tweet_id in ids:
+            if tweet_id not in self.tweets or tweet_id in self.gone:
+                errors.append({"value": tweet_id, "detail": f"Could not find tweet with ids: [{tweet_id}].", "title": "Not Found Error",
+                               "resource_type": "tweet", "parameter": "ids", "resource_id": tweet_id,
+                               "type": "https://api.twitter.com/2/problems/resource-not-found"})
+                continue
+            tweet = {"id": tweet_id, "text": self.tweets[tweet_id]["text"], "edit_history_tweet_ids": [tweet_id]}
+            if "public_metrics" in fields:
+                tweet["public_metrics"] = {self.PUBLIC_METRICS[k]: v for k, v in self.reactions(tweet_id).items()}
+            data.append(tweet)
+        return 200, {**({"data": data} if data else {}), **({"errors": errors} if errors else {})}, {}
 
 
 class MastodonEmulator(Emulator):
@@ -400,6 +478,7 @@ class MastodonEmulator(Emulator):
         self.routes[("POST", "/api/v1/statuses")] = self.create_status
         self.routes[("POST", "/api/v2/media")] = self.upload
         self.routes[("POST", "/api/v1/media")] = self.upload  # deprecated, still served by real instances
+        self.prefix_routes.append(("GET", "/api/v1/statuses/", self.get_status))
         for path in ("/api/v2/instance", "/api/v2/instance/", "/api/v1/instance", "/api/v1/instance/"):
             self.routes[("GET", path)] = lambda r: (200, {"domain": "emulator", "version": "4.3.0", "configuration": {"statuses": {"max_characters": self.limit}}}, {})
 
@@ -445,9 +524,21 @@ class MastodonEmulator(Emulator):
                 raise ApiError(422, {"error": f"Validation failed: media {m} not found"})
         status_id = str(next(self.ids))
         self.statuses[status_id] = {"text": text, "reply_to": reply, "media": [self.media[m] for m in media_ids], "idempotency_key": key}
+        self.made(status_id)
         if key:
             self.idempotency[key] = status_id
         return 200, self._status(status_id), {}
+
+    STATUS_COUNTS = {"likes": "favourites_count", "reposts": "reblogs_count", "replies": "replies_count", "quotes": "quotes_count"}
+
+    def get_status(self, request: dict) -> Reply:
+        """GET /api/v1/statuses/:id with its counts; 404 "Record not found" once deleted (as Mastodon answers)."""
+        self._auth(request)
+        status_id = request["path"].rsplit("/", 1)[1]
+        if status_id not in self.statuses or status_id in self.gone:
+            raise ApiError(404, {"error": "Record not found"})
+        counts = self.reactions(status_id)
+        return 200, {**self._status(status_id), **{theirs: counts[ours] for ours, theirs in self.STATUS_COUNTS.items() if ours in counts}}, {}
 
     def _status(self, status_id: str) -> dict:
         s = self.statuses[status_id]
@@ -475,6 +566,7 @@ class BlueskyEmulator(Emulator):
         self.routes[("POST", "/xrpc/com.atproto.repo.uploadBlob")] = self.upload_blob
         self.routes[("POST", "/xrpc/com.atproto.repo.createRecord")] = self.create_record
         self.routes[("GET", "/xrpc/com.atproto.repo.getRecord")] = self.get_record
+        self.routes[("GET", "/xrpc/app.bsky.feed.getPosts")] = self.get_posts
 
     def create_session(self, request: dict) -> Reply:
         body = _json(request)
@@ -545,4 +637,23 @@ class BlueskyEmulator(Emulator):
         uri = f"at://{self.did}/app.bsky.feed.post/{rkey}"
         cid = "bafyrei" + rkey.ljust(52, "b")
         self.records[uri] = {"cid": cid, "record": record}
+        self.made(uri)
         return 200, {"uri": uri, "cid": cid, "validationStatus": "valid"}, {}
+
+    POST_COUNTS = {"likes": "likeCount", "reposts": "repostCount", "replies": "replyCount", "quotes": "quoteCount", "bookmarks": "bookmarkCount"}
+
+    def get_posts(self, request: dict) -> Reply:
+        """app.bsky.feed.getPosts?uris=…: a postView per post found; a deleted (or unknown) post is left out, as the AppView does."""
+        self._auth(request)
+        uris = request["query"].get("uris", [])
+        if not uris or len(uris) > 25 or not all(u.startswith("at://") for u in uris):
+            raise ApiError(400, {"error": "InvalidRequest", "message": "uris: 1 to 25 at-uris"})
+        posts = []
+        for uri in uris:
+            if uri not in self.records or uri in self.gone:
+                continue
+            counts = self.reactions(uri)
+            posts.append({"uri": uri, "cid": self.records[uri]["cid"], "author": {"did": self.did, "handle": self.handle},
+                          "record": self.records[uri]["record"], "indexedAt": "2027-01-12T09:00:00.000Z",
+                          **{theirs: counts[ours] for ours, theirs in self.POST_COUNTS.items() if ours in counts}})
+        return 200, {"posts": posts}, {}

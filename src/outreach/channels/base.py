@@ -93,6 +93,38 @@ class Posted:
     extra: Mapping[str, Any] = field(default_factory=dict)  # e.g. Bluesky's cid and thread root
 
 
+# A count above this is not believable (more than a person could see): a hostile or broken answer, stored as unknown.
+MAX_COUNT = 2**31 - 1  # also the largest value the ``post_metrics`` Integer columns hold everywhere
+
+
+def count(value: object) -> int | None:
+    """A reaction count from an API answer: a non-negative JSON integer that fits, else None (never an exception).
+
+    A string, a float, a boolean, a negative or a huge number is not a count outreach stores.
+    """
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value if 0 <= value <= MAX_COUNT else None
+
+
+@dataclass(frozen=True)
+class Reactions:
+    """What a platform shows of one post's reception; None where it does not expose (or garbled) the count."""
+
+    likes: int | None = None
+    reposts: int | None = None
+    replies: int | None = None
+    quotes: int | None = None
+    bookmarks: int | None = None
+    impressions: int | None = None
+
+    @classmethod
+    def read(cls, answer: object, names: Mapping[str, str]) -> "Reactions":
+        """Counts from a JSON object, by ``names`` (our field -> the platform's key); anything unreadable is None."""
+        found = answer if isinstance(answer, Mapping) else {}
+        return cls(**{ours: count(found.get(theirs)) for ours, theirs in names.items()})
+
+
 class Channel(Protocol):
     """A social network (or the outbox standing in for one)."""
 
@@ -178,7 +210,7 @@ _JSON_SECRET = re.compile(r'(?i)("(?:' + _SECRET_NAMES + r'|access_?jwt|refresh_
 _HEADER_SECRET = re.compile(r'(?i)\b(' + _SECRET_NAMES + r')(\s*[:=]\s*)(?:(?!"\s*[,}\]])[^\r\n])*')
 _OAUTH_PARAM = re.compile(r'(?i)\b(oauth_[a-z_]*\s*=\s*"?)[^",&\s]*')
 _AUTH_SCHEME = re.compile(r"(?i)\b(bearer|basic|dpop)\s+[A-Za-z0-9._~+/=-]+")
-STEPS = {"credentials": "login", "payload": "request", "media": "media upload", "post": "post"}
+STEPS = {"credentials": "login", "payload": "request", "media": "media upload", "post": "post", "metrics": "reactions read"}
 
 
 @dataclass(frozen=True)
@@ -315,9 +347,17 @@ class ApiChannel:
         """Create the post from the prepared ``request`` and the uploaded ``media``."""
         raise NotImplementedError
 
+    def fetch_reactions(self, posted: Posted) -> Reactions:
+        """Read the post's counts now; raise :class:`Rejected` via :meth:`deleted` when the post is gone."""
+        raise NotImplementedError
+
     def answer_of(self, exc: BaseException) -> Answer | None:
         """The HTTP answer behind a client library's exception, by its type; None when there was none."""
         return None
+
+    def deleted(self, posted: Posted) -> Rejected:
+        """The error for a post that is no longer there."""
+        return Rejected(f"{self.facts.display}: the post was deleted ({posted.url or posted.remote_id})", platform=self.facts.display)
 
     @staticmethod
     def media_of(part: OutgoingPart) -> tuple[Media, ...]:
@@ -346,6 +386,28 @@ class ApiChannel:
                 raise  # not a platform failure: a bug, reported as one
             raise error from None
 
+    def reactions(self, posted: Posted) -> Reactions:
+        """Credentials, then the read; a failure becomes one channel error, a deleted post a :class:`Rejected`.
+
+        An answer that is not JSON at all is :class:`Unavailable` (read again later), never an exception.
+        """
+        step = "credentials"
+        try:
+            self.authenticate()
+            step = "metrics"
+            return self.fetch_reactions(posted)
+        except ChannelError:
+            raise
+        except Exception as exc:
+            # A JSON parser's error (requests' is also a RequestException, so it is looked for first), or the answer's wrong shape.
+            garbled = self.answer_of(exc) is None and any(isinstance(c, ValueError) and not isinstance(c, urllib3.exceptions.HTTPError)
+                                                          for c in chain(exc))
+            error = (Unavailable(f"{self.facts.display} {STEPS[step]}: the answer is not JSON", platform=self.facts.display)
+                     if garbled else self.error_for(exc, step))
+            if error is None:
+                raise  # not a platform failure: a bug, reported as one
+            raise error from None
+
     def error_for(self, exc: BaseException, step: str) -> ChannelError | None:
         """The one error mapping: an HTTP answer by its status, else a transport failure by its type."""
         answer = self.answer_of(exc)
@@ -358,6 +420,8 @@ class ApiChannel:
         response = {"platform": self.facts.display, "status": None, "body": None}
         if not sent:
             return Unavailable(f"{what}: cannot connect ({type(exc).__name__}); nothing was sent", **response)
+        if step == "metrics":
+            return Unavailable(f"{what}: no answer ({type(exc).__name__}); it is read again later", **response)
         if step != "post" or self.post_is_idempotent:
             return Unavailable(f"{what}: no answer ({type(exc).__name__}); sending again is safe", **response)
         return OutcomeUnknown(f"{what}: no answer after the request was sent ({type(exc).__name__}); check the account before resending", **response)
@@ -373,6 +437,8 @@ class ApiChannel:
             return AuthFailed(f"{self.facts.display} refused the login: {detail}", **response)
         if answer.status == 401:
             return AuthFailed(f"{self.facts.display} {STEPS[step]}: {detail}", **response)
+        if step == "metrics" and answer.status in (404, 410):
+            return Rejected(f"{self.facts.display}: the post was deleted ({detail})", **response)
         if answer.status >= 500:
             return Unavailable(f"{self.facts.display} {STEPS[step]}: {detail}", **response)
         return Rejected(f"{self.facts.display} {STEPS[step]}: {detail}", **response)

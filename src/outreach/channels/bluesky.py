@@ -18,11 +18,13 @@ from typing import Any, Mapping
 from atproto import Client, models
 
 from ..errors import ChannelError
-from .base import Answer, ApiChannel, Media, OutgoingPart, Posted
+from .base import Answer, ApiChannel, Media, OutgoingPart, Posted, Reactions
 from .bluesky_facts import BLUESKY
 
 _URL = re.compile(r"https?://[^\s<>\"'）)]+[^\s<>\"'）).,;:!?]")
 _TAG = re.compile(r"(?<![\w#])#([^\s#.,;:!?()\[\]{}'\"]*[^\d\s#.,;:!?()\[\]{}'\"][^\s#.,;:!?()\[\]{}'\"]*)")
+# app.bsky.feed.defs#postView counts, by our names (bookmarkCount is newer: None where the AppView leaves it out).
+POST_COUNTS = {"likes": "likeCount", "reposts": "repostCount", "replies": "replyCount", "quotes": "quoteCount", "bookmarks": "bookmarkCount"}
 _MENTION = re.compile(r"(?<![\w@])@(([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,})")
 
 
@@ -126,6 +128,24 @@ class BlueskyChannel(ApiChannel):
                                         facets=_facet_models(facets(part.text)) or None)
         rkey = created.uri.rsplit("/", 1)[-1]
         return Posted(created.uri, f"https://bsky.app/profile/{self.handle}/post/{rkey}", {"cid": created.cid})
+
+    def at_uri(self, posted: Posted) -> str:
+        """The post's at:// URI; a part a person marked posted by its bsky.app URL is known by its record key."""
+        if posted.remote_id.startswith("at://"):
+            return posted.remote_id
+        return f"at://{self.did}/app.bsky.feed.post/{posted.remote_id.rstrip('/').rsplit('/', 1)[-1]}"
+
+    def fetch_reactions(self, posted: Posted) -> Reactions:
+        """app.bsky.feed.getPosts?uris=…, read as raw JSON (a hostile answer must not fail a model); a deleted post is left out."""
+        uri = self.at_uri(posted)
+        response = self.client.invoke_query("app.bsky.feed.getPosts", params=models.AppBskyFeedGetPosts.Params(uris=[uri]))
+        if not isinstance(response.content, dict):
+            raise ValueError("getPosts: the answer is not a JSON object")
+        found = response.content.get("posts")
+        post = next((p for p in found if isinstance(p, dict) and p.get("uri") == uri), None) if isinstance(found, list) else None
+        if post is None:
+            raise self.deleted(posted)
+        return Reactions.read(post, POST_COUNTS)
 
     def error_for(self, exc: BaseException, step: str) -> ChannelError | None:
         """The base mapping; a refused session is dropped so the next post logs in again."""

@@ -15,11 +15,13 @@ import requests
 from mastodon import Mastodon, MastodonAPIError, MastodonRatelimitError
 
 from ..errors import Rejected
-from .base import Answer, ApiChannel, Media, OutgoingPart, Posted
+from .base import Answer, ApiChannel, Media, OutgoingPart, Posted, Reactions
 from .http import RoutingSession
 from .mastodon_facts import MASTODON
 
 API_VERSION = "4.2.0"  # statuses, v2 media and idempotency keys are all older than this
+# A status's counts (GET /api/v1/statuses/:id), by our names; quotes_count only on instances that have quotes (4.5+).
+STATUS_COUNTS = {"likes": "favourites_count", "reposts": "reblogs_count", "replies": "replies_count", "quotes": "quotes_count"}
 
 
 class MastodonChannel(ApiChannel):
@@ -79,6 +81,18 @@ class MastodonChannel(ApiChannel):
         status = self.api.status_post(request["status"], in_reply_to_id=request.get("in_reply_to_id"), media_ids=media or None,
                                       idempotency_key=request["idempotency_key"])
         return Posted(str(status["id"]), str(status.get("url") or f"{self.instance}/statuses/{status['id']}"))
+
+    def fetch_reactions(self, posted: Posted) -> Reactions:
+        """GET /api/v1/statuses/:id: favourites, reblogs, replies (and quotes where the instance counts them); 404 when deleted."""
+        status = self.api.status(posted.remote_id)
+        last = self._last
+        if last is not None and last.ok:
+            status = last.json()  # the answer as sent: mastodon-py would turn a string "12" into a count
+        if not isinstance(status, dict):
+            raise ValueError("GET /api/v1/statuses/:id: the answer is not a JSON object")
+        if str(status.get("id")) != posted.remote_id:
+            raise self.deleted(posted)  # an answer about another status (or none) is not this post
+        return Reactions.read(status, STATUS_COUNTS)
 
     def answer_of(self, exc: BaseException) -> Answer | None:
         """An API error (or a 429 mastodon-py turned into a rate-limit error) is the session's last answer."""
