@@ -1,0 +1,75 @@
+"""In headless Chromium: the HTML report opens from a file, asks for nothing, and every chart draws its marks (light and dark)."""
+
+from __future__ import annotations
+
+import pytest
+
+from outreach.config import Config
+from outreach.report.charts import HUMAN, MACHINE, SERIES
+from outreach.report.data import gather
+from outreach.report.html import write_html
+from outreach.store.db import forget_engines, open_db
+from tests.render.browser_checks import SCHEMES, chromium_browser, text_contrast
+from tests.report.seed import seed
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+# Per chart: its drawn size, its title, and the data marks (bars, lines, markers in a series colour) with a non-zero size.
+_CHARTS_JS = r"""
+(colours) => [...document.querySelectorAll('figure.chart')].map((fig) => {
+  const svg = fig.querySelector('svg');
+  const box = svg.getBoundingClientRect();
+  const marks = [...svg.querySelectorAll('path, use')].filter((el) => {
+    const s = getComputedStyle(el);
+    const painted = [s.fill, s.stroke].some((c) => colours.includes(c));
+    const r = el.getBoundingClientRect();
+    return painted && r.width > 0 && r.height > 0;
+  });
+  const title = svg.querySelector('title');
+  return {key: fig.dataset.chart, width: box.width, height: box.height, marks: marks.length,
+          title: title ? title.textContent : null, labelled: svg.getAttribute('aria-labelledby') === (title && title.id)};
+})
+"""
+
+_VIOLATIONS_JS = "window.__violations = []; document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));"
+
+
+def _rgb(hex_colour: str) -> str:
+    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgb({r}, {g}, {b})"
+
+
+def test_the_html_report_draws_its_charts_offline(tmp_path):
+    config = Config(database=f"sqlite:///{tmp_path / 'report.db'}")
+    try:
+        engine = open_db(config)
+        seed(engine)
+        report = gather(engine, "spring", "individual", {3: "mastodon"})
+    finally:
+        forget_engines()
+    page_file = tmp_path / "report.html"
+    write_html(report, page_file)
+    colours = [_rgb(c) for c in (HUMAN, MACHINE, *SERIES.values())]
+    with chromium_browser() as browser:
+        for scheme in SCHEMES:
+            context = browser.new_context(color_scheme=scheme, viewport={"width": 1100, "height": 900})
+            asked: list[str] = []
+            context.on("request", lambda r: asked.append(r.url))
+            context.add_init_script(_VIOLATIONS_JS)
+            page = context.new_page()
+            page.goto(page_file.as_uri())
+            page.wait_for_load_state("load")
+            charts = page.evaluate(_CHARTS_JS, colours)
+            assert [c["key"] for c in charts] == ["clicks", "post1", "post2"]
+            for c in charts:
+                assert c["width"] > 200 and c["height"] > 80, c
+                assert c["marks"] > 0, f"chart {c['key']} drew no marks ({scheme})"
+                assert c["title"] and c["labelled"], c
+            assert asked == [page_file.as_uri()], f"the report asked for more than itself: {asked}"
+            assert page.evaluate("window.__violations") == []
+            counted, low = text_contrast(page, scheme)
+            assert counted > 50 and low == [], [str(x) for x in low]
+            shot = tmp_path / f"report-{scheme}.png"
+            page.screenshot(path=str(shot), full_page=True)
+            assert shot.stat().st_size > 10_000
+            context.close()
