@@ -136,6 +136,8 @@ class Poller:
     config: Config
     say: Callable[[str], None] = lambda line: None
     held: dict[str, datetime] = field(default_factory=dict)  # platform -> not before
+    # Built once and kept: a Bluesky channel logs in once, not every round (createSession has a tight rate limit).
+    channels: dict[str, ApiChannel | None] = field(default_factory=dict)
 
     def due(self, engine: Engine, now: datetime) -> list[tuple[PublishedPost, Checkpoint]]:
         """The posts to read now, with their checkpoint (outbox and unknown-platform posts left out)."""
@@ -153,14 +155,13 @@ class Poller:
         """One round: read every due post (stopping early when ``stop`` is set) and store each outcome."""
         engine = open_db(self.config)
         readings: list[Reading] = []
-        channels: dict[str, ApiChannel | None] = {}
         for post, mark in self.due(engine, now()):
             if stop is not None and stop.is_set():
                 break
             platform = platform_of(post, self.config) or ""
             if self.held.get(platform, now()) > now():
                 continue  # rate-limited or refused: left for a later round, not stored as a failure
-            reading = read_post(self.config, post, mark.label, channels, now, self)
+            reading = read_post(self.config, post, mark.label, self.channels, now, self)
             if reading.skipped is None:
                 record_sample(engine, post.delivery_id, reading.taken_at, mark.label, reading.reactions, reading.error)
                 if reading.error:

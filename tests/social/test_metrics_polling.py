@@ -91,6 +91,7 @@ def gets(api, path: str) -> int:
 
 def test_each_checkpoint_is_read_once_and_counts_grow(social_config, published, apis):
     poller = Poller(social_config)
+    sessions = apis[2].sessions
     assert poller.poll(now=lambda: published + 30 * timedelta(minutes=1)) == []
     first = poller.poll(now=lambda: published + H + timedelta(minutes=1))
     assert len(first) == 6 and all(r.ok and r.checkpoint == "1h" for r in first)
@@ -98,6 +99,7 @@ def test_each_checkpoint_is_read_once_and_counts_grow(social_config, published, 
     advance(apis, 24 * H)
     second = poller.poll(now=lambda: published + 24 * H + timedelta(minutes=1))
     assert len(second) == 6 and all(r.ok and r.checkpoint == "24h" for r in second)
+    assert apis[2].sessions == sessions + 1, "the poller logs in to Bluesky once, not every round"
     series = stored(social_config)
     assert all([s.checkpoint for s in v] == ["1h", "24h"] for v in series.values()) and len(series) == 6
     for samples in series.values():

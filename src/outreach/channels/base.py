@@ -12,6 +12,13 @@ then the post, then the error mapping, which is written once, here, from
 HTTP status codes and exception types (see :meth:`ApiChannel.error_for`).
 A platform's client fills in the steps and tells how its library reports an
 HTTP answer (:meth:`ApiChannel.answer_of`); nothing reads exception text.
+
+Reading a post's reactions (:meth:`ApiChannel.reactions`) is a second fixed
+sequence on the same mapping: credentials, then the platform's
+:meth:`ApiChannel.fetch_reactions`. Its answers are hostile like any other: a
+count that is missing, not an integer, negative or absurdly large is None
+(:func:`count`), an answer that is not JSON is :class:`Unavailable`, and a post
+that is gone is a :class:`Rejected` saying it was deleted.
 """
 
 from __future__ import annotations
@@ -301,7 +308,7 @@ class ApiChannel:
 
     Subclasses set :attr:`facts` and fill in :meth:`connect` (build the client,
     no network), :meth:`authenticate`, :meth:`payload`/:meth:`prepare`,
-    :meth:`upload`, :meth:`post` and :meth:`answer_of`.
+    :meth:`upload`, :meth:`post`, :meth:`fetch_reactions` and :meth:`answer_of`.
     """
 
     facts: ClassVar[PlatformFacts]
