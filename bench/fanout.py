@@ -1,6 +1,6 @@
 """Fan-out benchmark: outreach send vs the floor of plain smtplib, same machine, same run.
 
-    python bench/fanout.py --recipients 100000 [--connections 4] [--database URL] [--dkim]
+    python bench/fanout.py --recipients 100000 [--connections 4] [--database URL] [--dkim] [--clicks MODE]
 
 Starts Debian postfix's /usr/sbin/smtp-sink on loopback, then measures
 (a) the floor: identical pre-built message bytes sent with smtplib over the same
@@ -14,6 +14,12 @@ database with ``[email.dkim]`` set to a throwaway 2048-bit key (``--dkim-bits``)
 line adds ``dkim=<msg/s> dkim_ratio=<signed/floor> dkim_vs_unsigned=<signed/unsigned>``.
 The floor stays unsigned (pre-built bytes, plain smtplib): it is what the
 machine can do at all, signing is outreach's cost.
+
+``--clicks`` sets ``[tracking] clicks`` for the sends (default ``aggregate``, the
+embedded default: every link wrapped, one click token per link per message).
+``--clicks compare`` times a send with ``off`` and one with ``aggregate`` on two
+identically seeded databases and adds ``clicks_off=<msg/s> clicks_aggregate=<msg/s>
+clicks_vs_off=<aggregate/off>`` and the CPU per message of each.
 """
 
 from __future__ import annotations
@@ -108,10 +114,12 @@ def write_key(path: Path, bits: int = 2048) -> None:
         f.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
 
 
-def run_outreach(work: Path, name: str, database: str, port: int, connections: int, recipients: int, dkim_key: Path | None) -> tuple[float, int] | None:
-    """One timed ``outreach send`` subprocess; (msg/s, peak RSS of the children so far in MB), None when it failed."""
+def run_outreach(work: Path, name: str, database: str, port: int, connections: int, recipients: int, dkim_key: Path | None,
+                 clicks: str = "aggregate") -> tuple[float, int, float] | None:
+    """One timed ``outreach send`` subprocess; (msg/s, peak RSS of the children so far in MB, µs CPU per message), None when it failed."""
     text = (f'database = "{database}"\noutbox = "{work / "outbox"}"\nrequire_approval = false\n'
             f'[web]\nbase_url = "https://news.example.org"\n'  # links are only written, never followed: https as a real send needs
+            f'[tracking]\nclicks = "{clicks}"\n'
             f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\nconnections = {connections}\ntimeout = 30\n')
     if dkim_key is not None:
         text += f'[email.dkim]\nselector = "bench"\ndomain = "outreach.invalid"\nprivate_key_file = "{dkim_key}"\n'
@@ -119,7 +127,7 @@ def run_outreach(work: Path, name: str, database: str, port: int, connections: i
     env = {**os.environ, "OUTREACH_SECRET": "bench-key"}
     outreach = shutil.which("outreach") or sys.executable
     cmd = [outreach] if outreach != sys.executable else [sys.executable, "-m", "outreach"]
-    print(f"outreach send{' (DKIM-signed)' if dkim_key else ''} to {recipients:,} subscribers …", flush=True)
+    print(f"outreach send{' (DKIM-signed)' if dkim_key else ''} to {recipients:,} subscribers, clicks = {clicks} …", flush=True)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     proc = subprocess.run([*cmd, "--config", str(work / f"{name}.toml"), "send", str(CAMPAIGN), "--now"], env=env, cwd=work, capture_output=True, text=True)
@@ -135,7 +143,7 @@ def run_outreach(work: Path, name: str, database: str, port: int, connections: i
     rate = recipients / elapsed
     print(f"outreach{' signed' if dkim_key else ''}: {rate:,.0f} msg/s (whole command, start-up included: {elapsed:.1f}s); "
           f"{cpu_us:,.0f} µs CPU per message", flush=True)
-    return rate, peak_kb // 1024
+    return rate, peak_kb // 1024, cpu_us
 
 
 def main() -> int:
@@ -145,9 +153,11 @@ def main() -> int:
     parser.add_argument("--database", help="database URL (default: a fresh SQLite file in a temp folder)")
     parser.add_argument("--dkim", action="store_true", help="also time a DKIM-signed send (a second database, seeded the same)")
     parser.add_argument("--dkim-bits", type=int, default=2048, choices=(1024, 2048, 3072), help="the throwaway key's size (default 2048)")
+    parser.add_argument("--clicks", default="aggregate", choices=("aggregate", "individual", "off", "compare"),
+                        help="[tracking] clicks for the sends (default aggregate); compare: time off and aggregate")
     args = parser.parse_args()
-    if args.dkim and args.database:
-        parser.error("--dkim compares two sends on two fresh SQLite databases; it cannot be combined with --database")
+    if (args.dkim or args.clicks == "compare") and args.database:
+        parser.error("--dkim and --clicks compare time two sends on two fresh SQLite databases; they cannot be combined with --database")
     if not Path(SINK).exists():
         print(f"{SINK} is missing: apt-get install postfix (it ships smtp-sink), or set SMTP_SINK", file=sys.stderr)
         return 2
@@ -167,16 +177,25 @@ def main() -> int:
         floor_rate = floor(port, args.connections, args.recipients, data)
         print(f"floor: {floor_rate:,.0f} msg/s", flush=True)
 
-        unsigned = run_outreach(work, "outreach", database, port, args.connections, args.recipients, None)
+        mode = "off" if args.clicks == "compare" else args.clicks
+        unsigned = run_outreach(work, "outreach", database, port, args.connections, args.recipients, None, mode)
         if unsigned is None:
             return 1
-        rate, peak_mb = unsigned
+        rate, peak_mb, cpu_us = unsigned
         line = "ratio=%.3f floor=%d outreach=%d peak_rss_mb=%d" % (rate / floor_rate, floor_rate, rate, peak_mb)
+        if args.clicks == "compare":
+            tracked_db = f"sqlite:///{work / 'bench-clicks.db'}"
+            seed(config.model_copy(update={"database": tracked_db}), args.recipients)
+            tracked = run_outreach(work, "outreach-clicks", tracked_db, port, args.connections, args.recipients, None, "aggregate")
+            if tracked is None:
+                return 1
+            line += " clicks_off=%d clicks_aggregate=%d clicks_vs_off=%.3f cpu_us_off=%d cpu_us_aggregate=%d" % (
+                rate, tracked[0], tracked[0] / rate, cpu_us, tracked[2])
         if args.dkim:
             signed_db = f"sqlite:///{work / 'bench-dkim.db'}"
             seed(config.model_copy(update={"database": signed_db}), args.recipients)
             write_key(work / "dkim.pem", args.dkim_bits)
-            signed = run_outreach(work, "outreach-dkim", signed_db, port, args.connections, args.recipients, work / "dkim.pem")
+            signed = run_outreach(work, "outreach-dkim", signed_db, port, args.connections, args.recipients, work / "dkim.pem", mode)
             if signed is None:
                 return 1
             line += " dkim=%d dkim_ratio=%.3f dkim_vs_unsigned=%.3f peak_rss_mb_both=%d" % (signed[0], signed[0] / floor_rate, signed[0] / rate, signed[1])

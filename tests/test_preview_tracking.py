@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import json
+from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
@@ -52,6 +54,10 @@ def test_the_preview_shows_the_links_as_written_whatever_the_mode(campaign_copy,
         assert len(set(contents.values())) == 1, name
         assert b"/c/" not in contents["aggregate"], name
     assert REPORT in (folders["aggregate"] / "email.txt").read_text(encoding="utf-8")
+    eml = message_from_bytes((folders["aggregate"] / "email.eml").read_bytes(), policy=policy.default)
+    text, body = (part.get_content() for part in eml.iter_parts())
+    assert REPORT in text and ARCHIVE in text
+    assert f'href="{html.escape(REPORT)}"' in body and f'href="{ARCHIVE}"' in body
 
 
 def test_the_preview_says_when_tracking_is_off(campaign_copy, tmp_path):

@@ -173,7 +173,7 @@ def hostile(campaign_copy, smtp_config):
 
 def test_aggregate_wraps_every_http_link_of_both_parts_and_nothing_else(hostile, smtp_config, smtp_server, tmp_path):
     plan = hostile
-    subscribe(smtp_config, tmp_path, 3)
+    subscribe(smtp_config, tmp_path, 2, [("ann@example.org", "Ann & <Bo>")])  # a name that HTML escapes
     before = int(datetime.now(timezone.utc).timestamp())
     assert send_email(smtp_config, plan, **FAST).this_run == {"sent": 3}
     after = int(datetime.now(timezone.utc).timestamp())
@@ -186,9 +186,11 @@ def test_aggregate_wraps_every_http_link_of_both_parts_and_nothing_else(hostile,
     numbers = []
     for delivery in smtp_server.deliveries:
         claims = check_message(plan, delivery.data, links, TRACKED_HTML | TRACKED_TEXT_ONLY)
-        _, text, body = parts(delivery.data)
+        msg, text, body = parts(delivery.data)
         assert f"Literal: {LITERAL}" in text and f"Literal: {html.escape(LITERAL)}" in body, "marker-like campaign text stays text"
-        assert "https://example.org/hello?n=Reader " in text, "a link with a personal field is personal, and left as written"
+        name = msg["To"].addresses[0].display_name
+        assert f"https://example.org/hello?n={name}\n" in text, "a link with a personal field is personal, and left as written"
+        assert f'href="https://example.org/hello?n={html.escape(name)}"' in body
         for c in claims:
             assert c.mode == ClickMode.AGGREGATE and before <= c.sent_at <= after
         numbers.append(claims[0].message)
@@ -258,6 +260,7 @@ def test_a_test_copy_counts_nothing_and_a_later_send_reuses_the_links(plan_defau
         conn.execute(deliveries.update().values(not_before=None))
     send_email(smtp_config, plan_default, **FAST)
     assert stored(smtp_config, plan_default.campaign.slug) == first_ids
+    assert set(links.items()) <= set(first_ids.items()), "the test copy's links still redirect, with the same ids"
     by_url = {u: i for i, u in first_ids.items()}
     assert by_url[report] == {u: i for i, u in links.items()}[report], "the test copy's link row is the real send's"
     real = [d for d in smtp_server.deliveries if d.rcpt != "checker@example.org"]

@@ -65,10 +65,21 @@ class _Body:
         # split_markers alternates text and markers: odd pieces are markers, whatever text looks like one
         self.pieces: list[bytes | str] = [piece if i % 2 else _qp_piece(piece) for i, piece in enumerate(split_markers(text))]
 
-    def encode(self, values: dict[str, str]) -> bytes:
-        """The part for one recipient, quoted-printable, CRLF."""
+    def encode(self, values: dict[str, str], encoded: dict[str, bytes] | None = None) -> bytes:
+        """The part for one recipient, quoted-printable, CRLF.
+
+        ``encoded`` (value -> its encoding) is shared by a message's parts: a value that occurs
+        more than once (a link in both parts, or twice in one) is encoded once.
+        """
         replacements = marker_values(values, is_html=self.is_html, markers=self.markers)
-        return b"".join(_qp_piece(replacements[p]) if isinstance(p, str) else p for p in self.pieces)
+        cache = {} if encoded is None else encoded
+        out = []
+        for p in self.pieces:
+            if isinstance(p, str):
+                value = replacements[p]
+                p = cache.get(value) or cache.setdefault(value, _qp_piece(value))
+            out.append(p)
+        return b"".join(out)
 
 
 _NAME_LIMIT = 200  # longer display names are cut: a header is no place for a paragraph
@@ -179,8 +190,9 @@ class MessageFactory:
         values = {"name": name or "", "unsubscribe_url": to.unsubscribe_url}
         if self._clicks is not None:
             values.update(self._clicks.values(int(date.timestamp()), delivery_id))
-        text = self._text.encode(values)
-        body_html = self._html.encode(values)
+        encoded: dict[str, bytes] = {}
+        text = self._text.encode(values, encoded)
+        body_html = self._html.encode(values, encoded)
         headers = (
             _address(name, to.email)
             + self._date_header(date)
