@@ -309,3 +309,27 @@ def test_storing_links_is_idempotent_and_safe_when_runs_race(db_config):
     assert [(r["url"], r["label"], r["position"]) for r in stored_rows] == [(r.url, r.label, r.position) for r in rows]
     assert all(r["url_hash"] == hashlib.sha256(r["url"].encode()).hexdigest() for r in stored_rows)
     assert store_links(engine, "another campaign", rows[:1]) != {rows[0].url: results[0][rows[0].url]}, "ids are per campaign"
+
+
+def test_each_sent_link_redirects_to_the_link_as_written(hostile, smtp_config, smtp_server, tmp_path):
+    """The send side and ``outreach serve`` agree: every ``/c/`` link of a sent message and of a test copy redirects to its original."""
+    from urllib.parse import unquote
+
+    from starlette.testclient import TestClient
+
+    from outreach.web.app import create_app
+
+    subscribe(smtp_config, tmp_path, 1)
+    send_test(smtp_config, hostile, ["checker@example.org"])
+    send_email(smtp_config, hostile, **FAST)
+    links = stored(smtp_config, hostile.campaign.slug)
+    with TestClient(create_app(smtp_config), base_url=PUBLIC_BASE_URL) as client:
+        for delivery in smtp_server.deliveries:
+            _, text, body = parts(delivery.data)
+            tokens = set(_TOKEN.findall(text)) | set(_TOKEN.findall(html.unescape(body)))
+            assert len(tokens) >= len(TRACKED_HTML | TRACKED_TEXT_ONLY)
+            for token in tokens:
+                response = client.get(f"/c/{token}", follow_redirects=False)
+                assert response.status_code == 302
+                # the redirect percent-encodes what a URL may not hold as written (quotes, angle brackets)
+                assert unquote(response.headers["location"]) == links[read_click_token(KEYS, token).link_id]

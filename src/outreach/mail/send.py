@@ -7,6 +7,9 @@ The sequence (``outreach send`` and the scheduler both call :func:`send_email`):
    one SMTP connection logged in; nothing is frozen or published before they pass;
 1. recover: rows a dead run left in ``sending`` become ``unknown``;
 2. freeze the audience once (:func:`outreach.store.ledger.enqueue_audience`);
+   with ``[tracking] clicks`` on, store the email's trackable links (the same ids on
+   every run) and build the messages from a wrapped copy of the approved email
+   (:mod:`outreach.tracking.wrap`: each link becomes ``{base_url}/c/<token>``);
 3. a reader streams queued rows in keyset-paginated batches into a bounded queue;
 4. one thread per SMTP connection claims a row (commit; the claim itself checks
    the suppression list, so an unsubscribe that committed first wins; the reader
