@@ -14,19 +14,22 @@ from tests.report.seed import seed
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-# Per chart: its drawn size, its title, and the data marks (bars, lines, markers in a series colour) with a non-zero size.
+# Per chart: its drawn size, its title, and per series colour the data marks (bars, lines, markers; the legend
+# left out) that have a non-zero size on screen.
 _CHARTS_JS = r"""
 (colours) => [...document.querySelectorAll('figure.chart')].map((fig) => {
   const svg = fig.querySelector('svg');
   const box = svg.getBoundingClientRect();
-  const marks = [...svg.querySelectorAll('path, use')].filter((el) => {
+  const marks = Object.fromEntries(colours.map((c) => [c, 0]));
+  for (const el of svg.querySelectorAll('path, use')) {
+    if (el.closest('g[id*="legend"]')) continue;
     const s = getComputedStyle(el);
-    const painted = [s.fill, s.stroke].some((c) => colours.includes(c));
     const r = el.getBoundingClientRect();
-    return painted && r.width > 0 && r.height > 0;
-  });
+    if (r.width <= 0 || r.height <= 0) continue;
+    for (const c of new Set([s.fill, s.stroke])) if (c in marks) marks[c] += 1;
+  }
   const title = svg.querySelector('title');
-  return {key: fig.dataset.chart, width: box.width, height: box.height, marks: marks.length,
+  return {key: fig.dataset.chart, width: box.width, height: box.height, marks,
           title: title ? title.textContent : null, labelled: svg.getAttribute('aria-labelledby') === (title && title.id)};
 })
 """
@@ -50,6 +53,9 @@ def test_the_html_report_draws_its_charts_offline(tmp_path):
     page_file = tmp_path / "report.html"
     write_html(report, page_file)
     colours = [_rgb(c) for c in (HUMAN, MACHINE, *SERIES.values())]
+    drawn = {"clicks": {_rgb(HUMAN), _rgb(MACHINE)},  # the series the seed gives numbers for, per chart
+             "post1": {_rgb(SERIES[m]) for m in ("likes", "reposts", "replies", "quotes")},
+             "post2": {_rgb(SERIES[m]) for m in ("likes", "reposts", "replies", "quotes")}}
     with chromium_browser() as browser:
         for scheme in SCHEMES:
             context = browser.new_context(color_scheme=scheme, viewport={"width": 1100, "height": 900})
@@ -63,7 +69,7 @@ def test_the_html_report_draws_its_charts_offline(tmp_path):
             assert [c["key"] for c in charts] == ["clicks", "post1", "post2"]
             for c in charts:
                 assert c["width"] > 200 and c["height"] > 80, c
-                assert c["marks"] > 0, f"chart {c['key']} drew no marks ({scheme})"
+                assert {colour for colour, n in c["marks"].items() if n > 0} == drawn[c["key"]], f"chart {c['key']} ({scheme}): {c['marks']}"
                 assert c["title"] and c["labelled"], c
             assert asked == [page_file.as_uri()], f"the report asked for more than itself: {asked}"
             assert page.evaluate("window.__violations") == []
