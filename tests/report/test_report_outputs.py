@@ -187,3 +187,28 @@ def test_dash_writes_one_output_to_standard_output(cli, report_config):
     assert json.loads(result.out)["email"]["sent"] == EXPECTED.sent
     both = cli("--config", report_config(), "report", "spring", "--json", "-", "--csv", "-")
     assert both.code == 1 and "only one of" in both.err
+
+
+def test_the_sample_campaign_sent_to_the_outbox(cli, db_config, tmp_path, campaign_copy):
+    config = tmp_path / "outreach.toml"
+    config.write_text(f'database = "{db_config.database}"\noutbox = "{tmp_path / "outbox"}"\nrequire_approval = false\n', encoding="utf-8")
+    people = tmp_path / "people.csv"
+    people.write_text("email,name\nann@example.org,Ann\nbob@example.org,Bob\n", encoding="utf-8")
+    campaign = campaign_copy()
+    assert cli("--config", config, "subscribers", "import", people, "--list", "research").code == 0
+    assert cli("--config", config, "send", campaign, "--now").code == 0
+    assert cli("--config", config, "post", campaign, "--now").code == 0
+    result = cli("--config", config, "report", campaign, "--json", tmp_path / "r.json")  # by file: post channels come from it
+    assert result.code == 0, result.err
+    doc = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert (doc["email"]["audience"], doc["email"]["sent"]) == (2, 2)
+    assert [(p["channel"], p["step"], p["part"], p["outbox"]) for p in doc["posts"]] == [
+        ("x", 2, 1, True), ("x", 2, 2, True), ("x", 2, 3, True), ("x", 2, 4, True), ("mastodon", 3, 1, True), ("bluesky", 4, 1, True)]
+    assert all(p["note"] == "written to the outbox, not published: no reactions" for p in doc["posts"])
+    assert "written to the outbox, not published: no reactions" in result.out
+
+
+def test_a_file_that_cannot_be_written_is_one_line(cli, report_config, tmp_path):
+    result = cli("--config", report_config(), "report", "spring", "--html", tmp_path / "missing" / "r.html")
+    assert result.code == 1
+    assert result.err.count("\n") == 1 and "cannot write" in result.err and "Traceback" not in result.err
