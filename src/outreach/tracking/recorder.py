@@ -78,7 +78,7 @@ class ClickRecorder:
         finally:
             self._task = None
             if self._executor is not None:
-                self._executor.shutdown(wait=True)
+                self._executor.shutdown(wait=False)  # idle after a normal stop; never wait on a stuck database
 
     async def record(self, link_id: int, now: float, reason: MachineReason | None, *, message: Hashable,
                      individual: bool = False, delivery_id: int | None = None) -> None:

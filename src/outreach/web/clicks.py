@@ -15,6 +15,7 @@ both) also keeps a ``clicks`` row naming the delivery.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -44,6 +45,7 @@ UNAVAILABLE_PAGE = ("<!doctype html><title>Try again</title>"
                     "<p>We could not follow this link just now. Please try again in a moment.</p>")
 RETRY_AFTER_SECONDS = "5"
 MAX_CACHED_LINKS = 100_000
+STOP_SECONDS = 30
 
 
 def safe_target(url: str) -> bool:
@@ -68,16 +70,20 @@ class ClickEndpoint:
         self.urls: dict[int, str] = {}  # link id -> url: a stored link never changes after the send
 
     def routes(self) -> list[Route]:
-        """``GET``/``HEAD /c/{token}``."""
-        return [Route("/c/{token}", self.click, methods=["GET", "HEAD"])]
+        """``GET``/``HEAD /c/<token>``."""
+        # ":path" so that "/c/<token>/…" is refused here too, not redirected to "/c/<token>" by the slash rule
+        return [Route("/c/{token:path}", self.click, methods=["GET", "HEAD"])]
 
     async def start(self) -> None:
         """Start the recorder."""
         await self.recorder.start()
 
     async def stop(self) -> None:
-        """Commit the clicks still waiting and stop the recorder."""
-        await self.recorder.stop()
+        """Commit the clicks still waiting and stop the recorder (giving up after STOP_SECONDS)."""
+        try:
+            await asyncio.wait_for(self.recorder.stop(), timeout=STOP_SECONDS)
+        except asyncio.TimeoutError:
+            log.warning("the click recorder did not stop in time; clicks still waiting were answered with nothing")
 
     async def click(self, request: Request) -> Response:
         """Count the click (unless a test copy's), then redirect to the stored link."""
