@@ -212,3 +212,13 @@ def test_a_file_that_cannot_be_written_is_one_line(cli, report_config, tmp_path)
     result = cli("--config", report_config(), "report", "spring", "--html", tmp_path / "missing" / "r.html")
     assert result.code == 1
     assert result.err.count("\n") == 1 and "cannot write" in result.err and "Traceback" not in result.err
+
+
+def test_a_campaign_file_that_no_longer_reads_still_has_its_report(cli, report_config, tmp_path):
+    broken = tmp_path / "spring.toml"
+    broken.write_text("this is [not toml\n", encoding="utf-8")
+    result = cli("--config", report_config(), "report", broken, "--json", "-")
+    assert result.code == 0, result.err
+    doc = json.loads(result.out)
+    assert doc["campaign"] == "spring" and doc["email"]["sent"] == EXPECTED.sent
+    assert [p["channel"] for p in doc["posts"]] == ["x", "x", "unknown"]  # step 3 was posted by hand: only its file could say

@@ -53,20 +53,22 @@ def run(args: argparse.Namespace, config: Config) -> int:
 
 
 def _campaign(ref: str, config: Config) -> tuple[str, dict[int, str]]:
-    """The campaign's slug, and its post steps' channels when its file can be read (for steps posted by hand)."""
+    """The campaign's slug (its file name), and its post steps' channels when the file reads (for steps posted by hand).
+
+    The report reads the database, not the file: a campaign file that is gone or no longer valid still has its report.
+    """
     path = Path(ref)
-    if not path.suffix and not path.exists():
+    if not path.is_file():
         path = Path("campaigns") / f"{ref}.toml"
-        if not path.is_file():
-            return ref, {}
+    if not path.is_file():
+        return (Path(ref).stem if ref.endswith(".toml") else ref), {}
     from ..plan import build_plan
 
-    campaign = load_campaigns([str(path)])[0]
     try:
-        plan = build_plan(campaign, config)
+        plan = build_plan(load_campaigns([str(path)])[0], config)
     except (CampaignErrors, RenderError):
-        return campaign.slug, {}
-    return campaign.slug, {s.number: s.channel for s in plan.steps if s.kind == "post"}
+        return path.stem, {}
+    return path.stem, {s.number: s.channel for s in plan.steps if s.kind == "post"}
 
 
 @contextmanager
