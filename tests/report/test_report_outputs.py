@@ -9,12 +9,17 @@ import json
 import re
 from html.parser import HTMLParser
 
+from datetime import datetime, timezone
+
 import pytest
+from sqlalchemy import select
 
 from outreach.report.charts import all_charts, clicks_chart
 from outreach.report.data import gather
 from outreach.report.html import CSP, render_html, safe_href
+from outreach.store.click_store import ClickRow, write_batch
 from outreach.store.db import open_db
+from outreach.store.schema import links
 from tests.report.seed import EXPECTED, HOSTILE_LABEL, HOSTILE_POST_URL, seed
 
 
@@ -198,10 +203,17 @@ def test_the_sample_campaign_sent_to_the_outbox(cli, db_config, tmp_path, campai
     assert cli("--config", config, "subscribers", "import", people, "--list", "research").code == 0
     assert cli("--config", config, "send", campaign, "--now").code == 0
     assert cli("--config", config, "post", campaign, "--now").code == 0
+    engine = open_db(db_config)
+    with engine.connect() as conn:
+        first, second = conn.execute(select(links.c.id).where(links.c.campaign == "soldier-defections-myanmar").order_by(links.c.position).limit(2)).scalars()
+    at = datetime.now(timezone.utc)
+    write_batch(engine, [ClickRow(first, at, None), ClickRow(first, at, None), ClickRow(second, at, "scanner")], [])  # the click endpoint's writer
     result = cli("--config", config, "report", campaign, "--json", tmp_path / "r.json")  # by file: post channels come from it
     assert result.code == 0, result.err
     doc = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     assert (doc["email"]["audience"], doc["email"]["sent"]) == (2, 2)
+    assert [(link["position"], link["human"], link["machine"]) for link in doc["clicks"]["links"][:2]] == [(1, 2, 0), (2, 0, 1)]
+    assert (doc["clicks"]["human"], doc["clicks"]["machine"], doc["clicks"]["unique_clickers"]) == (2, 1, None)
     assert [(p["channel"], p["step"], p["part"], p["outbox"]) for p in doc["posts"]] == [
         ("x", 2, 1, True), ("x", 2, 2, True), ("x", 2, 3, True), ("x", 2, 4, True), ("mastodon", 3, 1, True), ("bluesky", 4, 1, True)]
     assert all(p["note"] == "written to the outbox, not published: no reactions" for p in doc["posts"])
