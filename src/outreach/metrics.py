@@ -141,9 +141,10 @@ class Poller:
 
     def due(self, engine: Engine, now: datetime) -> list[tuple[PublishedPost, Checkpoint]]:
         """The posts to read now, with their checkpoint (outbox and unknown-platform posts left out)."""
-        posts = [p for p in published_posts(engine) if skip_reason(p, self.config) is None]
-        history = samples_for(engine, [p.delivery_id for p in posts])
         marks, retry = checkpoints(self.config), timedelta(minutes=self.config.metrics.retry_minutes)
+        horizon = now - marks[-1].after - LAST_CHECKPOINT_GRACE - timedelta(minutes=1)  # older posts are done for good
+        posts = [p for p in published_posts(engine, sent_after=horizon) if skip_reason(p, self.config) is None]
+        history = samples_for(engine, [p.delivery_id for p in posts])
         found = []
         for post in posts:
             mark = due_checkpoint(post.sent_at, history.get(post.delivery_id, []), marks, now, retry)

@@ -341,7 +341,7 @@ def _multipart(request: dict) -> dict[str, tuple[bytes, dict[str, str]]]:
 
 
 class XEmulator(Emulator):
-    """X API v2: POST /2/tweets, POST /2/media/upload, POST /2/media/metadata (OAuth 1.0a user context).
+    """X API v2: POST /2/tweets, GET /2/tweets, POST /2/media/upload, POST /2/media/metadata (OAuth 1.0a user context).
 
     ``credentials`` are the four X_* variables (X_API_KEY, X_API_SECRET, X_ACCESS_TOKEN, X_ACCESS_TOKEN_SECRET) of
     the one app and user it knows: every request's HMAC-SHA1 signature is rebuilt from the request as it arrived.
@@ -467,7 +467,7 @@ class XEmulator(Emulator):
 
 
 class MastodonEmulator(Emulator):
-    """Mastodon: POST /api/v1/statuses, POST /api/v{1,2}/media, GET /api/v{1,2}/instance (Bearer token)."""
+    """Mastodon: POST /api/v1/statuses, GET /api/v1/statuses/:id, POST /api/v{1,2}/media, GET /api/v{1,2}/instance (Bearer token)."""
 
     def __init__(self, token: str = "mastodon-test-token", limit: int = 500) -> None:
         super().__init__()
@@ -553,7 +553,7 @@ def _jwt(payload: dict) -> str:
 
 
 class BlueskyEmulator(Emulator):
-    """A PDS: createSession, uploadBlob, createRecord (Bearer access JWT)."""
+    """A PDS: createSession, uploadBlob, createRecord, and getPosts as its AppView proxy would answer (Bearer access JWT)."""
 
     def __init__(self, handle: str = "diis.test", password: str = "app-pass-1234") -> None:
         super().__init__()

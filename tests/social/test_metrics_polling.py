@@ -14,11 +14,11 @@ from sqlalchemy import func, select
 
 from outreach.campaign import load_campaign
 from outreach.cli import main
-from outreach.metrics import Checkpoint, Poller, SkipReason, checkpoint_label, due_checkpoint, read_now
+from outreach.metrics import Checkpoint, Poller, SkipReason, checkpoint_label, due_checkpoint, platform_of, read_now, skip_reason
 from outreach.plan import build_plan
 from outreach.posting import post_steps
 from outreach.store.db import open_db
-from outreach.store.metrics_store import Sample, published_posts, samples_for
+from outreach.store.metrics_store import PublishedPost, Sample, published_posts, samples_for
 from outreach.store.schema import post_metrics
 from outreach.channels.base import Reactions
 from tests.social.emulators import MISSING
@@ -58,6 +58,21 @@ def test_due_checkpoint(samples, at, expected):
 
 def test_checkpoint_labels():
     assert [checkpoint_label(h) for h in (1, 24, 168, 48, 36, 0.5, 1 / 120)] == ["1h", "24h", "7d", "2d", "36h", "30m", "30s"]
+
+
+def test_which_platform_a_post_went_to(config):
+    def post(remote_id: str, url: str, channel: str | None = None) -> PublishedPost:
+        return PublishedPost(1, "c", 2, 1, remote_id, url, S, channel, {})
+
+    assert platform_of(post("1001", "https://x.com/i/web/status/1001", channel="mastodon"), config) == "mastodon"  # the schedule says
+    assert platform_of(post("1001", "https://x.com/i/web/status/1001"), config) == "x"
+    assert platform_of(post("1001", "https://twitter.com/diis/status/1001"), config) == "x"
+    assert platform_of(post("at://did:plc:a/app.bsky.feed.post/3l1", "https://bsky.app/profile/a/post/3l1"), config) == "bluesky"
+    assert platform_of(post("3l1", "https://bsky.app/profile/a/post/3l1"), config) == "bluesky"  # marked posted by a person
+    assert platform_of(post("111", "https://mastodon.social/@diis/111"), config) == "mastodon"  # the configured instance
+    assert platform_of(post("111", "https://elsewhere.example/@diis/111"), config) is None
+    assert skip_reason(post("111", "https://elsewhere.example/@diis/111"), config) == SkipReason.UNKNOWN_PLATFORM
+    assert skip_reason(post("outbox:c/2/1", "file:///tmp/outbox/posts/c/step-02-x-part-1.json"), config) == SkipReason.OUTBOX
 
 
 # -- polling against the emulators ---------------------------------------------------------------

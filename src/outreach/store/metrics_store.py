@@ -93,8 +93,8 @@ def _sample(r) -> Sample:  # type: ignore[no-untyped-def]
     return Sample(int(r.id), int(r.delivery_id), r.taken_at, r.checkpoint, reactions, r.error)
 
 
-def published_posts(engine: Engine, campaign: str | None = None) -> list[PublishedPost]:
-    """Every post part in the ledger that was posted and has a remote id, in campaign, step and part order."""
+def published_posts(engine: Engine, campaign: str | None = None, sent_after: datetime | None = None) -> list[PublishedPost]:
+    """Every post part in the ledger that was posted and has a remote id (since ``sent_after``), in campaign, step and part order."""
     q = (select(deliveries.c.id, deliveries.c.campaign, deliveries.c.step, deliveries.c.part, deliveries.c.remote_id,
                 deliveries.c.remote_url, deliveries.c.updated_at, deliveries.c.payload, steps.c.channel)
          .select_from(deliveries.outerjoin(steps, (steps.c.campaign == deliveries.c.campaign) & (steps.c.step == deliveries.c.step)))
@@ -102,6 +102,8 @@ def published_posts(engine: Engine, campaign: str | None = None) -> list[Publish
          .order_by(deliveries.c.campaign, deliveries.c.step, deliveries.c.part))
     if campaign is not None:
         q = q.where(deliveries.c.campaign == campaign)
+    if sent_after is not None:
+        q = q.where(deliveries.c.updated_at >= sent_after)
     with engine.connect() as conn:
         rows = conn.execute(q).all()
     return [PublishedPost(int(r.id), r.campaign, int(r.step), int(r.part), r.remote_id, r.remote_url, r.updated_at, r.channel,
