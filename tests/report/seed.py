@@ -87,7 +87,8 @@ def seed(engine: Engine) -> None:
 def _events(conn, spring) -> None:  # type: ignore[no-untyped-def]
     at = T0 + timedelta(minutes=10)
     rows = [("c", "bounced_hard", "550 5.1.1 user unknown"), ("d", "bounced_soft", "452 mailbox full"), ("e", "complained", "abuse"),
-            ("g", "unsubscribed", "unsubscribed from research by mailto"), ("j", "unsubscribed", "unsubscribed from research by sendgrid"), ("h", "bounced_hard", "550 wrong"),
+            ("g", "unsubscribed", "unsubscribed from research by mailto"), ("j", "unsubscribed", "unsubscribed from research by sendgrid"),
+            ("h", "bounced_hard", "550 wrong"),
             ("h", "undone", "bounced_hard undone: inbound message 7, by Jane"), ("b", "bounced_soft", "452 over quota"),
             ("h", "bounced_soft", "421 try later"), ("m", "complained", "abuse")]
     conn.execute(insert(delivery_events), [{"delivery_id": spring[p], "kind": k, "detail": d, "source": "bounce", "occurred_at": at}

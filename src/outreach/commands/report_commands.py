@@ -6,7 +6,7 @@ import argparse
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, TextIO
+from typing import TYPE_CHECKING, Iterator, TextIO
 
 from rich.console import Console
 
@@ -15,6 +15,9 @@ from ..config import Config
 from ..errors import CampaignErrors, OutreachError, RenderError
 from ..store.db import open_db
 from ..text import visible
+
+if TYPE_CHECKING:
+    from ..report.data import Report
 
 CSV_HELP = "write every number as CSV, one row per measure: section,item,url,time,measure,value ('-': standard output)"
 
@@ -31,7 +34,6 @@ def run(args: argparse.Namespace, config: Config) -> int:
     """Print the report, and write the files asked for."""
     from ..report.data import gather
     from ..report.export import write_csv, write_json
-    from ..report.html import render_html
     from ..report.terminal import print_report
 
     targets = {"html": args.html, "json": args.json, "csv": args.csv}
@@ -39,7 +41,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
         raise OutreachError("only one of --html, --json and --csv can write to standard output ('-')")
     slug, channels = _campaign(args.campaign, config)
     report = gather(open_db(config), slug, config.tracking.clicks, channels)
-    writers = {"html": lambda f: f.write(render_html(report)), "json": lambda f: write_json(report, f), "csv": lambda f: write_csv(report, f)}
+    writers = {"html": lambda f: f.write(_html(report)), "json": lambda f: write_json(report, f), "csv": lambda f: write_csv(report, f)}
     for name, target in targets.items():
         if target:
             with _opened(target, newline="" if name == "csv" else None) as f:
@@ -50,6 +52,12 @@ def run(args: argparse.Namespace, config: Config) -> int:
             if target:
                 out(visible(f"{name}: {target}"))
     return 0
+
+
+def _html(report: "Report") -> str:
+    from ..report.html import render_html  # here: matplotlib loads only when a page is asked for
+
+    return render_html(report)
 
 
 def _campaign(ref: str, config: Config) -> tuple[str, dict[int, str]]:
