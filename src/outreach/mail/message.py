@@ -61,9 +61,11 @@ class _Body:
 
     def __init__(self, text: str, is_html: bool) -> None:
         self.is_html = is_html
-        self.markers = markers_of(text)
         # split_markers alternates text and markers: odd pieces are markers, whatever text looks like one
-        self.pieces: list[bytes | str] = [piece if i % 2 else _qp_piece(piece) for i, piece in enumerate(split_markers(text))]
+        pieces = split_markers(text)
+        self.pieces: list[bytes | str] = [piece if i % 2 else _qp_piece(piece) for i, piece in enumerate(pieces)]
+        present = set(pieces[1::2])  # a message computes values only for the markers this part holds
+        self.markers = {key: marker for key, marker in markers_of(text).items() if marker in present}
 
     def encode(self, values: dict[str, str], encoded: dict[str, bytes] | None = None) -> bytes:
         """The part for one recipient, quoted-printable, CRLF.
@@ -71,15 +73,15 @@ class _Body:
         ``encoded`` (value -> its encoding) is shared by a message's parts: a value that occurs
         more than once (a link in both parts, or twice in one) is encoded once.
         """
-        replacements = marker_values(values, is_html=self.is_html, markers=self.markers)
         cache = {} if encoded is None else encoded
-        out = []
-        for p in self.pieces:
-            if isinstance(p, str):
-                value = replacements[p]
-                p = cache.get(value) or cache.setdefault(value, _qp_piece(value))
-            out.append(p)
-        return b"".join(out)
+        by_marker: dict[bytes | str, bytes] = {}
+        for marker, value in marker_values(values, is_html=self.is_html, markers=self.markers).items():
+            piece = cache.get(value)
+            if piece is None:
+                piece = cache[value] = _qp_piece(value)
+            by_marker[marker] = piece
+        # a static piece (bytes) is never a key (str): get(p, p) keeps it
+        return b"".join(map(by_marker.get, self.pieces, self.pieces))  # type: ignore[arg-type]
 
 
 _NAME_LIMIT = 200  # longer display names are cut: a header is no place for a paragraph
