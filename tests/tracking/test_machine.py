@@ -89,11 +89,18 @@ def test_machine_clicks_take_part_but_are_not_moved():
     assert burst and moved == ["person"]
 
 
-def test_the_window_is_bounded():
+def test_the_window_is_bounded_in_messages():
     window: BurstWindow[int] = BurstWindow(max_messages=100)
     for i in range(1000):
-        window.observe(i, 1, float(i), True, i)
+        window.observe(i, 1, 500.0, True, i)  # all at once: only the count bounds it
     assert len(window) == 100
-    # the most recent messages are the ones kept
-    assert window.observe(999, 2, 999.5, True, -1) == (True, [999])
-    assert window.observe(0, 2, 999.5, True, -1) == (False, [])
+    # the most recently clicked messages are the ones kept
+    assert window.observe(999, 2, 500.5, True, -1) == (True, [999])
+    assert window.observe(0, 2, 500.5, True, -1) == (False, [])
+
+
+def test_the_window_forgets_messages_after_the_burst_time():
+    window: BurstWindow[int] = BurstWindow()
+    for i in range(1000):
+        window.observe(i, 1, float(i), True, i)  # one message a second
+    assert len(window) <= BURST_SECONDS + 1

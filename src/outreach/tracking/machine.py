@@ -20,13 +20,15 @@ with an ordinary browser User-Agent, which is why rules 3 and 4 look at timing t
 from __future__ import annotations
 
 import enum
+import re
 from collections import OrderedDict, deque
+from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Generic, Hashable, TypeVar
 
 BURST_SECONDS = 2.0
-# How many messages the burst window follows at once; beyond it the oldest is forgotten
-# (a burst lasts 2 seconds, so this only bites under tens of thousands of clicks a second).
+# How many messages the burst window follows at once: those clicked in the last 2 seconds,
+# and at most this many (beyond it the least recently clicked is forgotten).
 MAX_MESSAGES = 20_000
 
 # Substrings of User-Agents that are not people, compared in lower case. Taken from the
@@ -52,6 +54,9 @@ SCANNER_MARKERS: tuple[str, ...] = (
 )
 
 
+_SCANNER_RE = re.compile("|".join(re.escape(marker) for marker in SCANNER_MARKERS))
+
+
 class MachineReason(str, enum.Enum):
     """Why a click was counted as a machine (the ``clicks.machine_reason`` values)."""
 
@@ -61,10 +66,11 @@ class MachineReason(str, enum.Enum):
     BURST = "burst"
 
 
+@lru_cache(maxsize=4096)  # a mailing's readers share a few thousand User-Agents at most
 def is_scanner(user_agent: str | None) -> bool:
     """Whether ``user_agent`` is empty or names a known link scanner, crawler or HTTP library."""
     agent = (user_agent or "").strip().lower()
-    return not agent or any(marker in agent for marker in SCANNER_MARKERS)
+    return not agent or _SCANNER_RE.search(agent) is not None
 
 
 def classify(method: str, user_agent: str | None, sent_at: float, now: float, machine_seconds: float) -> MachineReason | None:
@@ -81,12 +87,11 @@ def classify(method: str, user_agent: str | None, sent_at: float, now: float, ma
 T = TypeVar("T")
 
 
-@dataclass
 class _Seen(Generic[T]):
-    at: float
-    link_id: int
-    human: bool
-    item: T
+    __slots__ = ("at", "link_id", "human", "item")
+
+    def __init__(self, at: float, link_id: int, human: bool, item: T) -> None:
+        self.at, self.link_id, self.human, self.item = at, link_id, human, item
 
 
 @dataclass
@@ -99,7 +104,7 @@ class BurstWindow(Generic[T]):
 
     seconds: float = BURST_SECONDS
     max_messages: int = MAX_MESSAGES
-    _messages: "OrderedDict[Hashable, deque[_Seen[T]]]" = field(default_factory=OrderedDict)
+    _messages: "OrderedDict[Hashable, deque[_Seen[T]]]" = field(default_factory=OrderedDict)  # least recently clicked first
 
     def observe(self, message: Hashable, link_id: int, at: float, human: bool, item: T) -> tuple[bool, list[T]]:
         """Note one click; return whether it is part of a burst, and the earlier human clicks to move to machine."""
@@ -115,14 +120,20 @@ class BurstWindow(Generic[T]):
         return burst, moved
 
     def _recent(self, message: Hashable, at: float) -> deque[_Seen[T]]:
-        recent = self._messages.pop(message, None)
+        while self._messages:  # forget messages not clicked for BURST_SECONDS (least recently clicked first)
+            oldest = next(iter(self._messages.values()))
+            if oldest and oldest[-1].at >= at - self.seconds:
+                break
+            self._messages.popitem(last=False)
+        recent = self._messages.get(message)
         if recent is None:
-            recent = deque()
             while len(self._messages) >= self.max_messages:
                 self._messages.popitem(last=False)
+            recent = self._messages[message] = deque()
+        else:
+            self._messages.move_to_end(message)  # the oldest is evicted first
         while recent and recent[0].at < at - self.seconds:
             recent.popleft()
-        self._messages[message] = recent  # most recently clicked last: the oldest is evicted first
         return recent
 
     def __len__(self) -> int:
