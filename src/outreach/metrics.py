@@ -66,6 +66,7 @@ class Reading:
     reactions: Reactions | None = None
     error: str | None = None
     skipped: SkipReason | None = None
+    rate_limited: bool = False  # the platform said 429: ask it nothing more for now
 
     @property
     def ok(self) -> bool:
@@ -198,7 +199,7 @@ def read_post(config: Config, post: PublishedPost, checkpoint: str, channels: di
     except RateLimited as exc:
         if poller is not None:
             poller.hold(platform, exc.retry_at)
-        return Reading(post, checkpoint, now(), error=one_line(str(exc)))
+        return Reading(post, checkpoint, now(), error=one_line(str(exc)), rate_limited=True)
     except AuthFailed as exc:
         if poller is not None:
             poller.hold(platform, now() + timedelta(minutes=config.metrics.retry_minutes))
@@ -214,10 +215,17 @@ def read_now(config: Config, campaign: str | None = None, now: Callable[[], date
     """``outreach metrics``: read every published post of ``campaign`` (or of all) now, storing each as checkpoint ``manual``."""
     engine = open_db(config)
     channels: dict[str, ApiChannel | None] = {}
+    limited: dict[str, str] = {}  # platform -> its 429, said for the posts not asked for after it
     readings = []
     for post in published_posts(engine, campaign):
+        platform = platform_of(post, config) or ""
+        if platform in limited:
+            readings.append(Reading(post, MANUAL, now(), error=f"not asked: {limited[platform]}"))
+            continue
         reading = read_post(config, post, MANUAL, channels, now)
         if reading.skipped is None:
             record_sample(engine, post.delivery_id, reading.taken_at, MANUAL, reading.reactions, reading.error)
+        if reading.rate_limited:
+            limited[platform] = reading.error or ""
         readings.append(reading)
     return readings

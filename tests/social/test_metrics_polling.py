@@ -224,3 +224,15 @@ def test_outreach_metrics_reads_every_post_now(social_config, published, apis, t
     assert "revoked" not in shown.out + shown.err
     assert main(["--config", config_file, "metrics", "no-such-campaign"]) == 0
     assert "no published posts in no-such-campaign" in capsys.readouterr().out
+
+
+def test_outreach_metrics_asks_a_rate_limited_platform_nothing_more(social_config, published, apis, tmp_path, capsys):
+    x_api = apis[0]
+    x_api.fail("/2/tweets", "429")
+    before = gets(x_api, "/2/tweets")
+    assert main(["--config", _config_file(tmp_path, social_config, apis), "metrics"]) == 1
+    shown = capsys.readouterr()
+    assert gets(x_api, "/2/tweets") - before == 1, "after X's 429 the other tweets are not asked for"
+    assert shown.out.count("not asked: X reactions read: HTTP 429") == 3 and "4 of 6 posts could not be read" in shown.err
+    series = stored(social_config)
+    assert sum(len(v) for v in series.values()) == 3, "the 429 and the two other platforms' reads are stored; what was not asked is not"
