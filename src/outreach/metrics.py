@@ -11,7 +11,9 @@ every post now (checkpoint ``manual``). The rules, in :func:`due_checkpoint`:
 - a failed read is tried again ``retry_minutes`` later, and no more once the
   next checkpoint is reached (it takes over) or, for the last, a day after it;
 - a 429 holds the whole platform until its reset time, a refused login for
-  ``retry_minutes`` (every post would fail the same way).
+  ``retry_minutes`` (every post would fail the same way);
+- each post is looked at again just before its read, so two dispatchers on one
+  database rarely read the same checkpoint twice (rarely: there is no lock).
 
 Posts that went to the outbox (no credentials when they were published) have no
 reactions: they are skipped with a :class:`SkipReason` the report can show.
@@ -163,6 +165,8 @@ class Poller:
             platform = platform_of(post, self.config) or ""
             if self.held.get(platform, now()) > now():
                 continue  # rate-limited or refused: left for a later round, not stored as a failure
+            if not self._still_due(engine, post, now()):
+                continue  # another dispatcher read it since this round began
             reading = read_post(self.config, post, mark.label, self.channels, now, self)
             if reading.skipped is None:
                 record_sample(engine, post.delivery_id, reading.taken_at, mark.label, reading.reactions, reading.error)
@@ -170,6 +174,12 @@ class Poller:
                     self.say(f"reactions: {post.campaign} step {post.step} part {post.part} ({mark.label}): {reading.error}")
             readings.append(reading)
         return readings
+
+    def _still_due(self, engine: Engine, post: PublishedPost, now: datetime) -> bool:
+        """Checked again just before the read, so two dispatchers rarely read the same checkpoint twice."""
+        samples = samples_for(engine, [post.delivery_id]).get(post.delivery_id, [])
+        return due_checkpoint(post.sent_at, samples, checkpoints(self.config), now,
+                              timedelta(minutes=self.config.metrics.retry_minutes)) is not None
 
     def hold(self, platform: str, until: datetime) -> None:
         """Read nothing from ``platform`` before ``until``."""

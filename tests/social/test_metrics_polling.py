@@ -131,6 +131,23 @@ def test_a_dispatcher_down_for_a_week_reads_the_latest_checkpoint_once(social_co
         assert conn.execute(select(func.count()).select_from(post_metrics)).scalar_one() == 6
 
 
+def test_a_post_another_dispatcher_read_meanwhile_is_not_read_again(social_config, published, apis):
+    at = published + H + timedelta(minutes=1)
+    other, calls = Poller(social_config), []
+
+    def clock():  # the first dispatcher's second look at the time: the other one has just done its round
+        calls.append(1)
+        if len(calls) == 2:
+            assert len(other.poll(now=lambda: at)) == 6
+        return at
+
+    requests = sum(len(api.requests) for api in apis)
+    assert Poller(social_config).poll(now=clock) == []
+    assert sum(len(api.requests) for api in apis) - requests == 6 + 1, "six reads, and the other's Bluesky login"
+    with open_db(social_config).connect() as conn:
+        assert conn.execute(select(func.count()).select_from(post_metrics)).scalar_one() == 6
+
+
 @pytest.mark.parametrize("failure, words", [("503", "HTTP 503"), ("drop", "no answer"), ("garbage", "not JSON"), ("401", "401")])
 def test_a_failed_read_is_stored_then_retried_after_retry_minutes(social_config, published, apis, failure, words):
     x_api, mastodon_api, bluesky_api = apis
