@@ -107,7 +107,7 @@ def test_export_shows_control_characters_as_escapes(cli, name):
 
 
 def test_ordinary_text_is_untouched():
-    from outreach.commands.display import csv_safe, visible
+    from outreach.display import csv_safe, visible
 
     for value in ("Ann O'Neil", "ann+news@example.org", "Zoë Ærø", "1-2-3", "user@example.org", "100%"):
         assert visible(value) == value and csv_safe(value) == value

@@ -22,7 +22,7 @@ from ..inbound.events import InboundKind
 from ..store.db import open_db
 from ..store.inbound_store import InboundRow, get, recent
 from ..store.ledger_queries import campaigns_of
-from .display import cell, visible
+from ..display import cell, visible
 
 
 def _positive(text: str) -> int:

@@ -9,7 +9,7 @@ from ..config import Config
 from ..approval import guard_dispatch
 from ..errors import OutreachError
 from ..posting import post_steps, resolve
-from .display import visible
+from ..display import visible
 
 
 def _args(p: argparse.ArgumentParser) -> None:

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
-from .display import cell, visible
+from ..display import cell, visible
 
 FAILED = ("failed", "bounced", "unknown")
 

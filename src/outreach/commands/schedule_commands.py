@@ -16,7 +16,7 @@ from ..errors import ScheduleError
 from ..scheduler import Dispatcher, drop_jobs, put_jobs
 from ..store.db import now, open_db
 from ..store.steps import done_steps, list_steps, save_schedule, set_state
-from .display import cell, visible
+from ..display import cell, visible
 
 
 def _schedule_args(p: argparse.ArgumentParser) -> None:

@@ -13,7 +13,7 @@ from .base import command, out, resolve_campaign
 from ..config import Config
 from ..status import gather, write_calendar
 from ..store.db import now, open_db
-from .display import cell, lines, visible
+from ..display import cell, lines, visible
 
 
 def _status_args(p: argparse.ArgumentParser) -> None:

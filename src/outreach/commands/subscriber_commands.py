@@ -15,7 +15,7 @@ from ..config import Config
 from ..errors import SubscriberError
 from ..store.db import open_db
 from ..store.subscribers import count, import_csv, iter_members, remove, suppression_list
-from .display import cell, csv_safe, visible
+from ..display import cell, csv_safe, visible
 
 
 def _known_list(config: Config, name: str) -> str:

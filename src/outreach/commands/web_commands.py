@@ -20,9 +20,9 @@ def _args(p: argparse.ArgumentParser) -> None:
 def serve(args: argparse.Namespace, config: Config) -> int:
     """Run uvicorn in the foreground (behind the institute's reverse proxy in production).
 
-    The confirmation-mail worker runs inside it (started and stopped with the app's lifespan).
+    The confirmation-mail worker and the click recorder run inside it (started and stopped with the app's lifespan).
     """
     host, port = args.host or config.web.host, args.port or config.web.port
-    out(f"serving {config.web.base_url} on http://{host}:{port} (unsubscribe, subscribe, confirm, archive; confirmation mail is sent from here)")
+    out(f"serving {config.web.base_url} on http://{host}:{port} (unsubscribe, subscribe, confirm, archive, clicks; confirmation mail is sent from here)")
     uvicorn.run(create_app(config), host=host, port=port, proxy_headers=True, server_header=False, log_level="warning")
     return 0

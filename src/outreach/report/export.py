@@ -18,7 +18,7 @@ import json
 from datetime import datetime
 from typing import Any, Iterator, TextIO
 
-from ..commands.display import csv_safe
+from ..display import csv_safe
 from .data import REACTIONS, Post, Report
 
 CSV_HEADER = ("section", "item", "url", "time", "measure", "value")

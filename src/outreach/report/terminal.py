@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from ..commands.display import cell, lines
+from ..display import cell, lines
 from .data import Clicks, EmailSummary, Post, Report
 
 MAX_HOURS = 48  # the terminal shows the latest hours; the HTML, JSON and CSV have them all

@@ -12,11 +12,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, Insert, Table, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from .schema import click_counts, clicks, deliveries, links
+from .upsert import dialect_insert
 
 _MAX_ID = 2**63 - 1  # BIGINT; a signed token may still carry a larger number
 
@@ -84,15 +83,11 @@ def _insert_clicks(conn: Connection, rows: list[ClickRow]) -> list[int | None]:
     return [next(new_ids) if row.individual else None for row in rows]
 
 
-def _dialect_insert(conn: Connection, table: Table) -> Insert:
-    return postgresql_insert(table) if conn.dialect.name == "postgresql" else sqlite_insert(table)
-
-
 def _add_counts(conn: Connection, deltas: dict[tuple[int, datetime], list[int]]) -> None:
     """Add to each (link, hour)'s counts, creating the row when it is the hour's first click; one statement, no race."""
     if not deltas:
         return
-    stmt = _dialect_insert(conn, click_counts)
+    stmt = dialect_insert(conn, click_counts)
     stmt = stmt.on_conflict_do_update(  # type: ignore[attr-defined]
         index_elements=["link_id", "hour"],
         set_={"human": click_counts.c.human + stmt.excluded.human, "machine": click_counts.c.machine + stmt.excluded.machine})

@@ -13,7 +13,8 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 
-def _insert(bind: Engine | Connection, table: Table) -> Insert:
+def dialect_insert(bind: Engine | Connection, table: Table) -> Insert:
+    """The database's own INSERT (with ``on_conflict_do_*``): SQLite's or PostgreSQL's."""
     dialect = bind.dialect.name
     if dialect == "postgresql":
         return postgresql_insert(table)
@@ -24,12 +25,12 @@ def _insert(bind: Engine | Connection, table: Table) -> Insert:
 
 def insert_ignoring(bind: Engine | Connection, table: Table, keys: list[str]) -> Insert:
     """``INSERT … ON CONFLICT (keys) DO NOTHING``: safe when two runs insert the same rows at once."""
-    return _insert(bind, table).on_conflict_do_nothing(index_elements=keys)  # type: ignore[attr-defined]
+    return dialect_insert(bind, table).on_conflict_do_nothing(index_elements=keys)  # type: ignore[attr-defined]
 
 
 def upsert(bind: Engine | Connection, table: Table, keys: list[str], update_columns: list[str]) -> Insert:
     """``INSERT … ON CONFLICT (keys) DO UPDATE`` of ``update_columns`` to the inserted values."""
-    stmt = _insert(bind, table)
+    stmt = dialect_insert(bind, table)
     return stmt.on_conflict_do_update(index_elements=keys, set_={c: stmt.excluded[c] for c in update_columns})  # type: ignore[attr-defined]
 
 

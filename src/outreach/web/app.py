@@ -1,9 +1,11 @@
 """The Starlette app behind ``outreach serve``: the only part of outreach strangers reach.
 
 Every answer to a bad, forged, altered or expired token is the same 400
-page, so nothing about any subscriber leaks. A GET never changes anything
-(link scanners follow every URL); state changes are POSTs carrying a signed
-token and are audited with their source.
+page, so nothing about any subscriber leaks. A GET never changes a
+subscriber's state (link scanners follow every URL): state changes are POSTs
+carrying a signed token and are audited with their source. ``GET /c/<token>``
+only adds to click counts, and scanners' clicks are counted apart
+(:mod:`outreach.tracking.machine`).
 
 ``/subscribe`` answers the same page, after the same database work, for every
 address: the confirmation mail is queued and sent by a background worker
