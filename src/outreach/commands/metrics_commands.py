@@ -11,7 +11,7 @@ from rich.table import Table
 from .base import command, err, out, resolve_campaign
 from ..config import Config
 from ..metrics import Reading, SkipReason, platform_of, read_now
-from .display import cell, visible
+from ..display import cell, visible
 
 COUNTS = ("likes", "reposts", "replies", "quotes", "bookmarks", "impressions")
 
