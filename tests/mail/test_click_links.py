@@ -31,7 +31,9 @@ from outreach.store.archive import archive_entry
 from outreach.store.db import open_db
 from outreach.store.ledger_queries import find_by_message_id
 from outreach.store.links_store import LinkRow, links_of, store_links
+from outreach.store.report_queries import link_rows
 from outreach.store.schema import deliveries, subscribers
+from outreach.store.schema import links as links_table
 from outreach.tokens import ClickMode, Keyring, read_click_token
 from tests.mail.conftest import PUBLIC_BASE_URL
 from tests.mail.test_send import FAST, subscribe
@@ -242,6 +244,12 @@ def test_the_outbox_gets_wrapped_links_too(plan_default, smtp_config, tmp_path):
     assert len(numbers) == 2
 
 
+def test_only(config) -> dict[str, bool]:
+    """url -> whether only a [Test] copy carried the link so far."""
+    with open_db(config).connect() as conn:
+        return {r.url: bool(r.test_only) for r in conn.execute(select(links_table.c.url, links_table.c.test_only))}
+
+
 def test_a_test_copy_counts_nothing_and_a_later_send_reuses_the_links(plan_default, smtp_config, smtp_server, tmp_path):
     send_test(smtp_config, plan_default, ["checker@example.org"])
     links = stored(smtp_config, plan_default.campaign.slug)
@@ -251,6 +259,7 @@ def test_a_test_copy_counts_nothing_and_a_later_send_reuses_the_links(plan_defau
     _, text, body = parts(copy.data)
     claims, _, _ = decode(text, body, links)
     assert claims and {(c.mode, c.message) for c in claims} == {(ClickMode.TEST, 0)}
+    assert set(test_only(smtp_config).values()) == {True}, "so far only the test copy carried them"
     # the real send: one run stopped by a temporary failure, a second run sends the rest with the same link ids
     subscribe(smtp_config, tmp_path, 2)
     smtp_server.when("reader001@example.org", "451 4.7.1 try later")
@@ -263,6 +272,10 @@ def test_a_test_copy_counts_nothing_and_a_later_send_reuses_the_links(plan_defau
     assert set(links.items()) <= set(first_ids.items()), "the test copy's links still redirect, with the same ids"
     by_url = {u: i for i, u in first_ids.items()}
     assert by_url[report] == {u: i for i, u in links.items()}[report], "the test copy's link row is the real send's"
+    flags = test_only(smtp_config)
+    assert flags[report] is False, "a link the real send carries is no longer the test copy's alone"
+    assert all(flags[u] for u in flags if "?k=" in u), "the test copy's keyed archive link stays its own"
+    assert not any("?k=" in link.url for link in link_rows(open_db(smtp_config), plan_default.campaign.slug)), "the report leaves it out"
     real = [d for d in smtp_server.deliveries if d.rcpt != "checker@example.org"]
     assert sorted(d.rcpt for d in real) == ["reader000@example.org", "reader001@example.org"]
     for delivery in real:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, and_, distinct, exists, func, select
+from sqlalchemy import Engine, and_, distinct, exists, false, func, select
 from sqlalchemy.orm import aliased
 
 from .delivery import DeliveryState, EventKind
@@ -146,12 +146,12 @@ def _audit_unsubscribes(engine: Engine, campaign: str) -> set[str]:
 
 
 def link_rows(engine: Engine, campaign: str) -> list[LinkRow]:
-    """The campaign's tracked links in the order they appear in the email, with their click totals."""
+    """The campaign's tracked links in the order they appear in the email, with their click totals (not a [Test] copy's own)."""
     totals = (select(click_counts.c.link_id, func.sum(click_counts.c.human).label("human"), func.sum(click_counts.c.machine).label("machine"))
               .group_by(click_counts.c.link_id).subquery())
     q = (select(links.c.id, links.c.position, links.c.url, links.c.label, totals.c.human, totals.c.machine)
          .select_from(links.outerjoin(totals, totals.c.link_id == links.c.id))
-         .where(links.c.campaign == campaign).order_by(links.c.position, links.c.id))
+         .where(links.c.campaign == campaign, links.c.test_only.is_(false())).order_by(links.c.position, links.c.id))
     with engine.connect() as conn:
         return [LinkRow(int(r.id), int(r.position), r.url, r.label, int(r.human or 0), int(r.machine or 0)) for r in conn.execute(q)]
 

@@ -40,7 +40,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy import true  # noqa: E402  (the server default of archive.listed)
+from sqlalchemy import false, true  # noqa: E402  (server defaults of archive.listed, links.test_only)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
@@ -333,6 +333,8 @@ links = Table(
     Column("label", Text),  # the link's visible text where it first appears
     Column("position", Integer, nullable=False),  # 1 = the first link in the email
     Column("created_at", UTCDateTime(), nullable=False),
+    # True while only a [Test] copy carried it (its "view in browser" link has the preview key): not in the report
+    Column("test_only", Boolean, nullable=False, server_default=false()),
     UniqueConstraint("campaign", "url_hash", name="links_campaign_url_hash_key"),
 )
 

@@ -1,7 +1,7 @@
 """What happened after sending: the campaign's links, click counts, clicks and post reactions.
 
 - ``links``: each trackable link of a campaign's email, stored at send time; the
-  click endpoint redirects only to these;
+  click endpoint redirects only to these (``test_only``: so far only a [Test] copy had it);
 - ``click_counts``: clicks per link and per hour, human and machine (all that
   aggregate mode keeps);
 - ``clicks``: one row per click with its delivery, only in individual mode;
@@ -38,6 +38,7 @@ def upgrade() -> None:
         sa.Column("label", sa.Text(), nullable=True),
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("test_only", sa.Boolean(), nullable=False, server_default=sa.false()),
         sa.PrimaryKeyConstraint("id", name="links_pkey"),
         sa.UniqueConstraint("campaign", "url_hash", name="links_campaign_url_hash_key"),
     )
