@@ -51,3 +51,21 @@ HOSTILE_NAMES = {
     "ansi": "\x1b[31mAnn\x1b[0m",
     "bidi-override": "Ann\u202egnp.exe",
 }
+
+
+async def raw_get(port: int, path: str, user_agent: str) -> int:
+    """One HTTP/1.1 GET on a connection of its own (no keep-alive to race with a server's idle timeout); the status.
+
+    Written by hand: an HTTP client's pool slows down with hundreds of connections at once.
+    """
+    import asyncio
+
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: {user_agent}\r\nConnection: close\r\n\r\n".encode())
+        await writer.drain()
+        status = int((await reader.readline()).split()[1])
+        await reader.read()
+        return status
+    finally:
+        writer.close()

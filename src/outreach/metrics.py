@@ -33,6 +33,7 @@ from sqlalchemy import Engine
 
 from .channels import channel_for
 from .channels.base import ApiChannel, Posted, Reactions
+from .channels.outbox import is_outbox_id
 from .config import Config
 from .errors import AuthFailed, ChannelError, OutreachError, RateLimited
 from .store.db import now as utc_now
@@ -125,7 +126,7 @@ def platform_of(post: PublishedPost, config: Config) -> str | None:
 
 def skip_reason(post: PublishedPost, config: Config) -> SkipReason | None:
     """Why this post's reactions cannot be read (None: they can be, given credentials)."""
-    if post.remote_id.startswith("outbox:"):
+    if is_outbox_id(post.remote_id):
         return SkipReason.OUTBOX
     if platform_of(post, config) is None:
         return SkipReason.UNKNOWN_PLATFORM

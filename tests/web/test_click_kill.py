@@ -27,7 +27,7 @@ from outreach.store.click_store import count_totals
 from outreach.store.db import forget_engines, open_db
 from outreach.store.schema import links
 from outreach.tokens import ClickClaims, ClickMode, make_click_token
-from tests.helpers import keyring
+from tests.helpers import keyring, raw_get
 
 ROOT = Path(__file__).resolve().parents[2]
 CLICKS = 400
@@ -51,15 +51,7 @@ def _seed(config: Config, n: int) -> None:
 
 
 async def _get(port: int, path: str) -> int:
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    try:
-        writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: Mozilla/5.0 Firefox/125.0\r\nConnection: close\r\n\r\n".encode())
-        await writer.drain()
-        status = int((await reader.readline()).split()[1])
-        await reader.read()
-        return status
-    finally:
-        writer.close()
+    return await raw_get(port, path, "Mozilla/5.0 Firefox/125.0")
 
 
 async def _fire_and_kill(port: int, paths: list[str], server: subprocess.Popen[str]) -> tuple[int, int]:

@@ -22,7 +22,7 @@ from outreach.config import TrackingConfig
 from outreach.store.db import open_db
 from outreach.store.schema import click_counts, clicks, deliveries, links, metadata
 from outreach.tokens import ClickClaims, ClickMode, make_click_token
-from tests.helpers import keyring
+from tests.helpers import keyring, raw_get
 
 KEYS = keyring(b"web-test-key")
 BROWSER = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10.15; rv:125.0) Gecko/20100101 Firefox/125.0"
@@ -243,16 +243,7 @@ def test_tracking_off_still_follows_links_already_sent_and_records_nothing(live_
 
 
 async def _get(port: int, path: str) -> int:
-    """One GET on a connection of its own (no keep-alive to race with the server's idle timeout)."""
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    try:
-        writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: {BROWSER}\r\nConnection: close\r\n\r\n".encode())
-        await writer.drain()
-        status = int((await reader.readline()).split()[1])
-        await reader.read()
-        return status
-    finally:
-        writer.close()
+    return await raw_get(port, path, BROWSER)
 
 
 def test_concurrent_clicks_are_all_counted(live):

@@ -17,6 +17,14 @@ from .base import OutgoingPart, Posted
 PayloadBuilder = Callable[[OutgoingPart, "Posted | None", "Posted | None"], dict[str, Any]]
 
 
+OUTBOX_ID_PREFIX = "outbox:"  # the remote id of a post written to the outbox
+
+
+def is_outbox_id(remote_id: str | None) -> bool:
+    """Whether a post's remote id says it went to the outbox, not to a platform."""
+    return (remote_id or "").startswith(OUTBOX_ID_PREFIX)
+
+
 class OutboxChannel:
     """Writes ``outbox/posts/<campaign>/step-NN-<channel>-part-K.json``."""
 
@@ -42,5 +50,5 @@ class OutboxChannel:
             os.replace(tmp, path)
         except OSError as exc:
             raise Unavailable(f"outbox {folder}: {exc.strerror}") from None
-        remote = f"outbox:{part.campaign}/{part.step}/{part.index}"
+        remote = f"{OUTBOX_ID_PREFIX}{part.campaign}/{part.step}/{part.index}"
         return Posted(remote, path.resolve().as_uri(), {"cid": "outbox"})

@@ -13,6 +13,7 @@ from typing import Mapping
 
 from sqlalchemy import Engine
 
+from ..channels.outbox import is_outbox_id
 from ..errors import OutreachError
 from ..store import report_queries as q
 from ..store.db import now
@@ -220,5 +221,5 @@ def _posts(engine: Engine, campaign: str, step_channels: Mapping[int, str]) -> t
         readings.setdefault(m.delivery_id, []).append(Reading(m.taken_at, m.checkpoint, m.likes, m.reposts, m.replies, m.quotes,
                                                               m.bookmarks, m.impressions, m.error))
     return tuple(Post(p.step, p.part, p.channel or step_channels.get(p.step, "unknown"), p.state, p.remote_url,
-                      (p.remote_id or "").startswith("outbox:"), tuple(readings.get(p.delivery_id, ())))
+                      is_outbox_id(p.remote_id), tuple(readings.get(p.delivery_id, ())))
                  for p in q.post_rows(engine, campaign))
