@@ -36,7 +36,7 @@ def test_the_preview_says_how_links_will_be_tracked(campaign_copy, tmp_path, mod
     assert f"Click tracking: {mode}." in page
     assert "<code>http://127.0.0.1:8080/c/&lt;token&gt;</code>" in page and "with its UTM tags" in page
     assert (doc["clicks"], doc["tracked"], doc["redirect"]) == (mode, True, "http://127.0.0.1:8080/c/<token>")
-    assert ("stored nowhere" in doc["how"]) == (mode == "aggregate") and ("who clicked" in doc["how"]) == (mode == "individual")
+    assert ("is sealed" in doc["how"]) == (mode == "aggregate") and ("who clicked" in doc["how"]) == (mode == "individual")
     assert doc["how"] in page.replace("&#39;", "'")
     fate = {link["url"]: (link["wrapped"], link["not_wrapped_because"]) for link in doc["links"]}
     assert fate[ARCHIVE] == (True, None) and fate[REPORT] == (True, None)

@@ -34,7 +34,7 @@ from outreach.store.links_store import LinkRow, links_of, store_links
 from outreach.store.report_queries import link_rows
 from outreach.store.schema import deliveries, subscribers
 from outreach.store.schema import links as links_table
-from outreach.tokens import ClickMode, Keyring, read_click_token
+from outreach.tokens import CLICK_TOKEN_LENGTH, ClickMode, Keyring, read_click_token
 from tests.mail.conftest import PUBLIC_BASE_URL
 from tests.mail.test_send import FAST, subscribe
 
@@ -42,7 +42,7 @@ KEYS = Keyring.of(b"test-signing-key")
 CLICK = PUBLIC_BASE_URL + "/c/"
 _HREF = re.compile(r"""<a\s(?:[^>]*?\s)?href="([^"]*)\"""", re.I)
 _TEXT_URL = re.compile(r"""https?://[^\s<>"]+""", re.I)
-_TOKEN = re.compile(re.escape(CLICK) + r"([A-Za-z0-9_-]{44})")
+_TOKEN = re.compile(re.escape(CLICK) + r"([A-Za-z0-9_-]{%d})" % CLICK_TOKEN_LENGTH)
 
 LONG = "https://example.org/long/" + "x" * 6000
 # the hostile email's links as written, and which of them are wrapped

@@ -11,7 +11,7 @@ import pytest
 
 from outreach.mail.message import MessageFactory, Recipient
 from outreach.render.email import MARKERS, MarkedText, RenderedEmail, personalise
-from outreach.tokens import ClickMode, Keyring, read_click_token
+from outreach.tokens import CLICK_TOKEN_LENGTH, ClickMode, Keyring, read_click_token
 from outreach.tracking.wrap import ClickLinks, Skip, click_mode, find_links, skip_reason, wrap
 
 BASE = "https://news.example.org"
@@ -88,7 +88,7 @@ def test_every_trackable_link_of_both_parts_becomes_its_token_and_nothing_else_c
         url = by_id[read_click_token(KEYS, match.group(1)).link_id]
         return html.escape(url) if escape else url
 
-    click = re.compile(re.escape(BASE) + r"/c/([A-Za-z0-9_-]{44})")
+    click = re.compile(re.escape(BASE) + r"/c/([A-Za-z0-9_-]{%d})" % CLICK_TOKEN_LENGTH)
     assert len(click.findall(out_html)) == 1 and len(click.findall(out_text)) == 2
     assert click.sub(lambda m: back(m, False), out_text) == want_text
     assert click.sub(lambda m: back(m, True), out_html) == want_html
@@ -161,6 +161,6 @@ def test_the_factory_stamps_when_the_message_was_built():
     at = datetime(2027, 1, 12, 8, 0, 30, 999, tzinfo=timezone.utc)
     data = factory.build(Recipient("r@example.org", "Ada", f"{BASE}/u/T", "mailto:u@example.org", "<m@example.org>"), at, 9)
     text = message_from_bytes(data, policy=policy.default).get_body(("plain",)).get_content()
-    claims = read_click_token(KEYS, text.split("/c/", 1)[1][:44])
+    claims = read_click_token(KEYS, text.split("/c/", 1)[1][:CLICK_TOKEN_LENGTH])
     assert (claims.sent_at, claims.message, claims.link_id) == (int(at.timestamp()), 9, 101)
     assert text.rstrip().endswith("Ada")

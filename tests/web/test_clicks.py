@@ -21,7 +21,7 @@ from sqlalchemy import func, insert, select, text
 from outreach.config import TrackingConfig
 from outreach.store.db import open_db
 from outreach.store.schema import click_counts, clicks, deliveries, links, metadata
-from outreach.tokens import ClickClaims, ClickMode, make_click_token
+from outreach.tokens import CLICK_TOKEN_LENGTH, ClickClaims, ClickMode, make_click_token
 from tests.helpers import keyring, raw_get
 
 KEYS = keyring(b"web-test-key")
@@ -108,9 +108,9 @@ def test_forged_altered_and_malformed_tokens_redirect_nowhere(live):
     good = token(1)
     bad = [
         make_click_token(keyring(b"not-the-key"), ClickClaims(ClickMode.AGGREGATE, 1, int(time.time()) - 3600, MESSAGE)),  # forged
-        *(_flip(good, i) for i in range(33)),  # every byte of body and MAC altered
+        *(_flip(good, i) for i in range(39)),  # every byte of the tag and the sealed body altered
         good[:-1], good[:-4], good[1:], good + "A", good + "AAAA", "",  # truncated, extended
-        "+" + good[1:], good[:-1] + "/", good.lower(), good.upper(), "x" * 44, "A" * 44, "../" * 10, "%00" * 20,
+        "+" + good[1:], good[:-1] + "/", good.lower(), good.upper(), "x" * CLICK_TOKEN_LENGTH, "A" * CLICK_TOKEN_LENGTH, "../" * 10, "%00" * 20,
         token(999),  # valid signature, no such link
     ]
     for tok in (t for t in bad if t != good):

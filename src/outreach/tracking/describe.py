@@ -13,8 +13,8 @@ from ..render.email import RenderedEmail
 from .wrap import REDIRECT_FORM, find_links
 
 _MODES = {
-    "aggregate": "Clicks are counted per link and per hour; each message's token carries a random number that is stored "
-                 "nowhere, so no click can be tied to a subscriber",
+    "aggregate": "Clicks are counted per link and per hour; nothing about the reader is stored, and each link's token is "
+                 "sealed, so a click address seen in a log says nothing about the message it came from",
     "individual": "Each click is recorded with the message it came from, so who clicked which link is kept "
                   "(only for subscribers who consented)",
     "off": "Links are sent exactly as written; nothing is counted",
