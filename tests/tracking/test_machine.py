@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from outreach.tracking.machine import BURST_SECONDS, BurstWindow, MachineReason, classify, is_scanner
+from outreach.tracking.machine import BURST_SECONDS, REPEAT_SECONDS, BurstWindow, MachineReason, Observed, classify, is_scanner
 
 BROWSERS = [
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36",
@@ -60,33 +60,55 @@ def test_machine_seconds_zero_turns_too_soon_off():
     assert classify("GET", BROWSERS[1], sent_at=100, now=100, machine_seconds=0) is None
 
 
+def seen(burst: bool = False, repeat: bool = False, moved: list | None = None) -> Observed:
+    return Observed(burst, repeat, moved or [])
+
+
 def test_burst_across_two_links_moves_the_earlier_click():
     window: BurstWindow[str] = BurstWindow()
-    assert window.observe("m1", 1, 100.0, True, "first") == (False, [])
-    assert window.observe("m1", 2, 101.5, True, "second") == (True, ["first"])
+    assert window.observe("m1", 1, 100.0, True, "first") == seen()
+    assert window.observe("m1", 2, 101.5, True, "second") == seen(burst=True, moved=["first"])
     # a third link in the same burst: the earlier ones are machines already, nothing more to move
-    assert window.observe("m1", 3, 102.0, True, "third") == (True, [])
+    assert window.observe("m1", 3, 102.0, True, "third") == seen(burst=True)
 
 
-def test_same_link_twice_is_not_a_burst():
+def test_same_link_twice_is_not_a_burst_but_a_repeat_counted_once():
     window: BurstWindow[str] = BurstWindow()
     window.observe("m1", 1, 100.0, True, "a")
-    assert window.observe("m1", 1, 100.1, True, "b") == (False, [])
+    assert window.observe("m1", 1, 100.1, True, "b") == seen(repeat=True)  # a double click
+    assert window.observe("m1", 1, 100.0 + REPEAT_SECONDS - 1, True, "c") == seen(repeat=True)  # a reload within the minute
+    assert window.observe("m1", 1, 100.0 + REPEAT_SECONDS + 1, True, "d") == seen(), "a minute after the person's click: counted again"
+
+
+def test_a_person_after_a_scanner_on_the_same_link_counts():
+    window: BurstWindow[str] = BurstWindow()
+    window.observe("m1", 1, 100.0, False, "gateway")  # a machine's click (e.g. too soon)
+    assert window.observe("m1", 1, 130.0, True, "person") == seen()
+    assert window.observe("m1", 1, 140.0, False, "head") == seen(), "a machine's click is counted as a machine, never skipped"
+
+
+def test_hammering_one_link_costs_the_same_per_click_and_keeps_little():
+    window: BurstWindow[str] = BurstWindow()
+    window.observe("m1", 1, 100.0, True, "first")
+    for i in range(1, 20_000):
+        assert window.observe("m1", 1, 100.0 + i / 1000, True, "again").repeat
+    state = window._messages["m1"]
+    assert len(state.people) <= 1 and len(state.clicked) == 1, "repeats are not kept"
 
 
 def test_other_messages_and_slower_clicks_are_not_bursts():
     window: BurstWindow[str] = BurstWindow()
     window.observe("m1", 1, 100.0, True, "a")
-    assert window.observe("m2", 2, 100.5, True, "b") == (False, [])  # another message
-    assert window.observe("m1", 2, 100.0 + BURST_SECONDS + 0.01, True, "c") == (False, [])  # too slow for a gateway
+    assert window.observe("m2", 2, 100.5, True, "b") == seen()  # another message
+    assert window.observe("m1", 2, 100.0 + BURST_SECONDS + 0.01, True, "c") == seen()  # too slow for a gateway
 
 
 def test_machine_clicks_take_part_but_are_not_moved():
     window: BurstWindow[str] = BurstWindow()
     window.observe("m1", 1, 100.0, False, "head")  # already a machine (e.g. HEAD)
     window.observe("m1", 1, 100.2, True, "person")
-    burst, moved = window.observe("m1", 2, 100.4, False, "scanner")
-    assert burst and moved == ["person"]
+    observed = window.observe("m1", 2, 100.4, False, "scanner")
+    assert observed.burst and observed.moved == ["person"]
 
 
 def test_the_window_is_bounded_in_messages():
@@ -95,12 +117,12 @@ def test_the_window_is_bounded_in_messages():
         window.observe(i, 1, 500.0, True, i)  # all at once: only the count bounds it
     assert len(window) == 100
     # the most recently clicked messages are the ones kept
-    assert window.observe(999, 2, 500.5, True, -1) == (True, [999])
-    assert window.observe(0, 2, 500.5, True, -1) == (False, [])
+    assert window.observe(999, 2, 500.5, True, -1) == seen(burst=True, moved=[999])
+    assert window.observe(0, 2, 500.5, True, -1) == seen()
 
 
-def test_the_window_forgets_messages_after_the_burst_time():
+def test_the_window_forgets_messages_after_the_repeat_time():
     window: BurstWindow[int] = BurstWindow()
     for i in range(1000):
         window.observe(i, 1, float(i), True, i)  # one message a second
-    assert len(window) <= BURST_SECONDS + 1
+    assert len(window) <= REPEAT_SECONDS + 1

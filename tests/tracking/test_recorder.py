@@ -120,6 +120,27 @@ def test_a_failed_batch_raises_not_recorded_and_the_next_one_works(db_config, ca
     assert "clicks not recorded (5 clicks, 0 moves): RuntimeError" in caplog.text
 
 
+def test_a_hung_database_answers_not_recorded_in_time_and_a_late_commit_still_counts(db_config):
+    engine = open_db(db_config)
+    seed(engine)
+    writer = CountingWriter()
+    writer.release.clear()  # the database hangs
+
+    async def main():
+        recorder = ClickRecorder(engine, writer=writer, timeout=0.5)
+        await recorder.start()
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        results = await asyncio.gather(*(recorder.record(1, NOW, None, message=i) for i in range(20)), return_exceptions=True)
+        assert all(isinstance(r, NotRecorded) for r in results), results
+        assert loop.time() - started < 20, "answered by the timeout, not by the database"
+        writer.release.set()  # the database comes back: the batch commits after all
+        await recorder.stop()
+
+    run(main())
+    assert counts(engine) == {1: (20, 0)}, "counted although answered 503: never the reverse"
+
+
 def test_after_stop_clicks_are_refused_and_waiting_ones_were_committed(db_config):
     engine = open_db(db_config)
     seed(engine)

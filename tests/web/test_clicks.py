@@ -264,6 +264,15 @@ def test_concurrent_clicks_are_all_counted(live):
     assert counts(live.config) == {1: (100, 0), 2: (100, 0), 3: (100, 0)}
 
 
+def test_the_same_link_of_one_message_clicked_again_and_again_counts_once(live):
+    """A double click, a reload or a script hammering one link: every request redirects, one person is counted."""
+    seed(live.config)
+    for _ in range(30):
+        assert click(live, token(1)).status_code == 302
+    assert click(live, token(1, message=MESSAGE + 1)).status_code == 302  # another reader of the same link
+    assert counts(live.config) == {1: (2, 0)}
+
+
 def test_a_click_that_cannot_be_recorded_is_answered_503_not_redirected(live, caplog):
     seed(live.config)
     assert click(live, token(1)).status_code == 302  # the link is cached; now the counts cannot be written

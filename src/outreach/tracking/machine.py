@@ -11,9 +11,10 @@ A click on ``/c/<token>`` is counted as a machine, with the first reason that ap
    :data:`BURST_SECONDS` (2) of each other: gateways follow every link at once, people
    do not. That click, and the message's clicks in the 2 seconds before it, count as
    machines (an earlier one counted as a person is moved). The window that finds
-   bursts lives in memory only, for a few seconds, and is never stored.
-
-Every other click is a person's. Many gateways (Microsoft Safe Links among them) fetch
+   bursts lives in memory only, for a minute, and is never stored.
+Every other click is a person's, counted once: the same link of the same message clicked
+again within :data:`REPEAT_SECONDS` (60) of its last person's click (a double click, a
+reload, a script) redirects but is not counted again. Many gateways (Microsoft Safe Links among them) fetch
 with an ordinary browser User-Agent, which is why rules 3 and 4 look at timing too.
 """
 
@@ -27,8 +28,9 @@ from dataclasses import dataclass, field
 from typing import Generic, Hashable, TypeVar
 
 BURST_SECONDS = 2.0
-# How many messages the burst window follows at once: those clicked in the last 2 seconds,
-# and at most this many (beyond it the least recently clicked is forgotten).
+REPEAT_SECONDS = 60.0
+# How many messages the window follows at once: those clicked in the last minute, and at
+# most this many (beyond it the least recently clicked is forgotten).
 MAX_MESSAGES = 20_000
 
 # Substrings of User-Agents that are not people, compared in lower case. Taken from the
@@ -88,53 +90,80 @@ T = TypeVar("T")
 
 
 class _Seen(Generic[T]):
-    __slots__ = ("at", "link_id", "human", "item")
+    __slots__ = ("at", "item")
 
-    def __init__(self, at: float, link_id: int, human: bool, item: T) -> None:
-        self.at, self.link_id, self.human, self.item = at, link_id, human, item
+    def __init__(self, at: float, item: T) -> None:
+        self.at, self.item = at, item
+
+
+@dataclass(frozen=True)
+class Observed(Generic[T]):
+    """What the window says of one click."""
+
+    burst: bool  # rule 4: a machine's, and ``moved`` are the earlier person clicks that become machines' too
+    repeat: bool  # a person clicked this link of this message within REPEAT_SECONDS: not counted again
+    moved: list[T]
+
+
+class _Message(Generic[T]):
+    """One message's recent clicks: when each link was last clicked, by anyone and by a person, and the person clicks a burst would move."""
+
+    __slots__ = ("last", "clicked", "by_person", "people")
+
+    def __init__(self) -> None:
+        self.last = 0.0
+        self.clicked: dict[int, float] = {}  # link -> its last click (for bursts)
+        self.by_person: dict[int, float] = {}  # link -> its last click counted as a person's (for repeats)
+        self.people: deque[_Seen[T]] = deque()  # person clicks of the last BURST_SECONDS, oldest first
 
 
 @dataclass
 class BurstWindow(Generic[T]):
-    """The last :data:`BURST_SECONDS` of clicks per message, to find bursts (rule 4).
+    """Each message's recent clicks, to find bursts (rule 4) and repeats (rule 5).
 
     ``observe`` is called for every click in arrival order; ``item`` is whatever the
     caller needs back to move an earlier click (the window never looks inside it).
+    The work per click is bounded by the message's number of links, never by how
+    often it was clicked.
     """
 
     seconds: float = BURST_SECONDS
+    repeat_seconds: float = REPEAT_SECONDS
     max_messages: int = MAX_MESSAGES
-    _messages: "OrderedDict[Hashable, deque[_Seen[T]]]" = field(default_factory=OrderedDict)  # least recently clicked first
+    _messages: "OrderedDict[Hashable, _Message[T]]" = field(default_factory=OrderedDict)  # least recently clicked first
 
-    def observe(self, message: Hashable, link_id: int, at: float, human: bool, item: T) -> tuple[bool, list[T]]:
-        """Note one click; return whether it is part of a burst, and the earlier human clicks to move to machine."""
-        recent = self._recent(message, at)
-        burst = any(seen.link_id != link_id for seen in recent)
+    def observe(self, message: Hashable, link_id: int, at: float, human: bool, item: T) -> "Observed[T]":
+        """Note one click; say whether it is part of a burst or repeats a person's click, and which earlier person clicks to move."""
+        seen = self._recent(message, at)
+        burst = any(other != link_id and last >= at - self.seconds for other, last in seen.clicked.items())
         moved: list[T] = []
         if burst:
-            for seen in recent:
-                if seen.human:
-                    seen.human = False
-                    moved.append(seen.item)
-        recent.append(_Seen(at, link_id, human and not burst, item))
-        return burst, moved
+            moved = [p.item for p in seen.people]
+            seen.people.clear()
+        repeat = not burst and seen.by_person.get(link_id, float("-inf")) >= at - self.repeat_seconds
+        seen.clicked[link_id] = seen.last = at
+        if human and not burst and not repeat:
+            seen.by_person[link_id] = at
+            seen.people.append(_Seen(at, item))
+        return Observed(burst, repeat and human, moved)
 
-    def _recent(self, message: Hashable, at: float) -> deque[_Seen[T]]:
-        while self._messages:  # forget messages not clicked for BURST_SECONDS (least recently clicked first)
+    def _recent(self, message: Hashable, at: float) -> _Message[T]:
+        keep = max(self.seconds, self.repeat_seconds)
+        while self._messages:  # forget messages not clicked for a while (least recently clicked first)
             oldest = next(iter(self._messages.values()))
-            if oldest and oldest[-1].at >= at - self.seconds:
+            if oldest.last >= at - keep:
                 break
             self._messages.popitem(last=False)
-        recent = self._messages.get(message)
-        if recent is None:
+        seen = self._messages.get(message)
+        if seen is None:
             while len(self._messages) >= self.max_messages:
                 self._messages.popitem(last=False)
-            recent = self._messages[message] = deque()
+            seen = self._messages[message] = _Message()
         else:
             self._messages.move_to_end(message)  # the oldest is evicted first
-        while recent and recent[0].at < at - self.seconds:
-            recent.popleft()
-        return recent
+        while seen.people and seen.people[0].at < at - self.seconds:
+            seen.people.popleft()
+        return seen
 
     def __len__(self) -> int:
         return len(self._messages)

@@ -30,6 +30,10 @@ log = logging.getLogger("outreach.web.clicks")
 
 PAUSE_SECONDS = 0.002  # how long the writer waits for more clicks before committing a batch
 MAX_BATCH = 5000
+# A click waits at most this long for its commit, then is answered 503 (a hung database must not
+# hold every request open); a queue this long is refused at once.
+COMMIT_TIMEOUT = 10.0
+MAX_QUEUE = 50_000
 
 Writer = Callable[[Engine, list[ClickRow], list[Move]], list[int | None]]
 
@@ -51,8 +55,9 @@ class _Pending:
 class ClickRecorder:
     """Collects clicks from requests and commits them in batches, one batch at a time."""
 
-    def __init__(self, engine: Engine, *, pause: float = PAUSE_SECONDS, max_batch: int = MAX_BATCH, writer: Writer = write_batch) -> None:
-        self.engine, self.pause, self.max_batch, self.writer = engine, pause, max_batch, writer
+    def __init__(self, engine: Engine, *, pause: float = PAUSE_SECONDS, max_batch: int = MAX_BATCH, writer: Writer = write_batch,
+                 timeout: float = COMMIT_TIMEOUT) -> None:
+        self.engine, self.pause, self.max_batch, self.writer, self.timeout = engine, pause, max_batch, writer, timeout
         self.window: BurstWindow[_Pending] = BurstWindow()
         self._queue: list[_Pending] = []
         self._moves: list[_Pending] = []
@@ -85,20 +90,27 @@ class ClickRecorder:
         """Count one click arriving at ``now`` (epoch seconds); return once it is committed, else raise :class:`NotRecorded`."""
         if self._task is None or self._closing or self._wake is None:
             raise NotRecorded("the click recorder is not running")
+        if len(self._queue) >= MAX_QUEUE:
+            raise NotRecorded("too many clicks are waiting for the database")
         at = datetime.fromtimestamp(now, timezone.utc)
         pending = _Pending(ClickRow(link_id, at, reason.value if reason else None, individual, delivery_id if individual else None),
                            asyncio.get_running_loop().create_future())
-        burst, earlier = self.window.observe(message, link_id, now, reason is None, pending)
-        if burst and reason is None:
+        seen = self.window.observe(message, link_id, now, reason is None, pending)
+        if seen.repeat:
+            return  # counted once already: nothing to write, nothing to wait for
+        if seen.burst and reason is None:
             pending.row = replace(pending.row, machine_reason=MachineReason.BURST.value)
-        for other in earlier:
+        for other in seen.moved:
             if other.taken:
                 self._moves.append(other)
             else:
                 other.moved = True
         self._queue.append(pending)
         self._wake.set()
-        await pending.future
+        try:  # the commit may still land after the timeout: counted, answered 503, never the reverse
+            await asyncio.wait_for(asyncio.shield(pending.future), self.timeout)
+        except asyncio.TimeoutError:
+            raise NotRecorded(f"no commit within {self.timeout:g} s") from None
 
     async def _run(self) -> None:
         assert self._wake is not None
