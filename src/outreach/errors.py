@@ -14,6 +14,7 @@
     └── ChannelError                   a channel could not deliver; never a bare ``False``
         ├── RateLimited(retry_at)      try again, not before ``retry_at`` (UTC)
         ├── Rejected(reason)           permanent: duplicate content, too long, bad media, 5xx mailbox
+        │   └── PostDeleted            a post whose reactions were asked for is gone
         ├── AuthFailed                 credentials refused (unset ones are a ConfigError)
         ├── Unavailable                5xx, timeout, dropped connection before the request was complete: retry
         └── OutcomeUnknown             the request went out but no answer came: never retried automatically
@@ -116,6 +117,10 @@ class Rejected(ChannelError):
     def __init__(self, reason: str, **response: object) -> None:
         self.reason = reason
         super().__init__(reason, **response)  # type: ignore[arg-type]
+
+
+class PostDeleted(Rejected):
+    """The post is no longer on the platform: reading its reactions again is pointless."""
 
 
 class AuthFailed(ChannelError):

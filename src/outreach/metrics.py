@@ -10,6 +10,7 @@ every post now (checkpoint ``manual``). The rules, in :func:`due_checkpoint`:
   are superseded, never filled in afterwards);
 - a failed read is tried again ``retry_minutes`` later, and no more once the
   next checkpoint is reached (it takes over) or, for the last, a day after it;
+- a post the platform says was deleted is not read again;
 - a 429 holds the whole platform until its reset time, a refused login for
   ``retry_minutes`` (every post would fail the same way);
 - each post is looked at again just before its read, so two dispatchers on one
@@ -35,7 +36,7 @@ from .channels import channel_for
 from .channels.base import ApiChannel, Posted, Reactions
 from .channels.outbox import is_outbox_id
 from .config import Config
-from .errors import AuthFailed, ChannelError, OutreachError, RateLimited
+from .errors import AuthFailed, ChannelError, OutreachError, PostDeleted, RateLimited
 from .store.db import now as utc_now
 from .store.db import open_db
 from .store.metrics_store import MANUAL, PublishedPost, Sample, one_line, published_posts, record_sample, samples_for
@@ -70,6 +71,7 @@ class Reading:
     error: str | None = None
     skipped: SkipReason | None = None
     rate_limited: bool = False  # the platform said 429: ask it nothing more for now
+    gone: bool = False  # the platform said the post was deleted: it is not read again
 
     @property
     def ok(self) -> bool:
@@ -94,6 +96,9 @@ def checkpoints(config: Config) -> list[Checkpoint]:
 
 def due_checkpoint(sent_at: datetime, samples: Iterable[Sample], marks: list[Checkpoint], now: datetime, retry: timedelta) -> Checkpoint | None:
     """The checkpoint to read now for a post sent at ``sent_at``, or None (see the module's rules)."""
+    samples = list(samples)
+    if any(s.gone for s in samples):
+        return None  # deleted: there is nothing more to read
     reached = [i for i, c in enumerate(marks) if sent_at + c.after <= now]
     if not reached:
         return None
@@ -170,7 +175,7 @@ class Poller:
                 continue  # another dispatcher read it since this round began
             reading = read_post(self.config, post, mark.label, self.channels, now, self)
             if reading.skipped is None:
-                record_sample(engine, post.delivery_id, reading.taken_at, mark.label, reading.reactions, reading.error)
+                record_sample(engine, post.delivery_id, reading.taken_at, mark.label, reading.reactions, reading.error, reading.gone)
                 if reading.error:
                     self.say(f"reactions: {post.campaign} step {post.step} part {post.part} ({mark.label}): {reading.error}")
             readings.append(reading)
@@ -215,6 +220,8 @@ def read_post(config: Config, post: PublishedPost, checkpoint: str, channels: di
         if poller is not None:
             poller.hold(platform, now() + timedelta(minutes=config.metrics.retry_minutes))
         return Reading(post, checkpoint, now(), error=one_line(str(exc)))
+    except PostDeleted as exc:
+        return Reading(post, checkpoint, now(), error=one_line(str(exc)), gone=True)
     except (ChannelError, OutreachError) as exc:  # a ConfigError (credentials half set) too: shown, not raised
         return Reading(post, checkpoint, now(), error=one_line(str(exc)))
     except Exception as exc:  # noqa: BLE001  (a bug in a client must not stop the other reads, nor the dispatcher)
@@ -235,7 +242,7 @@ def read_now(config: Config, campaign: str | None = None, now: Callable[[], date
             continue
         reading = read_post(config, post, MANUAL, channels, now)
         if reading.skipped is None:
-            record_sample(engine, post.delivery_id, reading.taken_at, MANUAL, reading.reactions, reading.error)
+            record_sample(engine, post.delivery_id, reading.taken_at, MANUAL, reading.reactions, reading.error, reading.gone)
         if reading.rate_limited:
             limited[platform] = reading.error or ""
         readings.append(reading)

@@ -194,6 +194,16 @@ def test_a_deleted_post_and_hostile_counts_are_stored(social_config, published, 
     assert len(gone) == 1 and "the post was deleted" in gone[0].error and gone[0].likes is None
     hostile = [r for r in rows if not r.error and r.likes is None]
     assert len(hostile) == 1 and (hostile[0].reposts, hostile[0].replies, hostile[0].quotes) == (None, None, None)
+    assert gone[0].gone and not any(r.gone for r in rows if not r.error)
+    # a deleted post is not asked about again: not at its retry time, not at the next checkpoints
+    asked = gets(bluesky_api, "/xrpc/app.bsky.feed.getPosts")
+    poller = Poller(social_config)
+    for later in (H + 40 * timedelta(minutes=1), 24 * H + timedelta(minutes=1), 168 * H + timedelta(minutes=1), 168 * H + 2 * H):
+        advance(apis, timedelta(hours=1))
+        poller.poll(now=lambda: published + later)
+    assert gets(bluesky_api, "/xrpc/app.bsky.feed.getPosts") == asked
+    with open_db(social_config).connect() as conn:
+        assert conn.execute(select(func.count()).select_from(post_metrics).where(post_metrics.c.gone)).scalar_one() == 1
 
 
 def test_outbox_posts_are_skipped_with_a_reason(plan_for, db_config, monkeypatch):  # noqa: F811

@@ -39,7 +39,7 @@ import httpx
 import requests
 import urllib3.exceptions
 
-from ..errors import AuthFailed, ChannelError, ConfigError, OutcomeUnknown, RateLimited, Rejected, Unavailable
+from ..errors import AuthFailed, ChannelError, ConfigError, OutcomeUnknown, PostDeleted, RateLimited, Rejected, Unavailable
 from .facts import PlatformFacts
 
 
@@ -362,9 +362,9 @@ class ApiChannel:
         """The HTTP answer behind a client library's exception, by its type; None when there was none."""
         return None
 
-    def deleted(self, posted: Posted) -> Rejected:
+    def deleted(self, posted: Posted) -> PostDeleted:
         """The error for a post that is no longer there."""
-        return Rejected(f"{self.facts.display}: the post was deleted ({posted.url or posted.remote_id})", platform=self.facts.display)
+        return PostDeleted(f"{self.facts.display}: the post was deleted ({posted.url or posted.remote_id})", platform=self.facts.display)
 
     @staticmethod
     def media_of(part: OutgoingPart) -> tuple[Media, ...]:
@@ -445,7 +445,7 @@ class ApiChannel:
         if answer.status == 401:
             return AuthFailed(f"{self.facts.display} {STEPS[step]}: {detail}", **response)
         if step == "metrics" and answer.status in (404, 410):
-            return Rejected(f"{self.facts.display}: the post was deleted ({detail})", **response)
+            return PostDeleted(f"{self.facts.display}: the post was deleted ({detail})", **response)
         if answer.status >= 500:
             return Unavailable(f"{self.facts.display} {STEPS[step]}: {detail}", **response)
         return Rejected(f"{self.facts.display} {STEPS[step]}: {detail}", **response)

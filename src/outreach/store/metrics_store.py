@@ -34,6 +34,7 @@ class Sample:
     checkpoint: str
     reactions: Reactions | None  # None when the read failed
     error: str | None
+    gone: bool = False  # the platform said the post was deleted: it is not read again
 
     @property
     def ok(self) -> bool:
@@ -63,12 +64,12 @@ def one_line(text: str) -> str:
 
 
 def record_sample(engine: Engine, delivery_id: int, taken_at: datetime, checkpoint: str,
-                  reactions: Reactions | None = None, error: str | None = None) -> None:
-    """Append one sample: the counts, or the error (one line) of a failed read."""
+                  reactions: Reactions | None = None, error: str | None = None, gone: bool = False) -> None:
+    """Append one sample: the counts, or the error (one line) of a failed read (``gone``: the post was deleted)."""
     counts = {name: getattr(reactions, name) for name in ("likes", "reposts", "replies", "quotes", "bookmarks", "impressions")} if reactions else {}
     with engine.begin() as conn:
         conn.execute(insert(post_metrics).values(delivery_id=delivery_id, taken_at=taken_at, checkpoint=checkpoint,
-                                                 error=one_line(error) if error is not None else None, **counts))
+                                                 error=one_line(error) if error is not None else None, gone=gone, **counts))
 
 
 def samples_for(engine: Engine, delivery_ids: Iterable[int]) -> dict[int, list[Sample]]:
@@ -90,7 +91,7 @@ def samples_for(engine: Engine, delivery_ids: Iterable[int]) -> dict[int, list[S
 
 def _sample(r) -> Sample:  # type: ignore[no-untyped-def]
     reactions = None if r.error is not None else Reactions(r.likes, r.reposts, r.replies, r.quotes, r.bookmarks, r.impressions)
-    return Sample(int(r.id), int(r.delivery_id), r.taken_at, r.checkpoint, reactions, r.error)
+    return Sample(int(r.id), int(r.delivery_id), r.taken_at, r.checkpoint, reactions, r.error, bool(r.gone))
 
 
 def published_posts(engine: Engine, campaign: str | None = None, sent_after: datetime | None = None) -> list[PublishedPost]:

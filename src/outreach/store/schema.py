@@ -381,5 +381,6 @@ post_metrics = Table(
     Column("bookmarks", Integer),
     Column("impressions", Integer),
     Column("error", Text),  # what went wrong, one line (never a secret); NULL on success
+    Column("gone", Boolean, nullable=False, server_default=false()),  # the read said the post was deleted: not read again
     Index("ix_post_metrics_delivery_id", "delivery_id", "taken_at"),
 )

@@ -73,6 +73,7 @@ def upgrade() -> None:
         sa.Column("checkpoint", sa.String(10), nullable=False),
         *(sa.Column(name, sa.Integer(), nullable=True) for name in ("likes", "reposts", "replies", "quotes", "bookmarks", "impressions")),
         sa.Column("error", sa.Text(), nullable=True),
+        sa.Column("gone", sa.Boolean(), nullable=False, server_default=sa.false()),
         sa.ForeignKeyConstraint(["delivery_id"], ["deliveries.id"], ondelete="CASCADE", name="post_metrics_delivery_id_fkey"),
         sa.PrimaryKeyConstraint("id", name="post_metrics_pkey"),
     )
