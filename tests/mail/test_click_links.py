@@ -211,6 +211,17 @@ def test_individual_tokens_carry_the_delivery(plan_default, smtp_config, smtp_se
         claims = check_message(plan_default, delivery.data, links, tracked)
         row = find_by_message_id(open_db(config), parts(delivery.data)[0]["Message-ID"])
         assert {(c.mode, c.message) for c in claims} == {(ClickMode.INDIVIDUAL, row.id)}
+    assert set(individual_flags(config).values()) == {True}, "the links went out with individual tracking"
+    # the setting goes back to aggregate and a resumed run goes on: these links can no longer name everyone who clicked
+    from outreach.tracking.links import tracked_email
+
+    tracked_email(with_clicks(smtp_config, "aggregate"), open_db(config), Keyring.of(b"k"), plan_default.campaign.slug, plan_default.email)
+    assert set(individual_flags(config).values()) == {False}
+
+
+def individual_flags(config) -> dict[str, bool]:
+    with open_db(config).connect() as conn:
+        return {r.url: bool(r.individual) for r in conn.execute(select(links_table.c.url, links_table.c.individual))}
 
 
 @pytest.fixture

@@ -106,10 +106,10 @@ def _audit(conn) -> None:  # type: ignore[no-untyped-def]
 
 def _clicks(conn, spring) -> None:  # type: ignore[no-untyped-def]
     ids = _ids(conn, links, [
-        {"campaign": "spring", "url": SAFE_URL, "url_hash": "1" * 64, "label": "Read the report", "position": 1, "created_at": T0},
-        {"campaign": "spring", "url": "javascript:alert('link')", "url_hash": "2" * 64, "label": HOSTILE_LABEL, "position": 2, "created_at": T0},
-        {"campaign": "spring", "url": FORMULA_URL, "url_hash": "3" * 64, "label": None, "position": 3, "created_at": T0},
-        {"campaign": "summer", "url": SAFE_URL, "url_hash": "1" * 64, "label": "Summer's link", "position": 1, "created_at": T1},
+        {"campaign": "spring", "url": SAFE_URL, "url_hash": "1" * 64, "label": "Read the report", "position": 1, "created_at": T0, "individual": True},
+        {"campaign": "spring", "url": "javascript:alert('link')", "url_hash": "2" * 64, "label": HOSTILE_LABEL, "position": 2, "created_at": T0, "individual": True},
+        {"campaign": "spring", "url": FORMULA_URL, "url_hash": "3" * 64, "label": None, "position": 3, "created_at": T0, "individual": True},
+        {"campaign": "summer", "url": SAFE_URL, "url_hash": "1" * 64, "label": "Summer's link", "position": 1, "created_at": T1, "individual": True},
     ])
     h1, h2 = T0 + timedelta(hours=1), T0 + timedelta(hours=2)
     conn.execute(insert(click_counts), [{"link_id": ids[0], "hour": h1, "human": 5, "machine": 2}, {"link_id": ids[0], "hour": h2, "human": 3, "machine": 0},

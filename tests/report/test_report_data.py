@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 
 from outreach.report.data import TrackingMode, UnknownCampaign, gather
 from outreach.store.db import open_db
 from outreach.store.report_queries import unsubscribed_addresses
-from outreach.store.schema import audit, deliveries
+from outreach.store.schema import audit, deliveries, links
 from tests.report.seed import EXPECTED, HOSTILE_ERROR, HOSTILE_POST_URL, T0, seed
 
 
@@ -92,3 +92,16 @@ def test_posts_and_their_reactions_over_time(engine):
     assert first.measures == ("likes", "reposts", "replies", "quotes", "impressions")  # bookmarks: never exposed
     assert second.url == HOSTILE_POST_URL
     assert outbox.outbox and outbox.readings == () and "outbox" in (outbox.note or "")
+
+
+def test_a_campaign_sent_in_aggregate_mode_never_shows_unique_clickers_whatever_the_setting_now(db_config):
+    """The setting changed to individual after the send: the counts cannot name anybody, and the report says so."""
+    engine = open_db(db_config)
+    seed(engine)
+    with engine.begin() as conn:
+        conn.execute(update(links).where(links.c.campaign == "spring", links.c.position == 2).values(individual=False))
+    clicks = gather(engine, "spring", "individual").clicks
+    assert clicks.mode.value == "aggregate" and clicks.unique_total is None
+    assert all(link.unique is None for link in clicks.links)
+    assert "went out with aggregate click tracking" in clicks.note
+    assert gather(engine, "summer", "individual").clicks.unique_total is not None, "a campaign sent individually still counts them"

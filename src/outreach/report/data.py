@@ -197,11 +197,18 @@ def _email(engine: Engine, campaign: str) -> EmailSummary | None:
 
 def _clicks(engine: Engine, campaign: str, mode: TrackingMode) -> Clicks:
     rows = q.link_rows(engine, campaign)
+    sent_aggregate = mode == TrackingMode.INDIVIDUAL and not all(r.individual for r in rows)
+    if sent_aggregate:  # today's setting cannot make clicks counted in aggregate name anybody
+        mode = TrackingMode.AGGREGATE
     per_link, total = q.unique_clickers(engine, campaign) if mode == TrackingMode.INDIVIDUAL else ({}, None)
     individual = mode == TrackingMode.INDIVIDUAL
     links = tuple(LinkClicks(r.position, r.url, r.label, r.human, r.machine, per_link.get(r.id, 0) if individual else None) for r in rows)
     hours = tuple(HourClicks(h.hour, h.human, h.machine) for h in q.click_hours(engine, campaign))
-    return Clicks(mode, links, hours, total, _clicks_note(mode, bool(rows)))
+    note = _clicks_note(mode, bool(rows))
+    if sent_aggregate:
+        note = ("the email went out with aggregate click tracking (in part at least), so unique clickers are not known, "
+                "whatever [tracking] clicks says now")
+    return Clicks(mode, links, hours, total, note)
 
 
 def _clicks_note(mode: TrackingMode, any_links: bool) -> str:

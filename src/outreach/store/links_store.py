@@ -34,22 +34,25 @@ def url_hash(url: str) -> str:
     return hashlib.sha256(url.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def store_links(engine: Engine, campaign: str, rows: Sequence[LinkRow], *, test_copy: bool = False) -> dict[str, int]:
+def store_links(engine: Engine, campaign: str, rows: Sequence[LinkRow], *, test_copy: bool = False, individual: bool = False) -> dict[str, int]:
     """Store the campaign's links (the ones already stored are kept as they are); return url -> link id.
 
-    A [Test] copy's links are marked ``test_only`` until the real send stores the same link.
+    A [Test] copy's links are marked ``test_only`` until the real send stores the same link. A link is
+    ``individual`` only while every real send that carried it tracked clicks individually.
     """
     if not rows:
         return {}
     stamp = now()
     values = [{"campaign": campaign, "url": r.url, "url_hash": url_hash(r.url), "label": r.label, "position": r.position,
-               "created_at": stamp, "test_only": test_copy} for r in rows]
+               "created_at": stamp, "test_only": test_copy, "individual": individual and not test_copy} for r in rows]
     by_hash = {v["url_hash"]: v["url"] for v in values}
     with engine.begin() as conn:
         insert_ignore(conn, links, values, ["campaign", "url_hash"])
         if not test_copy:
-            conn.execute(update(links).where(links.c.campaign == campaign, links.c.url_hash.in_(list(by_hash)), links.c.test_only)
-                         .values(test_only=False))
+            ours = (links.c.campaign == campaign, links.c.url_hash.in_(list(by_hash)))
+            conn.execute(update(links).where(*ours, links.c.test_only).values(test_only=False, individual=individual))
+            if not individual:
+                conn.execute(update(links).where(*ours, links.c.individual).values(individual=False))
         found = conn.execute(select(links.c.id, links.c.url, links.c.url_hash)
                              .where(links.c.campaign == campaign, links.c.url_hash.in_(list(by_hash)))).all()
     ids = {row.url: row.id for row in found if by_hash.get(row.url_hash) == row.url}

@@ -46,6 +46,7 @@ class LinkRow:
     label: str | None
     human: int
     machine: int
+    individual: bool  # every send that carried it tracked clicks individually
 
 
 @dataclass(frozen=True)
@@ -149,11 +150,12 @@ def link_rows(engine: Engine, campaign: str) -> list[LinkRow]:
     """The campaign's tracked links in the order they appear in the email, with their click totals (not a [Test] copy's own)."""
     totals = (select(click_counts.c.link_id, func.sum(click_counts.c.human).label("human"), func.sum(click_counts.c.machine).label("machine"))
               .group_by(click_counts.c.link_id).subquery())
-    q = (select(links.c.id, links.c.position, links.c.url, links.c.label, totals.c.human, totals.c.machine)
+    q = (select(links.c.id, links.c.position, links.c.url, links.c.label, totals.c.human, totals.c.machine, links.c.individual)
          .select_from(links.outerjoin(totals, totals.c.link_id == links.c.id))
          .where(links.c.campaign == campaign, links.c.test_only.is_(false())).order_by(links.c.position, links.c.id))
     with engine.connect() as conn:
-        return [LinkRow(int(r.id), int(r.position), r.url, r.label, int(r.human or 0), int(r.machine or 0)) for r in conn.execute(q)]
+        return [LinkRow(int(r.id), int(r.position), r.url, r.label, int(r.human or 0), int(r.machine or 0), bool(r.individual))
+                for r in conn.execute(q)]
 
 
 def click_hours(engine: Engine, campaign: str) -> list[HourRow]:

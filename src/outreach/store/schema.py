@@ -335,6 +335,8 @@ links = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     # True while only a [Test] copy carried it (its "view in browser" link has the preview key): not in the report
     Column("test_only", Boolean, nullable=False, server_default=false()),
+    # True when every send that carried it tracked clicks individually: only then may the report count unique clickers
+    Column("individual", Boolean, nullable=False, server_default=false()),
     UniqueConstraint("campaign", "url_hash", name="links_campaign_url_hash_key"),
 )
 

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from ..config import Config
 from ..render.email import RenderedEmail
 from ..store.links_store import LinkRow, store_links
-from ..tokens import Keyring
+from ..tokens import ClickMode, Keyring
 from .wrap import ClickLinks, click_mode, find_links, wrap
 
 
@@ -26,6 +26,7 @@ def tracked_email(config: Config, engine: Engine, keys: Keyring, campaign: str, 
         return rendered, None
     base_url = config.web.base_url
     trackable = [f for f in find_links(rendered, base_url) if f.skip is None]
-    ids = store_links(engine, campaign, [LinkRow(f.url, f.label, i) for i, f in enumerate(trackable, 1)], test_copy=test_copy)
+    ids = store_links(engine, campaign, [LinkRow(f.url, f.label, i) for i, f in enumerate(trackable, 1)], test_copy=test_copy,
+                      individual=mode is ClickMode.INDIVIDUAL)
     wrapped = wrap(rendered, ids, base_url)
     return wrapped.email, ClickLinks(keys, base_url, mode, wrapped.link_of_key)

@@ -39,6 +39,7 @@ def upgrade() -> None:
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("test_only", sa.Boolean(), nullable=False, server_default=sa.false()),
+        sa.Column("individual", sa.Boolean(), nullable=False, server_default=sa.false()),
         sa.PrimaryKeyConstraint("id", name="links_pkey"),
         sa.UniqueConstraint("campaign", "url_hash", name="links_campaign_url_hash_key"),
     )
