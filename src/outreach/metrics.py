@@ -33,7 +33,8 @@ from urllib.parse import urlsplit
 from sqlalchemy import Engine
 
 from .channels import channel_for
-from .channels.base import ApiChannel, Posted, Reactions
+from .channels.base import ApiChannel, Posted
+from .channels.reactions import Reactions
 from .channels.outbox import is_outbox_id
 from .config import Config
 from .errors import AuthFailed, ChannelError, OutreachError, PostDeleted, RateLimited

@@ -46,7 +46,7 @@ def _not_before(config, step: int) -> tuple[str, datetime | None]:
     return row.state, row.not_before
 
 
-# Breaks if: channels/base.retry_time ignores the reset header (e.g. always now + 60 s), a channel drops the header on the
+# Breaks if: channels/retry.retry_time ignores the reset header (e.g. always now + 60 s), a channel drops the header on the
 # way to RateLimited, or posting.py stops honouring not_before (posts again before the reset time).
 @pytest.mark.parametrize("channel", CHANNELS)
 def test_a_429_waits_exactly_until_the_platforms_reset_time(cli, config_file, campaign_copy, request, monkeypatch, db_config, channel):

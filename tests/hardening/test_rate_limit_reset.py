@@ -9,7 +9,7 @@ from email.utils import format_datetime
 import pytest
 
 from outreach.campaign import load_campaign
-from outreach.channels.base import MAX_RETRY_WAIT, MIN_RETRY_WAIT, retry_time
+from outreach.channels.retry import MAX_RETRY_WAIT, MIN_RETRY_WAIT, retry_time
 from outreach.plan import build_plan
 from outreach.posting import post_step
 from outreach.store.db import open_db

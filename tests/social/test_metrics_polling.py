@@ -20,7 +20,7 @@ from outreach.posting import post_steps
 from outreach.store.db import open_db
 from outreach.store.metrics_store import PublishedPost, Sample, published_posts, samples_for
 from outreach.store.schema import post_metrics
-from outreach.channels.base import Reactions
+from outreach.channels.reactions import Reactions
 from tests.social.emulators import MISSING
 from tests.social.test_publish import plan_for  # noqa: F401  (fixture)
 

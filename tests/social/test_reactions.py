@@ -14,7 +14,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from outreach.channels import channel_for
-from outreach.channels.base import Posted, Reactions
+from outreach.channels.base import Posted
+from outreach.channels.reactions import Reactions
 from outreach.errors import AuthFailed, RateLimited, Rejected, Unavailable
 from outreach.posting import post_steps
 from outreach.store.db import open_db

@@ -25,13 +25,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import mimetypes
 import os
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, ClassVar, Mapping, Protocol
 
@@ -41,6 +38,8 @@ import urllib3.exceptions
 
 from ..errors import AuthFailed, ChannelError, ConfigError, OutcomeUnknown, PostDeleted, RateLimited, Rejected, Unavailable
 from .facts import PlatformFacts
+from .reactions import Reactions
+from .retry import retry_time
 
 
 @dataclass(frozen=True)
@@ -100,38 +99,6 @@ class Posted:
     extra: Mapping[str, Any] = field(default_factory=dict)  # e.g. Bluesky's cid and thread root
 
 
-# A count above this is not believable (more than a person could see): a hostile or broken answer, stored as unknown.
-MAX_COUNT = 2**31 - 1  # also the largest value the ``post_metrics`` Integer columns hold everywhere
-
-
-def count(value: object) -> int | None:
-    """A reaction count from an API answer: a non-negative JSON integer that fits, else None (never an exception).
-
-    A string, a float, a boolean, a negative or a huge number is not a count outreach stores.
-    """
-    if isinstance(value, bool) or not isinstance(value, int):
-        return None
-    return value if 0 <= value <= MAX_COUNT else None
-
-
-@dataclass(frozen=True)
-class Reactions:
-    """What a platform shows of one post's reception; None where it does not expose (or garbled) the count."""
-
-    likes: int | None = None
-    reposts: int | None = None
-    replies: int | None = None
-    quotes: int | None = None
-    bookmarks: int | None = None
-    impressions: int | None = None
-
-    @classmethod
-    def read(cls, answer: object, names: Mapping[str, str]) -> "Reactions":
-        """Counts from a JSON object, by ``names`` (our field -> the platform's key); anything unreadable is None."""
-        found = answer if isinstance(answer, Mapping) else {}
-        return cls(**{ours: count(found.get(theirs)) for ours, theirs in names.items()})
-
-
 class Channel(Protocol):
     """A social network (or the outbox standing in for one)."""
 
@@ -142,62 +109,6 @@ class Channel(Protocol):
 
     def publish(self, part: OutgoingPart, reply_to: Posted | None, root: Posted | None) -> Posted:
         """Publish ``part``, replying to ``reply_to`` (and ``root``, for Bluesky) in a thread."""
-
-
-# A rate-limit reset is the platform's word, but a broken or hostile value must not stall a
-# thread for years nor hammer the API: every wait is kept within these bounds.
-MIN_RETRY_WAIT = 5.0  # seconds
-MAX_RETRY_WAIT = 24 * 3600.0
-EPOCH_AFTER = 1e9  # a larger reset value is an epoch time; a smaller one is seconds from now
-
-
-def _seconds(value: str, current: datetime) -> float | None:
-    """Seconds from ``current`` that a reset header names, or None if it is not readable.
-
-    Accepts an epoch time, seconds from now, an HTTP-date (RFC 9110) or an ISO 8601 time.
-    """
-    text = value.strip()
-    try:
-        number = float(text)
-    except ValueError:
-        number = None
-    if number is not None:
-        if not math.isfinite(number):
-            return None
-        return number - current.timestamp() if number > EPOCH_AFTER else number
-    when: datetime | None = None
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        try:
-            when = datetime.fromisoformat(text)
-        except ValueError:
-            return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return (when - current).total_seconds()
-
-
-def _bounded(seconds: float) -> float:
-    return min(max(seconds, MIN_RETRY_WAIT), MAX_RETRY_WAIT)
-
-
-def retry_time(headers: Mapping[str, str], default_seconds: int = 60) -> datetime:
-    """When to try again, from ``x-rate-limit-reset`` / ``ratelimit-reset`` or ``Retry-After``.
-
-    The wait is the platform's own (exactly its reset time), kept between
-    ``MIN_RETRY_WAIT`` and ``MAX_RETRY_WAIT``; a value that cannot be read
-    (or an absurd one such as ``nan``) falls through to the next header, then
-    to ``default_seconds``.
-    """
-    lowered = {k.lower(): v for k, v in headers.items()}
-    current = datetime.now(timezone.utc)
-    for name in ("x-rate-limit-reset", "ratelimit-reset", "x-ratelimit-reset", "retry-after"):
-        value = lowered.get(name)
-        seconds = _seconds(value, current) if value else None
-        if seconds is not None:
-            return current + timedelta(seconds=_bounded(seconds))
-    return current + timedelta(seconds=_bounded(float(default_seconds)))
 
 
 # The error mapping, once for every platform.

@@ -18,7 +18,8 @@ from typing import Any, Mapping
 from atproto import Client, models
 
 from ..errors import ChannelError
-from .base import Answer, ApiChannel, Media, OutgoingPart, Posted, Reactions
+from .base import Answer, ApiChannel, Media, OutgoingPart, Posted
+from .reactions import Reactions
 from .bluesky_facts import BLUESKY
 
 _URL = re.compile(r"https?://[^\s<>\"'）)]+[^\s<>\"'）).,;:!?]")

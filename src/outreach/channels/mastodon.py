@@ -15,7 +15,8 @@ import requests
 from mastodon import Mastodon, MastodonAPIError, MastodonRatelimitError
 
 from ..errors import Rejected
-from .base import Answer, ApiChannel, Media, OutgoingPart, Posted, Reactions
+from .base import Answer, ApiChannel, Media, OutgoingPart, Posted
+from .reactions import Reactions
 from .http import RoutingSession
 from .mastodon_facts import MASTODON
 

@@ -14,7 +14,9 @@ import requests
 import tweepy
 
 from ..errors import Rejected
-from .base import Answer, ApiChannel, Media, OutgoingPart, Posted, Reactions, retry_time, scrub
+from .base import Answer, ApiChannel, Media, OutgoingPart, Posted, scrub
+from .reactions import Reactions
+from .retry import retry_time
 from .http import RoutingSession
 from .x_facts import X
 from .x_media import upload_image

@@ -16,7 +16,7 @@ from typing import Iterable
 
 from sqlalchemy import Engine, insert, select
 
-from ..channels.base import Reactions
+from ..channels.reactions import Reactions
 from .delivery import DeliveryState
 from .schema import deliveries, post_metrics, steps
 
