@@ -248,3 +248,43 @@ def read_now(config: Config, campaign: str | None = None, now: Callable[[], date
             limited[platform] = reading.error or ""
         readings.append(reading)
     return readings
+
+
+class ReactionRounds:
+    """The dispatcher's reads: a round of :meth:`Poller.poll` every ``every``, in a thread of its own, one at a time.
+
+    A slow or failing platform never delays a step, and whatever goes wrong in a round
+    is one line said through the poller, never the dispatcher's end.
+    """
+
+    def __init__(self, poller: Poller, stop: threading.Event, every: timedelta) -> None:
+        self.poller, self.stop, self.every = poller, stop, every
+        self.thread: threading.Thread | None = None
+        self._next: datetime | None = None
+
+    def tick(self) -> None:
+        """Start a round when one is due and none is under way."""
+        if self.stop.is_set() or (self.thread is not None and self.thread.is_alive()):
+            return
+        if self._next is not None and utc_now() < self._next:
+            return
+        self._next = utc_now() + self.every
+        self.thread = threading.Thread(target=self._round, name="reactions", daemon=True)
+        self.thread.start()
+
+    def join(self, timeout: float) -> None:
+        """Wait up to ``timeout`` seconds for a round under way."""
+        if self.thread is not None:
+            self.thread.join(timeout)
+
+    def _round(self) -> None:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from .dispatch import database_trouble
+
+        try:
+            self.poller.poll(self.stop)
+        except SQLAlchemyError as exc:
+            self.poller.say(f"reactions: {database_trouble(exc) or f'database error: {type(exc).__name__}'}; trying again later")
+        except Exception as exc:  # noqa: BLE001  (reading reactions must never stop the dispatcher)
+            self.poller.say(f"reactions: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}; trying again later")

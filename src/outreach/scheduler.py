@@ -44,7 +44,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from .config import Config
 from .dispatch import DB_RETRIES, StepOutcome, database_trouble, run_step
-from .metrics import Poller
+from .metrics import Poller, ReactionRounds
 from .store.db import now, open_db
 from .store.steps import (claim_step, finish_step, forget_dispatcher, heartbeat, open_steps, overdue_steps, set_state, stranded_steps,
                           take_over)
@@ -189,13 +189,10 @@ class Dispatcher:
     def __init__(self, config: Config, say: Callable[[str], None] = _stderr, outage_limit: timedelta = DB_OUTAGE_LIMIT,
                  metrics_every: timedelta = METRICS_EVERY) -> None:
         self.config = config
-        self.metrics_every = metrics_every
-        self.poller = Poller(config, say=lambda line: say(f"dispatcher: {line}"))
-        self._metrics_thread: threading.Thread | None = None
-        self._metrics_next: datetime | None = None
         self.say = say
         self.outage_limit = outage_limit
         self.stop = threading.Event()
+        self.reactions = ReactionRounds(Poller(config, say=lambda line: say(f"dispatcher: {line}")), self.stop, metrics_every)
         self.ident = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
         self.started = now()
         self.failure: str | None = None
@@ -253,27 +250,7 @@ class Dispatcher:
             self._db_down_since = None
         if self.scheduler.running:
             self.scheduler.wakeup()
-        self._poll_reactions()
-
-    # -- reactions, in the background ---------------------------------------------------------
-    def _poll_reactions(self) -> None:
-        """Start a round of reaction reads when one is due and none is under way."""
-        if self.stop.is_set() or (self._metrics_thread is not None and self._metrics_thread.is_alive()):
-            return
-        if self._metrics_next is not None and now() < self._metrics_next:
-            return
-        self._metrics_next = now() + self.metrics_every
-        self._metrics_thread = threading.Thread(target=self._reactions_round, name="reactions", daemon=True)
-        self._metrics_thread.start()
-
-    def _reactions_round(self) -> None:
-        """One round; any failure is one line (the round is tried again later)."""
-        try:
-            self.poller.poll(self.stop)
-        except SQLAlchemyError as exc:
-            self.say(f"dispatcher: reactions: {_describe(exc)}; trying again later")
-        except Exception as exc:  # noqa: BLE001  (reading reactions must never stop the dispatcher)
-            self.say(f"dispatcher: reactions: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}; trying again later")
+        self.reactions.tick()
 
     def _database_down(self, exc: SQLAlchemyError) -> None:
         if self._db_down_since is None:
@@ -296,8 +273,7 @@ class Dispatcher:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
         self._pool.shutdown(wait=True)  # steps see ``stop`` and end soon, leaving the rest queued
-        if self._metrics_thread is not None:
-            self._metrics_thread.join(METRICS_STOP_WAIT)  # a read under way ends by its own timeout; it holds no step
+        self.reactions.join(METRICS_STOP_WAIT)  # a read under way ends by its own timeout; it holds no step
         try:
             self._flush()
             forget_dispatcher(open_db(self.config), self.ident)

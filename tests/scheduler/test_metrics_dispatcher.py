@@ -109,7 +109,7 @@ def test_a_hanging_read_never_delays_the_dispatchers_tick(plan_for, social_confi
     finally:
         release.set()
         dispatcher._shutdown()
-    assert dispatcher._metrics_thread is not None and not dispatcher._metrics_thread.is_alive()
+    assert dispatcher.reactions.thread is not None and not dispatcher.reactions.thread.is_alive()
 
 
 def test_a_bug_in_a_round_is_one_line_and_the_next_round_still_runs(social_config, monkeypatch):  # noqa: F811
