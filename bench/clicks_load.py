@@ -122,6 +122,27 @@ def start(argv: list[str], base: str, work: Path) -> subprocess.Popen[str]:
     raise SystemExit(f"{argv[-1]} did not start: {server.stderr.read() if server.stderr else ''}")
 
 
+def measure(port: int, bare_port: int, paths: list[str], args: argparse.Namespace) -> tuple[list[dict[str, float]], int, int]:
+    """Warm both servers, then alternate measured rounds; the rounds, redirects acknowledged by outreach, and errors."""
+    warm = asyncio.run(fire(port, paths[:100], 100))[2]  # first requests load templates and caches: not measured, still counted
+    asyncio.run(fire(bare_port, paths[:100], 100))
+    acknowledged, errors = warm["redirects"], warm["errors"] + warm["other"]
+    rounds: list[dict[str, float]] = []
+    for r in range(args.rounds):
+        batch = paths[100 + r * args.clicks:100 + (r + 1) * args.clicks]
+        measured = {}
+        for name in (("bare", "clicks") if r % 2 == 0 else ("clicks", "bare")):
+            elapsed, latencies, outcome = asyncio.run(fire(bare_port if name == "bare" else port, batch, args.concurrency))
+            measured[f"{name}_rps"], measured[f"{name}_p99"] = len(batch) / elapsed, p99(latencies)
+            errors += outcome["errors"] + outcome["other"]
+            acknowledged += outcome["redirects"] if name == "clicks" else 0
+        measured["ratio"] = measured["clicks_rps"] / measured["bare_rps"]
+        rounds.append(measured)
+        print(f"round {r + 1}: clicks {measured['clicks_rps']:.0f} rps, p99 {measured['clicks_p99']:.0f} ms; "
+              f"bare redirect {measured['bare_rps']:.0f} rps, p99 {measured['bare_p99']:.0f} ms; ratio {measured['ratio']:.2f}")
+    return rounds, acknowledged, errors
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clicks", type=int, default=2000)
@@ -151,23 +172,8 @@ def main() -> int:
              for i in range(100 + args.clicks * args.rounds)]
     servers = [start([sys.executable, "-m", "outreach", "--config", str(work / "outreach.toml"), "serve"], base, work),
                start([sys.executable, str(Path(__file__).resolve()), "--serve-bare", str(bare_port)], f"http://127.0.0.1:{bare_port}", work)]
-    rounds: list[dict[str, float]] = []
     try:
-        warm = asyncio.run(fire(port, paths[:100], 100))[2]  # first requests load templates and caches: not measured, still counted
-        asyncio.run(fire(bare_port, paths[:100], 100))
-        acknowledged, errors = warm["redirects"], warm["errors"] + warm["other"]
-        for r in range(args.rounds):
-            batch = paths[100 + r * args.clicks:100 + (r + 1) * args.clicks]
-            measured = {}
-            for name in (("bare", "clicks") if r % 2 == 0 else ("clicks", "bare")):
-                elapsed, latencies, outcome = asyncio.run(fire(bare_port if name == "bare" else port, batch, args.concurrency))
-                measured[f"{name}_rps"], measured[f"{name}_p99"] = len(batch) / elapsed, p99(latencies)
-                errors += outcome["errors"] + outcome["other"]
-                acknowledged += outcome["redirects"] if name == "clicks" else 0
-            measured["ratio"] = measured["clicks_rps"] / measured["bare_rps"]
-            rounds.append(measured)
-            print(f"round {r + 1}: clicks {measured['clicks_rps']:.0f} rps, p99 {measured['clicks_p99']:.0f} ms; "
-                  f"bare redirect {measured['bare_rps']:.0f} rps, p99 {measured['bare_p99']:.0f} ms; ratio {measured['ratio']:.2f}")
+        rounds, acknowledged, errors = measure(port, bare_port, paths, args)
     finally:
         for server in servers:
             server.terminate()

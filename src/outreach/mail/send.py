@@ -161,13 +161,19 @@ def send_email(
         ledger.close()
         for conn in sender.spare:
             conn.close()
+    return _result(sender, engine, campaign.slug, transport, audience, recovered, started)
+
+
+def _result(sender: Sender, engine: Engine, slug: str, transport: MailTransport, audience: int, recovered: int,
+            started: float) -> SendResult:
+    """What the run did, or the error that ended it."""
     if sender.fatal is not None:
         raise sender.fatal
     if sender.auth_error is not None:
         raise sender.auth_error
     with database_guard(engine, "counting the results"):
-        ledger_counts = counts(engine, campaign.slug, EMAIL_STEP)
-    return SendResult(campaign.slug, transport.description, audience, dict(sender.tally), ledger_counts,
+        ledger_counts = counts(engine, slug, EMAIL_STEP)
+    return SendResult(slug, transport.description, audience, dict(sender.tally), ledger_counts,
                       recovered, time.monotonic() - started, sender.errors)
 
 
