@@ -30,13 +30,9 @@ class TrackingMode(StrEnum):
     OFF = "off"
 
 
-@dataclass(frozen=True)
-class Audience:
-    """The list an email step went to and how many addresses it held when the step was enqueued."""
-
-    step: int
-    list_name: str
-    total: int
+# The query rows are the report's values where they already say exactly what the report shows.
+Audience = q.AudienceRow  # an email step's list and how many addresses it held when the step was enqueued
+HourClicks = q.HourRow  # clicks on all links in one UTC hour
 
 
 @dataclass(frozen=True)
@@ -67,15 +63,6 @@ class LinkClicks:
     human: int
     machine: int
     unique: int | None  # people who clicked; None unless clicks are tracked individually
-
-
-@dataclass(frozen=True)
-class HourClicks:
-    """Clicks on all links in one UTC hour."""
-
-    hour: datetime
-    human: int
-    machine: int
 
 
 @dataclass(frozen=True)
@@ -186,7 +173,7 @@ def gather(engine: Engine, campaign: str, mode: str, step_channels: Mapping[int,
 
 
 def _email(engine: Engine, campaign: str) -> EmailSummary | None:
-    audiences = tuple(Audience(a.step, a.list_name, a.total) for a in q.audience_rows(engine, campaign))
+    audiences = tuple(q.audience_rows(engine, campaign))
     states = q.email_states(engine, campaign)
     if not audiences and not any(states.values()):
         return None
@@ -203,7 +190,7 @@ def _clicks(engine: Engine, campaign: str, mode: TrackingMode) -> Clicks:
     per_link, total = q.unique_clickers(engine, campaign) if mode == TrackingMode.INDIVIDUAL else ({}, None)
     individual = mode == TrackingMode.INDIVIDUAL
     links = tuple(LinkClicks(r.position, r.url, r.label, r.human, r.machine, per_link.get(r.id, 0) if individual else None) for r in rows)
-    hours = tuple(HourClicks(h.hour, h.human, h.machine) for h in q.click_hours(engine, campaign))
+    hours = tuple(q.click_hours(engine, campaign))
     note = _clicks_note(mode, bool(rows))
     if sent_aggregate:
         note = ("the email went out with aggregate click tracking (in part at least), so unique clickers are not known, "
