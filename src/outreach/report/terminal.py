@@ -22,7 +22,7 @@ def print_report(report: Report, console: Console) -> None:
     if report.posts:
         console.print(_posts_table(report.posts))
     else:
-        console.print("posts: this campaign has no posts")
+        console.print("posts: none published (or the campaign has none)")
 
 
 def _email_table(e: EmailSummary) -> Table:
