@@ -148,6 +148,25 @@ def db_config(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Config
         yield Config(database=f"{PG_URL}?options=-csearch_path%3D{schema}", outbox=outbox)
     finally:
         forget_engines()
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+        _drop_schema(admin, schema)
         admin.dispose()
+
+
+def _drop_schema(admin, schema: str) -> None:  # type: ignore[no-untyped-def]
+    """Drop a test's schema; a session some process left idle in a transaction on its tables is ended first.
+
+    (A killed or cut-off client can leave one behind; DROP SCHEMA would wait for its lock forever.)
+    """
+    import sqlalchemy
+
+    with admin.connect() as conn:
+        conn.exec_driver_sql("SET lock_timeout = '20s'")
+        try:
+            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+            return
+        except sqlalchemy.exc.OperationalError:
+            pass
+        conn.exec_driver_sql("SELECT pg_terminate_backend(l.pid) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+                             "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %s AND l.pid <> pg_backend_pid()", (schema,))
+        conn.exec_driver_sql("SET lock_timeout = 0")
+        conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
