@@ -6,7 +6,7 @@ never an exception and never a guess.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Mapping
 
 # A count above this is not believable (more than a person could see): a hostile or broken answer, stored as unknown.
@@ -39,3 +39,6 @@ class Reactions:
         """Counts from a JSON object, by ``names`` (our field -> the platform's key); anything unreadable is None."""
         found = answer if isinstance(answer, Mapping) else {}
         return cls(**{ours: count(found.get(theirs)) for ours, theirs in names.items()})
+
+
+REACTION_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Reactions))  # in display order: likes, reposts, …

@@ -9,11 +9,12 @@ from rich.console import Console
 from rich.table import Table
 
 from .base import command, err, out, resolve_campaign
+from ..channels.reactions import REACTION_NAMES
 from ..config import Config
 from ..metrics import Reading, SkipReason, platform_of, read_now
 from ..display import cell, visible
 
-COUNTS = ("likes", "reposts", "replies", "quotes", "bookmarks", "impressions")
+COUNTS = REACTION_NAMES
 
 
 def _args(p: argparse.ArgumentParser) -> None:

@@ -14,12 +14,13 @@ from typing import Mapping
 from sqlalchemy import Engine
 
 from ..channels.outbox import is_outbox_id
+from ..channels.reactions import REACTION_NAMES
 from ..errors import OutreachError
 from ..store import report_queries as q
 from ..store.db import now
 from ..store.ledger_queries import WENT_OUT, late_counts
 
-REACTIONS = ("likes", "reposts", "replies", "quotes", "bookmarks", "impressions")
+REACTIONS = REACTION_NAMES
 
 
 class TrackingMode(StrEnum):

@@ -16,7 +16,7 @@ from typing import Iterable
 
 from sqlalchemy import Engine, insert, select
 
-from ..channels.reactions import Reactions
+from ..channels.reactions import REACTION_NAMES, Reactions
 from .delivery import DeliveryState
 from .schema import deliveries, post_metrics, steps
 
@@ -66,7 +66,7 @@ def one_line(text: str) -> str:
 def record_sample(engine: Engine, delivery_id: int, taken_at: datetime, checkpoint: str,
                   reactions: Reactions | None = None, error: str | None = None, gone: bool = False) -> None:
     """Append one sample: the counts, or the error (one line) of a failed read (``gone``: the post was deleted)."""
-    counts = {name: getattr(reactions, name) for name in ("likes", "reposts", "replies", "quotes", "bookmarks", "impressions")} if reactions else {}
+    counts = {name: getattr(reactions, name) for name in REACTION_NAMES} if reactions else {}
     with engine.begin() as conn:
         conn.execute(insert(post_metrics).values(delivery_id=delivery_id, taken_at=taken_at, checkpoint=checkpoint,
                                                  error=one_line(error) if error is not None else None, gone=gone, **counts))
