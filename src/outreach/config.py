@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+from enum import Enum
 from email.headerregistry import Address
 from email.utils import parseaddr
 from functools import cached_property
@@ -37,6 +38,18 @@ class _Frozen(BaseModel):
 _LOCAL_PART_RE = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
 _LABEL_RE = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
 _LIST_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+_ATTRIBUTE_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+# CSV columns with a meaning of their own: never attributes.
+RESERVED_COLUMNS = frozenset({"email", "name", "language", "country", "topics", "lists"})
+DEFAULT_TOPICS = {
+    "asia": "Asia",
+    "africa": "Africa",
+    "europe": "Europe",
+    "peace": "Peace and conflict",
+    "defence": "Defence and security",
+    "migration": "Migration",
+    "climate": "Climate and development",
+}
 
 
 def _one_line(value: str) -> str:
@@ -275,6 +288,32 @@ class MetricsConfig(_Frozen):
         return v
 
 
+class AttributeKind(str, Enum):
+    """How a subscriber attribute's values are stored and compared: typed, never as raw CSV text."""
+
+    TEXT = "text"
+    NUMBER = "number"
+    BOOLEAN = "boolean"
+    DATE = "date"
+
+
+class PrivacyConfig(_Frozen):
+    """What consent records keep about the person who consented, and the pauses a reader may choose."""
+
+    # False: a consent record keeps the client IP as it arrived; True: only its network part
+    # (the last octet of IPv4, the last 80 bits of IPv6 are zeroed).
+    truncate_ip: bool = False
+    # The pauses the preference centre offers, in days.
+    pause_days: list[int] = Field(default_factory=lambda: [30, 90])
+
+    @field_validator("pause_days")
+    @classmethod
+    def _pauses(cls, v: list[int]) -> list[int]:
+        if not v or any(not 1 <= d <= 366 for d in v) or sorted(set(v)) != v:
+            raise ValueError("must be one or more numbers of days between 1 and 366, in increasing order, e.g. [30, 90]")
+        return v
+
+
 class SchedulerConfig(_Frozen):
     """Dispatcher behaviour."""
 
@@ -308,6 +347,11 @@ class _Settings(_Frozen):
     lists: dict[str, ListConfig] = Field(
         default_factory=lambda: {"research": ListConfig(title="DIIS research newsletter", description="New reports and analysis")}
     )
+    # Topics a subscriber may follow and a campaign's audience may select on: id -> label.
+    topics: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_TOPICS))
+    # Subscriber attributes (CSV columns) with a declared type; other columns are kept as text.
+    attributes: dict[str, AttributeKind] = {}
+    privacy: PrivacyConfig = Field(default_factory=PrivacyConfig)
     email: EmailConfig = Field(default_factory=EmailConfig)
     smtp: SmtpConfig | None = None
     web: WebConfig = Field(default_factory=WebConfig)
@@ -325,6 +369,26 @@ class _Settings(_Frozen):
         for name in v:
             if not _LIST_NAME_RE.match(name):
                 raise ValueError(f"list name '{clean_line(name, 40)}' must be lower-case letters, digits and '-' (at most 63), starting with a letter or digit")
+        return v
+
+    @field_validator("topics")
+    @classmethod
+    def _topic_ids(cls, v: dict[str, str]) -> dict[str, str]:
+        # a topic's id goes into forms, campaign filters and CSV cells: plain identifiers only
+        for name, label in v.items():
+            if not _LIST_NAME_RE.match(name):
+                raise ValueError(f"topic id '{clean_line(name, 40)}' must be lower-case letters, digits and '-' (at most 63), starting with a letter or digit")
+            if not label.strip() or not is_single_line(label) or len(label) > 100:
+                raise ValueError(f"topic '{name}': the label must be one line of 1 to 100 characters")
+        return v
+
+    @field_validator("attributes")
+    @classmethod
+    def _attribute_names(cls, v: dict[str, AttributeKind]) -> dict[str, AttributeKind]:
+        for name in v:
+            if not _ATTRIBUTE_RE.match(name) or name in RESERVED_COLUMNS:
+                raise ValueError(f"attribute '{clean_line(name, 40)}' must be lower-case letters, digits and '_' (at most 64), "
+                                 f"starting with a letter, and not one of {', '.join(sorted(RESERVED_COLUMNS))}")
         return v
 
 

@@ -161,6 +161,14 @@ def test_release1_upgrades_with_every_row_intact(release1_url, cli, tmp_path) ->
     with engine.connect() as conn:
         listed = conn.execute(sa.text("SELECT listed FROM archive")).scalars().all()
     assert listed and all(listed), "campaigns archived before revision 0005 were sent: they stay in the index"
+    with engine.connect() as conn:
+        members = conn.execute(sa.text("SELECT subscriber_id, list, status, updated_at FROM memberships WHERE status <> 'pending'")).all()
+        records = conn.execute(sa.text("SELECT subscriber_id, list, method, basis, withdrawn_at FROM consents")).all()
+    assert members and sorted((m[0], m[1]) for m in members) == sorted((r[0], r[1]) for r in records), \
+        "every consented membership gets a consent record (revision 0007)"
+    assert all(r[2] == "before-records" and "before consent records were kept" in r[3] for r in records)
+    left = {(m[0], m[1]) for m in members if m[2] == "unsubscribed"}
+    assert left and {(r[0], r[1]) for r in records if r[4] is not None} == left, "an unsubscribe is kept as a withdrawal"
     assert cli("--config", config, "subscribers", "count", "--list", "research").code == 0
     assert _differences(release1_url) == []
 

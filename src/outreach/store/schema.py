@@ -108,6 +108,18 @@ subscribers = Table(
     Column("attrs", JSON, nullable=False, default=dict),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
+    Column("language", String(35)),  # BCP 47, lower-case: "en", "da", "pt-br" (revision 0007)
+    Column("country", String(2)),  # ISO 3166-1 alpha-2, upper-case: "DK"
+    Column("paused_until", UTCDateTime()),  # no campaign mail until then (the preference centre's pause)
+)
+
+# The topics a subscriber follows ([topics] ids), whatever list they are on (revision 0007).
+subscriber_topics = Table(
+    "subscriber_topics",
+    metadata,
+    Column("subscriber_id", Id, ForeignKey("subscribers.id", ondelete="CASCADE", name="subscriber_topics_subscriber_id_fkey"), primary_key=True),
+    Column("topic", String(63), primary_key=True),
+    Index("ix_subscriber_topics_topic", "topic", "subscriber_id"),
 )
 
 memberships = Table(
@@ -155,6 +167,8 @@ audiences = Table(
     Column("list", String(100), nullable=False),
     Column("total", Integer, nullable=False),
     Column("enqueued_at", UTCDateTime(), nullable=False),
+    Column("description", Text),  # the audience in words, as the preview said it (revision 0007)
+    Column("filter", JSON),  # the campaign's audience filter as it was frozen; NULL: the whole list
 )
 
 deliveries = Table(
@@ -385,4 +399,34 @@ post_metrics = Table(
     Column("error", Text),  # what went wrong, one line (never a secret); NULL on success
     Column("gone", Boolean, nullable=False, server_default=false()),  # the read said the post was deleted: not read again
     Index("ix_post_metrics_delivery_id", "delivery_id", "taken_at"),
+)
+
+
+# -- audience: how each membership was consented to (revision 0007) ----------------------------
+
+# One row per consent given to a list, kept after an unsubscribe (``withdrawn_at``) as the proof of
+# what was agreed and how; deleted only when the person is forgotten. Methods:
+# double-opt-in (sign-up form, then the confirmation link), import (a CSV with --consent),
+# preferences (the preference centre), cli, before-records (memberships older than revision 0007).
+CONSENT_METHODS = ("double-opt-in", "import", "preferences", "cli", "before-records")
+consents = Table(
+    "consents",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("subscriber_id", Id, ForeignKey("subscribers.id", ondelete="CASCADE", name="consents_subscriber_id_fkey"), nullable=False),
+    Column("list", String(100), nullable=False),
+    Column("method", String(20), nullable=False),
+    Column("requested_at", UTCDateTime()),  # double opt-in: when the form was sent
+    Column("given_at", UTCDateTime()),  # when consent took effect (the confirmation); NULL while pending
+    Column("ip", String(45)),  # the client address of the confirmation (or preference change), maybe truncated
+    Column("user_agent", String(400)),
+    Column("form_version", String(64)),  # which wording the person agreed to: a hash of the form's template
+    Column("source_file", String(255)),  # import: the CSV's file name
+    Column("source_row", Integer),  # import: its row
+    Column("collected_by", String(200)),  # import / cli: the person (OS user) who ran it
+    Column("basis", Text),  # import: the --consent text, on what basis the list was collected
+    Column("withdrawn_at", UTCDateTime()),
+    Column("withdrawn_by", String(20)),  # the source of the unsubscribe: one-click | web | preferences | bounce | …
+    CheckConstraint("method IN (" + ", ".join(f"'{m}'" for m in CONSENT_METHODS) + ")", name="method"),
+    Index("ix_consents_subscriber_id", "subscriber_id", "list"),
 )
