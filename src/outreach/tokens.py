@@ -276,3 +276,32 @@ def read_click_token(keyring: Keyring, token: str) -> ClickClaims:
         return ClickClaims(ClickMode(mode), link_id, sent_at, message)
     except ValueError:
         raise BadToken("malformed") from None
+
+
+# -- form keys (CSRF) -------------------------------------------------------------------------------
+# Every form on a preference page carries a hidden key: an HMAC over the page's own link token and the
+# time the page was served. A POST without a key made for the same link, or one older than its limit,
+# changes nothing, so another site cannot make a reader's browser change their subscription.
+_FORM_KEY_RE = re.compile(r"^([0-9]{1,12})\.([A-Za-z0-9_-]{22})$")
+
+
+def _form_mac(key: bytes, link_token: str, stamp: int) -> str:
+    digest = hmac.new(key, f"outreach/form-key/{stamp}/{link_token}".encode("utf-8"), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:16]).decode("ascii").rstrip("=")
+
+
+def make_form_key(keyring: Keyring, link_token: str, now: float) -> str:
+    """The hidden form field for a page served at ``now`` (epoch seconds) under ``link_token``."""
+    stamp = int(now)
+    return f"{stamp}.{_form_mac(keyring.keys[-1], link_token, stamp)}"
+
+
+def is_form_key(keyring: Keyring, link_token: str, form_key: object, now: float, max_age_seconds: int) -> bool:
+    """Whether ``form_key`` was made for ``link_token`` by a key of the ring, not in the future and at most ``max_age_seconds`` old."""
+    match = _FORM_KEY_RE.match(form_key) if isinstance(form_key, str) else None
+    if match is None:
+        return False
+    stamp = int(match.group(1))
+    if not (now - max_age_seconds <= stamp <= now + 60):  # a minute of clock skew between server processes
+        return False
+    return any(hmac.compare_digest(_form_mac(k, link_token, stamp), match.group(2)) for k in keyring.keys)

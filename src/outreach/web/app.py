@@ -45,6 +45,7 @@ from ..text import clean_line
 from ..tokens import BadToken, TokenClaims, is_archive_preview_key, read_token
 from .clicks import ClickEndpoint
 from .confirmation import ConfirmationWorker
+from .preferences import preference_routes
 from .webhooks import webhook_routes
 
 log = logging.getLogger("outreach.web")
@@ -355,6 +356,7 @@ def create_app(config: Config) -> Starlette:
         Route("/archive/{campaign}/{asset}", web.archive_asset, methods=["GET"]),
         Route("/healthz", web.health, methods=["GET"]),
         *web.clicks.routes(),
+        *preference_routes(web),
         *webhook_routes(config, web.engine, web.secret, run_db=web.db),
     ]
     app = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found, 500: server_error},

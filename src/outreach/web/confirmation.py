@@ -1,11 +1,12 @@
-"""The double opt-in confirmation email, and the worker that sends it off the request path.
+"""The double opt-in confirmation email, the preference-link email, and the worker that sends them off the request path.
 
 A sign-up only queues a row (:func:`outreach.store.membership.request_sign_up`);
 :class:`ConfirmationWorker` runs inside ``outreach serve`` and sends what is
 due through the configured transport. So a request never waits for SMTP, and
 a slow or dead relay changes neither the answer nor its timing. The message
 carries nothing the person who filled in the form chose: no name, only the
-list's title from the config and the signed link.
+list's title from the config and the signed link. A preference link asked for
+at ``/preferences`` (purpose ``preferences``) is queued and sent the same way.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from ..errors import ChannelError, OutcomeUnknown
 from ..mail.transport import BACKOFF, MailTransport, mail_transport
 from ..store.db import now
 from ..store.membership import QueuedMail, claim_due_mail, finish_mail, recover_mail
+from ..store.preferences import PURPOSE as PREFERENCES, mail_purposes
 from ..tokens import Keyring, make_token
 
 log = logging.getLogger("outreach.web.confirmation")
@@ -48,6 +50,22 @@ def confirmation_message(config: Config, keys: Keyring, subscriber_key: str, ema
     msg["Auto-Submitted"] = "auto-generated"
     msg.set_content(f"Hello,\n\nPlease confirm that you want to receive {title}:\n\n{link}\n\n"
                     "If you did not ask for this, ignore this message: you will not be subscribed.\n")
+    return msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
+
+
+def preferences_message(config: Config, keys: Keyring, subscriber_key: str, email: str, list_name: str) -> bytes:
+    """The "your subscription settings" message with a fresh ``/p/<token>`` link, as bytes with CRLF line ends."""
+    token = make_token(keys, "preferences", subscriber_key, list_name)
+    link = f"{config.web.base_url}/p/{token}"
+    msg = EmailMessage()
+    msg["From"] = config.email.from_
+    msg["To"] = email
+    msg["Subject"] = "Your subscription settings"
+    msg["Date"] = format_datetime(now())
+    msg["Message-ID"] = make_msgid(domain=config.email.sender_domain)
+    msg["Auto-Submitted"] = "auto-generated"
+    msg.set_content(f"Hello,\n\nHere is the link to manage your subscription: your newsletters, your topics, a pause, or leaving:\n\n{link}\n\n"
+                    "If you did not ask for this, ignore this message: nothing changes.\n")
     return msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
 
 
@@ -96,20 +114,26 @@ class ConfirmationWorker:
         except SQLAlchemyError as exc:
             log.error("confirmation queue: database error (%s); retrying", exc.__class__.__name__)
             return 0
+        try:
+            purposes = mail_purposes(self.engine, [mail.id for mail in due])
+        except SQLAlchemyError as exc:  # the rows stay "sending"; recovery requeues them
+            log.error("confirmation queue: database error (%s); retrying", exc.__class__.__name__)
+            return 0
         for mail in due:
             try:
-                self._send(mail)
+                self._send(mail, purposes.get(mail.id) == PREFERENCES)
             except SQLAlchemyError as exc:  # the row stays "sending"; recovery requeues it
                 log.error("confirmation mail %d: database error (%s)", mail.id, exc.__class__.__name__)
         return len(due)
 
-    def _send(self, mail: QueuedMail) -> None:
+    def _send(self, mail: QueuedMail, preferences: bool = False) -> None:
         # Errors are logged by class and mail id only: SMTP replies often quote the address.
         try:
-            data = confirmation_message(self.config, self.keys, mail.subscriber_key, mail.email, mail.list_name)
+            message = preferences_message if preferences else confirmation_message
+            data = message(self.config, self.keys, mail.subscriber_key, mail.email, mail.list_name)
             connection = (self.transport or mail_transport(self.config, "confirmations")).open()
             try:
-                connection.send(self.config.email.sender_address, mail.email, data, name=f"confirm-{mail.id:09d}")
+                connection.send(self.config.email.sender_address, mail.email, data, name=f"{'preferences' if preferences else 'confirm'}-{mail.id:09d}")
             finally:
                 connection.close()
         except OutcomeUnknown:
