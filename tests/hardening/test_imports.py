@@ -91,7 +91,7 @@ def test_cli_import_of_a_300_character_name_succeeds_on_every_database(cli, db_c
     monkeypatch.setenv("OUTREACH_CONFIG", str(config_file))
     path = tmp_path / "people.csv"
     path.write_text("email,name\n" + "".join(f"person{i}@example.org,{'Z' * 300 if i == 0 else f'Person {i}'}\n" for i in range(10)), encoding="utf-8")
-    result = cli("subscribers", "import", path, "--list", "research")
+    result = cli("subscribers", "import", path, "--list", "research", "--consent", "asked at the seminar")
     assert result.code == 0, result.err
     assert "10 rows: 10 added" in result.out
     assert f"{path}:2: name: cut to 200 characters" in result.err

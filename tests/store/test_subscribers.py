@@ -61,12 +61,20 @@ def test_suppression_survives_reimport_and_removal(db_config, tmp_path):
 
 def test_cli_import_reports_rejects_and_exits_nonzero(cli, tmp_path, monkeypatch):
     csv_file = _write(tmp_path / "x.csv", b"email,name\nann@example.org,Ann\nbroken,B\n")
-    result = cli("subscribers", "import", csv_file, "--list", "research")
+    result = cli("subscribers", "import", csv_file, "--list", "research", "--consent", "asked at the seminar")
     assert result.code == 1
     assert f"rejected: {csv_file}:3: 'broken':" in result.err
     assert "2 rows: 1 added, 0 updated, 0 unchanged, 1 rejected, 0 merged duplicates" in result.out
     assert cli("subscribers", "count", "--list", "research").out.strip() == "active=1 pending=0 unsubscribed=0 suppressed=0"
     exported = cli("subscribers", "export", "--list", "research").out
     assert exported == "email,name,status\nann@example.org,Ann,active\n"
-    bad = cli("subscribers", "import", csv_file, "--list", "nope")
+    bad = cli("subscribers", "import", csv_file, "--list", "nope", "--consent", "asked at the seminar")
     assert bad.code == 1 and "--list nope: no such list in the config (known: research)" in bad.err
+
+
+@pytest.mark.parametrize("consent", [None, "", "   "], ids=["missing", "empty", "blank"])
+def test_cli_import_requires_a_consent_basis(cli, tmp_path, consent):
+    csv_file = _write(tmp_path / "x.csv", b"email\nann@example.org\n")
+    result = cli("subscribers", "import", csv_file, "--list", "research", *(() if consent is None else ("--consent", consent)))
+    assert result.code == 1 and "--consent is required: say on what basis" in result.err and "Traceback" not in result.err
+    assert cli("subscribers", "count", "--list", "research").out.strip() == "active=0 pending=0 unsubscribed=0 suppressed=0"

@@ -28,7 +28,7 @@ import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from sqlalchemy import Connection, Engine, func, insert, literal, or_, select, update
 
@@ -461,3 +461,27 @@ def record_undone_in(conn: Connection, delivery_id: int, kind: EventKind, inboun
                      .values(state=DeliveryState.SENT, detail=f"{kind.value} undone by {by}", updated_at=now()))
         return DeliveryState.SENT
     return state
+
+
+# -- forgetting a person (store.privacy.forget) ---------------------------------------------------
+
+def forget_recipient_in(conn: Connection, subscriber_id: int | None, address: str, scrub: Callable[[str | None], str | None]) -> list[int]:
+    """Make a forgotten person's email deliveries anonymous; their ids.
+
+    The counts stay (each row keeps its campaign, step and state; a queued one becomes
+    suppressed), but nothing names the person: the target becomes ``forgotten-<id>``, the
+    subscriber, Message-ID, envelope sender and remote id are cleared (a mail log could tie
+    them to the address), and ``scrub`` takes the address out of every detail.
+    """
+    mine = or_(deliveries.c.target == address, deliveries.c.subscriber_id == subscriber_id) if subscriber_id is not None else deliveries.c.target == address
+    rows = conn.execute(select(deliveries.c.id, deliveries.c.state, deliveries.c.detail).where(deliveries.c.part.is_(None), mine)).all()
+    for r in rows:
+        state = DeliveryState.SUPPRESSED.value if r.state == DeliveryState.QUEUED.value else r.state
+        detail = "forgotten" if r.state == DeliveryState.QUEUED.value else scrub(r.detail)
+        conn.execute(update(deliveries).where(deliveries.c.id == r.id).values(
+            target=f"forgotten-{r.id}", subscriber_id=None, state=state, detail=detail, message_id=None, envelope_sender=None,
+            remote_id=None, remote_url=None, payload=None))
+    ids = [int(r.id) for r in rows]
+    for event in conn.execute(select(delivery_events.c.id, delivery_events.c.detail).where(delivery_events.c.delivery_id.in_(ids))).all():
+        conn.execute(update(delivery_events).where(delivery_events.c.id == event.id).values(detail=scrub(event.detail)))
+    return ids

@@ -228,3 +228,15 @@ def late_counts(engine: Engine, campaign: str, step: int | None = None) -> LateC
         per = _net(conn.execute(q).all()).values()
     n = {k: sum(1 for d in per if d[k] > 0) for k in LIFTABLE}
     return LateCounts(n[EventKind.BOUNCED_HARD], n[EventKind.BOUNCED_SOFT], n[EventKind.COMPLAINED], n[EventKind.UNSUBSCRIBED])
+
+
+def email_deliveries_of(conn: Connection, subscriber_id: int | None, address: str) -> list[tuple[Delivery, list[DeliveryEvent]]]:
+    """A person's email deliveries (by subscriber or by address), oldest first, each with its late events (``subscribers show``)."""
+    mine = deliveries.c.target == address
+    if subscriber_id is not None:
+        mine = mine | (deliveries.c.subscriber_id == subscriber_id)
+    found = [_delivery(r) for r in conn.execute(select(deliveries).where(deliveries.c.part.is_(None), mine).order_by(deliveries.c.id))]
+    events: dict[int, list[DeliveryEvent]] = {d.id: [] for d in found}
+    for r in conn.execute(select(delivery_events).where(delivery_events.c.delivery_id.in_(list(events))).order_by(delivery_events.c.id)):
+        events[r.delivery_id].append(DeliveryEvent(r.id, r.delivery_id, EventKind(r.kind), r.detail, r.source, r.occurred_at))
+    return [(d, events[d.id]) for d in found]

@@ -8,20 +8,19 @@ gets around it.
 
 from __future__ import annotations
 
-import csv
-import io
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import Connection, Engine, and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy import Connection, Engine, and_, delete, exists, func, insert, or_, select
 
-from ..errors import SubscriberError
-from ..text import clean_line, control_chars
+from ..text import control_chars
 from .db import now
 from .upsert import insert_ignore
 from .schema import audit, memberships, subscribers, suppressions
+
+if TYPE_CHECKING:
+    from .importer import ImportReport
 
 ALL_LISTS = "*"
 BATCH = 2000
@@ -52,181 +51,11 @@ def normalise_email(raw: str) -> tuple[str, str]:
     return address.lower(), address
 
 
-@dataclass
-class ImportReport:
-    """What an import did, row by row where a row was not taken as it was."""
+def import_csv(engine: Engine, path: Path, list_name: str, source: str = "import", **how: Any) -> "ImportReport":
+    """Add or update a CSV's subscribers on ``list_name`` (see :func:`outreach.store.importer.import_csv`)."""
+    from .importer import import_csv as run  # here: the importer imports this module
 
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: list[tuple[int, str, str]] = field(default_factory=list)  # (row, value, reason)
-    merged: list[tuple[int, int, str]] = field(default_factory=list)  # (row, first row, address)
-    # (row, column, what was done): a value taken, but not exactly as it was in the file
-    notes: list[tuple[int, str, str]] = field(default_factory=list)
-    suppressed: int = 0
-
-    @property
-    def total_rows(self) -> int:
-        """Data rows read from the file."""
-        return self.added + self.updated + self.unchanged + len(self.rejected) + len(self.merged)
-
-
-class _Rfc4180(csv.excel):
-    """RFC 4180 quoting (``""`` inside a quoted field is one ``"``) with the delimiter the file uses."""
-
-    strict = False
-
-
-def _dialect(sample: str) -> type[csv.Dialect]:
-    """The file's delimiter, sniffed from the header line; everything else is RFC 4180.
-
-    (The sniffer also guesses ``doublequote``, and from a header with no quotes it
-    guesses False, which turns ``"O""Neil"`` into ``O"Neil"``.)
-    """
-    try:
-        delimiter = csv.Sniffer().sniff(sample.split("\n", 5)[0] + "\n", delimiters=",;\t|").delimiter
-    except csv.Error:
-        delimiter = ","
-    return type("FileDialect", (_Rfc4180,), {"delimiter": delimiter})
-
-
-def _header(path: Path, cells: list[str]) -> list[str]:
-    """The lower-cased column names; refuse unsafe or duplicate names with a message naming them."""
-    header = [h.strip().lower() for h in cells]
-    for number, name in enumerate(header, start=1):
-        if control_chars(name):
-            raise SubscriberError(f"{path}:1: column {number}: the name has control characters ({', '.join(control_chars(name))})")
-        if len(name) > MAX_ATTR_KEY:
-            raise SubscriberError(f"{path}:1: column {number}: the name is longer than {MAX_ATTR_KEY} characters")
-    if "email" not in header:
-        raise SubscriberError(f"{path}:1: no 'email' column (found: {', '.join(header) or 'nothing'})")
-    duplicates = sorted({h for h in header if h and header.count(h) > 1})
-    if duplicates:
-        where = "; ".join(f"'{h}' in columns {', '.join(str(i + 1) for i, x in enumerate(header) if x == h)}" for h in duplicates)
-        raise SubscriberError(f"{path}:1: duplicate column names ({where}): rename or remove all but one")
-    return header
-
-
-def read_csv(path: Path, notes: list[tuple[int, str, str]] | None = None) -> Iterator[tuple[int, dict[str, str]]]:
-    """Rows of a subscriber CSV as (row number, lower-cased column -> value); handles BOM, ``;`` and CRLF.
-
-    Cells with no column name, or beyond the header, are not taken: each such row gets a note.
-    """
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise SubscriberError(f"{path}: cannot read: {exc.strerror}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
-    reader = csv.reader(io.StringIO(text, newline=""), _dialect(text))
-    try:
-        header = _header(path, next(reader))
-    except StopIteration:
-        raise SubscriberError(f"{path}: the file is empty") from None
-    except csv.Error as exc:
-        raise SubscriberError(f"{path}:1: not a readable CSV header: {exc}") from None
-    for number, row in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        lost = [i + 1 for i, cell in enumerate(row) if cell.strip() and (i >= len(header) or not header[i])]
-        if lost and notes is not None:
-            notes.append((number, "columns " + ", ".join(map(str, lost)), "values with no column name were not imported"))
-        yield number, {header[i]: cell.strip() for i, cell in enumerate(row) if i < len(header) and header[i]}
-
-
-def _clean_value(number: int, column: str, value: str, limit: int, notes: list[tuple[int, str, str]]) -> str:
-    """``value`` as one safe line of at most ``limit`` characters; a note says what was changed."""
-    cleaned = clean_line(value, limit)
-    if control_chars(value):
-        notes.append((number, column, f"control characters removed ({', '.join(control_chars(value))})"))
-    if len(clean_line(value)) > limit:
-        notes.append((number, column, f"cut to {limit} characters"))
-    return cleaned
-
-
-def clean_row(number: int, row: dict[str, str], notes: list[tuple[int, str, str]]) -> tuple[str | None, dict[str, str]]:
-    """The row's name and attributes, cleaned and capped; every change is noted against the row."""
-    name = _clean_value(number, "name", row.get("name", ""), MAX_NAME, notes) or None
-    attrs: dict[str, str] = {}
-    for key, value in row.items():
-        if key in ("email", "name") or not value:
-            continue
-        if len(attrs) == MAX_ATTRS:
-            notes.append((number, key, f"more than {MAX_ATTRS} attributes: not imported"))
-            continue
-        if cleaned := _clean_value(number, key, value, MAX_ATTR_VALUE, notes):
-            attrs[key] = cleaned
-    return name, attrs
-
-
-def import_csv(engine: Engine, path: Path, list_name: str, source: str = "import") -> ImportReport:
-    """Add or update the CSV's subscribers on ``list_name``; every rejected row is in the report."""
-    report = ImportReport()
-    seen: dict[str, int] = {}
-    batch: list[tuple[int, str, str, str | None, dict]] = []
-    for number, row in read_csv(path, report.notes):
-        try:
-            key, display = normalise_email(row.get("email", ""))
-        except ValueError as exc:
-            report.rejected.append((number, clean_line(row.get("email", ""), MAX_ADDRESS), str(exc)))
-            continue
-        if key in seen:
-            report.merged.append((number, seen[key], display))
-            continue
-        seen[key] = number
-        name, attrs = clean_row(number, row, report.notes)
-        batch.append((number, key, display, name, attrs))
-        if len(batch) >= BATCH:
-            _upsert(engine, batch, list_name, source, report)
-            batch = []
-    if batch:
-        _upsert(engine, batch, list_name, source, report)
-    with engine.begin() as conn:
-        report.suppressed = conn.execute(
-            select(func.count()).select_from(memberships.join(subscribers)).where(memberships.c.list == list_name, suppressed_clause(list_name))
-        ).scalar_one()
-        conn.execute(insert(audit), [{"at": now(), "action": "imported", "list": list_name, "source": source,
-                                      "detail": f"{path.name}: {report.added} added, {report.updated} updated, {report.unchanged} unchanged, {len(report.rejected)} rejected"}])
-    return report
-
-
-def _upsert(engine: Engine, batch: list[tuple[int, str, str, str | None, dict]], list_name: str, source: str, report: ImportReport) -> None:
-    stamp = now()
-    with engine.begin() as conn:
-        keys = [b[1] for b in batch]
-        existing = {r.email: r for r in conn.execute(select(subscribers.c.id, subscribers.c.email, subscribers.c.name, subscribers.c.attrs).where(subscribers.c.email.in_(keys)))}
-        new_rows = [{"email": k, "display_email": d, "name": n, "attrs": a, "created_at": stamp, "updated_at": stamp} for _, k, d, n, a in batch if k not in existing]
-        insert_ignore(conn, subscribers, new_rows, ["email"])  # a sign-up may add one of them meanwhile
-        ids = dict(conn.execute(select(subscribers.c.email, subscribers.c.id).where(subscribers.c.email.in_(keys))).all())
-        member = {r.subscriber_id: r.status for r in conn.execute(select(memberships.c.subscriber_id, memberships.c.status).where(memberships.c.list == list_name, memberships.c.subscriber_id.in_(ids.values())))}
-        joining: list[dict] = []
-        for _, key, display, name, attrs in batch:
-            sid = ids[key]
-            old = existing.get(key)
-            changed = False
-            if old is not None:
-                merged_attrs = {**(old.attrs or {}), **attrs}
-                new_name = name or old.name
-                if new_name != old.name or merged_attrs != (old.attrs or {}):
-                    conn.execute(update(subscribers).where(subscribers.c.id == sid).values(name=new_name, attrs=merged_attrs, updated_at=stamp))
-                    changed = True
-            status = member.get(sid)
-            if status is None:
-                joining.append({"subscriber_id": sid, "list": list_name, "status": "active", "source": source, "updated_at": stamp})
-                changed = old is not None or changed
-            elif status == "pending":
-                conn.execute(update(memberships).where(memberships.c.subscriber_id == sid, memberships.c.list == list_name).values(status="active", source=source, updated_at=stamp))
-                changed = True
-            # an "unsubscribed" membership stays so: an import never overrides a subscriber's choice
-            if old is None:
-                report.added += 1
-            elif changed:
-                report.updated += 1
-            else:
-                report.unchanged += 1
-        insert_ignore(conn, memberships, joining, ["subscriber_id", "list"])
+    return run(engine, path, list_name, source, **how)
 
 
 def suppressed_clause(list_name: str):  # type: ignore[no-untyped-def]
