@@ -103,7 +103,7 @@ def write_preview(checked: Checked, config: Config, out: Path, approval: str | N
     if plan.email is not None and campaign.email is not None:
         rendered = plan.email
         recipient = sample_recipient(config, campaign)
-        values = {"name": config.preview.sample_name, "unsubscribe_url": recipient.unsubscribe_url}
+        values = {"name": config.preview.sample_name, "unsubscribe_url": recipient.unsubscribe_url, "preferences_url": recipient.preferences_url}
         email_html = personalise(rendered.html, values, is_html=True)
         email_text = personalise(rendered.text, values, is_html=False)
         due = campaign.to_utc(campaign.email.send_at, "email.send_at")
