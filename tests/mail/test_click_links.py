@@ -144,12 +144,18 @@ def normal_hrefs(body: str) -> str:
     return _HREF.sub(lambda m: m.group(0).replace(m.group(1), html.unescape(m.group(1))), body)
 
 
+def preferences_of(msg) -> str:
+    """The message's own "Manage your subscription" link (its text part holds it), or "" for a template without one."""
+    found = re.search(r"(http\S+/p/[A-Za-z0-9_.-]+)", parts(msg.as_bytes())[1])
+    return found.group(1) if found else ""
+
+
 def as_rendered(plan, msg, text_part: bool) -> str:
     """The part as the rendered (approved) email personalises it for this message's recipient."""
     unsubscribe = re.search(r"<(http[^>]+/u/[^>]+)>", msg["List-Unsubscribe"]).group(1)
     name = msg["To"].addresses[0].display_name
     body = plan.email.text if text_part else plan.email.html
-    return personalise(body, {"name": name, "unsubscribe_url": unsubscribe}, is_html=not text_part)
+    return personalise(body, {"name": name, "unsubscribe_url": unsubscribe, "preferences_url": preferences_of(msg)}, is_html=not text_part)
 
 
 def check_message(plan, data: bytes, links: dict[int, str], tracked: set[str]) -> list:
@@ -161,7 +167,7 @@ def check_message(plan, data: bytes, links: dict[int, str], tracked: set[str]) -
     assert short(links[c.link_id] for c in claims) == short(tracked)
     for url in hrefs(body) + _TEXT_URL.findall(text):
         if url.lower().startswith(("http://", "https://")) and not url.startswith(CLICK):
-            assert url.startswith(f"{PUBLIC_BASE_URL}/u/") or url.startswith("https://example.org/hello?n=") or \
+            assert url.startswith((f"{PUBLIC_BASE_URL}/u/", f"{PUBLIC_BASE_URL}/p/")) or url.startswith("https://example.org/hello?n=") or \
                 any(url.startswith(n) for n in NEVER), url[:200]
     assert len({(c.message, c.sent_at, c.mode) for c in claims}) == 1, "one message number and time for all of a message's links"
     assert "/c/" not in msg["List-Unsubscribe"]
@@ -238,7 +244,7 @@ def test_off_sends_the_bytes_of_today(plan_default, smtp_config, smtp_server, tm
         msg = parts(delivery.data)[0]
         addr = msg["To"].addresses[0]
         to = Recipient(delivery.rcpt, addr.display_name, re.search(r"<(http[^>]+)>", msg["List-Unsubscribe"]).group(1),
-                       re.search(r"<(mailto:[^>]+)>", msg["List-Unsubscribe"]).group(1), msg["Message-ID"])
+                       re.search(r"<(mailto:[^>]+)>", msg["List-Unsubscribe"]).group(1), msg["Message-ID"], preferences_of(msg))
         assert factory.build(to, msg["Date"].datetime) == delivery.data
         assert "/c/" not in delivery.data.decode("ascii")
     assert links_of(open_db(config), plan_default.campaign.slug) == []

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 import ipaddress
 import re
 from pathlib import Path
@@ -80,6 +79,7 @@ def campaign_factory(config: Config, campaign: Campaign, rendered: RenderedEmail
         subject_prefix=subject_prefix,
         extra_headers={"X-Outreach-Campaign": campaign.slug, "Feedback-ID": feedback_id(config, campaign.slug, rendered.list_name)},
         clicks=clicks,
+        preferences_url=preferences_link(config, TEST_COPY_TOKEN),  # only a recipient without their own link (a test copy) gets it
     )
 
 
@@ -101,6 +101,11 @@ def unsubscribe_links_of_test_copy(config: Config) -> tuple[str, str]:
     return unsubscribe_links(config, TEST_COPY_TOKEN)
 
 
+def preferences_link(config: Config, token: str) -> str:
+    """The "Manage your subscription" link for a preference token (``/p/test-copy`` names nobody)."""
+    return f"{config.web.base_url}/p/{token}"
+
+
 def unsubscribe_links(config: Config, token: str) -> tuple[str, str]:
     """The one-click URL and the mailto fallback for an unsubscribe token."""
     url = f"{config.web.base_url}/u/{token}"
@@ -120,10 +125,11 @@ def message_id(config: Config, campaign_slug: str, subscriber_key: str) -> str:
 
 
 def recipient(config: Config, campaign_slug: str, list_name: str, keys: Keyring, subscriber_key: str, email: str, name: str | None) -> Recipient:
-    """A real recipient with a signed unsubscribe token."""
+    """A real recipient with a signed unsubscribe token and a signed preference token, both for ``list_name``."""
     token = make_token(keys, "unsubscribe", subscriber_key, list_name)
     url, mailto = unsubscribe_links(config, token)
-    return Recipient(email, name, url, mailto, message_id(config, campaign_slug, subscriber_key))
+    preferences = preferences_link(config, make_token(keys, "preferences", subscriber_key, list_name))
+    return Recipient(email, name, url, mailto, message_id(config, campaign_slug, subscriber_key), preferences)
 
 
 def sample_recipient(config: Config, campaign: Campaign) -> Recipient:
@@ -131,7 +137,8 @@ def sample_recipient(config: Config, campaign: Campaign) -> Recipient:
     list_name = campaign.email.list if campaign.email else "preview"
     token = make_token(PREVIEW_KEYRING, "unsubscribe", PREVIEW_SUBSCRIBER_KEY, list_name, now=0)
     url, mailto = unsubscribe_links(config, token)
-    return Recipient(config.preview.sample_email, config.preview.sample_name, url, mailto, message_id(config, campaign.slug, "preview"))
+    preferences = preferences_link(config, make_token(PREVIEW_KEYRING, "preferences", PREVIEW_SUBSCRIBER_KEY, list_name, now=0))
+    return Recipient(config.preview.sample_email, config.preview.sample_name, url, mailto, message_id(config, campaign.slug, "preview"), preferences)
 
 
 # Hosts under these names never reach a subscriber (RFC 2606, RFC 6761, RFC 6762 for .local).

@@ -126,6 +126,7 @@ class Recipient:
     unsubscribe_url: str
     unsubscribe_mailto: str
     message_id: str
+    preferences_url: str = ""  # "Manage your subscription"; empty: the factory's placeholder
 
 
 class ClickValues(Protocol):
@@ -151,8 +152,10 @@ class MessageFactory:
         subject_prefix: str = "",
         extra_headers: dict[str, str] | None = None,
         clicks: ClickValues | None = None,
+        preferences_url: str = "",
     ) -> None:
         self.rendered = rendered
+        self._preferences_url = preferences_url  # for recipients that carry no preference link of their own (test copies)
         self._clicks = clicks
         self._text = _Body(rendered.text, is_html=False)
         self._html = _Body(rendered.html, is_html=True)
@@ -189,7 +192,7 @@ class MessageFactory:
     def build(self, to: Recipient, date: datetime, delivery_id: int | None = None) -> bytes:
         """The full message for one recipient, CRLF line ends; ``delivery_id`` numbers its clicks in individual mode."""
         name = to.name if not to.name or is_single_line(to.name) else clean_line(to.name, _NAME_LIMIT)
-        values = {"name": name or "", "unsubscribe_url": to.unsubscribe_url}
+        values = {"name": name or "", "unsubscribe_url": to.unsubscribe_url, "preferences_url": to.preferences_url or self._preferences_url}
         if self._clicks is not None:
             values.update(self._clicks.values(int(date.timestamp()), delivery_id))
         encoded: dict[str, bytes] = {}

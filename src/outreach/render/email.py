@@ -1,7 +1,7 @@
 """Render the campaign email once: MJML -> HTML, plus the plain-text part.
 
 The result still holds *markers* for the personal fields (the subscriber's
-name, their signed unsubscribe link). :func:`personalise` swaps them per
+name, their signed unsubscribe and preference links). :func:`personalise` swaps them per
 recipient with plain string replacement, so MJML runs once per campaign,
 never once per subscriber.
 
@@ -35,6 +35,7 @@ from .posts import campaign_context
 MARKERS = {
     "name": "@@OUTREACH:NAME@@",
     "unsubscribe_url": "@@OUTREACH:UNSUBSCRIBE_URL@@",
+    "preferences_url": "@@OUTREACH:PREFERENCES_URL@@",
 }
 DEFAULT_NAME = "reader"
 
@@ -150,6 +151,7 @@ def render_email(campaign: Campaign, config: Config, archive_key: str | None = N
     context.update(
         subscriber={"name": live["name"]},
         unsubscribe_url=live["unsubscribe_url"],
+        preferences_url=live["preferences_url"],
         view_online_url=archive_url(config, campaign) + query,
         cover_url=cover_url,
         list_title=list_title,
@@ -207,6 +209,8 @@ def marker_values(values: Mapping[str, str], *, is_html: bool, markers: Mapping[
     out = {}
     for key, marker in markers.items():
         value = values.get(key) or (DEFAULT_NAME if key == "name" else "")
+        if key == "preferences_url" and not value:  # a caller that has no preference link: never an empty href
+            value = values.get("unsubscribe_url") or ""
         out[marker] = html.escape(value) if is_html else value
     return out
 
