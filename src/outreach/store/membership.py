@@ -9,18 +9,29 @@ A sign-up never sends mail itself: it queues a row in ``outgoing_mail`` (or
 records why none is needed) and the web server's worker sends it. Every
 sign-up does the same statements whatever the address's state, so neither the
 answer nor its timing tells whether an address is subscribed.
+
+Consent (:mod:`outreach.store.consent`): a sign-up keeps a pending double opt-in
+record (the form's version, and the topics asked for in its ``basis``); the
+confirmation completes it with its time, client address and user agent, and only
+then are the topics followed, so nobody can change another person's topics by
+typing their address into the form. Every unsubscribe withdraws the list's
+consent with its source; records are never deleted here. A resubscribe is a new
+record.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Collection, Sequence
 
 from sqlalchemy import Connection, Engine, Row, delete, func, insert, select, update
 
 from ..text import clean_line
+from . import consent
 from .db import now
-from .schema import audit, memberships, outgoing_mail, subscribers, suppressions
+from .profile import add_topics
+from .schema import audit, consents, memberships, outgoing_mail, subscribers, suppressions
 from .subscribers import ALL_LISTS, MAX_NAME, normalise_email, suppress, unsuppress
 from .upsert import insert_ignore, upsert_row
 
@@ -31,12 +42,15 @@ CONFIRM_PER_DAY_WINDOW = timedelta(days=1)
 # Queue rows in a final state are kept this long (the per-day limit counts them), then deleted.
 KEEP_SENT = timedelta(days=2)
 SENT_STATES = ("queued", "sending", "sent", "unknown", "failed")
+# A pending double opt-in's basis: the form, and the topics asked for (read back by the confirmation).
+SIGN_UP_BASIS = "sign-up form"
+TOPICS_ASKED = "; topics asked for: "
 
 
-def _by_key(conn: Connection, subscriber_key: str) -> Row | None:
-    """The subscriber row a signed link names (by its random key, never its reusable id)."""
-    return conn.execute(select(subscribers.c.id, subscribers.c.email, subscribers.c.display_email, subscribers.c.name)
-                        .where(subscribers.c.token_key == subscriber_key)).first()
+def _by_key(conn: Connection, subscriber_key: str, lock: bool = False) -> Row | None:
+    """The subscriber row a signed link names (by its random key, never its reusable id); ``lock``: FOR UPDATE."""
+    q = select(subscribers.c.id, subscribers.c.email, subscribers.c.display_email, subscribers.c.name).where(subscribers.c.token_key == subscriber_key)
+    return conn.execute(q.with_for_update() if lock else q).first()
 
 
 def subscriber(engine: Engine, subscriber_key: str) -> dict | None:
@@ -69,16 +83,23 @@ def unsubscribe_in(conn: Connection, subscriber_key: str, list_name: str, source
     row = _by_key(conn, subscriber_key)
     if row is None:
         return None
-    suppress(conn, row.email, list_name, "unsubscribed", source)
-    conn.execute(update(memberships).where(memberships.c.subscriber_id == row.id, memberships.c.list == list_name)
-                 .values(status="unsubscribed", source=source, updated_at=now()))
+    _leave(conn, row.id, row.email, list_name, source)
     return str(row.email)
+
+
+def _leave(conn: Connection, subscriber_id: int, email: str, list_name: str, source: str) -> None:
+    """Suppress the list for the address, mark the membership unsubscribed and withdraw its consent (kept as the record)."""
+    suppress(conn, email, list_name, "unsubscribed", source)
+    conn.execute(update(memberships).where(memberships.c.subscriber_id == subscriber_id, memberships.c.list == list_name)
+                 .values(status="unsubscribed", source=source, updated_at=now()))
+    consent.withdraw(conn, subscriber_id, list_name, source)
 
 
 def unsubscribe_everywhere_in(conn: Connection, email: str, source: str, only: str | None = None) -> list[str]:
     """Unsubscribe ``email`` from every list it is active or pending on (or just ``only``); the lists it left, sorted.
 
-    The memberships keep ``source`` as who changed them, so an undo can tell them from the subscriber's own choices.
+    The memberships keep ``source`` as who changed them, so an undo can tell them from the subscriber's own choices;
+    each list's consent is withdrawn with ``source`` as well.
     """
     key = email.strip().lower()
     sid = conn.execute(select(subscribers.c.id).where(subscribers.c.email == key)).scalar_one_or_none()
@@ -89,9 +110,7 @@ def unsubscribe_everywhere_in(conn: Connection, email: str, source: str, only: s
         q = q.where(memberships.c.list == only)
     lists = sorted(conn.execute(q).scalars())
     for list_name in lists:
-        suppress(conn, key, list_name, "unsubscribed", source)
-        conn.execute(update(memberships).where(memberships.c.subscriber_id == sid, memberships.c.list == list_name)
-                     .values(status="unsubscribed", source=source, updated_at=now()))
+        _leave(conn, sid, key, list_name, source)
     return lists
 
 
@@ -108,18 +127,37 @@ def resubscribe_after_undo_in(conn: Connection, email: str, lists: list[str], ch
                          .values(status="active", source=source, updated_at=now())).rowcount
         if n:
             unsuppress(conn, key, list_name, source)
+            _restore_consent(conn, sid, list_name, changed_by)
             restored.append(list_name)
     return restored
 
 
-def resubscribe(engine: Engine, subscriber_key: str, list_name: str, source: str) -> bool:
-    """Undo an unsubscribe (never a bounce or complaint)."""
+def _restore_consent(conn: Connection, subscriber_id: int, list_name: str, withdrawn_by: str) -> int:
+    """Lift the withdrawal ``withdrawn_by`` made of the list's consent (it was wrongly taken as the person's wish); how many.
+
+    One :func:`consent.withdraw` stamps all the records it withdraws with one time: the newest such time is that undone withdrawal.
+    """
+    mine = (consents.c.subscriber_id == subscriber_id, consents.c.list == list_name, consents.c.withdrawn_by == withdrawn_by[:20])
+    last = conn.execute(select(func.max(consents.c.withdrawn_at)).where(*mine)).scalar_one_or_none()
+    if last is None:
+        return 0
+    return conn.execute(update(consents).where(*mine, consents.c.withdrawn_at == last).values(withdrawn_at=None, withdrawn_by=None)).rowcount
+
+
+def resubscribe(engine: Engine, subscriber_key: str, list_name: str, source: str, evidence: consent.Evidence | None = None) -> bool:
+    """Undo an unsubscribe (never a bounce or complaint); a new consent record (method preferences: a signed link's page).
+
+    A repeated resubscribe (a double click) on a list already active writes no second record.
+    """
     with engine.begin() as conn:
-        row = _by_key(conn, subscriber_key)
+        row = _by_key(conn, subscriber_key, lock=True)
         if row is None:
             return False
+        status = conn.execute(select(memberships.c.status).where(memberships.c.subscriber_id == row.id, memberships.c.list == list_name)).scalar_one_or_none()
         unsuppress(conn, row.email, list_name, source)
         _set_membership(conn, row.id, list_name, "active", source)
+        if status != "active":
+            consent.record(conn, row.id, list_name, consent.ConsentMethod.PREFERENCES, evidence or consent.Evidence())
     return True
 
 
@@ -132,11 +170,14 @@ class SignUp:
     mail: str  # queued | throttled | not needed
 
 
-def request_sign_up(engine: Engine, email: str, name: str | None, list_name: str) -> SignUp:
+def request_sign_up(engine: Engine, email: str, name: str | None, list_name: str, topics: Sequence[str] = (),
+                    form_version: str | None = None) -> SignUp:
     """Record a sign-up and queue its confirmation mail, rate limited per address; raise ``ValueError`` for a bad address.
 
     The same statements run on every path (new, pending, active, unsubscribed,
-    suppressed, throttled): only the values written differ.
+    suppressed, throttled): only the values written differ. ``topics`` (ids the
+    caller checked against the config) are kept in the pending consent record and
+    followed when the person confirms; ``form_version`` names the form's wording.
     """
     key, display = normalise_email(email)
     stamp = now()
@@ -151,11 +192,44 @@ def request_sign_up(engine: Engine, email: str, name: str | None, list_name: str
                       ["subscriber_id", "list"])
         blocked = conn.execute(select(func.count()).select_from(suppressions).where(suppressions.c.email == key, suppressions.c.list == ALL_LISTS)).scalar_one()
         mail = "not needed" if status == "active" or blocked else _throttle(conn, found.token_key, stamp)
+        if mail != "not needed":  # a throttled request's record is completed by the link already on its way
+            _pending_consent(conn, found.id, list_name, consent.Evidence(form_version=form_version, basis=sign_up_basis(topics)))
         conn.execute(insert(outgoing_mail), [{"purpose": "confirm", "token_key": found.token_key, "list": list_name, "state": mail,
                                               "attempts": 0, "not_before": None, "created_at": stamp, "updated_at": stamp}])
         conn.execute(insert(audit), [{"at": stamp, "action": "subscribed", "email": key, "list": list_name, "source": "web",
                                       "detail": f"was {before}; confirmation {mail}"}])
     return SignUp(str(found.token_key), before, mail)
+
+
+def sign_up_basis(topics: Sequence[str]) -> str:
+    """A sign-up's consent basis: the form, and the topics asked for (``sign-up form; topics asked for: asia, peace``)."""
+    asked = sorted(set(topics))
+    return SIGN_UP_BASIS + (TOPICS_ASKED + ", ".join(asked) if asked else "")
+
+
+def topics_asked(basis: str | None) -> list[str]:
+    """The topic ids a sign-up's basis (:func:`sign_up_basis`) asked for."""
+    if not basis or not basis.startswith(SIGN_UP_BASIS + TOPICS_ASKED):
+        return []
+    return [t for t in basis[len(SIGN_UP_BASIS + TOPICS_ASKED):].split(", ") if t]
+
+
+def _open_pending(conn: Connection, subscriber_id: int, list_name: str) -> Row | None:
+    """The newest double opt-in record of the list still waiting for its confirmation."""
+    return conn.execute(select(consents.c.id, consents.c.basis)
+                        .where(consents.c.subscriber_id == subscriber_id, consents.c.list == list_name,
+                               consents.c.method == consent.ConsentMethod.DOUBLE_OPT_IN.value, consents.c.given_at.is_(None))
+                        .order_by(consents.c.id.desc()).limit(1)).first()
+
+
+def _pending_consent(conn: Connection, subscriber_id: int, list_name: str, evidence: consent.Evidence) -> None:
+    """Keep one waiting record per membership: a repeated sign-up renews it (the latest form and topics) instead of adding rows."""
+    waiting = _open_pending(conn, subscriber_id, list_name)
+    if waiting is None:
+        consent.record_pending(conn, subscriber_id, list_name, evidence)
+        return
+    conn.execute(update(consents).where(consents.c.id == waiting.id)
+                 .values(requested_at=now(), form_version=evidence.form_version, basis=evidence.basis))
 
 
 def _throttle(conn: Connection, token_key: str, stamp: datetime) -> str:
@@ -179,15 +253,18 @@ def _left_since(conn: Connection, row: Row, list_name: str, issued_at: datetime)
     return (left is not None and left >= issued_at) or (member.status == "unsubscribed" and member.updated_at >= issued_at)
 
 
-def confirm(engine: Engine, subscriber_key: str, list_name: str, issued_at: datetime | None = None) -> str:
+def confirm(engine: Engine, subscriber_key: str, list_name: str, issued_at: datetime | None = None, ip: str | None = None,
+            user_agent: str | None = None, known_topics: Collection[str] = ()) -> str:
     """Activate a confirmed sign-up; return the resulting status.
 
     ``gone``: no such subscriber; ``suppressed``: bounced or complained (stays so);
     ``unsubscribed``: they unsubscribed after the link was issued, or were removed
-    from the list (the later choice wins).
+    from the list (the later choice wins). Activating completes the pending consent
+    record with ``ip`` (already truncated as configured) and ``user_agent``, and
+    follows the topics it asked for that are still among ``known_topics``.
     """
     with engine.begin() as conn:
-        row = _by_key(conn, subscriber_key)
+        row = _by_key(conn, subscriber_key, lock=True)  # a double click confirms once
         if row is None:
             return "gone"
         blocked = conn.execute(select(suppressions.c.reason).where(suppressions.c.email == row.email, suppressions.c.list == ALL_LISTS)).scalar_one_or_none()
@@ -195,9 +272,16 @@ def confirm(engine: Engine, subscriber_key: str, list_name: str, issued_at: date
             return "suppressed"
         if issued_at is not None and _left_since(conn, row, list_name, issued_at):
             return "unsubscribed"
+        status = conn.execute(select(memberships.c.status).where(memberships.c.subscriber_id == row.id, memberships.c.list == list_name)).scalar_one_or_none()
+        waiting = _open_pending(conn, row.id, list_name)
         unsuppress(conn, row.email, list_name, "web")  # confirming is an explicit new opt-in
         _set_membership(conn, row.id, list_name, "active", "web")
-        conn.execute(insert(audit), [{"at": now(), "action": "confirmed", "email": row.email, "list": list_name, "source": "web"}])
+        added: list[str] = []
+        if waiting is not None or status != "active":  # already active with nothing waiting: a repeat, no second record
+            consent.confirm_pending(conn, row.id, list_name, ip, user_agent)
+            added = add_topics(conn, row.id, [t for t in topics_asked(waiting.basis if waiting else None) if t in known_topics])
+        conn.execute(insert(audit), [{"at": now(), "action": "confirmed", "email": row.email, "list": list_name, "source": "web",
+                                      "detail": f"topics added: {', '.join(added)}" if added else None}])
     return "active"
 
 

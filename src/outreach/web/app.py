@@ -9,7 +9,11 @@ only adds to click counts, and scanners' clicks are counted apart
 
 ``/subscribe`` answers the same page, after the same database work, for every
 address: the confirmation mail is queued and sent by a background worker
-(:mod:`outreach.web.confirmation`), never in the request. No response names a
+(:mod:`outreach.web.confirmation`), never in the request. It is limited per client
+(an IPv6 client by its /64, which one machine usually holds whole) and per address,
+and a honeypot field filled in gets the same page with nothing stored or mailed.
+The sign-up keeps a pending consent record naming the form's wording; the
+confirmation completes it with the client's address and user agent. No response names a
 host taken from the request: redirects are built from ``web.base_url``.
 """
 
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import logging
 import time
 import traceback
@@ -39,8 +44,9 @@ from ..mail.dkim import DkimSigner
 from ..render.environment import template_env
 from ..store import membership
 from ..store.archive import archive_entry, archived
+from ..store.consent import Evidence, client_ip, form_version
 from ..store.db import open_db
-from ..store.subscribers import MAX_NAME
+from ..store.subscribers import MAX_NAME, normalise_email
 from ..text import clean_line
 from ..tokens import BadToken, TokenClaims, is_archive_preview_key, read_token
 from .clicks import ClickEndpoint
@@ -61,6 +67,28 @@ MAX_FORM_BYTES = 16_384
 # Sign-ups one client address may make per minute; beyond that it gets 429 (per address
 # limits are in the store and never change the answer).
 SIGNUPS_PER_MINUTE = 10
+# The sign-up form's trap for robots (templates/web/subscribe.html.j2): a field people never see, and
+# screen readers are told to leave empty.
+HONEYPOT = "website"
+FORM_FIELDS = 20  # fields a form may have besides one per topic and per list
+
+
+def client_key(request: Request) -> str:
+    """Whom a per-client limit counts: the client address, an IPv6 one by its /64 (a host can take any address in it).
+
+    ``outreach serve`` runs uvicorn with proxy headers, so behind a reverse proxy on the
+    same host this is the visitor's address, not the proxy's.
+    """
+    host = request.client.host if request.client else ""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host or "?"
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:  # ::ffff:192.0.2.1 is the IPv4 client 192.0.2.1
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
 
 
 def masked(address: str) -> str:
@@ -104,6 +132,8 @@ class WebApp:
         self.inline_db = self.engine.dialect.name == "sqlite"
         self.worker = ConfirmationWorker(config, self.engine, self.secret)
         self.clients = ClientLimiter(SIGNUPS_PER_MINUTE)
+        self.signup_form = self.form_version("subscribe")
+        self.resubscribe_form = self.form_version("unsubscribed")
         self.clicks = ClickEndpoint(config, self.engine, self.secret, run_db=self.db, page=self.page)
 
     @contextlib.asynccontextmanager
@@ -130,6 +160,17 @@ class WebApp:
     def invalid(self) -> HTMLResponse:
         return self.page("invalid", status=400)
 
+    def form_version(self, name: str) -> str:
+        """The wording a person agreed to on page ``name``: its template and the list and topic names it shows."""
+        source = self.env.loader.get_source(self.env, f"web/{name}.html.j2")[0] if self.env.loader else name
+        shown = [f"{key}={item.title}|{item.description}" for key, item in sorted(self.config.lists.items())]
+        return form_version(source, *shown, *(f"{key}={label}" for key, label in sorted(self.config.topics.items())))
+
+    def evidence(self, request: Request, form: str) -> Evidence:
+        """What a consent given in ``request`` keeps: the client's address (truncated if configured), agent and form."""
+        return Evidence(ip=client_ip(request.client.host if request.client else None, self.config.privacy.truncate_ip),
+                        user_agent=request.headers.get("user-agent"), form_version=form)
+
     def claims(self, token: str, purpose: str) -> TokenClaims | None:
         try:
             claims = read_token(self.secret, purpose, token, self.config.email.token_max_age_days)
@@ -148,12 +189,11 @@ class WebApp:
             return fn(*args)
         return await run_in_threadpool(fn, *args)
 
-    @staticmethod
-    async def form(request: Request) -> FormData | None:
+    async def form(self, request: Request) -> FormData | None:
         if int(request.headers.get("content-length") or 0) > MAX_FORM_BYTES:
             return None
         try:
-            return await request.form(max_files=0, max_fields=20)
+            return await request.form(max_files=0, max_fields=FORM_FIELDS + len(self.config.topics) + len(self.config.lists))
         except Exception:  # noqa: BLE001  (malformed bodies of every kind get one clean 400)
             return None
 
@@ -209,7 +249,8 @@ class WebApp:
         token = request.path_params["token"]
         claims = self.claims(token, "unsubscribe")
         await self.form(request)
-        if not claims or not await self.db(membership.resubscribe, self.engine, claims.subscriber_key, claims.list_name, "web"):
+        evidence = self.evidence(request, self.resubscribe_form)
+        if not claims or not await self.db(membership.resubscribe, self.engine, claims.subscriber_key, claims.list_name, "web", evidence):
             return self.invalid()
         return self.page("resubscribed", list_title=self.list_title(claims.list_name))
 
@@ -220,10 +261,14 @@ class WebApp:
 
     # -- sign-up ------------------------------------------------------------------------
     async def subscribe_form(self, request: Request) -> Response:
-        return self.page("subscribe", lists=self.config.lists, chosen=request.query_params.get("list", ""))
+        return self.signup_page(chosen=request.query_params.get("list", ""))
+
+    def signup_page(self, status: int = 200, chosen: str = "", picked: tuple[str, ...] = (), error: str = "") -> HTMLResponse:
+        return self.page("subscribe", status=status, lists=self.config.lists, topics=self.config.topics, chosen=chosen,
+                         picked=picked, error=error)
 
     async def subscribe(self, request: Request) -> Response:
-        if not self.clients.allow(request.client.host if request.client else "?"):
+        if not self.clients.allow(client_key(request)):
             response = self.page("slow_down", status=429)
             response.headers["Retry-After"] = "60"
             return response
@@ -231,14 +276,21 @@ class WebApp:
         if form is None:
             return self.invalid()
         email, name, list_name = (str(form.get(k) or "").strip() for k in ("email", "name", "list"))
+        topics = tuple(sorted({str(t) for t in form.getlist("topics")}))
         if list_name not in self.config.lists:
-            return self.page("subscribe", status=400, lists=self.config.lists, chosen="", error="Choose a list to subscribe to.")
+            return self.signup_page(400, picked=topics, error="Choose a list to subscribe to.")
+        if any(t not in self.config.topics for t in topics):
+            return self.signup_page(400, list_name, tuple(t for t in topics if t in self.config.topics), "Choose topics from the list.")
         try:
-            # the mail is queued, never sent here: new, pending, active, suppressed and
-            # throttled addresses get the same answer after the same database work
-            await self.db(membership.request_sign_up, self.engine, email, clean_line(name, MAX_NAME) or None, list_name)
+            normalise_email(email)
         except ValueError:
-            return self.page("subscribe", status=400, lists=self.config.lists, chosen=list_name, error="That does not look like an email address.")
+            return self.signup_page(400, list_name, topics, "That does not look like an email address.")
+        if str(form.get(HONEYPOT) or ""):  # a robot: the page a person gets, and nothing stored or mailed
+            log.info("sign-up with the honeypot field filled in: ignored")
+            return self.page("check_inbox", list_title=self.list_title(list_name))
+        # the mail is queued, never sent here: new, pending, active, suppressed and
+        # throttled addresses get the same answer after the same database work
+        await self.db(membership.request_sign_up, self.engine, email, clean_line(name, MAX_NAME) or None, list_name, topics, self.signup_form)
         self.worker.wake()
         return self.page("check_inbox", list_title=self.list_title(list_name))
 
@@ -253,7 +305,9 @@ class WebApp:
         await self.form(request)
         if not claims:
             return self.invalid()
-        result = await self.db(membership.confirm, self.engine, claims.subscriber_key, claims.list_name, claims.issued_at)
+        seen = self.evidence(request, self.signup_form)
+        result = await self.db(membership.confirm, self.engine, claims.subscriber_key, claims.list_name, claims.issued_at,
+                               seen.ip, seen.user_agent, tuple(self.config.topics))
         if result in ("gone", "unsubscribed"):  # unsubscribed after this link was sent: that later choice stands
             return self.invalid()
         return self.page("confirmed", list_title=self.list_title(claims.list_name), blocked=result == "suppressed")
