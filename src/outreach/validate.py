@@ -1,6 +1,7 @@
 """Offline checks of a campaign: errors that block it, warnings a reviewer must see.
 
-Errors: an unknown subscriber list, an image path that is not a real image
+Errors: an unknown subscriber list, an audience filter that names an unknown
+topic or attribute or a value of the wrong type (see :mod:`outreach.audience`), an image path that is not a real image
 file inside the campaign's folder (see :meth:`Campaign.asset`), an image over
 a channel's size cap, alt text over a platform's limit, a post over its limit
 (by how much), and every render problem the plan collected. Warnings: missing
@@ -16,13 +17,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
+from sqlalchemy.exc import SQLAlchemyError
+
+from .audience import check_audience, describe
 from .campaign import IMAGE_FORMATS, Campaign, read_campaign
 from .channels.registry import facts
 from .config import Config
 from .errors import CampaignError
 from .plan import Plan, build_plan
 from .render.environment import OVERRIDABLE
-from .tomlsource import did_you_mean
+from .store.segments import attribute_names, existing_database
 
 _URL_RE = re.compile(r"""https?://[^\s"'<>)]+""")
 
@@ -47,6 +51,7 @@ class Checked:
     plan: Plan
     errors: list[CampaignError]
     warnings: list[Warning_]
+    audience: str | None = None  # the email's audience in words, when it has one and it is sound
 
     @property
     def ok(self) -> bool:
@@ -64,8 +69,11 @@ def check(campaign: Campaign, config: Config, now: datetime | None = None) -> Ch
     def warn(field: str, message: str) -> None:
         warnings.append(Warning_(field, message, campaign.line_of(field)))
 
-    if campaign.email is not None and campaign.email.list not in config.lists:
-        errors.append(campaign.error("email.list", f"no subscriber list '{campaign.email.list}' in the config{did_you_mean(campaign.email.list, config.lists)}; known lists: {', '.join(sorted(config.lists)) or 'none'}"))
+    audience = None
+    if campaign.email is not None:
+        problems = _audience_problems(campaign, config)
+        errors += [campaign.error(field, message) for field, message in problems]
+        audience = None if problems else describe(campaign.email.audience, config)
 
     cover = campaign.report.cover
     if cover is not None:  # the file itself is checked by the plan (Campaign.asset)
@@ -94,7 +102,23 @@ def check(campaign: Campaign, config: Config, now: datetime | None = None) -> Ch
     for field, url in _links(plan):
         if url.startswith("http://"):
             warn(field, f"non-https link: {url}")
-    return Checked(plan, errors, warnings)
+    return Checked(plan, errors, warnings, audience)
+
+
+def _audience_problems(campaign: Campaign, config: Config) -> list[tuple[str, str]]:
+    """The email audience checked against the config; the database is read (never created) only for
+    attribute names that [attributes] does not declare."""
+    assert campaign.email is not None
+    spec = campaign.email.audience
+    found: set[str] = set()
+    if set(spec.attributes) - set(config.attributes):
+        engine = existing_database(config)
+        if engine is not None:
+            try:
+                found = attribute_names(engine)
+            except SQLAlchemyError:
+                found = set()  # an unreadable database: only declared attributes are known
+    return check_audience(spec, config, found, campaign.email.list_field)
 
 
 def check_file(path: str | Path, config: Config, now: datetime | None = None) -> tuple[Checked | None, list[CampaignError]]:

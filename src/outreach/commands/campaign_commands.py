@@ -42,6 +42,8 @@ def validate(args: argparse.Namespace, config: Config) -> int:
             err(f"warning: {visible(campaign.path)}: {visible(w)}")
         if checked.ok:
             out(f"ok: {visible(campaign.path)} ({len(checked.plan.steps)} steps, {len(checked.warnings)} warnings)")
+        if checked.audience:
+            out(f"  email audience: {visible(checked.audience)}")
         failed |= not checked.ok or (args.strict and bool(checked.warnings))
     for problem in problems:
         err(f"error: {visible(problem)}")

@@ -6,7 +6,8 @@ The sequence (``outreach send`` and the scheduler both call :func:`send_email`):
    host), the sender address, the headers, the signing keys (links, DKIM), and
    one SMTP connection logged in; nothing is frozen or published before they pass;
 1. recover: rows a dead run left in ``sending`` become ``unknown``;
-2. freeze the audience once (:func:`outreach.store.ledger.enqueue_audience`);
+2. freeze the audience once (:func:`outreach.store.ledger.enqueue_audience`): the members of the
+   audience's list matching its filter (:mod:`outreach.store.segments`), with the filter and its words;
    with ``[tracking] clicks`` on, store the email's trackable links (the same ids on
    every run) and build the messages from a wrapped copy of the approved email
    (:mod:`outreach.tracking.wrap`: each link becomes ``{base_url}/c/<token>``);
@@ -33,6 +34,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
+from ..audience import audience_filter, describe
 from ..config import Config
 from ..errors import OutreachError, RenderError, Unavailable
 from ..plan import Plan
@@ -41,6 +43,7 @@ from ..store.db import now, open_db
 from ..store.guard import database_guard
 from ..store.ledger import Ledger, enqueue_audience, recover, requeue_unknown
 from ..store.ledger_queries import QueuedEmail, counts, next_retry
+from ..store.segments import audience_clause
 from ..render.email import render_email
 from ..tokens import Keyring, archive_preview_key
 from ..tracking.links import tracked_email
@@ -187,7 +190,9 @@ def _prepare(config: Config, plan: Plan, engine: Engine, retry_unknown: bool, pr
     if retry_unknown:
         n = requeue_unknown(engine, campaign.slug, EMAIL_STEP)
         progress.note(f"{n} unknown messages queued again on request")
-    audience = enqueue_audience(engine, campaign.slug, campaign.email.list, EMAIL_STEP)
+    spec = campaign.email.audience
+    audience = enqueue_audience(engine, campaign.slug, spec.list, EMAIL_STEP, members=audience_clause(spec, config, engine.dialect.name, now()),
+                                description=describe(spec, config), filter=audience_filter(spec, config))
     store_archive(engine, campaign.slug, plan.email, f"{config.web.base_url}/unsubscribe")  # the page that says how
     return audience, recovered
 

@@ -30,7 +30,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable, Iterator
 
-from sqlalchemy import Connection, Engine, func, insert, literal, or_, select, update
+from sqlalchemy import Connection, Engine, func, insert, literal, null, or_, select, update
+from sqlalchemy.sql.elements import ColumnElement
 
 from ..errors import OutreachError
 from .db import now
@@ -258,11 +259,15 @@ def _claim_sql(engine: Engine, suppression_list: str | None) -> tuple[str, tuple
 
 # -- enqueueing -------------------------------------------------------------------------
 
-def enqueue_audience(engine: Engine, campaign: str, list_name: str, step: int) -> int:
-    """Queue one delivery per active, unsuppressed member of ``list_name``, once; later runs reuse it.
+def enqueue_audience(engine: Engine, campaign: str, list_name: str, step: int, *, members: ColumnElement[bool] | None = None,
+                     description: str | None = None, filter: dict[str, Any] | None = None) -> int:
+    """Queue one delivery per subscriber of the audience, once; later runs reuse it (never re-reading the filter).
 
-    Two runs starting at once both insert, conflict-free: each row and the audience exist once,
-    and both return the total the first one recorded.
+    The audience: ``members`` (a condition on ``memberships`` joined with ``subscribers``, from
+    :func:`outreach.store.segments.audience_clause`), or every active, unsuppressed member of
+    ``list_name``. ``description`` (the audience in words) and ``filter`` (its JSON) are kept with
+    the frozen audience. Two runs starting at once both insert, conflict-free: each row and the
+    audience exist once, and both return the total the first one recorded.
     """
     from .subscribers import active_clause  # here: store.subscribers imports this module
 
@@ -275,13 +280,15 @@ def enqueue_audience(engine: Engine, campaign: str, list_name: str, step: int) -
         source = (
             select(literal(campaign), literal(step), subscribers.c.email, subscribers.c.id, literal(DeliveryState.QUEUED.value), literal(0), literal(stamp))
             .select_from(memberships.join(subscribers))
-            .where(active_clause(list_name))
+            .where(active_clause(list_name) if members is None else members)
             .order_by(subscribers.c.id)
         )
         columns = ["campaign", "step", "target", "subscriber_id", "state", "attempts", "updated_at"]
         conn.execute(insert_ignoring(conn, deliveries, ["campaign", "step", "target"]).from_select(columns, source))
         total = conn.execute(select(func.count()).where(deliveries.c.campaign == campaign, deliveries.c.step == step)).scalar_one()
-        conn.execute(insert_ignoring(conn, audiences, ["campaign", "step"]), [{"campaign": campaign, "step": step, "list": list_name, "total": total, "enqueued_at": stamp}])
+        conn.execute(insert_ignoring(conn, audiences, ["campaign", "step"]).values(
+            campaign=campaign, step=step, list=list_name, total=total, enqueued_at=stamp, description=description,
+            filter=null() if filter is None else filter))  # SQL NULL, not JSON null: the whole list
         return int(conn.execute(select(audiences.c.total).where(*where)).scalar_one())
 
 
