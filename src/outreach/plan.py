@@ -4,7 +4,7 @@
 the steps. Step numbers are stable: step 1 is the email when there is one,
 then one step per ``[[posts]]`` entry in file order, so editing a time never
 renumbers anything. :attr:`Plan.hashes` fingerprints each reviewable piece
-(email subject, HTML, text; each post; each image), which is what an approval
+(email subject, HTML, text, audience; each post; each image), which is what an approval
 is recorded against and what "changed since approval" compares.
 """
 
@@ -55,6 +55,8 @@ class Plan:
             out["email subject"] = _digest(self.email.subject + "\n" + self.email.preheader)
             out["email html"] = _digest(self.email.html)
             out["email text"] = _digest(self.email.text)
+            # who it goes to: a changed list or filter needs a new approval
+            out["email audience"] = _digest(json.dumps(self.campaign.email.audience.model_dump(mode="json"), sort_keys=True))
             if self.email.cover_path is not None:
                 out["cover image"] = _file_digest(self.email.cover_path)
         for post in self.posts:

@@ -2,8 +2,9 @@
 
 Writes files only; sends nothing and stores nothing. The output is a pure
 function of the campaign, its images, the templates and the config (plus
-"now" for the scheduled-in-the-past warning), so two previews of the same
-campaign are byte-identical and reviewers can diff them.
+"now" for the scheduled-in-the-past warning, and, where a database exists,
+the audience's current size), so two previews of the same campaign are
+byte-identical and reviewers can diff them.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from pathlib import Path
 
 from PIL import Image
 
+from sqlalchemy.exc import SQLAlchemyError
+
+from .audience import describe_size
 from .campaign import Campaign
 from .config import Config
 from .mail.compose import campaign_factory, sample_recipient
@@ -25,6 +29,8 @@ from .render.email import personalise
 from .render.environment import template_env
 from .channels.registry import facts
 from .render.posts import RenderedPost
+from .store.db import now
+from .store.segments import audience_size, existing_database
 from .tracking.describe import tracking_summary
 from .validate import Checked
 
@@ -38,6 +44,23 @@ class PreviewResult:
     folder: Path
     index: Path
     files: list[Path]
+    audience: str | None = None  # the email's audience in words, with its current size where a database exists
+
+
+def audience_line(checked: Checked, config: Config) -> str | None:
+    """The email's audience in words, and, where a database exists (never created here), how many it reaches now:
+    "research subscribers interested in Asia or Peace and conflict, in English: 1,204 of 8,311"."""
+    campaign = checked.plan.campaign
+    if campaign.email is None or checked.audience is None:
+        return None
+    engine = existing_database(config)
+    if engine is None:
+        return checked.audience
+    try:
+        matching, total = audience_size(engine, campaign.email.audience, config, now())
+    except SQLAlchemyError:
+        return f"{checked.audience} (its size is unknown: the database could not be read)"
+    return describe_size(checked.audience, matching, total)
 
 
 def copy_name(number: int, source: Path) -> str:
@@ -99,6 +122,7 @@ def write_preview(checked: Checked, config: Config, out: Path, approval: str | N
             shutil.copyfile(src, out / name)
             written.append(out / name)
 
+    audience = audience_line(checked, config)
     email_ctx = None
     if plan.email is not None and campaign.email is not None:
         rendered = plan.email
@@ -123,6 +147,7 @@ def write_preview(checked: Checked, config: Config, out: Path, approval: str | N
             "preheader": rendered.preheader,
             "list": rendered.list_name,
             "list_title": rendered.list_title,
+            "audience": audience,
             "display_html": display_html,
             "text": email_text,
             "cover_url": rendered.cover_url,
@@ -159,4 +184,4 @@ def write_preview(checked: Checked, config: Config, out: Path, approval: str | N
         warnings=[str(w) for w in checked.warnings],
     )
     write("index.html", page)
-    return PreviewResult(out, out / "index.html", written)
+    return PreviewResult(out, out / "index.html", written, audience)

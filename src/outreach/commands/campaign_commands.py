@@ -64,6 +64,8 @@ def preview(args: argparse.Namespace, config: Config) -> int:
     for w in checked.warnings:
         err(f"warning: {campaign.path}: {w}")
     out(f"Preview of {campaign.slug}: {len(checked.plan.steps)} steps, {len(checked.warnings)} warnings")
+    if result.audience:
+        out(f"Email audience: {visible(result.audience)}")
     out(f"Open {result.index.resolve().as_uri()}")
     return 0
 

@@ -37,7 +37,7 @@ def as_json(report: Report) -> dict[str, Any]:
         "generated_at": _iso(report.generated_at),
         "email": None if e is None else {
             "audience": e.audience_total,
-            "audiences": [{"step": a.step, "list": a.list_name, "total": a.total} for a in e.audiences],
+            "audiences": [{"step": a.step, "list": a.list_name, "description": a.description, "total": a.total} for a in e.audiences],
             "sent": e.sent, "bounced_hard": e.bounced_hard, "bounced_soft": e.bounced_soft, "complaints": e.complaints,
             "unsubscribes": e.unsubscribes, "states": dict(e.states),
         },

@@ -27,8 +27,8 @@ def print_report(report: Report, console: Console) -> None:
 
 def _email_table(e: EmailSummary) -> Table:
     table = Table("measure", "value", title="email")
-    lists = ", ".join(f"{a.list_name} ({a.total})" for a in e.audiences) or "not recorded"
-    table.add_row("audience", lines(e.audience_total, f"list {lists}"))
+    lists = ", ".join(f"{a.description or 'list ' + a.list_name} ({a.total})" for a in e.audiences) or "list not recorded"
+    table.add_row("audience", lines(e.audience_total, lists))
     for name, value in (("sent", e.sent), ("hard bounces", e.bounced_hard), ("soft bounces", e.bounced_soft),
                         ("complaints", e.complaints), ("unsubscribes (last touch)", e.unsubscribes)):
         table.add_row(name, cell(value))

@@ -3,7 +3,7 @@
 Every query takes the campaign's slug and returns typed rows. The numbers are
 defined here, once:
 
-- the audience: each email step's frozen ``audiences`` row (list and total);
+- the audience: each email step's frozen ``audiences`` row (list, total and the audience in words);
 - sent: email deliveries that went out (``sent``, ``bounced``, ``complained``,
   ``unknown``: :data:`~outreach.store.ledger_queries.WENT_OUT`);
 - bounces and complaints: :func:`~outreach.store.ledger_queries.late_counts`, as ``status`` counts them;
@@ -34,6 +34,7 @@ class AudienceRow:
     list_name: str
     total: int
     enqueued_at: datetime
+    description: str | None = None  # the audience in words (NULL for steps frozen before revision 0007)
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ def audience_rows(engine: Engine, campaign: str) -> list[AudienceRow]:
     """The campaign's email steps and the audience each was frozen to, in step order."""
     with engine.connect() as conn:
         rows = conn.execute(select(audiences).where(audiences.c.campaign == campaign).order_by(audiences.c.step)).all()
-    return [AudienceRow(int(r.step), r.list, int(r.total), r.enqueued_at) for r in rows]
+    return [AudienceRow(int(r.step), r.list, int(r.total), r.enqueued_at, r.description) for r in rows]
 
 
 def email_states(engine: Engine, campaign: str) -> dict[str, int]:
