@@ -172,7 +172,7 @@ def test_name_pause_resume_and_everything(live, tmp_path):
 
 
 @pytest.mark.parametrize("forgery", ["no key", "forged key", "key of another link", "expired key", "foreign origin",
-                                     "null origin", "cross-site fetch"])
+                                     "null origin, cross-site fetch", "cross-site fetch", "same-site fetch"])
 def test_cross_site_posts_change_nothing(live, tmp_path, forgery):
     people(live.config, tmp_path)
     reader = Reader(live)
@@ -188,8 +188,10 @@ def test_cross_site_posts_change_nothing(live, tmp_path, forgery):
         key = make_form_key(KEYS, reader.token, time.time() - 13 * 3600)
     elif forgery == "foreign origin":
         headers = {"Origin": "https://evil.example"}
-    elif forgery == "null origin":
-        headers = {"Origin": "null"}
+    elif forgery == "null origin, cross-site fetch":
+        headers = {"Origin": "null", "Sec-Fetch-Site": "cross-site"}
+    elif forgery == "same-site fetch":  # a sibling subdomain is another origin
+        headers = {"Origin": "null", "Sec-Fetch-Site": "same-site"}
     else:
         headers = {"Sec-Fetch-Site": "cross-site"}
     before = audit_rows(live.config)
@@ -200,6 +202,15 @@ def test_cross_site_posts_change_nothing(live, tmp_path, forgery):
     assert audit_rows(live.config) == before and status_of(live.config, 1, "research") == "active"
     with open_db(live.config).connect() as conn:
         assert topics_of(conn, 1) == []
+
+
+def test_a_browser_post_under_no_referrer_is_accepted(live, tmp_path):
+    """Under Referrer-Policy: no-referrer, Chromium sends Origin: null and Sec-Fetch-Site: same-origin."""
+    people(live.config, tmp_path)
+    done = Reader(live).post("topics", {"topic": "asia"}, Origin="null", **{"Sec-Fetch-Site": "same-origin"})
+    assert done.status_code == 200
+    with open_db(live.config).connect() as conn:
+        assert topics_of(conn, 1) == ["asia"]
 
 
 def test_bad_links_get_the_one_invalid_page(live, tmp_path):

@@ -5,9 +5,10 @@ Every campaign email links to ``/p/<token>``, a signed token of purpose
 any pause; a GET never changes anything. Each change is one POST, and each POST
 must pass two checks against cross-site requests: a hidden form key (an HMAC
 bound to the link token, expiring; :func:`outreach.tokens.make_form_key`) and,
-where the browser sends them, ``Origin`` and ``Sec-Fetch-Site`` must say the form
-came from ``web.base_url`` itself. A request with neither header (not a browser)
-is judged by the form key alone. A forged, altered or expired link gets the same
+where the browser sends them, ``Origin`` (unless ``null``, as browsers send it
+under our no-referrer policy) or else ``Sec-Fetch-Site`` must say the form came
+from ``web.base_url`` itself. A request with neither (not a browser) is judged
+by the form key alone. A forged, altered or expired link gets the same
 400 page as every other bad token.
 
 ``/preferences`` takes an address and queues a fresh link (sent by the web
@@ -51,12 +52,17 @@ def web_origin(base_url: str) -> str:
 
 
 def same_site(request: Request, origin: str) -> bool:
-    """False when the browser says the POST came from another site (a present ``Origin`` or ``Sec-Fetch-Site`` decides)."""
+    """False when the browser says the POST came from another site.
+
+    Our pages send ``Referrer-Policy: no-referrer`` (the token is in the URL), and under
+    it browsers send ``Origin: null`` with a form POST; then ``Sec-Fetch-Site`` decides.
+    A request with neither (not a browser) is judged by its form key alone.
+    """
     sent = request.headers.get("origin")
-    if sent is not None:
+    if sent is not None and sent != "null":
         return sent.lower() == origin
     site = request.headers.get("sec-fetch-site")
-    return site is None or site in ("same-origin", "none")
+    return site == "same-origin" if site is not None else True
 
 
 class PreferenceCentre:
