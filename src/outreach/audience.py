@@ -244,7 +244,7 @@ def _shown(value: Any) -> str:
 
 def describe(spec: AudienceSpec, config: Config) -> str:
     """The audience in words: "research subscribers interested in Asia or Peace and conflict, in English"."""
-    parts = [f"{spec.list} subscribers"]
+    parts: list[str] = []
     topics = spec.topics
     if topics is not None and topics.any:
         parts.append("interested in " + _either([_label(config, t) for t in topics.any], "or"))
@@ -259,7 +259,7 @@ def describe(spec: AudienceSpec, config: Config) -> str:
         parts.append("with country " + _either(list(spec.country), "or"))
     for name, values in spec.attributes.items():
         parts.append(f"whose {name} is " + _either([_shown(v) for v in values], "or"))
-    return ", ".join(parts)
+    return " ".join([f"{spec.list} subscribers", ", ".join(parts)]).strip()
 
 
 def describe_size(words: str, matching: int, total: int) -> str:
