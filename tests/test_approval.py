@@ -10,7 +10,7 @@ from tests.helpers import replace_once
 def _subscribe(cli, tmp_path):
     csv_file = tmp_path / "s.csv"
     csv_file.write_text("email\nann@example.org\n", encoding="utf-8")
-    assert cli("subscribers", "import", csv_file, "--list", "research").code == 0
+    assert cli("subscribers", "import", csv_file, "--list", "research", "--consent", "test subscribers").code == 0
 
 
 def test_send_refuses_until_approved_then_sends_to_outbox(cli, campaign_copy, tmp_path):

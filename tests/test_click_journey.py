@@ -47,7 +47,7 @@ def sent_sample(campaign_copy, cli) -> tuple[Path, float]:
     """The sample campaign approved and sent to three subscribers through the outbox; returns (campaign, when)."""
     campaign = campaign_copy()
     Path("people.csv").write_text("email,name\nann@example.org,Ann\nbob@example.org,Bob\ncai@example.org,Cai\n", encoding="utf-8")
-    assert cli("subscribers", "import", "people.csv", "--list", "research").code == 0
+    assert cli("subscribers", "import", "people.csv", "--list", "research", "--consent", "test subscribers").code == 0
     assert cli("approve", campaign, "--by", "Jane Doe").code == 0
     result = cli("send", campaign, "--now")
     assert result.code == 0, result.err

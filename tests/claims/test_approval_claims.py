@@ -17,7 +17,7 @@ COMMANDS = {"send": ("send", "--now"), "post": ("post", "--now"), "schedule": ("
 def _subscribe(cli, tmp_path: Path) -> None:
     csv_file = tmp_path / "s.csv"
     csv_file.write_text("email\nann@example.org\n", encoding="utf-8")
-    assert cli("subscribers", "import", csv_file, "--list", "research").code == 0
+    assert cli("subscribers", "import", csv_file, "--list", "research", "--consent", "test subscribers").code == 0
 
 
 def _png(path: Path, colour: tuple[int, int, int]) -> None:

@@ -24,12 +24,12 @@ def send_setup(cli, config_file, smtp_server, campaign_copy, monkeypatch):
 def test_a_subscriber_who_joins_after_the_first_run_is_not_sent_to(cli, send_setup, smtp_server, db_config, tmp_path, first_run):
     config, campaign = send_setup
     first = [f"early{i}@example.org" for i in range(3)]
-    assert cli("--config", config, "subscribers", "import", write_people(tmp_path / "a.csv", first), "--list", "research").code == 0
+    assert cli("--config", config, "subscribers", "import", write_people(tmp_path / "a.csv", first), "--list", "research", "--consent", "test subscribers").code == 0
     if first_run == "one outcome unknown":
         smtp_server.when("early1@example.org", "drop-after-data")  # the first run ends with early1 unknown
     assert cli("--config", config, "send", campaign, "--now").code == 0
     late = ["late0@example.org", "late1@example.org"]
-    assert cli("--config", config, "subscribers", "import", write_people(tmp_path / "b.csv", late), "--list", "research").code == 0
+    assert cli("--config", config, "subscribers", "import", write_people(tmp_path / "b.csv", late), "--list", "research", "--consent", "test subscribers").code == 0
     again = cli("--config", config, "send", campaign, "--now", *(["--retry-unknown"] if first_run != "complete" else []))
     assert again.code == 0, again.err
     received = smtp_server.handler.counts()
@@ -43,8 +43,8 @@ def test_only_the_campaigns_list_is_sent_to(cli, send_setup, smtp_server, db_con
     config, campaign = send_setup
     research = ["ann@example.org", "both@example.org"]
     briefing = ["bob@example.org", "both@example.org", "cy@example.org"]
-    assert cli("--config", config, "subscribers", "import", write_people(tmp_path / "r.csv", research), "--list", "research").code == 0
-    assert cli("--config", config, "subscribers", "import", write_people(tmp_path / "b.csv", briefing), "--list", "briefing").code == 0
+    assert cli("--config", config, "subscribers", "import", write_people(tmp_path / "r.csv", research), "--list", "research", "--consent", "test subscribers").code == 0
+    assert cli("--config", config, "subscribers", "import", write_people(tmp_path / "b.csv", briefing), "--list", "briefing", "--consent", "test subscribers").code == 0
     sent = cli("--config", config, "send", campaign, "--now")
     assert sent.code == 0, sent.err
     assert dict(smtp_server.handler.counts()) == {"ann@example.org": 1, "both@example.org": 1}

@@ -50,7 +50,7 @@ def test_partly_set_smtp_credentials_are_an_error_naming_the_missing_variable(cl
     monkeypatch.setenv("OUTREACH_SECRET", "claims-key")
     config = config_file('username_env = "SMTP_USERNAME"\npassword_env = "SMTP_PASSWORD"\n', smtp_port=smtp_server.port)
     monkeypatch.setenv({"SMTP_USERNAME": "SMTP_PASSWORD", "SMTP_PASSWORD": "SMTP_USERNAME"}[missing], "value-that-is-set")
-    assert cli("--config", config, "subscribers", "import", write_people(tmp_path / "p.csv", ["a@example.org"]), "--list", "research").code == 0
+    assert cli("--config", config, "subscribers", "import", write_people(tmp_path / "p.csv", ["a@example.org"]), "--list", "research", "--consent", "test subscribers").code == 0
     result = cli("--config", config, "send", campaign_copy(), "--now")
     assert result.code == 1, result
     assert missing in result.err and "value-that-is-set" not in result.err, result.err

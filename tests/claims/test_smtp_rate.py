@@ -20,7 +20,7 @@ def test_the_smtp_rate_is_respected(cli, config_file, smtp_server, campaign_copy
     config.write_text(config.read_text(encoding="utf-8").replace("connections = 2\n", f"connections = 3\nrate = {RATE}\n"), encoding="utf-8")
     campaign = campaign_copy()
     people = [f"r{i:03d}@example.org" for i in range(MESSAGES)]
-    assert cli("--config", config, "subscribers", "import", write_people(tmp_path / "p.csv", people), "--list", "research").code == 0
+    assert cli("--config", config, "subscribers", "import", write_people(tmp_path / "p.csv", people), "--list", "research", "--consent", "test subscribers").code == 0
     started = time.monotonic()
     sent = cli("--config", config, "send", campaign, "--now")
     elapsed = time.monotonic() - started

@@ -20,7 +20,7 @@ def test_status_lists_what_needs_a_person(cli, config_file, smtp_server, x_api, 
     config = config_file(f'[x]\napi_base = "{x_api.url}"\n', smtp_port=smtp_server.port)
     campaign = campaign_copy()
     people = ["ok1@example.org", "lost@example.org", "ok2@example.org"]
-    assert cli("--config", config, "subscribers", "import", write_people(tmp_path / "p.csv", people), "--list", "research").code == 0
+    assert cli("--config", config, "subscribers", "import", write_people(tmp_path / "p.csv", people), "--list", "research", "--consent", "test subscribers").code == 0
     smtp_server.when("lost@example.org", "drop-after-data")  # the server may have it: unknown
     assert cli("--config", config, "send", campaign, "--now").code == 0
     x_api.fail("/2/tweets", "duplicate")  # X rejects part 1 for good: failed

@@ -51,7 +51,7 @@ def setup(cli, config_file, smtp_server, live, campaign_copy):
 def test_audit_rows_carry_the_source_of_each_path(cli, setup, smtp_server, live, tmp_path):
     config, research, _ = setup
     people = ["click@example.org", "page@example.org", "removed@example.org", "bounces@example.org"]
-    assert cli("--config", config, "subscribers", "import", write_people(tmp_path / "p.csv", people), "--list", "research").code == 0
+    assert cli("--config", config, "subscribers", "import", write_people(tmp_path / "p.csv", people), "--list", "research", "--consent", "test subscribers").code == 0
     smtp_server.when("bounces@example.org", "550 5.1.1 no such user")
     assert cli("--config", config, "send", research, "--now").code == 0
     links = {d.rcpt: _unsubscribe_path(d) for d in smtp_server.deliveries}
@@ -96,7 +96,7 @@ def test_confirming_a_sign_up_does_not_lift_a_bounce_or_complaint(cli, setup, sm
     assert httpx.post(f"{live.url}/subscribe", data={"email": person, "list": "research"}).status_code == 200
     link = _confirmation_path(live.config)
     if reason == "bounced":  # on another list, a campaign bounces
-        assert cli("--config", config, "subscribers", "import", write_people(tmp_path / "b.csv", [person]), "--list", "briefing").code == 0
+        assert cli("--config", config, "subscribers", "import", write_people(tmp_path / "b.csv", [person]), "--list", "briefing", "--consent", "test subscribers").code == 0
         smtp_server.when(person, "550 5.1.1 no such user")
         assert cli("--config", config, "send", briefing, "--now").code == 0
     else:

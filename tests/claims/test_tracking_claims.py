@@ -19,7 +19,7 @@ def test_no_mail_carries_an_open_pixel_or_a_per_reader_image(mode, campaign_copy
     config.write_text(f'require_approval = false\n[tracking]\nclicks = "{mode}"\n', encoding="utf-8")
     campaign = campaign_copy()
     Path("people.csv").write_text("email,name\nann@example.org,Ann\nbob@example.org,Bob\n", encoding="utf-8")
-    assert cli("--config", config, "subscribers", "import", "people.csv", "--list", "research").code == 0
+    assert cli("--config", config, "subscribers", "import", "people.csv", "--list", "research", "--consent", "test subscribers").code == 0
     assert cli("--config", config, "send", campaign, "--now").code == 0
     images = []
     for path in sorted(Path("outbox/email").glob("*/*.eml")):

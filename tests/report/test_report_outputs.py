@@ -200,7 +200,7 @@ def test_the_sample_campaign_sent_to_the_outbox(cli, db_config, tmp_path, campai
     people = tmp_path / "people.csv"
     people.write_text("email,name\nann@example.org,Ann\nbob@example.org,Bob\n", encoding="utf-8")
     campaign = campaign_copy()
-    assert cli("--config", config, "subscribers", "import", people, "--list", "research").code == 0
+    assert cli("--config", config, "subscribers", "import", people, "--list", "research", "--consent", "test subscribers").code == 0
     assert cli("--config", config, "send", campaign, "--now").code == 0
     assert cli("--config", config, "post", campaign, "--now").code == 0
     engine = open_db(db_config)

@@ -60,5 +60,5 @@ def world(db_config, smtp_server, x_api, mastodon_api, bluesky_api, tmp_path, ca
     w = World(tmp_path, db_config.database, smtp_server.port, x_api.url, mastodon_api.url, bluesky_api.url)
     csv_file = tmp_path / "subs.csv"
     csv_file.write_text("email,name\n" + "".join(f"s{i:03d}@example.org,S {i}\n" for i in range(20)), encoding="utf-8")
-    assert w.run("subscribers", "import", str(csv_file), "--list", "research").returncode == 0
+    assert w.run("subscribers", "import", str(csv_file), "--list", "research", "--consent", "test subscribers").returncode == 0
     return w
