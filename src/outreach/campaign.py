@@ -142,25 +142,25 @@ class EmailSpec(_Strict):
 
     _one_line = field_validator("list", "subject", "preheader")(_single_line)
     _sane = field_validator("send_at")(_sane_date)
-    _list_written: bool = PrivateAttr(default=True)
+    _list_field: str = PrivateAttr(default="email.list")
 
     @model_validator(mode="wrap")
     @classmethod
     def _list_and_audience(cls, data: Any, handler: Any) -> "EmailSpec":
         """Fill ``list`` from ``audience`` and ``audience`` from ``list``; two different lists are an error."""
-        written = isinstance(data, dict) and "list" in data
+        field = "email.list"
+        if isinstance(data, dict) and "list" not in data:
+            field = "email.audience.list" if isinstance(data.get("audience"), dict) else "email.audience"
         if isinstance(data, dict):
             data = _with_audience(data)
         model = handler(data)
-        model._list_written = written
+        model._list_field = field
         return model
 
     @property
     def list_field(self) -> str:
-        """Where the file names the list: ``email.list``, or inside ``email.audience``."""
-        if self._list_written:
-            return "email.list"
-        return "email.audience" if self.audience.is_whole_list else "email.audience.list"
+        """Where the file names the list: ``email.list``, ``email.audience`` or ``email.audience.list``."""
+        return self._list_field
 
     @field_validator("template")
     @classmethod
