@@ -1,0 +1,181 @@
+"""Forgetting a person, issue 13's done-when: "a forgotten person leaves nothing personal behind and cannot be
+re-imported by mistake".
+
+One person goes through everything that stores something about them: the web sign-up and its confirmation
+(client address and user agent in the consent record), an import with attributes and topics, a real send
+to the outbox, an individual-mode click through the live server, and a hard bounce quoting their address.
+Then ``forget``; then every cell of every table (text, JSON and bytes, the archive included) is read for
+the address, the name, the attribute values, the user agent and the person's link key.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+from pathlib import Path
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from outreach.campaign import load_campaign
+from outreach.config import AttributeKind, TrackingConfig
+from outreach.inbound.events import InboundSource
+from outreach.inbound.receiver import ingest, mail_receipt
+from outreach.mail.compose import signing_keys
+from outreach.mail.send import send_email
+from outreach.plan import build_plan
+from outreach.store.db import open_db
+from outreach.store.importer import import_csv
+from outreach.store.privacy import FORGOTTEN, forget, forgotten_in, mark, person_data
+from outreach.store.schema import subscribers, suppressions
+from outreach.tokens import make_token
+from tests.web.conftest import LiveServer
+
+DISPLAY = "Zelda.Quinterra@Example.org"
+ADDRESS = DISPLAY.lower()
+NAME = "Zelda Quinterra-Vossberg"
+ORG = "Vossberg Foundation"
+STAFF = 987654
+AGENT = "ZQBrowser/9.1 (forget-me)"
+BOUNCE = "bounces@news.example.org"
+HARD_BOUNCE = Path(__file__).parents[1] / "inbound" / "fixtures" / "imap" / "hard_bounce.eml"
+
+
+@pytest.fixture
+def live(db_config, monkeypatch, tmp_path):
+    monkeypatch.setenv("OUTREACH_SECRET", "people-test-key")
+    email_config = db_config.email.model_copy(update={"bounce_address": BOUNCE})
+    config = db_config.model_copy(update={"tracking": TrackingConfig(clicks="individual"), "email": email_config,
+                                          "attributes": {"staff": AttributeKind.NUMBER, "org": AttributeKind.TEXT}})
+    with LiveServer(config) as server:
+        yield server
+
+
+def _sign_up_and_confirm(live) -> None:
+    engine = open_db(live.config)
+    page = httpx.post(f"{live.url}/subscribe", data={"email": DISPLAY, "name": NAME, "list": "research", "topics": "asia"},
+                      headers={"User-Agent": AGENT})
+    assert page.status_code == 200, page.text
+    with engine.connect() as conn:
+        key = conn.execute(sa.select(subscribers.c.token_key).where(subscribers.c.email == ADDRESS)).scalar_one()
+    token = make_token(signing_keys(live.config, engine), "confirm", key, "research")
+    done = httpx.post(f"{live.url}/confirm/{token}", headers={"User-Agent": AGENT})
+    assert done.status_code == 200, done.text
+
+
+def _import(live, tmp_path: Path, name: str = "people.csv"):
+    path = tmp_path / name
+    path.write_text(f"email,name,language,country,topics,staff,org\n{DISPLAY},{NAME},da,DK,peace;Defence and security,{STAFF},{ORG}\n"
+                    "other@example.org,Other Person,en,GB,asia,3,Other Org\n", encoding="utf-8")
+    return import_csv(open_db(live.config), path, "research", config=live.config, basis="the 2026 seminar list", collected_by="jane")
+
+
+def _send_click_bounce(live, campaign: Path) -> None:
+    config, engine = live.config, open_db(live.config)
+    result = send_email(config, build_plan(load_campaign(campaign), config))
+    assert result.ledger["sent"] == 2
+    mails = [email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in sorted(config.outbox.glob("email/soldier-defections-myanmar/*.eml"))]
+    mine = next(m for m in mails if ADDRESS in str(m["To"]).lower())
+    link = re.findall(r'href="(' + re.escape(live.url) + r'/c/[^"]+)"', mine.get_body(("html",)).get_content())[0]
+    assert httpx.get(link, headers={"User-Agent": "Mozilla/5.0 (X11; Linux x86_64)"}, follow_redirects=False).status_code in (302, 303, 307)
+    row = person_data(engine, config, ADDRESS).sections["deliveries"][0]
+    sender = str(mine["Return-Path"] or "").strip("<>") or _envelope(engine)
+    raw = HARD_BOUNCE.read_text(encoding="utf-8")
+    for key, value in {"VERP": sender, "ADDRESS": ADDRESS, "MESSAGE_ID": row["message_id"], "BOUNCE": BOUNCE}.items():
+        raw = raw.replace("{{" + key + "}}", value)
+    data = raw.replace("\n", "\r\n").encode()
+    ingest(engine, config, signing_keys(config, engine), data, InboundSource.CLI, receipt=mail_receipt(data))
+
+
+def _envelope(engine) -> str:
+    with engine.connect() as conn:
+        return conn.exec_driver_sql("SELECT envelope_sender FROM deliveries WHERE target = 'zelda.quinterra@example.org'").scalar_one()
+
+
+def _cells(engine) -> list[tuple[str, str, str]]:
+    """(table, column, value as lower-case text) of every cell of every table; bytes decoded, JSON as its text."""
+    found = []
+    with engine.connect() as conn:
+        for name in sa.inspect(conn).get_table_names():
+            table = sa.Table(name, sa.MetaData(), autoload_with=conn)
+            for row in conn.execute(sa.select(table)):
+                for column, value in row._mapping.items():
+                    value = bytes(value) if isinstance(value, memoryview) else value
+                    text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+                    found.append((name, str(column), text.lower()))
+    return found
+
+
+def test_a_forgotten_person_leaves_nothing_personal_behind_and_cannot_be_reimported(live, tmp_path, campaign_copy):
+    config, engine = live.config, open_db(live.config)
+    _sign_up_and_confirm(live)
+    assert _import(live, tmp_path).rejected == []
+    _send_click_bounce(live, campaign_copy())
+    with engine.connect() as conn:
+        token_key = conn.execute(sa.select(subscribers.c.token_key).where(subscribers.c.email == ADDRESS)).scalar_one()
+    before = person_data(engine, config, DISPLAY)
+    assert before.profile["attributes"] == {"staff": STAFF, "org": ORG}
+    assert {len(before.sections[s]) for s in ("deliveries", "clicks", "inbound")} == {1}
+    assert any(c["user_agent"] == AGENT for c in before.sections["consents"])
+    needles = [ADDRESS, "zelda", "quinterra", "vossberg", str(STAFF), AGENT.lower(), token_key.lower()]
+    cells = _cells(engine)
+    assert {n for n in needles if any(n in text for _, _, text in cells)} == set(needles)  # each is stored somewhere first
+    assert {table for table, _, _ in cells} >= {"archive", "audit", "clicks", "consents", "deliveries", "delivery_events", "inbound_messages",
+                                                "memberships", "subscriber_topics", "subscribers", "suppressions"}  # each has rows
+
+    done = forget(engine, config, DISPLAY)
+
+    assert done is not None and done.subscriber and done.deliveries == 1 and done.inbound == 1
+    left = [(table, column, n) for table, column, text in _cells(engine) for n in needles if n in text]
+    assert left == []
+    assert person_data(engine, config, ADDRESS) is None
+    other = person_data(engine, config, "other@example.org")
+    assert other.profile["attributes"] == {"staff": 3, "org": "Other Org"} and len(other.sections["deliveries"]) == 1
+    with engine.connect() as conn:
+        kept = conn.execute(sa.select(suppressions).where(suppressions.c.reason == FORGOTTEN)).all()
+        counts = dict(conn.exec_driver_sql("SELECT state, count(*) FROM deliveries GROUP BY state").all())
+        clicks = conn.exec_driver_sql("SELECT count(*) FROM clicks").scalar_one()
+    assert [(r.email, r.list) for r in kept] == [(mark(signing_keys(config, engine).keys[-1], ADDRESS), "*")]
+    assert counts == {"sent": 1, "bounced": 1} and clicks >= 1  # the counts stay; only who is gone
+
+    again = _import(live, tmp_path, name="again.csv")
+    assert [(row, reason.split(":")[0]) for row, _, reason in again.rejected] == [(2, "this address was forgotten at the person's request (subscribers forget)")]
+    assert person_data(engine, config, ADDRESS) is None and again.unchanged == 1
+
+
+def test_a_forgotten_address_stays_refused_after_the_signing_key_is_rotated(db_config, monkeypatch, tmp_path):
+    monkeypatch.setenv("OUTREACH_SECRET", "first-key")
+    engine = open_db(db_config)
+    path = tmp_path / "p.csv"
+    path.write_text("email,name\nann@example.org,Ann\n", encoding="utf-8")
+    import_csv(engine, path, "research", config=db_config, basis="b")
+    assert forget(engine, db_config, "Ann@Example.org") is not None
+    monkeypatch.setenv("OUTREACH_SECRET", "second-key")
+    monkeypatch.setenv("OUTREACH_OLD_SECRET", "first-key")
+    rotated = db_config.model_copy(update={"email": db_config.email.model_copy(update={"previous_secret_envs": ["OUTREACH_OLD_SECRET"]})})
+    assert forgotten_in(engine, rotated, ["ann@example.org", "bob@example.org"]) == {"ann@example.org"}
+    report = import_csv(engine, path, "research", config=rotated, basis="b")
+    assert [row for row, _, _ in report.rejected] == [2] and report.added == 0
+    monkeypatch.delenv("OUTREACH_OLD_SECRET")
+    assert forgotten_in(engine, rotated, ["ann@example.org"]) == set()  # without the old key nothing matches: the mark names no one
+
+
+def test_forget_cli_and_an_unknown_address(cli, db_config, tmp_path, monkeypatch):
+    config_file = tmp_path / "outreach.toml"
+    config_file.write_text(f'database = "{db_config.database}"\n', encoding="utf-8")
+    monkeypatch.setenv("OUTREACH_CONFIG", str(config_file))
+    path = tmp_path / "p.csv"
+    path.write_text("email,name\nann@example.org,Ann\n", encoding="utf-8")
+    assert cli("subscribers", "import", path, "--list", "research", "--consent", "b").code == 0
+    done = cli("subscribers", "forget", "ANN@example.org")
+    assert done.code == 0 and done.out.startswith("forgotten: the subscriber, 0 deliveries made anonymous")
+    unknown = cli("subscribers", "forget", "ann@example.org")
+    assert unknown.code == 1 and "nothing is stored about this address; nothing was done" in unknown.err
+    bad = cli("subscribers", "forget", "not an address")
+    assert bad.code == 1 and "Traceback" not in bad.err
+    again = cli("subscribers", "import", path, "--list", "research", "--consent", "b")
+    assert again.code == 1 and f"rejected: {path}:2: 'ann@example.org': this address was forgotten" in again.err
+    suppressed = cli("subscribers", "suppressed")
+    assert "forgotten" in suppressed.out and "ann@" not in suppressed.out
