@@ -167,11 +167,16 @@ def test_a_complaint_withdraws_every_list_and_its_undo_lifts_that_withdrawal(db_
 def test_an_undo_lifts_only_the_withdrawal_it_undoes(engine):
     key = _joined(engine, "ada@example.org")
     with engine.begin() as conn:
-        membership.unsubscribe_everywhere_in(conn, "ada@example.org", "complaint")
+        membership.unsubscribe_everywhere_in(conn, "ada@example.org", "complaint")  # a first complaint, never undone
+    assert membership.resubscribe(engine, key, "research", "web", Evidence(ip="192.0.2.0"))  # she came back herself
+    with engine.begin() as conn:
+        membership.unsubscribe_everywhere_in(conn, "ada@example.org", "complaint")  # a second complaint: undone below
     with engine.begin() as conn:
         assert membership.resubscribe_after_undo_in(conn, "ada@example.org", ["research"], "complaint", "undo") == ["research"]
+    first, second = _records(engine, "ada@example.org")
+    assert first.withdrawn_by == "complaint", "the first complaint stands"
+    assert second.withdrawn_at is None and second.evidence.ip == "192.0.2.0"
     membership.unsubscribe(engine, key, "research", "one-click")  # the person's own choice afterwards
     with engine.begin() as conn:
         assert membership.resubscribe_after_undo_in(conn, "ada@example.org", ["research"], "complaint", "undo") == []
-    (only,) = _records(engine, "ada@example.org")
-    assert only.withdrawn_by == "one-click"
+    assert [r.withdrawn_by for r in _records(engine, "ada@example.org")] == ["complaint", "one-click"]
