@@ -18,6 +18,7 @@ from ..errors import SubscriberError
 from ..store.db import open_db
 from ..store.subscribers import count, import_csv, iter_members, remove, suppression_list
 from ..display import cell, csv_safe, visible
+from ..text import control_chars
 
 _KINDS = {bool: "boolean", int: "number", float: "number"}
 CONSENT_COLUMNS = ["email", "list", "method", "requested", "given", "ip", "user agent", "form version", "file", "row", "by", "basis",
@@ -81,6 +82,8 @@ def _import(args: argparse.Namespace, config: Config) -> int:
     if not basis:
         raise SubscriberError('--consent is required: say on what basis the people in the file agreed to be mailed, '
                               'e.g. --consent "attendees of the 2026 Asia seminar who ticked \'send me updates\'"')
+    if control_chars(basis):
+        raise SubscriberError(f"--consent must be one line of plain text (found {', '.join(control_chars(basis))})")
     list_name = _known_list(config, args.list_name)
     report = import_csv(open_db(config), args.file, list_name, config=config, basis=basis)
     out(f"{args.file}: columns:")
