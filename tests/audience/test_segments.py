@@ -26,6 +26,7 @@ PEOPLE = [
            attrs={"sector": "ngo", "staff": "10", "member": "true", "since": "2024-05-01", "region": "south"}),
     Person("d@example.org"),
     Person("e@example.org", topics=("climate",), language="eng", country="GB", attrs={"sector": 5, "staff": "many"}),
+    Person("f@example.org", attrs={"staff": True, "member": 1}),  # JSON true is not the number 1, nor 1 true
     Person("off-list@example.org", topics=("asia", "peace"), language="en", country="DK", lists={"briefing": "active"},
            attrs={"sector": "ngo", "staff": 10, "member": True, "since": "2024-05-01"}),
 ]
@@ -49,11 +50,11 @@ def selected(world: Any, **spec: Any) -> set[str]:
 
 
 CASES = [
-    ({}, {"a", "b", "c", "d", "e"}),
+    ({}, {"a", "b", "c", "d", "e", "f"}),
     ({"topics": {"any": ["asia", "peace"]}}, {"a", "b", "c"}),
     ({"topics": {"any": ["asia"]}}, {"a", "b"}),
     ({"topics": {"all": ["asia", "peace"]}}, {"b"}),
-    ({"topics": {"none": ["asia"]}}, {"c", "d", "e"}),
+    ({"topics": {"none": ["asia"]}}, {"c", "d", "e", "f"}),
     ({"topics": {"any": ["peace"], "none": ["asia"]}}, {"c"}),
     ({"topics": {"all": ["peace"], "any": ["asia", "climate"]}}, {"b"}),
     ({"language": "en"}, {"a", "c"}),  # en-gb is English; "eng" is another tag
@@ -67,6 +68,7 @@ CASES = [
     ({"attributes": {"staff": {"in": [10.0, 20]}}}, {"a", "b"}),
     ({"attributes": {"member": True}}, {"a"}),  # "true" as text is not true
     ({"attributes": {"member": False}}, {"b"}),
+    ({"attributes": {"staff": 1}}, set()),
     ({"attributes": {"since": date(2024, 5, 1)}}, {"a", "c"}),
     ({"attributes": {"since": {"in": ["2025-01-01"]}}}, {"b"}),
     ({"attributes": {"region": "north"}}, {"a"}),  # not declared: text
