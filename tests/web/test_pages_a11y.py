@@ -23,14 +23,19 @@ from outreach.mail.send import send_email
 from outreach.plan import build_plan
 from outreach.render.environment import packaged_templates, template_env
 from outreach.store.db import open_db
+from outreach.store.preferences import Settings
 from outreach.store.subscribers import import_csv
 from outreach.tokens import make_token
 from tests.helpers import keyring, subscriber_key
 from tests.render.browser_checks import SCHEMES, axe_script, axe_violations, chromium_browser
 
-RESULT_PAGES = ("check_inbox", "confirmed", "resubscribed", "slow_down", "test_copy", "unsubscribed")
+RESULT_PAGES = ("check_inbox", "confirmed", "resubscribed", "slow_down", "test_copy", "unsubscribed",
+                "preferences_sent", "preferences_slow_down", "preferences_test_copy")
 CONTEXT = {"list_title": "Research", "token": "T", "address": "a***@example.org", "already": False, "blocked": False,
-           "lists": {}, "chosen": "", "entries": [], "error": "", "base_url": "https://news.example.org", "contact": "news@example.org"}
+           "lists": {}, "chosen": "", "entries": [], "error": "", "base_url": "https://news.example.org", "contact": "news@example.org",
+           # the preference page's
+           "settings": Settings(1, "a@example.org", "a@example.org", "Ann", ("asia",), None, {"research": "active"}, False),
+           "form_key": "1.K", "notice": "Saved.", "topics": {"asia": "Asia"}, "picked": [], "pause_days": [30]}
 
 
 class _Roles(HTMLParser):
