@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from outreach.inbound.events import InboundKind
+from outreach.inbound.events import InboundKind, InboundSource
 from outreach.inbound.record import record, undo
 from outreach.store import consent, membership, profile
 from outreach.store.consent import ConsentMethod, Evidence
@@ -162,6 +162,22 @@ def test_a_complaint_withdraws_every_list_and_its_undo_lifts_that_withdrawal(db_
     assert records and all(r.withdrawn_by == "complaint" and r.given_at for r in records)
     assert "re-subscribed to events, research" in undo(engine, done.id, "ops").action
     assert all(r.withdrawn_at is None for r in _records(engine, "ada@example.org")), "the complaint was not the person's wish"
+
+
+def test_an_esp_unsubscribe_withdraws_with_the_esps_name(db_config, engine, tmp_path):
+    _joined(engine, "ada@example.org")
+    rows = send(engine, tmp_path, "c1", "research", ["ada@example.org"])
+    record(engine, db_config, KEYS, msg(InboundKind.UNSUBSCRIBE, mid=rows["ada@example.org"].message_id, source=InboundSource.SENDGRID,
+                                        receipt="sg-1"))
+    assert {r.withdrawn_by for r in _records(engine, "ada@example.org")} == {"sendgrid"}
+
+
+def test_a_hard_bounce_suppresses_but_leaves_the_consent_standing(db_config, engine, tmp_path):
+    """A bounce says the address does not work, not that the person said no: an undo of a wrong bounce needs no new consent."""
+    _joined(engine, "ada@example.org")
+    rows = send(engine, tmp_path, "c1", "research", ["ada@example.org"])
+    record(engine, db_config, KEYS, msg(InboundKind.HARD_BOUNCE, mid=rows["ada@example.org"].message_id))
+    assert all(r.withdrawn_at is None for r in _records(engine, "ada@example.org"))
 
 
 def test_an_undo_lifts_only_the_withdrawal_it_undoes(engine):
