@@ -28,6 +28,7 @@ from outreach.mail.send import send_email
 from outreach.plan import build_plan
 from outreach.store.db import open_db
 from outreach.store.importer import import_csv
+from outreach.store.ledger import record_bounce
 from outreach.store.privacy import FORGOTTEN, forget, forgotten_in, mark, person_data
 from outreach.store.schema import subscribers, suppressions
 from outreach.tokens import make_token
@@ -86,6 +87,9 @@ def _send_click_bounce(live, campaign: Path) -> None:
     for key, value in {"VERP": sender, "ADDRESS": ADDRESS, "MESSAGE_ID": row["message_id"], "BOUNCE": BOUNCE}.items():
         raw = raw.replace("{{" + key + "}}", value)
     data = raw.replace("\n", "\r\n").encode()
+    with engine.connect() as conn:  # first a soft bounce whose reply quotes the address (in the case the person wrote it)
+        delivery_id = conn.exec_driver_sql("SELECT id FROM deliveries WHERE target = 'zelda.quinterra@example.org'").scalar_one()
+    record_bounce(engine, delivery_id, hard=False, detail=f"452 4.2.2 <{DISPLAY}>: mailbox full")
     ingest(engine, config, signing_keys(config, engine), data, InboundSource.CLI, receipt=mail_receipt(data))
 
 
@@ -179,3 +183,19 @@ def test_forget_cli_and_an_unknown_address(cli, db_config, tmp_path, monkeypatch
     assert again.code == 1 and f"rejected: {path}:2: 'ann@example.org': this address was forgotten" in again.err
     suppressed = cli("subscribers", "suppressed")
     assert "forgotten" in suppressed.out and "ann@" not in suppressed.out
+
+
+def test_a_person_forgotten_while_a_send_is_queued_is_never_sent_to(db_config, tmp_path):
+    from outreach.store.delivery import DeliveryState
+    from outreach.store.ledger import enqueue_audience
+    from outreach.store.ledger_queries import deliveries_in, queued_emails
+
+    engine = open_db(db_config)
+    path = tmp_path / "p.csv"
+    path.write_text("email,name\nann@example.org,Ann\nbob@example.org,Bob\n", encoding="utf-8")
+    import_csv(engine, path, "research", config=db_config, basis="b")
+    assert enqueue_audience(engine, "c", "research", 1) == 2
+    forget(engine, db_config, "ann@example.org")
+    assert [q.email for q in queued_emails(engine, "c", 1, "research", 0, 10)] == ["bob@example.org"]
+    gone = deliveries_in(engine, "c", [DeliveryState.SUPPRESSED])
+    assert [(d.target.startswith("forgotten-"), d.subscriber_id, d.detail) for d in gone] == [(True, None, "forgotten")]
