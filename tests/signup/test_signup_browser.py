@@ -23,8 +23,8 @@ def test_a_reader_picks_topics_in_a_browser_and_follows_them_once_confirmed(serv
         trap = page.locator("#website").bounding_box()
         assert trap is not None and trap["x"] + trap["width"] <= 0, "the trap is off-screen"
         page.get_by_label("Email address").fill("ann.reader@example.org")
-        page.get_by_label("Email address").press("Tab")
-        assert page.evaluate("document.activeElement.id") == "name"
+        page.locator(f"#topic-{list(site.config.topics)[-1]}").press("Tab")  # from the last topic, Tab skips the trap
+        assert page.evaluate("document.activeElement.tagName") == "BUTTON"
         page.get_by_label("Asia").check()
         page.get_by_label("Peace and conflict").check()
         page.get_by_role("button", name="Subscribe").click()
