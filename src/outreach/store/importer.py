@@ -16,27 +16,25 @@ was forgotten on request is refused for its row.
 
 from __future__ import annotations
 
-import csv
 import difflib
 import getpass
-import io
 import math
 import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Iterator
 
 from sqlalchemy import Engine, func, insert, select, update
 
 from ..config import AttributeKind, Config
 from ..errors import SubscriberError
-from ..text import clean_line, control_chars
+from ..text import clean_line
 from .consent import ConsentMethod
 from .db import now
 from .privacy import forgotten_in
 from .schema import audit, consents, memberships, subscriber_topics, subscribers
-from .subscribers import BATCH, MAX_ADDRESS, MAX_ATTR_KEY, MAX_ATTR_VALUE, MAX_ATTRS, MAX_NAME, normalise_email, suppressed_clause
+from .subscribers import (BATCH, MAX_ADDRESS, MAX_ATTR_VALUE, MAX_ATTRS, MAX_NAME, clean_value, normalise_email, open_csv, rows_of,
+                          suppressed_clause)
 from .upsert import insert_ignore
 
 ALIASES = {"email": "email", "name": "name", "language": "language", "lang": "language", "locale": "language",
@@ -135,7 +133,7 @@ def hint(word: str, names: dict[str, str]) -> str:
     return f" (did you mean '{names[close[0]]}'?)" if close else ""
 
 
-# -- reading the file ------------------------------------------------------------------------------
+# -- what an import did ----------------------------------------------------------------------------
 
 @dataclass
 class ImportReport:
@@ -158,88 +156,6 @@ class ImportReport:
     def total_rows(self) -> int:
         """Data rows read from the file."""
         return self.added + self.updated + self.unchanged + len(self.rejected) + len(self.merged)
-
-
-class _Rfc4180(csv.excel):
-    """RFC 4180 quoting (``""`` inside a quoted field is one ``"``) with the delimiter the file uses."""
-
-    strict = False
-
-
-def _dialect(sample: str) -> type[csv.Dialect]:
-    """The file's delimiter, sniffed from the header line; everything else is RFC 4180.
-
-    (The sniffer also guesses ``doublequote``, and from a header with no quotes it
-    guesses False, which turns ``"O""Neil"`` into ``O"Neil"``.)
-    """
-    try:
-        delimiter = csv.Sniffer().sniff(sample.split("\n", 5)[0] + "\n", delimiters=",;\t|").delimiter
-    except csv.Error:
-        delimiter = ","
-    return type("FileDialect", (_Rfc4180,), {"delimiter": delimiter})
-
-
-def _header(path: Path, cells: list[str]) -> list[str]:
-    """The lower-cased column names; refuse unsafe or duplicate names with a message naming them."""
-    header = [h.strip().lower() for h in cells]
-    for number, name in enumerate(header, start=1):
-        if control_chars(name):
-            raise SubscriberError(f"{path}:1: column {number}: the name has control characters ({', '.join(control_chars(name))})")
-        if len(name) > MAX_ATTR_KEY:
-            raise SubscriberError(f"{path}:1: column {number}: the name is longer than {MAX_ATTR_KEY} characters")
-    if "email" not in header:
-        raise SubscriberError(f"{path}:1: no 'email' column (found: {', '.join(header) or 'nothing'})")
-    duplicates = sorted({h for h in header if h and header.count(h) > 1})
-    if duplicates:
-        where = "; ".join(f"'{h}' in columns {', '.join(str(i + 1) for i, x in enumerate(header) if x == h)}" for h in duplicates)
-        raise SubscriberError(f"{path}:1: duplicate column names ({where}): rename or remove all but one")
-    return header
-
-
-def open_csv(path: Path) -> tuple[list[str], Iterator[list[str]]]:
-    """The lower-cased header of a subscriber CSV and a reader of its rows; handles BOM, ``;`` and CRLF."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise SubscriberError(f"{path}: cannot read: {exc.strerror}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
-    reader = csv.reader(io.StringIO(text, newline=""), _dialect(text))
-    try:
-        return _header(path, next(reader)), reader
-    except StopIteration:
-        raise SubscriberError(f"{path}: the file is empty") from None
-    except csv.Error as exc:
-        raise SubscriberError(f"{path}:1: not a readable CSV header: {exc}") from None
-
-
-def rows_of(header: list[str], reader: Iterator[list[str]], notes: list[tuple[int, str, str]]) -> Iterator[tuple[int, dict[str, str]]]:
-    """Rows as (row number, column -> value); cells with no column name, or beyond the header, get a note."""
-    for number, row in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        lost = [i + 1 for i, cell in enumerate(row) if cell.strip() and (i >= len(header) or not header[i])]
-        if lost:
-            notes.append((number, "columns " + ", ".join(map(str, lost)), "values with no column name were not imported"))
-        yield number, {header[i]: cell.strip() for i, cell in enumerate(row) if i < len(header) and header[i]}
-
-
-def read_csv(path: Path, notes: list[tuple[int, str, str]] | None = None) -> Iterator[tuple[int, dict[str, str]]]:
-    """Rows of a subscriber CSV as (row number, lower-cased column -> value)."""
-    header, reader = open_csv(path)
-    yield from rows_of(header, reader, notes if notes is not None else [])
-
-
-def _clean_value(number: int, column: str, value: str, limit: int, notes: list[tuple[int, str, str]]) -> str:
-    """``value`` as one safe line of at most ``limit`` characters; a note says what was changed."""
-    cleaned = clean_line(value, limit)
-    if control_chars(value):
-        notes.append((number, column, f"control characters removed ({', '.join(control_chars(value))})"))
-    if len(clean_line(value)) > limit:
-        notes.append((number, column, f"cut to {limit} characters"))
-    return cleaned
 
 
 # -- one row -----------------------------------------------------------------------------------------
@@ -267,7 +183,7 @@ def _attributes(number: int, row: dict[str, str], columns: list[Column], report:
         if len(attrs) == MAX_ATTRS:
             report.notes.append((number, column.header, f"more than {MAX_ATTRS} attributes: not imported"))
             continue
-        cleaned = _clean_value(number, column.header, value, MAX_ATTR_VALUE, report.notes)
+        cleaned = clean_value(number, column.header, value, MAX_ATTR_VALUE, report.notes)
         try:
             if cleaned:
                 attrs[column.header] = typed(column.kind or AttributeKind.TEXT, cleaned)
@@ -302,7 +218,7 @@ def _topics(number: int, row: dict[str, str], columns: list[Column], topics: dic
 
 def person(number: int, row: dict[str, str], key: str, display: str, columns: list[Column], config: Config, report: ImportReport) -> Person:
     """The row's values, cleaned and typed; every value not taken as written is noted or reported against the row."""
-    name = _clean_value(number, "name", row.get("name", ""), MAX_NAME, report.notes) or None
+    name = clean_value(number, "name", row.get("name", ""), MAX_NAME, report.notes) or None
     language, country = _locale(number, row, columns, report)
     return Person(number, key, display, name, _attributes(number, row, columns, report), language, country,
                   _topics(number, row, columns, config.topics, report))

@@ -8,13 +8,16 @@ gets around it.
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import Connection, Engine, and_, delete, exists, func, insert, or_, select
 
-from ..text import control_chars
+from ..errors import SubscriberError
+from ..text import clean_line, control_chars
 from .db import now
 from .upsert import insert_ignore
 from .schema import audit, memberships, subscribers, suppressions
@@ -49,6 +52,90 @@ def normalise_email(raw: str) -> tuple[str, str]:
         raise ValueError(str(exc)) from None
     address = result.ascii_email or result.normalized
     return address.lower(), address
+
+
+# -- reading a subscriber CSV (the import itself is store/importer.py) -------------------------------
+
+class _Rfc4180(csv.excel):
+    """RFC 4180 quoting (``""`` inside a quoted field is one ``"``) with the delimiter the file uses."""
+
+    strict = False
+
+
+def _dialect(sample: str) -> type[csv.Dialect]:
+    """The file's delimiter, sniffed from the header line; everything else is RFC 4180.
+
+    (The sniffer also guesses ``doublequote``, and from a header with no quotes it
+    guesses False, which turns ``"O""Neil"`` into ``O"Neil"``.)
+    """
+    try:
+        delimiter = csv.Sniffer().sniff(sample.split("\n", 5)[0] + "\n", delimiters=",;\t|").delimiter
+    except csv.Error:
+        delimiter = ","
+    return type("FileDialect", (_Rfc4180,), {"delimiter": delimiter})
+
+
+def _header(path: Path, cells: list[str]) -> list[str]:
+    """The lower-cased column names; refuse unsafe or duplicate names with a message naming them."""
+    header = [h.strip().lower() for h in cells]
+    for number, name in enumerate(header, start=1):
+        if control_chars(name):
+            raise SubscriberError(f"{path}:1: column {number}: the name has control characters ({', '.join(control_chars(name))})")
+        if len(name) > MAX_ATTR_KEY:
+            raise SubscriberError(f"{path}:1: column {number}: the name is longer than {MAX_ATTR_KEY} characters")
+    if "email" not in header:
+        raise SubscriberError(f"{path}:1: no 'email' column (found: {', '.join(header) or 'nothing'})")
+    duplicates = sorted({h for h in header if h and header.count(h) > 1})
+    if duplicates:
+        where = "; ".join(f"'{h}' in columns {', '.join(str(i + 1) for i, x in enumerate(header) if x == h)}" for h in duplicates)
+        raise SubscriberError(f"{path}:1: duplicate column names ({where}): rename or remove all but one")
+    return header
+
+
+def open_csv(path: Path) -> tuple[list[str], Iterator[list[str]]]:
+    """The lower-cased header of a subscriber CSV and a reader of its rows; handles BOM, ``;`` and CRLF."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SubscriberError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
+    reader = csv.reader(io.StringIO(text, newline=""), _dialect(text))
+    try:
+        return _header(path, next(reader)), reader
+    except StopIteration:
+        raise SubscriberError(f"{path}: the file is empty") from None
+    except csv.Error as exc:
+        raise SubscriberError(f"{path}:1: not a readable CSV header: {exc}") from None
+
+
+def rows_of(header: list[str], reader: Iterator[list[str]], notes: list[tuple[int, str, str]]) -> Iterator[tuple[int, dict[str, str]]]:
+    """Rows as (row number, column -> value); cells with no column name, or beyond the header, get a note."""
+    for number, row in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        lost = [i + 1 for i, cell in enumerate(row) if cell.strip() and (i >= len(header) or not header[i])]
+        if lost:
+            notes.append((number, "columns " + ", ".join(map(str, lost)), "values with no column name were not imported"))
+        yield number, {header[i]: cell.strip() for i, cell in enumerate(row) if i < len(header) and header[i]}
+
+
+def read_csv(path: Path, notes: list[tuple[int, str, str]] | None = None) -> Iterator[tuple[int, dict[str, str]]]:
+    """Rows of a subscriber CSV as (row number, lower-cased column -> value)."""
+    header, reader = open_csv(path)
+    yield from rows_of(header, reader, notes if notes is not None else [])
+
+
+def clean_value(number: int, column: str, value: str, limit: int, notes: list[tuple[int, str, str]]) -> str:
+    """``value`` as one safe line of at most ``limit`` characters; a note says what was changed."""
+    cleaned = clean_line(value, limit)
+    if control_chars(value):
+        notes.append((number, column, f"control characters removed ({', '.join(control_chars(value))})"))
+    if len(clean_line(value)) > limit:
+        notes.append((number, column, f"cut to {limit} characters"))
+    return cleaned
 
 
 def import_csv(engine: Engine, path: Path, list_name: str, source: str = "import", **how: Any) -> "ImportReport":
