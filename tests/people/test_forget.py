@@ -29,7 +29,7 @@ from outreach.plan import build_plan
 from outreach.store.db import open_db
 from outreach.store.importer import import_csv
 from outreach.store.ledger import record_bounce
-from outreach.store.privacy import FORGOTTEN, forget, forgotten_in, mark, person_data
+from outreach.store.privacy import FORGOTTEN, forget, forgotten_in, keyring, mark, person_data
 from outreach.store.schema import subscribers, suppressions
 from outreach.tokens import make_token
 from tests.web.conftest import LiveServer
@@ -159,11 +159,11 @@ def test_a_forgotten_address_stays_refused_after_the_signing_key_is_rotated(db_c
     monkeypatch.setenv("OUTREACH_SECRET", "second-key")
     monkeypatch.setenv("OUTREACH_OLD_SECRET", "first-key")
     rotated = db_config.model_copy(update={"email": db_config.email.model_copy(update={"previous_secret_envs": ["OUTREACH_OLD_SECRET"]})})
-    assert forgotten_in(engine, rotated, ["ann@example.org", "bob@example.org"]) == {"ann@example.org"}
+    assert forgotten_in(engine, keyring(rotated, engine), ["ann@example.org", "bob@example.org"]) == {"ann@example.org"}
     report = import_csv(engine, path, "research", config=rotated, basis="b")
     assert [row for row, _, _ in report.rejected] == [2] and report.added == 0
     monkeypatch.delenv("OUTREACH_OLD_SECRET")
-    assert forgotten_in(engine, rotated, ["ann@example.org"]) == set()  # without the old key nothing matches: the mark names no one
+    assert forgotten_in(engine, keyring(rotated, engine), ["ann@example.org"]) == set()  # without the old key nothing matches: the mark names no one
 
 
 def test_forget_cli_and_an_unknown_address(cli, db_config, tmp_path, monkeypatch):

@@ -29,9 +29,10 @@ from sqlalchemy import Engine, func, insert, select, update
 from ..config import AttributeKind, Config
 from ..errors import SubscriberError
 from ..text import clean_line
+from ..tokens import Keyring
 from .consent import ConsentMethod
 from .db import now
-from .privacy import forgotten_in
+from .privacy import forgotten_in, keyring
 from .schema import audit, consents, memberships, subscriber_topics, subscribers
 from .subscribers import (BATCH, MAX_ADDRESS, MAX_ATTR_VALUE, MAX_ATTRS, MAX_NAME, clean_value, normalise_email, open_csv, rows_of,
                           suppressed_clause)
@@ -251,6 +252,7 @@ def import_csv(engine: Engine, path: Path, list_name: str, source: str = "import
     header, reader = open_csv(path)
     report.columns = map_columns(path, header, dict(config.attributes))
     why = Basis(path.name, collected_by or current_user(), basis)
+    keys = keyring(config, engine)
     seen: dict[str, int] = {}
     batch: list[Person] = []
     for number, row in rows_of(header, reader, report.notes):
@@ -265,10 +267,10 @@ def import_csv(engine: Engine, path: Path, list_name: str, source: str = "import
         seen[key] = number
         batch.append(person(number, row, key, display, report.columns, config, report))
         if len(batch) >= BATCH:
-            _store(engine, config, batch, list_name, source, why, report)
+            _store(engine, keys, batch, list_name, source, why, report)
             batch = []
     if batch:
-        _store(engine, config, batch, list_name, source, why, report)
+        _store(engine, keys, batch, list_name, source, why, report)
     _finish(engine, path, list_name, source, report)
     return report
 
@@ -283,9 +285,9 @@ def _finish(engine: Engine, path: Path, list_name: str, source: str, report: Imp
                                                 f"{len(report.rejected)} rejected, {report.consents} consent records"}])
 
 
-def _store(engine: Engine, config: Config, batch: list[Person], list_name: str, source: str, why: Basis, report: ImportReport) -> None:
+def _store(engine: Engine, keys: Keyring, batch: list[Person], list_name: str, source: str, why: Basis, report: ImportReport) -> None:
     """Store one batch in one transaction; forgotten addresses are rejected first."""
-    forgotten = forgotten_in(engine, config, [p.key for p in batch])
+    forgotten = forgotten_in(engine, keys, [p.key for p in batch])
     for p in batch:
         if p.key in forgotten:
             report.rejected.append((p.number, p.display, "this address was forgotten at the person's request (subscribers forget): "

@@ -50,10 +50,9 @@ def mark(key: bytes, address: str) -> str:
     return MARK_PREFIX + hmac.new(key, address.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
-def forgotten_in(engine: Engine, config: Config, addresses: Iterable[str]) -> set[str]:
-    """Which of the (normalised) ``addresses`` were forgotten, under any key of the keyring."""
-    keys = keyring(config, engine).keys
-    by_mark = {mark(k, a): a for a in addresses for k in keys}
+def forgotten_in(engine: Engine, keys: Keyring, addresses: Iterable[str]) -> set[str]:
+    """Which of the (normalised) ``addresses`` were forgotten, under any key of ``keys``."""
+    by_mark = {mark(k, a): a for a in addresses for k in keys.keys}
     marks, found = list(by_mark), set()
     with engine.connect() as conn:
         for i in range(0, len(marks), _CHUNK):
