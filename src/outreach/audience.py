@@ -59,6 +59,8 @@ def _no_datetime(values: tuple[Any, ...]) -> tuple[Any, ...]:
             raise ValueError(f"{v.isoformat()} is a date and time; attributes hold dates like 2026-01-31")
         if isinstance(v, (dict, list)):
             raise ValueError("each value must be text, a number, true/false or a date")
+        if isinstance(v, str) and not is_single_line(v):
+            raise ValueError(f"the value {describe_unsafe(v)}")  # stored values are single lines: it would match nobody
     return values
 
 

@@ -58,6 +58,7 @@ BAD = [
     ('{ list = "research", langauge = "en" }', "email.audience.langauge: unknown field 'langauge' (did you mean 'language'?)"),
     ('{ list = "research", topics = { any = ["asia"], nope = ["x"] } }', "email.audience.topics.nope: unknown field 'nope' (did you mean 'none'?)"),
     ('{ list = "research", attributes = { \'a"b\' = "x" } }', "email.audience.attributes: attribute name 'a\"b' cannot be selected on"),
+    ('{ list = "research", attributes = { sector = "ngo\\u202e" } }', "email.audience.attributes: the value must be one line of plain text (found"),
     ('{ topics = { any = ["asia"] } }', "email.audience.list: required field is missing"),
 ]
 
