@@ -166,6 +166,9 @@ def test_name_pause_resume_and_everything(live, tmp_path):
     assert "resumed" in reader.post("pause", {"days": "resume"}).text and row_of(live.config).paused_until is None
     gone = reader.post("everything", {})
     assert "unsubscribed from everything" in gone.text and status_of(live.config, 1, "research") == "unsubscribed"
+    with open_db(live.config).connect() as conn:
+        kept = records_of(conn, 1)
+    assert kept and all(r.withdrawn_by == "preferences" for r in kept), "the records stay, withdrawn"
     assert status_of(live.config, 2, "research") == "active"
     actions = [(a, s) for a, e, _, s in audit_rows(live.config) if e == "ann@example.org" and s == "preferences"]
     assert [a for a, _ in actions] == ["name changed", "paused", "resumed", "unsubscribed"]
@@ -293,3 +296,30 @@ def test_every_campaign_email_links_to_the_page_of_its_list(live, tmp_path, camp
     assert "Manage your subscription</a>" in body
     page = httpx.get(link)
     assert page.status_code == 200 and ("a***@example.org" in page.text or "b***@example.org" in page.text)
+
+
+def test_the_next_campaign_honours_topics_and_a_pause(live, tmp_path, campaign_copy):
+    """ann picks Asia, bob picks Defence then pauses: a campaign to Asia or Defence readers reaches ann alone; resumed, bob too."""
+    from outreach.campaign import load_campaign
+    from outreach.mail.send import send_email
+    from outreach.plan import build_plan
+
+    people(live.config, tmp_path)
+    ann, bob = Reader(live, 1), Reader(live, 2)
+    assert ann.post("topics", {"topic": "asia"}).status_code == 200
+    assert bob.post("topics", {"topic": "defence"}).status_code == 200
+    assert bob.post("pause", {"days": "90"}).status_code == 200
+
+    def segment(text: str) -> str:
+        return text.replace('list = "research"', 'audience = { list = "research", topics = { any = ["asia", "defence"] } }', 1)
+
+    def recipients(name: str) -> list[str]:
+        plan = build_plan(load_campaign(campaign_copy(segment, name=name)), live.config)
+        send_email(live.config, plan)
+        files = (live.config.outbox / "email" / plan.campaign.slug).glob("*.eml")
+        return sorted(email.message_from_bytes(f.read_bytes(), policy=email.policy.default)["To"].addresses[0].addr_spec for f in files)
+
+    assert recipients("first.toml") == ["ann@example.org"]
+    assert bob.post("pause", {"days": "resume"}).status_code == 200
+    assert ann.post("topics", {"topic": "europe"}).status_code == 200
+    assert recipients("second.toml") == ["bob@example.org"]

@@ -102,8 +102,7 @@ def save_lists(engine: Engine, key: str, wanted: Iterable[str], offered: Sequenc
         for name in ([] if blocked else joining):
             _join(conn, row, name, evidence)
         for name in leaving:
-            unsubscribe_in(conn, key, name, SOURCE)  # suppresses and audits it
-            consent.withdraw(conn, row.id, name, SOURCE)
+            unsubscribe_in(conn, key, name, SOURCE)  # suppresses, withdraws the list's consent, audits
     return ListChange(tuple([] if blocked else joining), tuple(leaving), tuple(joining if blocked else []))
 
 
@@ -158,15 +157,13 @@ def pause(engine: Engine, key: str, days: int | None) -> datetime | None | bool:
 
 
 def leave_everything(engine: Engine, key: str) -> list[str] | None:
-    """Unsubscribe from every list (consents withdrawn); the lists left, or None when gone."""
+    """Unsubscribe from every list (consents withdrawn, records kept); the lists left, or None when gone."""
     with engine.begin() as conn:
         row = _row(conn, key, lock=True)
         if row is None:
             return None
-        left = unsubscribe_everywhere_in(conn, row.email, SOURCE)  # suppresses and audits each list
-        for name in left:
-            consent.withdraw(conn, row.id, name, SOURCE)
-    return left
+        # suppresses each list, withdraws its consent (kept as the record) and audits it
+        return unsubscribe_everywhere_in(conn, row.email, SOURCE)
 
 
 def request_link(engine: Engine, email: str, offered: Sequence[str]) -> str:
