@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Iterable
 
-from sqlalchemy import Connection, Engine, Float, and_, case, cast, exists, func, literal, or_, select, true
+from sqlalchemy import Connection, Engine, Float, String, and_, case, cast, exists, func, literal, or_, select, true
 from sqlalchemy.engine import make_url
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -68,7 +68,7 @@ def _attribute(dialect: str, name: str, kind: AttributeKind, values: tuple[Typed
             return and_(is_kind, func.json_type(subscribers.c.attrs, path).in_(["true" if v else "false" for v in values]))
         return and_(is_kind, func.json_extract(subscribers.c.attrs, path).in_(list(values)))
     element = subscribers.c.attrs.op("->")(literal(name))
-    text = subscribers.c.attrs.op("->>")(literal(name))
+    text = subscribers.c.attrs.op("->>", return_type=String())(literal(name))  # the value as text, bound as text
     is_kind = func.json_typeof(element) == pg_type
     if kind is AttributeKind.NUMBER:
         # CASE: the cast runs only on numbers, so a stray text value never raises
