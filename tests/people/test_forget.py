@@ -93,6 +93,21 @@ def _send_click_bounce(live, campaign: Path) -> None:
     ingest(engine, config, signing_keys(config, engine), data, InboundSource.CLI, receipt=mail_receipt(data))
 
 
+def _mentions_elsewhere(engine) -> None:
+    """Rows that are not theirs but name them: another person's audit row, and a mail matched to no delivery."""
+    from datetime import datetime, timezone
+
+    from outreach.store.inbound_store import NewInbound, complete, insert_pending
+    from outreach.store.subscribers import suppress
+
+    with engine.begin() as conn:
+        suppress(conn, "other@example.org", "research", "unsubscribed", "cli", detail=f"asked for by {DISPLAY}")
+        raw = f"From: {NAME} <{DISPLAY}>\r\nSubject: out of office\r\n\r\nback monday\r\n".encode()
+        [inbound_id] = insert_pending(conn, [NewInbound(datetime.now(timezone.utc), "cli", "auto_reply", f"auto-reply from {DISPLAY}", None, None,
+                                                        None, raw, len(raw))])
+        complete(conn, inbound_id, address=None, delivery_id=None, action=f"nothing done for {ADDRESS}", effects={})
+
+
 def _envelope(engine) -> str:
     with engine.connect() as conn:
         return conn.exec_driver_sql("SELECT envelope_sender FROM deliveries WHERE target = 'zelda.quinterra@example.org'").scalar_one()
@@ -117,6 +132,7 @@ def test_a_forgotten_person_leaves_nothing_personal_behind_and_cannot_be_reimpor
     _sign_up_and_confirm(live)
     assert _import(live, tmp_path).rejected == []
     _send_click_bounce(live, campaign_copy())
+    _mentions_elsewhere(engine)
     with engine.connect() as conn:
         token_key = conn.execute(sa.select(subscribers.c.token_key).where(subscribers.c.email == ADDRESS)).scalar_one()
     before = person_data(engine, config, DISPLAY)
@@ -131,7 +147,7 @@ def test_a_forgotten_person_leaves_nothing_personal_behind_and_cannot_be_reimpor
 
     done = forget(engine, config, DISPLAY)
 
-    assert done is not None and done.subscriber and done.deliveries == 1 and done.inbound == 1
+    assert done is not None and done.subscriber and done.deliveries == 1 and done.inbound == 2
     left = [(table, column, n) for table, column, text in _cells(engine) for n in needles if n in text]
     assert left == []
     assert person_data(engine, config, ADDRESS) is None
@@ -143,6 +159,9 @@ def test_a_forgotten_person_leaves_nothing_personal_behind_and_cannot_be_reimpor
         clicks = conn.exec_driver_sql("SELECT count(*) FROM clicks").scalar_one()
     assert [(r.email, r.list) for r in kept] == [(mark(signing_keys(config, engine).keys[-1], ADDRESS), "*")]
     assert counts == {"sent": 1, "bounced": 1} and clicks >= 1  # the counts stay; only who is gone
+    with engine.connect() as conn:  # another person's row that named them keeps its own address
+        assert conn.exec_driver_sql("SELECT detail FROM audit WHERE email = 'other@example.org' AND action = 'unsubscribed'").scalar_one() \
+            == "asked for by [forgotten]"
 
     again = _import(live, tmp_path, name="again.csv")
     assert [(row, reason.split(":")[0]) for row, _, reason in again.rejected] == [(2, "this address was forgotten at the person's request (subscribers forget)")]

@@ -191,6 +191,7 @@ def forget(engine: Engine, config: Config, address: str, source: str = "cli") ->
         inbound = _forget_inbound(conn, key, ids, scrub)
         audited = _forget_audit(conn, key, scrub)
         lifted = conn.execute(delete(suppressions).where(suppressions.c.email == key)).rowcount
+        _scrub_suppressions(conn, key, scrub)
         if row is not None:
             _delete_subscriber(conn, row.id, row.token_key)
         insert_ignore(conn, suppressions, [{"email": new_mark, "list": ALL_LISTS, "reason": FORGOTTEN, "detail": None, "created_at": now()}],
@@ -233,3 +234,11 @@ def _forget_audit(conn: Connection, key: str, scrub: Callable[[str | None], str 
     for r in rows:  # a row about someone else that mentions the address keeps its own address
         conn.execute(update(audit).where(audit.c.id == r.id).values(email=None if r.email == key else r.email, detail=scrub(r.detail)))
     return len(rows)
+
+
+def _scrub_suppressions(conn: Connection, key: str, scrub: Callable[[str | None], str | None]) -> None:
+    """Another address's suppression whose detail names the person keeps its row, without the name."""
+    rows = conn.execute(select(suppressions.c.email, suppressions.c.list, suppressions.c.detail)
+                        .where(func.lower(suppressions.c.detail).contains(key, autoescape=True))).all()
+    for r in rows:
+        conn.execute(update(suppressions).where(suppressions.c.email == r.email, suppressions.c.list == r.list).values(detail=scrub(r.detail)))
