@@ -323,3 +323,22 @@ def test_the_next_campaign_honours_topics_and_a_pause(live, tmp_path, campaign_c
     assert bob.post("pause", {"days": "resume"}).status_code == 200
     assert ann.post("topics", {"topic": "europe"}).status_code == 200
     assert recipients("second.toml") == ["bob@example.org"]
+
+
+def test_a_test_copy_and_the_web_archive_lead_nowhere_personal(live, tmp_path, campaign_copy):
+    """A [Test] copy's link is /p/test-copy; the archived copy's leads to the help page, which leads to /preferences."""
+    from outreach.campaign import load_campaign
+    from outreach.mail.send import send_email, send_test
+    from outreach.plan import build_plan
+
+    people(live.config, tmp_path)
+    plan = build_plan(load_campaign(campaign_copy()), live.config)
+    send_test(live.config, plan, ["editor@example.org"])
+    copy = next((live.config.outbox / "email").glob("test-*/*.eml"))
+    text, body = (p.get_content().replace("\r\n", "\n") for p in email.message_from_bytes(copy.read_bytes(), policy=email.policy.default).iter_parts())
+    assert f"Manage your subscription: {live.url}/p/test-copy\n" in text and f'href="{live.url}/p/test-copy"' in body
+    send_email(live.config, plan)
+    archived = httpx.get(f"{live.url}/archive/{plan.campaign.slug}").text
+    assert "/p/" not in archived
+    managed = re.findall(r'<a href="([^"]+)">Manage your subscription</a>', archived)
+    assert len(managed) == 1 and 'href="/preferences"' in httpx.get(managed[0]).text

@@ -16,13 +16,18 @@ from .upsert import insert_ignoring, upsert
 from .schema import archive
 
 
-def store_archive(engine: Engine, campaign: str, rendered: RenderedEmail, unsubscribe_help_url: str, listed: bool = True) -> None:
+def store_archive(engine: Engine, campaign: str, rendered: RenderedEmail, unsubscribe_help_url: str, listed: bool = True,
+                  preferences_url: str | None = None) -> None:
     """Keep the email as sent, minus personal data: no name, and the unsubscribe link leads to ``unsubscribe_help_url``.
+
+    "Manage your subscription" leads to ``preferences_url`` (the page that mails a fresh link),
+    or without it to the help page too, which links there.
 
     ``listed`` False (a test send) publishes the page and cover without listing them,
     and leaves an entry that is already listed as it is.
     """
-    html = personalise(rendered.html, {"name": "", "unsubscribe_url": unsubscribe_help_url}, is_html=True)
+    html = personalise(rendered.html, {"name": "", "unsubscribe_url": unsubscribe_help_url,
+                                       "preferences_url": preferences_url or unsubscribe_help_url}, is_html=True)
     cover = rendered.cover_path.read_bytes() if rendered.cover_path and rendered.cover_path.is_file() else None
     cover_name = rendered.cover_url.split("?", 1)[0].rsplit("/", 1)[-1] if rendered.cover_url else None  # a test copy's has ?k=
     values = {"subject": rendered.subject, "preheader": rendered.preheader, "list": rendered.list_name, "html": html,
