@@ -175,9 +175,12 @@ def request_sign_up(engine: Engine, email: str, name: str | None, list_name: str
     """Record a sign-up and queue its confirmation mail, rate limited per address; raise ``ValueError`` for a bad address.
 
     The same statements run on every path (new, pending, active, unsubscribed,
-    suppressed, throttled): only the values written differ. ``topics`` (ids the
-    caller checked against the config) are kept in the pending consent record and
-    followed when the person confirms; ``form_version`` names the form's wording.
+    suppressed, throttled): only the values written differ, except that an address
+    that gets no mail (active, or suppressed on every list) gets no pending consent
+    record, one small write (the timing tests in tests/hardening/test_signup.py
+    measure the whole answer). ``topics`` (ids the caller checked against the
+    config) are kept in the pending consent record and followed when the person
+    confirms; ``form_version`` names the form's wording.
     """
     key, display = normalise_email(email)
     stamp = now()
