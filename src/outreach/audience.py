@@ -145,6 +145,31 @@ def spec_from(raw: Any, list_name: str | None) -> Any:
     return raw
 
 
+def email_with_audience(data: dict[str, Any]) -> dict[str, Any]:
+    """The raw ``[email]`` table with ``list`` and ``audience`` both given (from whichever was written)."""
+    raw, written = data.get("audience"), data.get("list")
+    name = written if isinstance(written, str) else None
+    audience = spec_from(raw, name)
+    found = raw if isinstance(raw, str) else raw.get("list") if isinstance(raw, dict) else None
+    if isinstance(found, str) and name is not None and found != name:
+        raise ValueError(f"email.list '{name}' and the audience's list '{found}' differ: name the list once, in audience")
+    out = dict(data)
+    if audience is not None:
+        out["audience"] = audience
+    if name is None and isinstance(found, str):
+        out["list"] = found
+    if name is None and raw is None:
+        raise ValueError("give the audience: audience = \"research\" (a list), or a table with list and a filter")
+    return out
+
+
+def audience_list_of(email: dict[str, Any]) -> str | None:
+    """The list a broken audience names (or ``email.list``), when there is one."""
+    raw = email.get("audience")
+    found = raw.get("list") if isinstance(raw, dict) else raw if isinstance(raw, str) else email.get("list")
+    return found if isinstance(found, str) else None
+
+
 # -- the checks that need the config (and the database's attribute names) --------------------------
 
 def check_audience(spec: AudienceSpec, config: Config, known_attributes: Iterable[str], list_field: str) -> list[tuple[str, str]]:

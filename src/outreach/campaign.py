@@ -22,7 +22,7 @@ from typing import Any, Literal
 from PIL import Image as PILImage
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, create_model, field_validator, model_validator
 
-from .audience import AudienceSpec, spec_from
+from .audience import AudienceSpec, audience_list_of, email_with_audience
 from .channels.registry import PLATFORMS
 from .errors import CampaignError, CampaignErrors
 from .text import describe_unsafe, is_single_line
@@ -152,7 +152,7 @@ class EmailSpec(_Strict):
         if isinstance(data, dict) and "list" not in data:
             field = "email.audience.list" if isinstance(data.get("audience"), dict) else "email.audience"
         if isinstance(data, dict):
-            data = _with_audience(data)
+            data = email_with_audience(data)
         model = handler(data)
         model._list_field = field
         return model
@@ -168,24 +168,6 @@ class EmailSpec(_Strict):
         if not re.fullmatch(r"[A-Za-z0-9_-]+", v):
             raise ValueError("template must be a plain name like 'report'")
         return v
-
-
-def _with_audience(data: dict[str, Any]) -> dict[str, Any]:
-    """The raw ``[email]`` table with ``list`` and ``audience`` both given (from whichever was written)."""
-    raw, written = data.get("audience"), data.get("list")
-    name = written if isinstance(written, str) else None
-    audience = spec_from(raw, name)
-    found = raw if isinstance(raw, str) else raw.get("list") if isinstance(raw, dict) else None
-    if isinstance(found, str) and name is not None and found != name:
-        raise ValueError(f"email.list '{name}' and the audience's list '{found}' differ: name the list once, in audience")
-    out = dict(data)
-    if audience is not None:
-        out["audience"] = audience
-    if name is None and isinstance(found, str):
-        out["list"] = found
-    if name is None and raw is None:
-        raise ValueError("give the audience: audience = \"research\" (a list), or a table with list and a filter")
-    return out
 
 
 class Post(_Strict):
@@ -463,13 +445,6 @@ STAND_IN_AT = datetime(2099, 1, 1, 12, 0)
 STAND_IN_EMAIL = {"subject": "-", "preheader": "", "send_at": STAND_IN_AT, "template": "report"}
 
 
-def _audience_list(email: dict[str, Any]) -> str | None:
-    """The list a broken audience names (or ``email.list``), when there is one."""
-    raw = email.get("audience")
-    found = raw.get("list") if isinstance(raw, dict) else raw if isinstance(raw, str) else email.get("list")
-    return found if isinstance(found, str) else None
-
-
 def _stand_in(data: dict[str, Any], bad: list[tuple[str | int, ...]]) -> Campaign | None:
     """A campaign for the cross-field checks of a file with shape errors: unknown keys left out, a broken post
     replaced by a one-word placeholder (so every other post keeps its number), a broken email field by a neutral
@@ -482,8 +457,8 @@ def _stand_in(data: dict[str, Any], bad: list[tuple[str | int, ...]]) -> Campaig
             pruned["posts"][loc[1]] = {"channel": CHANNELS[0], "at": STAND_IN_AT, "text": "-"}
         elif top == "email" and email is not None and len(loc) > 1 and loc[1] in STAND_IN_EMAIL:
             email[loc[1]] = STAND_IN_EMAIL[loc[1]]
-        elif top == "email" and email is not None and len(loc) > 1 and loc[1] == "audience" and _audience_list(email):
-            email["audience"] = _audience_list(email)  # a broken filter: the rest is checked against the whole list
+        elif top == "email" and email is not None and len(loc) > 1 and loc[1] == "audience" and audience_list_of(email):
+            email["audience"] = audience_list_of(email)  # a broken filter: the rest is checked against the whole list
         elif top == "email" and email is not None and len(loc) > 1 and loc[1] not in EmailSpec.model_fields:
             email.pop(loc[1], None)
         elif top == "timezone":
