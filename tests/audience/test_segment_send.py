@@ -48,6 +48,12 @@ def test_a_segment_send_reaches_exactly_the_matching_subscribers(cli, db_config,
         url = re.search(r"<(https?://[^>]+/u/([^>]+))>", str(message["List-Unsubscribe"]))
         assert url is not None, message["List-Unsubscribe"]
         assert read_token(keys, "unsubscribe", url.group(2), 365).list_name == "research"
+        # the links in both parts too: unsubscribe and the preference centre name the audience's list
+        bodies = " ".join(part.get_content() for part in message.walk() if part.get_content_type() in ("text/plain", "text/html"))
+        found = re.findall(r"/(u|p)/([A-Za-z0-9_.-]{20,})", bodies)
+        assert {kind for kind, _ in found} == {"u", "p"}, found
+        for kind, token in found:
+            assert read_token(keys, "unsubscribe" if kind == "u" else "preferences", token, 365).list_name == "research"
     with engine.connect() as conn:
         frozen = conn.execute(select(audiences)).one()
     assert (frozen.list, frozen.total, frozen.description) == ("research", len(MATCHING), WORDS)
