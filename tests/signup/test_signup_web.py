@@ -13,7 +13,8 @@ from outreach.store.consent import ConsentMethod
 from outreach.store.db import open_db
 from outreach.store.schema import audit, consents, memberships, outgoing_mail, subscribers
 from outreach.tokens import make_token
-from outreach.web.app import HONEYPOT, client_key
+from outreach.web.app import HONEYPOT
+from outreach.web.limits import client_key
 from tests.helpers import keyring
 from tests.signup.conftest import confirmation_links, web_app
 

@@ -21,11 +21,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ipaddress
 import logging
-import time
 import traceback
-from collections import deque
 from email.utils import parseaddr
 from typing import Any, AsyncIterator
 from urllib.parse import quote
@@ -51,6 +48,7 @@ from ..text import clean_line
 from ..tokens import BadToken, TokenClaims, is_archive_preview_key, read_token
 from .clicks import ClickEndpoint
 from .confirmation import ConfirmationWorker
+from .limits import ClientLimiter, client_key
 from .preferences import preference_routes
 from .webhooks import webhook_routes
 
@@ -73,51 +71,10 @@ HONEYPOT = "website"
 FORM_FIELDS = 20  # fields a form may have besides one per topic and per list
 
 
-def client_key(request: Request) -> str:
-    """Whom a per-client limit counts: the client address, an IPv6 one by its /64 (a host can take any address in it).
-
-    ``outreach serve`` runs uvicorn with proxy headers, so behind a reverse proxy on the
-    same host this is the visitor's address, not the proxy's.
-    """
-    host = request.client.host if request.client else ""
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return host or "?"
-    if isinstance(address, ipaddress.IPv6Address):
-        if address.ipv4_mapped is not None:  # ::ffff:192.0.2.1 is the IPv4 client 192.0.2.1
-            return str(address.ipv4_mapped)
-        return str(ipaddress.ip_network(f"{address}/64", strict=False))
-    return str(address)
-
-
 def masked(address: str) -> str:
     """``a***@example.org``: enough for the subscriber to recognise, too little to harvest."""
     local, _, domain = address.partition("@")
     return f"{local[:1]}***@{domain}"
-
-
-class ClientLimiter:
-    """A sliding one-minute window of sign-ups per client address (in memory, per server process)."""
-
-    def __init__(self, per_minute: int) -> None:
-        self.per_minute = per_minute
-        self.seen: dict[str, deque[float]] = {}
-        self.pruned = time.monotonic()
-
-    def allow(self, client: str) -> bool:
-        """Count one request from ``client``; False when it is over the limit."""
-        stamp = time.monotonic()
-        if stamp - self.pruned > 60:  # forget idle clients rather than grow without bound
-            self.seen = {k: v for k, v in self.seen.items() if v and v[-1] > stamp - 60}
-            self.pruned = stamp
-        window = self.seen.setdefault(client, deque())
-        while window and window[0] <= stamp - 60:
-            window.popleft()
-        if len(window) >= self.per_minute:
-            return False
-        window.append(stamp)
-        return True
 
 
 class WebApp:
