@@ -95,7 +95,7 @@ def test_export_consent_writes_every_record_with_safe_cells(cli, configured):
     assert result.code == 0, result.err
     rows = list(csv.reader(io.StringIO(result.out)))
     assert rows[0] == ["email", "list", "method", "requested", "given", "ip", "user agent", "form version", "file", "row", "by", "basis",
-                       "withdrawn", "withdrawn by"]
+                       "topics", "withdrawn", "withdrawn by"]
     by_email = {r[0]: dict(zip(rows[0], r)) for r in rows[1:]}
     assert set(by_email) == {"Ann@example.org", "bob@example.org"}
     ann = by_email["Ann@example.org"]

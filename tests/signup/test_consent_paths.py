@@ -55,7 +55,8 @@ def test_a_sign_up_keeps_a_pending_record_and_follows_no_topic_before_the_confir
     done = membership.request_sign_up(engine, "ann@example.org", "Ann", "research", ["peace", "asia"], FORM)
     (pending,) = _records(engine, "ann@example.org")
     assert pending.method is ConsentMethod.DOUBLE_OPT_IN and pending.requested_at and pending.given_at is None
-    assert pending.evidence.form_version == FORM and pending.evidence.basis == "sign-up form; topics asked for: asia, peace"
+    assert pending.evidence.form_version == FORM and pending.evidence.basis == "sign-up form"
+    assert pending.evidence.topics == ("asia", "peace")
     assert (pending.evidence.ip, pending.evidence.user_agent) == (None, None)
     assert _topics(engine, "ann@example.org") == []
     assert membership.confirm(engine, done.subscriber_key, "research", None, "203.0.113.0", "Mozilla/5.0 (X11)", TOPICS) == "active"
@@ -76,7 +77,7 @@ def test_repeated_sign_ups_renew_one_pending_record_and_a_double_confirmation_wr
     finally:
         membership.CONFIRM_EVERY = saved
     (pending,) = _records(engine, "ann@example.org")
-    assert (pending.evidence.form_version, pending.evidence.basis) == (FORM, "sign-up form; topics asked for: climate")
+    assert (pending.evidence.form_version, pending.evidence.basis, pending.evidence.topics) == (FORM, "sign-up form", ("climate",))
     for _ in range(2):
         assert membership.confirm(engine, done.subscriber_key, "research", None, "198.51.100.0", "UA", TOPICS + ("climate",)) == "active"
     assert len(_records(engine, "ann@example.org")) == 1 and _topics(engine, "ann@example.org") == ["climate"]

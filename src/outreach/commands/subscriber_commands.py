@@ -22,7 +22,7 @@ from ..text import control_chars
 
 _KINDS = {bool: "boolean", int: "number", float: "number"}
 CONSENT_COLUMNS = ["email", "list", "method", "requested", "given", "ip", "user agent", "form version", "file", "row", "by", "basis",
-                   "withdrawn", "withdrawn by"]
+                   "topics", "withdrawn", "withdrawn by"]
 
 
 def _known_list(config: Config, name: str) -> str:
@@ -123,7 +123,7 @@ def _export(args: argparse.Namespace, config: Config) -> int:
                 e = r.evidence
                 writer.writerow([csv_safe(v) for v in (email, r.list_name, r.method.value, _time(r.requested_at), _time(r.given_at), e.ip,
                                                        e.user_agent, e.form_version, e.source_file, e.source_row, e.collected_by, e.basis,
-                                                       _time(r.withdrawn_at), r.withdrawn_by)])
+                                                       " ".join(e.topics or ()), _time(r.withdrawn_at), r.withdrawn_by)])
         return 0
     if not args.list_name:
         raise SubscriberError("export: give --list NAME (the list's members) or --consent (every consent record)")

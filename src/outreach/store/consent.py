@@ -47,6 +47,7 @@ class Evidence:
     source_row: int | None = None
     collected_by: str | None = None
     basis: str | None = None
+    topics: tuple[str, ...] | None = None  # the topics asked for with this consent (sign-up form), sorted ids
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,7 @@ def form_version(*template_sources: str) -> str:
 def _values(evidence: Evidence) -> dict[str, object]:
     values = {f.name: getattr(evidence, f.name) for f in fields(evidence)}
     values["user_agent"] = clean_line(evidence.user_agent or "", MAX_USER_AGENT) or None
+    values["topics"] = sorted(set(evidence.topics)) if evidence.topics is not None else None
     return values
 
 
@@ -126,7 +128,8 @@ def withdraw(conn: Connection, subscriber_id: int, list_name: str, source: str) 
 
 
 def _record(row) -> ConsentRecord:  # type: ignore[no-untyped-def]
-    evidence = Evidence(**{f.name: getattr(row, f.name) for f in fields(Evidence)})
+    evidence = Evidence(**{f.name: getattr(row, f.name) for f in fields(Evidence) if f.name != "topics"},
+                        topics=tuple(row.topics) if row.topics is not None else None)
     return ConsentRecord(row.id, row.list, ConsentMethod(row.method), row.requested_at, row.given_at, row.withdrawn_at, row.withdrawn_by, evidence)
 
 

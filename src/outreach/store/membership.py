@@ -11,7 +11,7 @@ sign-up does the same statements whatever the address's state, so neither the
 answer nor its timing tells whether an address is subscribed.
 
 Consent (:mod:`outreach.store.consent`): a sign-up keeps a pending double opt-in
-record (the form's version, and the topics asked for in its ``basis``); the
+record (the form's version, and the topics asked for); the
 confirmation completes it with its time, client address and user agent, and only
 then are the topics followed, so nobody can change another person's topics by
 typing their address into the form. Every unsubscribe withdraws the list's
@@ -42,9 +42,8 @@ CONFIRM_PER_DAY_WINDOW = timedelta(days=1)
 # Queue rows in a final state are kept this long (the per-day limit counts them), then deleted.
 KEEP_SENT = timedelta(days=2)
 SENT_STATES = ("queued", "sending", "sent", "unknown", "failed")
-# A pending double opt-in's basis: the form, and the topics asked for (read back by the confirmation).
+# A pending double opt-in's basis; the topics asked for are kept beside it (consents.topics) for the confirmation.
 SIGN_UP_BASIS = "sign-up form"
-TOPICS_ASKED = "; topics asked for: "
 
 
 def _by_key(conn: Connection, subscriber_key: str, lock: bool = False) -> Row | None:
@@ -196,7 +195,7 @@ def request_sign_up(engine: Engine, email: str, name: str | None, list_name: str
         blocked = conn.execute(select(func.count()).select_from(suppressions).where(suppressions.c.email == key, suppressions.c.list == ALL_LISTS)).scalar_one()
         mail = "not needed" if status == "active" or blocked else _throttle(conn, found.token_key, stamp)
         if mail != "not needed":  # a throttled request's record is completed by the link already on its way
-            _pending_consent(conn, found.id, list_name, consent.Evidence(form_version=form_version, basis=sign_up_basis(topics)))
+            _pending_consent(conn, found.id, list_name, consent.Evidence(form_version=form_version, basis=SIGN_UP_BASIS, topics=tuple(topics)))
         conn.execute(insert(outgoing_mail), [{"purpose": "confirm", "token_key": found.token_key, "list": list_name, "state": mail,
                                               "attempts": 0, "not_before": None, "created_at": stamp, "updated_at": stamp}])
         conn.execute(insert(audit), [{"at": stamp, "action": "subscribed", "email": key, "list": list_name, "source": "web",
@@ -204,22 +203,9 @@ def request_sign_up(engine: Engine, email: str, name: str | None, list_name: str
     return SignUp(str(found.token_key), before, mail)
 
 
-def sign_up_basis(topics: Sequence[str]) -> str:
-    """A sign-up's consent basis: the form, and the topics asked for (``sign-up form; topics asked for: asia, peace``)."""
-    asked = sorted(set(topics))
-    return SIGN_UP_BASIS + (TOPICS_ASKED + ", ".join(asked) if asked else "")
-
-
-def topics_asked(basis: str | None) -> list[str]:
-    """The topic ids a sign-up's basis (:func:`sign_up_basis`) asked for."""
-    if not basis or not basis.startswith(SIGN_UP_BASIS + TOPICS_ASKED):
-        return []
-    return [t for t in basis[len(SIGN_UP_BASIS + TOPICS_ASKED):].split(", ") if t]
-
-
 def _open_pending(conn: Connection, subscriber_id: int, list_name: str) -> Row | None:
     """The newest double opt-in record of the list still waiting for its confirmation."""
-    return conn.execute(select(consents.c.id, consents.c.basis)
+    return conn.execute(select(consents.c.id, consents.c.topics)
                         .where(consents.c.subscriber_id == subscriber_id, consents.c.list == list_name,
                                consents.c.method == consent.ConsentMethod.DOUBLE_OPT_IN.value, consents.c.given_at.is_(None))
                         .order_by(consents.c.id.desc()).limit(1)).first()
@@ -232,7 +218,8 @@ def _pending_consent(conn: Connection, subscriber_id: int, list_name: str, evide
         consent.record_pending(conn, subscriber_id, list_name, evidence)
         return
     conn.execute(update(consents).where(consents.c.id == waiting.id)
-                 .values(requested_at=now(), form_version=evidence.form_version, basis=evidence.basis))
+                 .values(requested_at=now(), form_version=evidence.form_version, basis=evidence.basis,
+                         topics=sorted(set(evidence.topics or ()))))
 
 
 def _throttle(conn: Connection, token_key: str, stamp: datetime) -> str:
@@ -282,7 +269,7 @@ def confirm(engine: Engine, subscriber_key: str, list_name: str, issued_at: date
         added: list[str] = []
         if waiting is not None or status != "active":  # already active with nothing waiting: a repeat, no second record
             consent.confirm_pending(conn, row.id, list_name, ip, user_agent)
-            added = add_topics(conn, row.id, [t for t in topics_asked(waiting.basis if waiting else None) if t in known_topics])
+            added = add_topics(conn, row.id, [t for t in ((waiting.topics or []) if waiting else []) if t in known_topics])
         conn.execute(insert(audit), [{"at": now(), "action": "confirmed", "email": row.email, "list": list_name, "source": "web",
                                       "detail": f"topics added: {', '.join(added)}" if added else None}])
     return "active"

@@ -121,7 +121,7 @@ def _consents(conn: Connection, sid: int | None) -> list[dict[str, Any]]:
     return [{"list": r.list_name, "method": r.method.value, "requested_at": r.requested_at, "given_at": r.given_at, "ip": r.evidence.ip,
              "user_agent": r.evidence.user_agent, "form_version": r.evidence.form_version, "file": r.evidence.source_file,
              "row": r.evidence.source_row, "by": r.evidence.collected_by, "basis": r.evidence.basis,
-             "withdrawn_at": r.withdrawn_at, "withdrawn_by": r.withdrawn_by} for r in records_of(conn, sid)]
+             "topics": list(r.evidence.topics or ()), "withdrawn_at": r.withdrawn_at, "withdrawn_by": r.withdrawn_by} for r in records_of(conn, sid)]
 
 
 def _suppressions(conn: Connection, key: str) -> list[dict[str, Any]]:

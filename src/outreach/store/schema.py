@@ -425,6 +425,7 @@ consents = Table(
     Column("source_row", Integer),  # import: its row
     Column("collected_by", String(200)),  # import / cli: the person (OS user) who ran it
     Column("basis", Text),  # import: the --consent text, on what basis the list was collected
+    Column("topics", JSON),  # the topics asked for with this consent (the sign-up form's ticks), sorted ids
     Column("withdrawn_at", UTCDateTime()),
     Column("withdrawn_by", String(20)),  # the source of the unsubscribe: one-click | web | preferences | bounce | …
     CheckConstraint("method IN (" + ", ".join(f"'{m}'" for m in CONSENT_METHODS) + ")", name="method"),

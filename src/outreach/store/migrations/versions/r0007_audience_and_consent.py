@@ -60,6 +60,7 @@ def upgrade() -> None:
         sa.Column("source_row", sa.Integer(), nullable=True),
         sa.Column("collected_by", sa.String(200), nullable=True),
         sa.Column("basis", sa.Text(), nullable=True),
+        sa.Column("topics", sa.JSON(), nullable=True),
         sa.Column("withdrawn_at", UTCDateTime(), nullable=True),
         sa.Column("withdrawn_by", sa.String(20), nullable=True),
         sa.CheckConstraint(f"method IN {METHODS}", name="consents_method_check"),
