@@ -73,7 +73,7 @@ def _import(live, tmp_path: Path, name: str = "people.csv"):
     return import_csv(open_db(live.config), path, "research", config=live.config, basis="the 2026 seminar list", collected_by="jane")
 
 
-def _send_click_bounce(live, campaign: Path) -> None:
+def _send_click_bounce(live, campaign: Path) -> bytes:
     config, engine = live.config, open_db(live.config)
     result = send_email(config, build_plan(load_campaign(campaign), config))
     assert result.ledger["sent"] == 2
@@ -91,6 +91,7 @@ def _send_click_bounce(live, campaign: Path) -> None:
         delivery_id = conn.exec_driver_sql("SELECT id FROM deliveries WHERE target = 'zelda.quinterra@example.org'").scalar_one()
     record_bounce(engine, delivery_id, hard=False, detail=f"452 4.2.2 <{DISPLAY}>: mailbox full")
     ingest(engine, config, signing_keys(config, engine), data, InboundSource.CLI, receipt=mail_receipt(data))
+    return data
 
 
 def _mentions_elsewhere(engine) -> None:
@@ -131,7 +132,7 @@ def test_a_forgotten_person_leaves_nothing_personal_behind_and_cannot_be_reimpor
     config, engine = live.config, open_db(live.config)
     _sign_up_and_confirm(live)
     assert _import(live, tmp_path).rejected == []
-    _send_click_bounce(live, campaign_copy())
+    bounce = _send_click_bounce(live, campaign_copy())
     _mentions_elsewhere(engine)
     with engine.connect() as conn:
         token_key = conn.execute(sa.select(subscribers.c.token_key).where(subscribers.c.email == ADDRESS)).scalar_one()
@@ -150,6 +151,11 @@ def test_a_forgotten_person_leaves_nothing_personal_behind_and_cannot_be_reimpor
     assert done is not None and done.subscriber and done.deliveries == 1 and done.inbound == 2
     left = [(table, column, n) for table, column, text in _cells(engine) for n in needles if n in text]
     assert left == []
+    late = bounce.replace(b"<20261127020000.", b"<late-20261127020000.")  # the bounce again, later: its content is not kept
+    ingest(engine, config, signing_keys(config, engine), late, InboundSource.CLI, receipt=mail_receipt(late))
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT action FROM inbound_messages ORDER BY id DESC").scalars().first().endswith("it is about a person who was forgotten; nothing done")
+    assert [(table, column, n) for table, column, text in _cells(engine) for n in needles if n in text] == []
     assert person_data(engine, config, ADDRESS) is None
     other = person_data(engine, config, "other@example.org")
     assert other.profile["attributes"] == {"staff": 3, "org": "Other Org"} and len(other.sections["deliveries"]) == 1

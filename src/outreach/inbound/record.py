@@ -36,9 +36,10 @@ from ..store import inbound_store as store
 from ..store.db import now
 from ..store.delivery import Delivery, EventKind
 from ..store.guard import database_guard
-from ..store.ledger import record_bounce_in, record_complaint_in, record_unsubscribed_in, record_undone_in
+from ..store.ledger import FORGOTTEN_TARGET, record_bounce_in, record_complaint_in, record_unsubscribed_in, record_undone_in
 from ..store.ledger_queries import delivery_in, find_by_message_id_in, latest_on_list, latest_sent_email, list_of, soft_bounced_sends
 from ..store.membership import resubscribe_after_undo_in, unsubscribe_everywhere_in, unsubscribe_in
+from ..store.privacy import is_forgotten
 from ..store.schema import audit
 from ..store.subscribers import ALL_LISTS, MAX_ADDRESS, is_suppressed, lift, normalise_email, suppress
 from ..text import clean_line
@@ -157,6 +158,11 @@ def _apply(conn: Connection, config: Config, keys: Keyring, inbound_id: int, m: 
     found = _find(conn, keys, m)
     d, c = found.delivery, m.classification
     address = d.target if d is not None else _address(c.address)
+    if _about_forgotten(conn, keys, d, address):
+        store.clear_content(conn, inbound_id, FORGOTTEN_REASON)
+        line = f"kept ({c.kind.value}) without its content: it is about a person who was forgotten; nothing done"
+        store.complete(conn, inbound_id, address=None, delivery_id=d.id if d else None, action=line, effects={})
+        return Recorded(inbound_id, c.kind, d.id if d else None, None, line, {})
     effects: dict[str, Any] = {}
     if c.kind is InboundKind.UNSUBSCRIBE:
         action, d, address = _unsubscribe(conn, config, keys, m, found, effects)
@@ -173,6 +179,16 @@ def _apply(conn: Connection, config: Config, keys: Keyring, inbound_id: int, m: 
     line = "; ".join([action, *found.notes])
     store.complete(conn, inbound_id, address=address, delivery_id=d.id if d else None, action=line, effects=effects)
     return Recorded(inbound_id, c.kind, d.id if d else None, address, line, effects)
+
+
+FORGOTTEN_REASON = "about a person who was forgotten (subscribers forget)"
+
+
+def _about_forgotten(conn: Connection, keys: Keyring, d: Delivery | None, address: str | None) -> bool:
+    """A late message for a delivery made anonymous, or naming an address that was forgotten: its content is not kept."""
+    if d is not None and d.part is None and d.target.startswith(FORGOTTEN_TARGET):
+        return True
+    return d is None and address is not None and is_forgotten(conn, keys, address)
 
 
 def _suppression_effects(conn: Connection, inbound_id: int, address: str, effects: dict[str, Any]) -> bool:

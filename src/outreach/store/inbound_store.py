@@ -121,3 +121,8 @@ def mark_undone(conn: Connection, inbound_id: int, by: str) -> bool:
 def set_action(conn: Connection, inbound_id: int, action: str) -> None:
     """Replace the one-line account of what was done (an undo adds to it)."""
     conn.execute(update(inbound_messages).where(inbound_messages.c.id == inbound_id).values(action=action))
+
+
+def clear_content(conn: Connection, inbound_id: int, reason: str) -> None:
+    """Keep that a message came, not what it said or whom it named (it is about a person who was forgotten)."""
+    conn.execute(update(inbound_messages).where(inbound_messages.c.id == inbound_id).values(raw=b"", address=None, reason=reason, status=None))

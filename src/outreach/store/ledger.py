@@ -472,6 +472,8 @@ def record_undone_in(conn: Connection, delivery_id: int, kind: EventKind, inboun
 
 # -- forgetting a person (store.privacy.forget) ---------------------------------------------------
 
+FORGOTTEN_TARGET = "forgotten-"  # the target of a delivery made anonymous: forgotten-<delivery id>
+
 def forget_recipient_in(conn: Connection, subscriber_id: int | None, address: str, scrub: Callable[[str | None], str | None]) -> list[int]:
     """Make a forgotten person's email deliveries anonymous; their ids.
 
@@ -486,7 +488,7 @@ def forget_recipient_in(conn: Connection, subscriber_id: int | None, address: st
         state = DeliveryState.SUPPRESSED.value if r.state == DeliveryState.QUEUED.value else r.state
         detail = "forgotten" if r.state == DeliveryState.QUEUED.value else scrub(r.detail)
         conn.execute(update(deliveries).where(deliveries.c.id == r.id).values(
-            target=f"forgotten-{r.id}", subscriber_id=None, state=state, detail=detail, message_id=None, envelope_sender=None,
+            target=f"{FORGOTTEN_TARGET}{r.id}", subscriber_id=None, state=state, detail=detail, message_id=None, envelope_sender=None,
             remote_id=None, remote_url=None, payload=None))
     ids = [int(r.id) for r in rows]
     for event in conn.execute(select(delivery_events.c.id, delivery_events.c.detail).where(delivery_events.c.delivery_id.in_(ids))).all():

@@ -50,6 +50,12 @@ def mark(key: bytes, address: str) -> str:
     return MARK_PREFIX + hmac.new(key, address.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
+def is_forgotten(conn: Connection, keys: Keyring, address: str) -> bool:
+    """True when the (normalised) ``address`` was forgotten, under any key of ``keys`` (on the caller's connection)."""
+    marks = [mark(k, address) for k in keys.keys]
+    return conn.execute(select(suppressions.c.email).where(suppressions.c.email.in_(marks), suppressions.c.list == ALL_LISTS).limit(1)).first() is not None
+
+
 def forgotten_in(engine: Engine, keys: Keyring, addresses: Iterable[str]) -> set[str]:
     """Which of the (normalised) ``addresses`` were forgotten, under any key of ``keys``."""
     by_mark = {mark(k, a): a for a in addresses for k in keys.keys}
