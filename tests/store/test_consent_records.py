@@ -81,3 +81,18 @@ def test_topics_are_added_set_and_listed(db_config):
         assert conn.execute(select(subscribers.c.paused_until).where(subscribers.c.id == sid)).scalar_one() == until.replace(microsecond=until.microsecond)
         profile.pause(conn, sid, None)
         assert conn.execute(select(subscribers.c.paused_until).where(subscribers.c.id == sid)).scalar_one() is None
+
+
+def test_removing_someone_from_a_list_keeps_their_consent_record_withdrawn(db_config, tmp_path):
+    from outreach.store.importer import import_csv
+    from outreach.store.subscribers import remove
+
+    engine = open_db(db_config)
+    path = tmp_path / "p.csv"
+    path.write_text("email\nann@example.org\n", encoding="utf-8")
+    import_csv(engine, path, "research", config=db_config, basis="seminar list")
+    assert remove(engine, "ann@example.org", "research") == 1
+    with engine.connect() as conn:
+        sid = conn.execute(select(subscribers.c.id)).scalar_one()
+        (kept,) = consent.records_of(conn, sid)
+    assert kept.withdrawn_at is not None and kept.withdrawn_by == "cli" and kept.evidence.basis == "seminar list"

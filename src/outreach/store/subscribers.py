@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Engine, and_, delete, exists, func, insert, o
 
 from ..errors import SubscriberError
 from ..text import clean_line, control_chars
+from .consent import withdraw
 from .db import now
 from .upsert import insert_ignore
 from .schema import audit, memberships, subscribers, suppressions
@@ -197,6 +198,7 @@ def remove(engine: Engine, email: str, list_name: str | None, source: str = "cli
             return 0
         if list_name:
             n = conn.execute(delete(memberships).where(memberships.c.subscriber_id == sid, memberships.c.list == list_name)).rowcount
+            withdraw(conn, sid, list_name, source)  # the record of how they joined stays, withdrawn
         else:
             conn.execute(delete(memberships).where(memberships.c.subscriber_id == sid))
             n = conn.execute(delete(subscribers).where(subscribers.c.id == sid)).rowcount
