@@ -224,3 +224,15 @@ def test_a_person_forgotten_while_a_send_is_queued_is_never_sent_to(db_config, t
     assert [q.email for q in queued_emails(engine, "c", 1, "research", 0, 10)] == ["bob@example.org"]
     gone = deliveries_in(engine, "c", [DeliveryState.SUPPRESSED])
     assert [(d.target.startswith("forgotten-"), d.subscriber_id, d.detail) for d in gone] == [(True, None, "forgotten")]
+
+
+def test_someone_forgotten_who_signs_up_again_may_be_imported_again(live, tmp_path):
+    config, engine = live.config, open_db(live.config)
+    assert _import(live, tmp_path).rejected == []
+    assert forget(engine, config, DISPLAY) is not None
+    assert [row for row, _, _ in _import(live, tmp_path, name="refused.csv").rejected] == [2]
+    _sign_up_and_confirm(live)  # they come back on their own, with a new consent
+    again = _import(live, tmp_path, name="again.csv")
+    assert again.rejected == [] and forgotten_in(engine, keyring(config, engine), [ADDRESS]) == set()
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM audit WHERE action = 'unforgotten'").scalar_one() == 1

@@ -56,6 +56,20 @@ def is_forgotten(conn: Connection, keys: Keyring, address: str) -> bool:
     return conn.execute(select(suppressions.c.email).where(suppressions.c.email.in_(marks), suppressions.c.list == ALL_LISTS).limit(1)).first() is not None
 
 
+def lift_mark(engine: Engine, keys: Keyring, subscriber_key: str) -> bool:
+    """A forgotten person who signed up and confirmed again is a subscriber again: their forgotten mark goes (audited)."""
+    with engine.begin() as conn:
+        address = conn.execute(select(subscribers.c.email).where(subscribers.c.token_key == subscriber_key)).scalar_one_or_none()
+        if address is None:
+            return False
+        marks = [mark(k, address) for k in keys.keys]
+        lifted = conn.execute(delete(suppressions).where(suppressions.c.email.in_(marks), suppressions.c.list == ALL_LISTS)).rowcount
+        if lifted:
+            conn.execute(insert(audit), [{"at": now(), "action": "unforgotten", "email": address, "list": ALL_LISTS, "source": "web",
+                                          "detail": "signed up and confirmed again after being forgotten"}])
+    return bool(lifted)
+
+
 def forgotten_in(engine: Engine, keys: Keyring, addresses: Iterable[str]) -> set[str]:
     """Which of the (normalised) ``addresses`` were forgotten, under any key of ``keys``."""
     by_mark = {mark(k, a): a for a in addresses for k in keys.keys}

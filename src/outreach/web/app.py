@@ -39,7 +39,7 @@ from ..config import Config
 from ..mail.compose import TEST_COPY_TOKEN, signing_keys
 from ..mail.dkim import DkimSigner
 from ..render.environment import template_env
-from ..store import membership
+from ..store import membership, privacy
 from ..store.archive import archive_entry, archived
 from ..store.consent import Evidence, client_ip, form_version
 from ..store.db import open_db
@@ -267,6 +267,8 @@ class WebApp:
                                seen.ip, seen.user_agent, tuple(self.config.topics))
         if result in ("gone", "unsubscribed"):  # unsubscribed after this link was sent: that later choice stands
             return self.invalid()
+        if result == "active":  # someone forgotten who came back on their own may be imported again
+            await self.db(privacy.lift_mark, self.engine, self.secret, claims.subscriber_key)
         return self.page("confirmed", list_title=self.list_title(claims.list_name), blocked=result == "suppressed")
 
     # -- archive ------------------------------------------------------------------------
