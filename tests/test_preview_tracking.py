@@ -42,8 +42,9 @@ def test_the_preview_says_how_links_will_be_tracked(campaign_copy, tmp_path, mod
     assert fate[ARCHIVE] == (True, None) and fate[REPORT] == (True, None)
     assert fate["tel:+4540963309"][0] is False and "never wrapped" in fate["tel:+4540963309"][1]
     assert fate["@@OUTREACH:UNSUBSCRIBE_URL@@"][0] is False and "unsubscribe" in fate["@@OUTREACH:UNSUBSCRIBE_URL@@"][1]
+    assert fate["@@OUTREACH:PREFERENCES_URL@@"][0] is False and "personal link" in fate["@@OUTREACH:PREFERENCES_URL@@"][1]
     rows = page.split("<h3>Links</h3>", 1)[1].split("</table>", 1)[0]
-    assert rows.count("<td>wrapped</td>") == 2 and rows.count("never wrapped") == 2
+    assert rows.count("<td>wrapped</td>") == 2 and rows.count("never wrapped") == 3  # tel:, Manage your subscription, Unsubscribe
 
 
 def test_the_preview_shows_the_links_as_written_whatever_the_mode(campaign_copy, tmp_path):
