@@ -326,7 +326,7 @@ def test_the_next_campaign_honours_topics_and_a_pause(live, tmp_path, campaign_c
 
 
 def test_a_test_copy_and_the_web_archive_lead_nowhere_personal(live, tmp_path, campaign_copy):
-    """A [Test] copy's link is /p/test-copy; the archived copy's leads to the help page, which leads to /preferences."""
+    """A [Test] copy's link is /p/test-copy; the archived copy's leads to /preferences, the form that mails a fresh link."""
     from outreach.campaign import load_campaign
     from outreach.mail.send import send_email, send_test
     from outreach.plan import build_plan
@@ -341,4 +341,5 @@ def test_a_test_copy_and_the_web_archive_lead_nowhere_personal(live, tmp_path, c
     archived = httpx.get(f"{live.url}/archive/{plan.campaign.slug}").text
     assert "/p/" not in archived
     managed = re.findall(r'<a href="([^"]+)">Manage your subscription</a>', archived)
-    assert len(managed) == 1 and 'href="/preferences"' in httpx.get(managed[0]).text
+    assert managed == [f"{live.url}/preferences"] and 'name="email"' in httpx.get(managed[0]).text
+    assert 'href="/preferences"' in httpx.get(f"{live.url}/unsubscribe").text, "the how-to-unsubscribe page leads there too"

@@ -193,7 +193,8 @@ def _prepare(config: Config, plan: Plan, engine: Engine, retry_unknown: bool, pr
     spec = campaign.email.audience
     audience = enqueue_audience(engine, campaign.slug, spec.list, EMAIL_STEP, members=audience_clause(spec, config, engine.dialect.name, now()),
                                 description=describe(spec, config), filter=audience_filter(spec, config))
-    store_archive(engine, campaign.slug, plan.email, f"{config.web.base_url}/unsubscribe")  # the page that says how
+    store_archive(engine, campaign.slug, plan.email, f"{config.web.base_url}/unsubscribe",  # the page that says how
+                  preferences_url=f"{config.web.base_url}/preferences")
     return audience, recovered
 
 
@@ -249,7 +250,8 @@ def send_test(config: Config, plan: Plan, addresses: list[str], transport: MailT
     results = []
     try:
         with database_guard(engine, "publishing the test copy's web page"):
-            store_archive(engine, campaign.slug, rendered, f"{config.web.base_url}/unsubscribe", listed=False)
+            store_archive(engine, campaign.slug, rendered, f"{config.web.base_url}/unsubscribe", listed=False,
+                          preferences_url=f"{config.web.base_url}/preferences")
             # its links redirect like the real ones, but its tokens (mode TEST) count nothing
             email, clicks = tracked_email(config, engine, keys, campaign.slug, rendered, test_copy=True)
         factory = campaign_factory(config, campaign, email, subject_prefix="[Test] ", clicks=clicks)
