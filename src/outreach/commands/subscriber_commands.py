@@ -147,10 +147,8 @@ def _list(args: argparse.Namespace, config: Config) -> int:
 
 def _show(args: argparse.Namespace, config: Config) -> int:
     from ..store.privacy import person_data
-    try:
-        data = person_data(open_db(config), config, args.email)
-    except ValueError as exc:
-        raise SubscriberError(f"{visible(args.email)}: {exc}") from None
+
+    data = _about(person_data, args, config)
     if data is None:
         err(f"{visible(args.email)}: nothing is stored about this address")
         return 1
@@ -182,6 +180,14 @@ def _print_person(data: Any) -> None:
                 out("    event: " + "; ".join(f"{key}={visible(_value(value))}" for key, value in event.items() if value is not None))
 
 
+def _about(action: Any, args: argparse.Namespace, config: Config) -> Any:
+    """``action(engine, config, address)``; a malformed address is a one-line error naming it."""
+    try:
+        return action(open_db(config), config, args.email)
+    except ValueError as exc:
+        raise SubscriberError(f"{visible(args.email)}: {exc}") from None
+
+
 def _value(value: Any) -> str:
     return "" if value is None else value.isoformat() if hasattr(value, "isoformat") else str(value)
 
@@ -189,10 +195,7 @@ def _value(value: Any) -> str:
 def _forget(args: argparse.Namespace, config: Config) -> int:
     from ..store.privacy import forget
 
-    try:
-        done = forget(open_db(config), config, args.email)
-    except ValueError as exc:
-        raise SubscriberError(f"{visible(args.email)}: {exc}") from None
+    done = _about(forget, args, config)
     if done is None:
         err(f"{visible(args.email)}: nothing is stored about this address; nothing was done")
         return 1
