@@ -305,6 +305,10 @@ class PrivacyConfig(_Frozen):
     truncate_ip: bool = False
     # The pauses the preference centre offers, in days.
     pause_days: list[int] = Field(default_factory=lambda: [30, 90])
+    # The environment variable holding the key of forgotten addresses' marks (a keyed hash that stops a
+    # re-import). Never rotate it: marks made under another key match nobody. Unset: a random key kept
+    # in the database.
+    forget_key_env: str | None = None
 
     @field_validator("pause_days")
     @classmethod

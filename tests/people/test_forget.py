@@ -163,7 +163,8 @@ def test_a_forgotten_person_leaves_nothing_personal_behind_and_cannot_be_reimpor
         kept = conn.execute(sa.select(suppressions).where(suppressions.c.reason == FORGOTTEN)).all()
         counts = dict(conn.exec_driver_sql("SELECT state, count(*) FROM deliveries GROUP BY state").all())
         clicks = conn.exec_driver_sql("SELECT count(*) FROM clicks").scalar_one()
-    assert [(r.email, r.list) for r in kept] == [(mark(signing_keys(config, engine).keys[-1], ADDRESS), "*")]
+    assert [(r.email, r.list) for r in kept] == [(mark(keyring(config, engine).keys[-1], ADDRESS), "*")]
+    assert kept[0].email != mark(signing_keys(config, engine).keys[-1], ADDRESS), "the marks have a key of their own"
     assert counts == {"sent": 1, "bounced": 1} and clicks >= 1  # the counts stay; only who is gone
     with engine.connect() as conn:  # another person's row that named them keeps its own address
         assert conn.exec_driver_sql("SELECT detail FROM audit WHERE email = 'other@example.org' AND action = 'unsubscribed'").scalar_one() \
@@ -174,21 +175,26 @@ def test_a_forgotten_person_leaves_nothing_personal_behind_and_cannot_be_reimpor
     assert person_data(engine, config, ADDRESS) is None and again.unchanged == 1
 
 
-def test_a_forgotten_address_stays_refused_after_the_signing_key_is_rotated(db_config, monkeypatch, tmp_path):
+def test_a_forgotten_address_stays_refused_whatever_happens_to_the_link_signing_key(db_config, monkeypatch, tmp_path):
+    from outreach.config import PrivacyConfig
+
     monkeypatch.setenv("OUTREACH_SECRET", "first-key")
     engine = open_db(db_config)
     path = tmp_path / "p.csv"
     path.write_text("email,name\nann@example.org,Ann\n", encoding="utf-8")
     import_csv(engine, path, "research", config=db_config, basis="b")
     assert forget(engine, db_config, "Ann@Example.org") is not None
-    monkeypatch.setenv("OUTREACH_SECRET", "second-key")
-    monkeypatch.setenv("OUTREACH_OLD_SECRET", "first-key")
-    rotated = db_config.model_copy(update={"email": db_config.email.model_copy(update={"previous_secret_envs": ["OUTREACH_OLD_SECRET"]})})
-    assert forgotten_in(engine, keyring(rotated, engine), ["ann@example.org", "bob@example.org"]) == {"ann@example.org"}
-    report = import_csv(engine, path, "research", config=rotated, basis="b")
+    monkeypatch.setenv("OUTREACH_SECRET", "second-key")  # rotated, and the old key dropped at once
+    assert forgotten_in(engine, keyring(db_config, engine), ["ann@example.org", "bob@example.org"]) == {"ann@example.org"}
+    report = import_csv(engine, path, "research", config=db_config, basis="b")
     assert [row for row, _, _ in report.rejected] == [2] and report.added == 0
-    monkeypatch.delenv("OUTREACH_OLD_SECRET")
-    assert forgotten_in(engine, keyring(rotated, engine), ["ann@example.org"]) == set()  # without the old key nothing matches: the mark names no one
+    monkeypatch.setenv("OUTREACH_FORGET_KEY", "kept-outside-the-database")
+    own = db_config.model_copy(update={"privacy": PrivacyConfig(forget_key_env="OUTREACH_FORGET_KEY")})
+    assert keyring(own, engine).keys == (b"kept-outside-the-database",)
+    assert forget(engine, own, "bob@example.org") is None  # nothing stored about bob: no mark is made
+    monkeypatch.delenv("OUTREACH_FORGET_KEY")
+    with pytest.raises(Exception, match="OUTREACH_FORGET_KEY"):
+        keyring(own, engine)  # configured but unset: an error naming the variable, never a silent other key
 
 
 def test_forget_cli_and_an_unknown_address(cli, db_config, tmp_path, monkeypatch):

@@ -40,6 +40,7 @@ from ..store.ledger import FORGOTTEN_TARGET, record_bounce_in, record_complaint_
 from ..store.ledger_queries import delivery_in, find_by_message_id_in, latest_on_list, latest_sent_email, list_of, soft_bounced_sends
 from ..store.membership import resubscribe_after_undo_in, unsubscribe_everywhere_in, unsubscribe_in
 from ..store.privacy import is_forgotten
+from ..store.privacy import keyring as forget_keyring
 from ..store.schema import audit
 from ..store.subscribers import ALL_LISTS, MAX_ADDRESS, is_suppressed, lift, normalise_email, suppress
 from ..text import clean_line
@@ -118,10 +119,11 @@ def record_many(engine: Engine, config: Config, keys: Keyring, messages: Sequenc
     if repeated:
         raise AlreadyRecorded(f"the same receipt twice in one batch: {clean_line(repeated[0], 80)}")
     with database_guard(engine, "recording inbound mail"):
+        forgotten = forget_keyring(config, engine)  # before the transaction: it may write its key on first use
         try:
             with engine.begin() as conn:
                 ids = store.insert_pending(conn, pending)  # first: the receipt's unique key settles a race before any effect
-                return [_apply(conn, config, keys, i, m) for i, m in zip(ids, messages)]
+                return [_apply(conn, config, keys, forgotten, i, m) for i, m in zip(ids, messages)]
         except IntegrityError:
             known = store.existing_receipts(engine, receipts)
             if known:
@@ -154,11 +156,11 @@ def _find(conn: Connection, keys: Keyring, m: InboundMessage) -> _Found:
     return _Found(None, "", tuple(notes))
 
 
-def _apply(conn: Connection, config: Config, keys: Keyring, inbound_id: int, m: InboundMessage) -> Recorded:
+def _apply(conn: Connection, config: Config, keys: Keyring, forgotten: Keyring, inbound_id: int, m: InboundMessage) -> Recorded:
     found = _find(conn, keys, m)
     d, c = found.delivery, m.classification
     address = d.target if d is not None else _address(c.address)
-    if _about_forgotten(conn, keys, d, address):
+    if _about_forgotten(conn, forgotten, d, address):
         store.clear_content(conn, inbound_id, FORGOTTEN_REASON)
         line = f"kept ({c.kind.value}) without its content: it is about a person who was forgotten; nothing done"
         store.complete(conn, inbound_id, address=None, delivery_id=d.id if d else None, action=line, effects={})
@@ -184,11 +186,11 @@ def _apply(conn: Connection, config: Config, keys: Keyring, inbound_id: int, m: 
 FORGOTTEN_REASON = "about a person who was forgotten (subscribers forget)"
 
 
-def _about_forgotten(conn: Connection, keys: Keyring, d: Delivery | None, address: str | None) -> bool:
+def _about_forgotten(conn: Connection, forgotten: Keyring, d: Delivery | None, address: str | None) -> bool:
     """A late message for a delivery made anonymous, or naming an address that was forgotten: its content is not kept."""
     if d is not None and d.part is None and d.target.startswith(FORGOTTEN_TARGET):
         return True
-    return d is None and address is not None and is_forgotten(conn, keys, address)
+    return d is None and address is not None and is_forgotten(conn, forgotten, address)
 
 
 def _suppression_effects(conn: Connection, inbound_id: int, address: str, effects: dict[str, Any]) -> bool:

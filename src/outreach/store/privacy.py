@@ -4,9 +4,8 @@ Forgetting deletes the subscriber row (and with it their memberships, topics, co
 records and queued web mail) and their suppression rows, makes their deliveries
 anonymous (the counts stay), and takes their address out of every detail, audit row and
 inbound message. What is left of them is one keyed hash in the suppression list
-(``forgotten:`` + HMAC-SHA256 of the address under the link-signing key), so a later
-import of the same address is refused instead of silently adding them again; every key
-of the keyring is tried, so a key rotation keeps the refusal working.
+(``forgotten:`` + HMAC-SHA256 of the address under a key of its own, :func:`keyring`), so
+a later import of the same address is refused instead of silently adding them again.
 """
 
 from __future__ import annotations
@@ -21,10 +20,10 @@ from typing import Any, Callable, Iterable
 
 from sqlalchemy import Connection, Engine, delete, func, insert, or_, select, update
 
-from ..config import Config
+from ..config import Config, secret
 from ..tokens import Keyring
 from .consent import records_of
-from .db import now
+from .db import local_secret, now
 from .ledger import forget_recipient_in
 from .ledger_queries import email_deliveries_of
 from .profile import topics_of
@@ -39,10 +38,13 @@ _CHUNK = 500
 
 
 def keyring(config: Config, engine: Engine) -> Keyring:
-    """The link-signing keys (the forgotten marks are keyed with them)."""
-    from ..mail.compose import signing_keys  # here: the mail package imports the store
+    """The key of forgotten addresses' marks: ``[privacy] forget_key_env``, else a random key kept in the database.
 
-    return signing_keys(config, engine)
+    Not the link-signing key: that one is rotated and its old values dropped, and a mark must
+    keep matching for as long as the database lives.
+    """
+    value = secret(config.privacy.forget_key_env, "the key of forgotten addresses' marks") if config.privacy.forget_key_env else None
+    return Keyring.of(value.encode() if value else local_secret(engine, "forget"))
 
 
 def mark(key: bytes, address: str) -> str:

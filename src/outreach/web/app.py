@@ -84,6 +84,7 @@ class WebApp:
         self.config = config
         self.engine = open_db(config)
         self.secret = signing_keys(config, self.engine)
+        self.forget_keys = privacy.keyring(config, self.engine)  # forgotten addresses' marks (their own key)
         DkimSigner.from_config(config)  # a bad DKIM key stops the start, not each confirmation mail
         self.env = template_env(None)
         self.inline_db = self.engine.dialect.name == "sqlite"
@@ -268,7 +269,7 @@ class WebApp:
         if result in ("gone", "unsubscribed"):  # unsubscribed after this link was sent: that later choice stands
             return self.invalid()
         if result == "active":  # someone forgotten who came back on their own may be imported again
-            await self.db(privacy.lift_mark, self.engine, self.secret, claims.subscriber_key)
+            await self.db(privacy.lift_mark, self.engine, self.forget_keys, claims.subscriber_key)
         return self.page("confirmed", list_title=self.list_title(claims.list_name), blocked=result == "suppressed")
 
     # -- archive ------------------------------------------------------------------------
