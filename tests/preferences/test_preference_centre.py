@@ -143,6 +143,25 @@ def test_joining_is_a_consent_record_and_leaving_withdraws_and_suppresses(live_w
         assert [r.method for r in records_of(conn, 1) if r.list_name == "research"][-1] == ConsentMethod.PREFERENCES
 
 
+def test_a_sign_up_waiting_for_confirmation_is_not_pre_ticked_and_saving_leaves_it_waiting(live_with, tmp_path):
+    """A stranger signed ann up for events; her page must not tick it for her (a pre-ticked box is no consent)."""
+    from outreach.store.membership import request_sign_up
+
+    server = live_with(lists=TWO_LISTS)
+    people(server.config, tmp_path)
+    request_sign_up(open_db(server.config), "ann@example.org", None, "events")
+    reader = Reader(server)
+    page = reader.page().text
+    assert 'value="events" checked' not in page and "waits for confirmation" in page
+    assert reader.post("lists", [("list", "research")]).status_code == 200
+    assert status_of(server.config, 1, "events") == "pending"
+    with open_db(server.config).connect() as conn:
+        assert not [r for r in records_of(conn, 1) if r.list_name == "events" and r.given_at is not None]
+        assert conn.execute(select(suppressions).where(suppressions.c.list == "events")).first() is None
+    assert reader.post("lists", [("list", "research"), ("list", "events")]).status_code == 200  # her own tick: consent
+    assert status_of(server.config, 1, "events") == "active"
+
+
 def test_a_bounced_address_cannot_join_from_here(live_with, tmp_path):
     server = live_with(lists=TWO_LISTS)
     people(server.config, tmp_path)

@@ -98,7 +98,8 @@ def save_lists(engine: Engine, key: str, wanted: Iterable[str], offered: Sequenc
         held = _statuses(conn, row.id)
         blocked = _blocked(conn, row.email)
         joining = sorted(name for name in want if held.get(name) != "active")
-        leaving = sorted(name for name in offered if name not in want and held.get(name) in ("active", "pending"))
+        # a pending sign-up is not shown ticked (a pre-ticked box is no consent): leaving it unticked leaves it pending
+        leaving = sorted(name for name in offered if name not in want and held.get(name) == "active")
         for name in ([] if blocked else joining):
             _join(conn, row, name, evidence)
         for name in leaving:
