@@ -16,6 +16,7 @@ you mean" hints), the frozen JSON form (:func:`audience_filter`) and the words
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime
 from typing import Any, Iterable
@@ -53,8 +54,16 @@ def _one_or_in(value: Any) -> tuple[Any, ...]:
     return (value,)
 
 
-def _no_datetime(values: tuple[Any, ...]) -> tuple[Any, ...]:
+_INT64 = (-(1 << 63), (1 << 63) - 1)  # what SQLite's INTEGER (and PostgreSQL's bigint) can bind
+
+
+def _storable(name: str, values: tuple[Any, ...]) -> tuple[Any, ...]:
+    """``values`` when each is a value an attribute can hold and a database can compare; ``ValueError`` otherwise."""
     for v in values:
+        if isinstance(v, int) and not isinstance(v, bool) and not _INT64[0] <= v <= _INT64[1]:
+            raise ValueError(f"attribute '{name}': {v} is out of range: numbers go from {_INT64[0]} to {_INT64[1]}")
+        if isinstance(v, float) and not math.isfinite(v):
+            raise ValueError(f"attribute '{name}': {v} is not a finite number")
         if isinstance(v, datetime):
             raise ValueError(f"{v.isoformat()} is a date and time; attributes hold dates like 2026-01-31")
         if isinstance(v, (dict, list)):
@@ -126,7 +135,7 @@ class AudienceSpec(_Strict):
         for name in v:
             if not _ATTRIBUTE_NAME.match(name):
                 raise ValueError(f"attribute name {name[:40]!r} cannot be selected on (1 to 64 characters, no quotes, backslashes or control characters)")
-        return {name: _no_datetime(_one_or_in(value)) for name, value in v.items()}
+        return {name: _storable(name, _one_or_in(value)) for name, value in v.items()}
 
     @property
     def is_whole_list(self) -> bool:
@@ -201,6 +210,27 @@ def check_audience(spec: AudienceSpec, config: Config, known_attributes: Iterabl
             except ValueError as exc:
                 problems.append((field, f"{exc} ('{name}' is {kind.value}{'' if name in config.attributes else ': not in [attributes], so text'})"))
     return problems
+
+
+_HELD_AS = {AttributeKind.TEXT: "text", AttributeKind.DATE: "text", AttributeKind.NUMBER: "number", AttributeKind.BOOLEAN: "boolean"}
+
+
+def mistyped(spec: AudienceSpec, config: Config, held: dict[str, dict[str, int]]) -> list[tuple[str, str]]:
+    """Warnings, as ``(field, message)``, for subscribers holding a filtered attribute as another JSON type than its
+    kind (text imported before the attribute was declared a number): such values never match.
+
+    ``held``: attribute name -> JSON type word (text, number, boolean, object, array) -> how many subscribers.
+    """
+    out = []
+    for name in spec.attributes:
+        kind = config.attributes.get(name, AttributeKind.TEXT)
+        for word, count in sorted(held.get(name, {}).items()):
+            if word != _HELD_AS[kind] and count:
+                out.append((f"email.audience.attributes.{name}",
+                            f"{count:,} {spec.list} {'subscriber holds' if count == 1 else 'subscribers hold'} '{name}' as {word}, "
+                            f"not {kind.value}: {'it never matches' if count == 1 else 'they never match'}; "
+                            f"import the file again to type {'it' if count == 1 else 'them'}"))
+    return out
 
 
 def typed_value(value: Any, kind: AttributeKind) -> TypedValue:

@@ -5,7 +5,8 @@ topic or attribute or a value of the wrong type (see :mod:`outreach.audience`), 
 file inside the campaign's folder (see :meth:`Campaign.asset`), an image over
 a channel's size cap, alt text over a platform's limit, a post over its limit
 (by how much), and every render problem the plan collected. Warnings: missing
-alt text, a post within 10% of its limit, a non-https link, a step in the
+alt text, subscribers holding a filtered attribute as another type than its kind
+(they never match), a post within 10% of its limit, a non-https link, a step in the
 past, a local time that DST makes ambiguous.
 """
 
@@ -19,14 +20,14 @@ from typing import Callable
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from .audience import check_audience, describe
+from .audience import check_audience, describe, mistyped
 from .campaign import IMAGE_FORMATS, Campaign, read_campaign
 from .channels.registry import facts
 from .config import Config
 from .errors import CampaignError
 from .plan import Plan, build_plan
 from .render.environment import OVERRIDABLE
-from .store.segments import attribute_names, existing_database
+from .store.segments import attribute_names, attribute_types, existing_database
 
 _URL_RE = re.compile(r"""https?://[^\s"'<>)]+""")
 
@@ -71,8 +72,10 @@ def check(campaign: Campaign, config: Config, now: datetime | None = None) -> Ch
 
     audience = None
     if campaign.email is not None:
-        problems = _audience_problems(campaign, config)
+        problems, doubts = _audience_problems(campaign, config)
         errors += [campaign.error(field, message) for field, message in problems]
+        for field, message in doubts:
+            warn(field, message)
         audience = None if problems else describe(campaign.email.audience, config)
 
     cover = campaign.report.cover
@@ -105,20 +108,28 @@ def check(campaign: Campaign, config: Config, now: datetime | None = None) -> Ch
     return Checked(plan, errors, warnings, audience)
 
 
-def _audience_problems(campaign: Campaign, config: Config) -> list[tuple[str, str]]:
-    """The email audience checked against the config; the database is read (never created) only for
-    attribute names that [attributes] does not declare."""
+def _audience_problems(campaign: Campaign, config: Config) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The email audience checked against the config: (errors, warnings), each ``(field, message)``.
+
+    The database is read (never created) when the filter names attributes: for the names [attributes] does not
+    declare, and for subscribers holding a filtered attribute as another type than its kind (they never match)."""
     assert campaign.email is not None
     spec = campaign.email.audience
+    engine = existing_database(config) if spec.attributes else None
     found: set[str] = set()
-    if set(spec.attributes) - set(config.attributes):
-        engine = existing_database(config)
-        if engine is not None:
-            try:
-                found = attribute_names(engine)
-            except SQLAlchemyError:
-                found = set()  # an unreadable database: only declared attributes are known
-    return check_audience(spec, config, found, campaign.email.list_field)
+    if engine is not None and set(spec.attributes) - set(config.attributes):
+        try:
+            found = attribute_names(engine)
+        except SQLAlchemyError:
+            found = set()  # an unreadable database: only declared attributes are known
+    problems = check_audience(spec, config, found, campaign.email.list_field)
+    if problems or engine is None:
+        return problems, []
+    try:
+        held = attribute_types(engine, spec.list, spec.attributes)
+    except SQLAlchemyError:
+        return problems, []  # an unreadable database: nothing to say about its values
+    return problems, mistyped(spec, config, held)
 
 
 def check_file(path: str | Path, config: Config, now: datetime | None = None) -> tuple[Checked | None, list[CampaignError]]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
 from sqlalchemy import Connection, Engine, Float, String, and_, case, cast, exists, func, literal, or_, select, true
 from sqlalchemy.engine import make_url
@@ -58,15 +58,26 @@ def _language(tags: tuple[str, ...]) -> ColumnElement[bool]:
     return or_(*[or_(subscribers.c.language == tag, subscribers.c.language.like(tag + "-%")) for tag in tags])
 
 
+def _attrs_each() -> Any:
+    """SQLite's ``json_each(subscribers.attrs)``: one row per attribute, its ``key`` decoded from the stored JSON.
+
+    Rows are matched on this decoded key, never through a JSON path: a name like ``ünï`` is stored escaped
+    (``"\\u00fcn\\u00ef"``), which ``json_extract(attrs, '$."ünï"')`` does not find, while :func:`attribute_names`
+    (json_each too) calls the name known. Same function, same names: what validate knows, the filter matches.
+    """
+    return func.json_each(subscribers.c.attrs).table_valued("key", "type", "atom").alias("attr")
+
+
 def _attribute(dialect: str, name: str, kind: AttributeKind, values: tuple[TypedValue, ...]) -> ColumnElement[bool]:
     """``attrs[name]`` is one of ``values``, compared as ``kind``; on SQLite or PostgreSQL."""
     sqlite_types, pg_type = _JSON_TYPES[kind]
     if dialect == "sqlite":
-        path = '$."' + name + '"'  # the name has no quote or backslash (AudienceSpec refuses them)
-        is_kind = func.json_type(subscribers.c.attrs, path).in_(sqlite_types)
+        each = _attrs_each()
         if kind is AttributeKind.BOOLEAN:
-            return and_(is_kind, func.json_type(subscribers.c.attrs, path).in_(["true" if v else "false" for v in values]))
-        return and_(is_kind, func.json_extract(subscribers.c.attrs, path).in_(list(values)))
+            matches = each.c.type.in_(["true" if v else "false" for v in values])
+        else:  # the atom: a number compares as a number (10 = 10.0), text as text
+            matches = and_(each.c.type.in_(sqlite_types), each.c.atom.in_(list(values)))
+        return exists(select(literal(1)).select_from(each).where(each.c.key == name, matches))
     element = subscribers.c.attrs.op("->")(literal(name))
     text = subscribers.c.attrs.op("->>", return_type=String())(literal(name))  # the value as text, bound as text
     is_kind = func.json_typeof(element) == pg_type
@@ -113,11 +124,40 @@ def attribute_names(engine: Engine) -> set[str]:
     """Every attribute name some subscriber has (the keys of ``subscribers.attrs``)."""
     with engine.connect() as conn:
         if engine.dialect.name == "sqlite":
-            each = func.json_each(subscribers.c.attrs).table_valued("key", "type").alias("each")
+            each = _attrs_each()
             query = select(each.c.key).distinct().select_from(subscribers).join(each, true()).where(func.json_type(subscribers.c.attrs) == "object")
         else:
             query = select(func.json_object_keys(subscribers.c.attrs)).distinct().where(func.json_typeof(subscribers.c.attrs) == "object")
         return {str(key) for key in conn.execute(query).scalars()}
+
+
+_TYPE_WORDS = {"text": "text", "string": "text", "integer": "number", "real": "number", "number": "number",
+               "true": "boolean", "false": "boolean", "boolean": "boolean", "object": "object", "array": "array"}
+
+
+def attribute_types(engine: Engine, list_name: str, names: Iterable[str]) -> dict[str, dict[str, int]]:
+    """For each of ``names``: how many active, unsuppressed members of ``list_name`` hold it as each JSON type
+    (``text``, ``number``, ``boolean``, ``object``, ``array``; a JSON null is not counted)."""
+    from .subscribers import active_clause
+
+    out: dict[str, dict[str, int]] = {}
+    with engine.connect() as conn:
+        for name in names:
+            if engine.dialect.name == "sqlite":
+                each = _attrs_each()
+                json_type = each.c.type
+                source = memberships.join(subscribers).join(each, each.c.key == name)
+            else:
+                json_type = func.json_typeof(subscribers.c.attrs.op("->")(literal(name)))
+                source = memberships.join(subscribers)
+            query = select(json_type, func.count()).select_from(source).where(active_clause(list_name), json_type.is_not(None)).group_by(json_type)
+            counts: dict[str, int] = {}
+            for found, n in conn.execute(query):
+                word = _TYPE_WORDS.get(str(found))
+                if word is not None:
+                    counts[word] = counts.get(word, 0) + int(n)
+            out[name] = counts
+    return out
 
 
 def existing_database(config: Config) -> Engine | None:
