@@ -3,7 +3,9 @@
 - control characters in names and attribute values are removed, with a note per row;
 - names, attribute keys and values, addresses have one set of limits, checked before the database;
 - RFC 4180 quoting is honoured (``"O""Neil"``), whatever the sniffer guesses;
-- duplicate column names are refused with a message naming them.
+- duplicate column names are refused with a message naming them;
+- a cell over several lines (an unterminated quote) is a problem of its row, not a name; a cell the CSV
+  reader cannot take, or a file that is not UTF-8, refuses the file before anything is stored.
 """
 
 from __future__ import annotations
@@ -31,7 +33,9 @@ def _quoted(value: str) -> str:
     return '"' + value.replace('"', '""') + '"'
 
 
-UNSAFE = {**HOSTILE_NAMES, "tab": "Ann\tBob"}
+# A line break inside a quoted cell is the CSV reader's business (see the multi-line tests below); these are not.
+UNSAFE = {**{k: v for k, v in HOSTILE_NAMES.items() if "\n" not in v and "\r" not in v}, "tab": "Ann\tBob"}
+BROKEN = {k: v for k, v in HOSTILE_NAMES.items() if "\n" in v or "\r" in v}
 
 
 @pytest.mark.parametrize("value", UNSAFE.values(), ids=UNSAFE.keys())
@@ -134,3 +138,97 @@ def test_cells_without_a_column_are_noted_not_silently_dropped(db_config, tmp_pa
     report, _ = _import(db_config, tmp_path, "email,name,\nann@example.org,Ann,lost\nbob@example.org,Bob,,extra\n")
     assert report.added == 2
     assert [(row, column) for row, column, _ in report.notes] == [(2, "columns 3"), (3, "columns 4")]
+
+
+@pytest.mark.parametrize("value", BROKEN.values(), ids=BROKEN.keys())
+def test_a_line_break_inside_a_quoted_cell_is_a_problem_of_its_row_and_not_imported(db_config, tmp_path, value):
+    report, _ = _import(db_config, tmp_path, f"email,name,org\nann@example.org,{_quoted(value)},DIIS\nbob@example.org,Bob,x\n")
+    assert report.added == 2 and report.rejected == [] and not report.complete
+    assert [(row, column) for row, column, _ in report.problems] == [(2, "name")]
+    assert "a quoted cell runs over 2 lines" in report.problems[0][2] and "(an unterminated quote?)" in report.problems[0][2]
+    ann = _members(db_config)["ann@example.org"]
+    assert ann["name"] == "" and ann["attrs"] == {"org": "DIIS"}
+
+
+UNTERMINATED = 'email,name\nann@example.org,"Ann\nbob@example.org,Bob\ncat@example.org,Cat\ndan@example.org,Dan\n'
+
+
+def test_an_unterminated_quote_is_reported_with_the_rows_it_swallowed(db_config, tmp_path):
+    report, _ = _import(db_config, tmp_path, UNTERMINATED)
+    assert list(_members(db_config)) == ["ann@example.org"] and _members(db_config)["ann@example.org"]["name"] == ""
+    assert report.problems == [(2, "name", "a quoted cell runs over 4 lines (file lines 2-5 or so) (an unterminated quote?); "
+                                           "rows inside it were not read as rows; the cell was not imported")]
+    assert report.values_not_imported == 1 and not report.complete
+
+
+def test_the_cli_exits_1_on_an_unterminated_quote(cli, db_config, tmp_path, monkeypatch):
+    path = _cli_setup(db_config, tmp_path, monkeypatch, UNTERMINATED)
+    result = cli("subscribers", "import", path, "--list", "research", "--consent", "seminar")
+    assert result.code == 1 and "Traceback" not in result.err
+    assert f"not imported: {path}:2: name: a quoted cell runs over 4 lines" in result.err
+    assert "1 rows: 1 added" in result.out and "1 values not imported" in result.out
+
+
+def _cli_setup(db_config, tmp_path, monkeypatch, text: str, encoding: str = "utf-8"):
+    config_file = tmp_path / "outreach.toml"
+    config_file.write_text(f'database = "{db_config.database}"\n', encoding="utf-8")
+    monkeypatch.setenv("OUTREACH_CONFIG", str(config_file))
+    path = tmp_path / "people.csv"
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+HUGE_CELL = "email,name\nann@example.org,Ann\nbob@example.org," + "B" * 140_000 + "\ncat@example.org,Cat\n"
+
+
+def test_a_cell_beyond_the_csv_readers_limit_refuses_the_file_naming_the_row(db_config, tmp_path):
+    with pytest.raises(SubscriberError, match=r"people.csv:3: a cell is longer than 131,072 characters \(an unterminated quote\?\): "
+                                              r"nothing was imported$"):
+        _import(db_config, tmp_path, HUGE_CELL)
+    assert _members(db_config) == {}
+
+
+def test_the_cli_refuses_a_huge_cell_in_one_line(cli, db_config, tmp_path, monkeypatch):
+    path = _cli_setup(db_config, tmp_path, monkeypatch, HUGE_CELL)
+    result = cli("subscribers", "import", path, "--list", "research", "--consent", "seminar")
+    assert result.code == 1 and "internal error" not in result.err and "Traceback" not in result.err
+    assert [line for line in result.err.splitlines() if line] == [
+        f"error: {path}:3: a cell is longer than 131,072 characters (an unterminated quote?): nothing was imported"]
+
+
+WINDOWS = "email,name\nann@example.org,Søren\n"
+
+
+def test_a_file_that_is_not_utf8_is_refused_naming_the_byte(db_config, tmp_path):
+    with pytest.raises(SubscriberError, match=r"people.csv: not UTF-8 \(byte 0xf8 at offset 28, line 2\): nothing was imported; "
+                                              r".*--encoding cp1252"):
+        _import(db_config, tmp_path, WINDOWS, encoding="cp1252")
+    assert _members(db_config) == {}
+    path = tmp_path / "bom.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + WINDOWS.encode("cp1252"))  # the offset counts the BOM
+    with pytest.raises(SubscriberError, match=r"not UTF-8 \(byte 0xf8 at offset 31, line 2\)"):
+        import_csv(open_db(db_config), path, "research")
+
+
+def test_windows_1252_is_read_when_asked_and_a_utf8_bom_with_it_is_refused(db_config, tmp_path):
+    path = tmp_path / "people.csv"
+    path.write_bytes(WINDOWS.encode("cp1252"))
+    report = import_csv(open_db(db_config), path, "research", encoding="cp1252")
+    assert report.added == 1 and _members(db_config)["ann@example.org"]["name"] == "Søren"
+    path.write_bytes(WINDOWS.encode("utf-8-sig"))
+    with pytest.raises(SubscriberError, match=r"starts with a UTF-8 byte order mark, so it is UTF-8"):
+        import_csv(open_db(db_config), path, "research", encoding="cp1252")
+    path.write_bytes(b"email,name\nann@example.org,A\x81\n")  # 0x81 has no character in Windows-1252
+    with pytest.raises(SubscriberError, match=r"not Windows-1252 \(byte 0x81 at offset 28, line 2 is not a character in it\)"):
+        import_csv(open_db(db_config), path, "research", encoding="cp1252")
+
+
+def test_the_cli_refuses_windows_1252_unless_told(cli, db_config, tmp_path, monkeypatch):
+    path = _cli_setup(db_config, tmp_path, monkeypatch, WINDOWS, encoding="cp1252")
+    refused = cli("subscribers", "import", path, "--list", "research", "--consent", "seminar")
+    assert refused.code == 1 and "Traceback" not in refused.err
+    assert f"{path}: not UTF-8 (byte 0xf8 at offset 28, line 2): nothing was imported" in refused.err
+    assert _members(db_config) == {}
+    done = cli("subscribers", "import", path, "--list", "research", "--consent", "seminar", "--encoding", "cp1252")
+    assert done.code == 0, done.err
+    assert _members(db_config)["ann@example.org"]["name"] == "Søren"

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from outreach.config import AttributeKind
 from outreach.store.consent import ConsentMethod, records_of
 from outreach.store.db import open_db
-from outreach.store.importer import import_csv
+from outreach.store.importer import Duplicate, import_csv
 from outreach.store.profile import set_topics
 from outreach.store.schema import memberships, subscribers
 from outreach.store.subscribers import suppress
@@ -58,6 +58,7 @@ TYPED = {
     "int": ("staff", "40", 40), "float": ("staff", "2.5", 2.5), "negative": ("staff", "-3", -3), "exponent": ("staff", "1e3", 1000.0),
     "true": ("journalist", "TRUE", True), "no": ("journalist", "no", False), "one": ("journalist", "1", True), "zero": ("journalist", "0", False),
     "date": ("joined", "2026-02-28", "2026-02-28"),
+    "largest": ("staff", "9223372036854775807", 2 ** 63 - 1), "smallest": ("staff", "-9223372036854775808", -(2 ** 63)),
 }
 
 
@@ -73,6 +74,9 @@ BAD = {
     "number": ("staff", "twelve", "'twelve' is not a number"),
     "nan": ("staff", "nan", "'nan' is not a number"),
     "infinite": ("staff", "1e999", "'1e999' is too large"),
+    "beyond 64 bits": ("staff", "99999999999999999999", "'99999999999999999999' is too large (a whole number must be between"),
+    "just over": ("staff", "9223372036854775808", "'9223372036854775808' is too large"),
+    "just under": ("staff", "-9223372036854775809", "'-9223372036854775809' is too large"),
     "boolean": ("journalist", "maybe", "'maybe' is not a yes/no value"),
     "date format": ("joined", "05/01/2024", "'05/01/2024' is not a date as YYYY-MM-DD"),
     "no such day": ("joined", "2024-02-30", "'2024-02-30' is not a date as YYYY-MM-DD"),
@@ -171,3 +175,41 @@ def test_the_cli_prints_the_mapping_before_the_summary_and_every_problem_by_row(
     assert f"not imported: {path}:3: topics: unknown topic 'Mars'" in result.err
     assert f"not imported: {path}:3: staff: 'lots' is not a number" in result.err
     assert "\x1b" not in result.out + result.err
+
+
+def test_a_duplicate_rows_values_are_reported_as_not_imported(people_config, tmp_path):
+    report = _import(people_config, tmp_path, "email,topics,staff\ndup@example.org,asia,\nDup@example.org,climate,12\nDUP@example.org,,\n")
+    assert report.merged == [Duplicate(3, 2, "Dup@example.org", ("topics", "staff")), Duplicate(4, 2, "DUP@example.org", ())]
+    assert (report.added, report.values_not_imported, report.complete) == (1, 2, False)
+    assert _topics(people_config, "dup@example.org") == ["asia"] and _person(people_config, "dup@example.org").attrs == {}
+    only_addresses = _import(people_config, tmp_path, "email,topics\nann@example.org,asia\nANN@example.org,\n", name="b.csv")
+    assert (only_addresses.values_not_imported, only_addresses.complete) == (0, True)
+
+
+def test_the_cli_names_each_duplicate_row_and_exits_1_when_it_carried_values(cli, people_config, tmp_path, monkeypatch):
+    config_file = tmp_path / "outreach.toml"
+    config_file.write_text(f'database = "{people_config.database}"\n[attributes]\nstaff = "number"\n', encoding="utf-8")
+    monkeypatch.setenv("OUTREACH_CONFIG", str(config_file))
+    path = tmp_path / "people.csv"
+    path.write_text("email,topics,staff\ndup@example.org,asia,\nDup@example.org,climate,12\n", encoding="utf-8")
+    result = cli("subscribers", "import", path, "--list", "research", "--consent", "seminar")
+    assert result.code == 1 and "Traceback" not in result.err
+    assert (f"not imported: {path}:3: 'Dup@example.org' is the same address as row 2: this row's values were not imported "
+            "(topics, staff)") in result.err
+    assert "2 rows: 1 added, 0 updated, 0 unchanged, 0 rejected, 1 merged duplicates; 1 consent records, 2 values not imported" in result.out
+    path.write_text("email,topics\nann@example.org,asia\nANN@example.org,\n", encoding="utf-8")
+    quiet = cli("subscribers", "import", path, "--list", "research", "--consent", "seminar")
+    assert quiet.code == 0, quiet.err
+    assert f"merged: {path}:3: 'ANN@example.org' is the same address as row 2 (the row has nothing else)" in quiet.err
+
+
+def test_a_number_beyond_64_bits_is_refused_by_the_cli_with_its_row(cli, people_config, tmp_path, monkeypatch):
+    config_file = tmp_path / "outreach.toml"
+    config_file.write_text(f'database = "{people_config.database}"\n[attributes]\nstaff = "number"\n', encoding="utf-8")
+    monkeypatch.setenv("OUTREACH_CONFIG", str(config_file))
+    path = tmp_path / "people.csv"
+    path.write_text("email,staff\nann@example.org,99999999999999999999\n", encoding="utf-8")
+    result = cli("subscribers", "import", path, "--list", "research", "--consent", "seminar")
+    assert result.code == 1 and "Traceback" not in result.err
+    assert f"not imported: {path}:2: staff: '99999999999999999999' is too large" in result.err
+    assert cli("subscribers", "show", "ann@example.org").code == 0

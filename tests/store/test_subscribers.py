@@ -27,7 +27,7 @@ def test_every_rejected_row_is_reported_with_its_number(db_config, tmp_path):
     assert report.added == 1
     assert [(r, v) for r, v, _ in report.rejected] == [(3, "not-an-address"), (4, ""), (7, "zoe@@example.org")]
     assert all(reason for _, _, reason in report.rejected)
-    assert report.merged == [(6, 2, "ANN@example.org")]
+    assert report.merged == [(6, 2, "ANN@example.org", ("name",))]
     assert report.total_rows == 5
 
 

@@ -42,6 +42,9 @@ def _args(p: argparse.ArgumentParser) -> None:
     imp.add_argument("file", type=Path, metavar="FILE.csv")
     imp.add_argument("--list", required=True, dest="list_name")
     imp.add_argument("--consent", metavar="TEXT", help="on what basis the people in the file agreed to be mailed (kept in each consent record)")
+    imp.add_argument("--encoding", choices=["utf-8", "cp1252"], default="utf-8",
+                     help="the file's character set: utf-8 (the default; a file that is not UTF-8 is refused, naming the first bad byte) "
+                          "or cp1252 (Windows-1252, what Excel on Windows saves as 'CSV'; check the names after importing)")
     for name, helptext in (("list", "print a list's members"), ("count", "count a list's members by status")):
         sp = sub.add_parser(name, help=helptext, **_example(f"outreach subscribers {name} --list research"))
         sp.add_argument("--list", required=True, dest="list_name")
@@ -85,24 +88,26 @@ def _import(args: argparse.Namespace, config: Config) -> int:
     if control_chars(basis):
         raise SubscriberError(f"--consent must be one line of plain text (found {', '.join(control_chars(basis))})")
     list_name = _known_list(config, args.list_name)
-    report = import_csv(open_db(config), args.file, list_name, config=config, basis=basis)
+    report = import_csv(open_db(config), args.file, list_name, config=config, basis=basis, encoding=args.encoding)
     out(f"{args.file}: columns:")
     for column in report.columns:
         out(f"  {visible(column.describe())}")
     for row, value, reason in report.rejected:
         err(f"rejected: {args.file}:{row}: {visible(repr(value))}: {visible(reason)}")
-    for row, first, address in report.merged:
-        err(f"merged: {args.file}:{row}: {visible(address)} is the same address as row {first}")
+    for row, first, address, values in report.merged:
+        same = f"{args.file}:{row}: {visible(repr(address))} is the same address as row {first}"
+        err(f"not imported: {same}: this row's values were not imported ({visible(', '.join(values))})" if values
+            else f"merged: {same} (the row has nothing else)")
     for row, column, reason in report.problems:  # values not taken; the rest of the row was
         err(f"not imported: {args.file}:{row}: {visible(column)}: {visible(reason)}")
     out(f"{args.file}: {report.total_rows} rows: {report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
         f"{len(report.rejected)} rejected, {len(report.merged)} merged duplicates; {report.consents} consent records, "
-        f"{len(report.problems)} values not imported")
+        f"{report.values_not_imported} values not imported")
     for row, column, note in report.notes:  # rows taken, but not exactly as written in the file
         err(f"changed: {args.file}:{row}: {visible(column)}: {note}")
     if report.suppressed:
         out(f"note: {report.suppressed} members of '{list_name}' are on the suppression list and will not be sent to")
-    return 1 if report.rejected or report.problems else 0
+    return 0 if report.complete else 1
 
 
 def _count(args: argparse.Namespace, config: Config) -> int:

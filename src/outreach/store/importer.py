@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 from sqlalchemy import Engine, func, insert, select, update
 
@@ -44,6 +45,7 @@ ATTRIBUTE = "attribute"
 _TOPIC_SPLIT = re.compile(r"[;,|]")
 _TRUE = frozenset({"true", "yes", "1"})
 _FALSE = frozenset({"false", "no", "0"})
+INT64_MIN, INT64_MAX = -(2 ** 63), 2 ** 63 - 1
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 Value = str | int | float | bool
 
@@ -96,7 +98,12 @@ def typed(kind: AttributeKind, text: str) -> Value:
         number = float(text)
         if not math.isfinite(number):
             raise ValueError(f"'{text[:40]}' is too large")
-        return int(text) if re.fullmatch(r"[+-]?\d+", text) else number
+        if not re.fullmatch(r"[+-]?\d+", text):
+            return number
+        whole = int(text)
+        if not INT64_MIN <= whole <= INT64_MAX:  # the databases store and compare 64-bit integers; SQLite overflows
+            raise ValueError(f"'{text[:40]}' is too large (a whole number must be between {INT64_MIN} and {INT64_MAX})")
+        return whole
     if kind == AttributeKind.BOOLEAN:
         lowered = text.lower()
         if lowered in _TRUE or lowered in _FALSE:
@@ -136,6 +143,15 @@ def hint(word: str, names: dict[str, str]) -> str:
 
 # -- what an import did ----------------------------------------------------------------------------
 
+class Duplicate(NamedTuple):
+    """A row whose address an earlier row of the file already has: only the earlier row is imported."""
+
+    row: int
+    first: int  # the row that was imported
+    address: str
+    values: tuple[str, ...]  # the columns with a (non-empty) value in this row, other than the address: not imported
+
+
 @dataclass
 class ImportReport:
     """What an import did, row by row where a row was not taken as it was."""
@@ -144,7 +160,7 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     rejected: list[tuple[int, str, str]] = field(default_factory=list)  # (row, value, reason)
-    merged: list[tuple[int, int, str]] = field(default_factory=list)  # (row, first row, address)
+    merged: list[Duplicate] = field(default_factory=list)
     # (row, column, what was done): a value taken, but not exactly as it was in the file
     notes: list[tuple[int, str, str]] = field(default_factory=list)
     # (row, column, reason): a value not taken (the rest of its row was)
@@ -157,6 +173,16 @@ class ImportReport:
     def total_rows(self) -> int:
         """Data rows read from the file."""
         return self.added + self.updated + self.unchanged + len(self.rejected) + len(self.merged)
+
+    @property
+    def values_not_imported(self) -> int:
+        """Values in the file that are not stored: the problems, and every value of a duplicate row."""
+        return len(self.problems) + sum(len(d.values) for d in self.merged)
+
+    @property
+    def complete(self) -> bool:
+        """True when every row and every value of the file was taken (a note is a change, not a loss)."""
+        return not (self.rejected or self.problems or any(d.values for d in self.merged))
 
 
 # -- one row -----------------------------------------------------------------------------------------
@@ -245,24 +271,29 @@ def current_user() -> str:
 
 
 def import_csv(engine: Engine, path: Path, list_name: str, source: str = "import", *, config: Config | None = None,
-               basis: str | None = None, collected_by: str | None = None) -> ImportReport:
-    """Add or update the CSV's subscribers on ``list_name``; every rejected row and every value not taken is in the report."""
+               basis: str | None = None, collected_by: str | None = None, encoding: str = "utf-8") -> ImportReport:
+    """Add or update the CSV's subscribers on ``list_name``; every rejected row and every value not taken is in the report.
+
+    The file is UTF-8 unless ``encoding`` is ``cp1252``; a file that does not decode, or
+    that cannot be read as CSV to its end, raises ``SubscriberError`` before anything is stored.
+    """
     config = config or Config()
     report = ImportReport()
-    header, reader = open_csv(path)
+    header, reader = open_csv(path, encoding)
     report.columns = map_columns(path, header, dict(config.attributes))
     why = Basis(path.name, collected_by or current_user(), basis)
     keys = keyring(config, engine)
     seen: dict[str, int] = {}
     batch: list[Person] = []
-    for number, row in rows_of(header, reader, report.notes):
+    for number, row in rows_of(header, reader, report.notes, report.problems, path):
         try:
             key, display = normalise_email(row.get("email", ""))
         except ValueError as exc:
             report.rejected.append((number, clean_line(row.get("email", ""), MAX_ADDRESS), str(exc)))
             continue
         if key in seen:
-            report.merged.append((number, seen[key], display))
+            values = tuple(column for column, value in row.items() if value and column != "email")
+            report.merged.append(Duplicate(number, seen[key], display, values))
             continue
         seen[key] = number
         batch.append(person(number, row, key, display, report.columns, config, report))

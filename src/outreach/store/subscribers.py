@@ -8,8 +8,10 @@ gets around it.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
@@ -35,6 +37,7 @@ MAX_NAME = 200
 MAX_ATTR_KEY = 64
 MAX_ATTR_VALUE = 1000
 MAX_ATTRS = 50
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def normalise_email(raw: str) -> tuple[str, str]:
@@ -93,40 +96,110 @@ def _header(path: Path, cells: list[str]) -> list[str]:
     return header
 
 
-def open_csv(path: Path) -> tuple[list[str], Iterator[list[str]]]:
-    """The lower-cased header of a subscriber CSV and a reader of its rows; handles BOM, ``;`` and CRLF."""
+ENCODINGS = ("utf-8", "cp1252")
+
+
+def _decode(path: Path, raw: bytes, encoding: str) -> str:
+    """The file's text: UTF-8 (a BOM is dropped) unless ``encoding`` is ``cp1252``; bytes that do not decode refuse the file."""
+    bom = raw.startswith(codecs.BOM_UTF8)
+    if encoding == "cp1252" and bom:
+        raise SubscriberError(f"{path}: starts with a UTF-8 byte order mark, so it is UTF-8: import it without --encoding cp1252")
+    skip = 3 if bom and encoding != "cp1252" else 0
+    try:
+        return raw[skip:].decode("utf-8" if encoding != "cp1252" else "cp1252")
+    except UnicodeDecodeError as exc:
+        at = exc.start + skip
+        line = raw.count(b"\n", 0, at) + 1
+        where = f"byte 0x{raw[at]:02x} at offset {at}, line {line}"
+    if encoding == "cp1252":
+        raise SubscriberError(f"{path}: not Windows-1252 ({where} is not a character in it): nothing was imported")
+    # Guessing Windows-1252 would silently mangle names when the guess is wrong (Søren -> SÃ¸ren), so ask.
+    raise SubscriberError(f"{path}: not UTF-8 ({where}): nothing was imported; if the file was saved as Windows-1252 "
+                          "(Excel's 'CSV' on Windows), import it with --encoding cp1252 and check the names")
+
+
+def _check_rows(path: Path, text: str, dialect: type[csv.Dialect]) -> None:
+    """Read every row once before anything is stored, so a file the CSV reader cannot read imports nothing."""
+    number = 1
+    try:
+        for number, _ in enumerate(csv.reader(io.StringIO(text, newline=""), dialect), start=1):
+            pass
+    except csv.Error as exc:
+        raise SubscriberError(f"{path}:{number + 1}: {_csv_problem(exc)}: nothing was imported") from None
+
+
+def _csv_problem(exc: csv.Error) -> str:
+    if "field larger than field limit" in str(exc):
+        return f"a cell is longer than {csv.field_size_limit():,} characters (an unterminated quote?)"
+    return f"not readable as CSV ({exc})"
+
+
+def open_csv(path: Path, encoding: str = "utf-8") -> tuple[list[str], Iterator[list[str]]]:
+    """The lower-cased header of a subscriber CSV and a reader of its rows; handles BOM, ``;`` and CRLF.
+
+    The file is UTF-8 unless ``encoding`` is ``cp1252``; a file that does not decode, or
+    that the CSV reader cannot read to its end, is refused before anything is stored.
+    """
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise SubscriberError(f"{path}: cannot read: {exc.strerror}") from None
+    text = _decode(path, raw, encoding)
+    dialect = _dialect(text)
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
-    reader = csv.reader(io.StringIO(text, newline=""), _dialect(text))
-    try:
-        return _header(path, next(reader)), reader
+        header = _header(path, next(reader))
     except StopIteration:
         raise SubscriberError(f"{path}: the file is empty") from None
     except csv.Error as exc:
         raise SubscriberError(f"{path}:1: not a readable CSV header: {exc}") from None
+    _check_rows(path, text, dialect)
+    return header, reader
 
 
-def rows_of(header: list[str], reader: Iterator[list[str]], notes: list[tuple[int, str, str]]) -> Iterator[tuple[int, dict[str, str]]]:
-    """Rows as (row number, column -> value); cells with no column name, or beyond the header, get a note."""
-    for number, row in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in row):
+Problems = list[tuple[int, str, str]]
+
+
+def rows_of(header: list[str], reader: Iterator[list[str]], notes: Problems, problems: Problems | None = None,
+            path: Path | None = None) -> Iterator[tuple[int, dict[str, str]]]:
+    """Rows as (row number, column -> value); cells with no column name, or beyond the header, get a note.
+
+    A cell that runs over several lines (an unterminated quote swallows the rows after
+    it) is a problem of its row and is left out (but for the address, which rejects the row).
+    """
+    number = 1
+    try:
+        for number, row in enumerate(reader, start=2):
+            if not any(cell.strip() for cell in row):
+                continue
+            lost = [i + 1 for i, cell in enumerate(row) if cell.strip() and (i >= len(header) or not header[i])]
+            if lost:
+                notes.append((number, "columns " + ", ".join(map(str, lost)), "values with no column name were not imported"))
+            values = {header[i]: cell.strip() for i, cell in enumerate(row) if i < len(header) and header[i]}
+            yield number, _single_lines(number, values, getattr(reader, "line_num", None), notes if problems is None else problems)
+    except csv.Error as exc:
+        raise SubscriberError(f"{path or 'the file'}:{number + 1}: {_csv_problem(exc)}") from None
+
+
+def _single_lines(number: int, values: dict[str, str], last_line: int | None, problems: Problems) -> dict[str, str]:
+    kept: dict[str, str] = {}
+    for column, value in values.items():
+        lines = len(_LINE_BREAK.split(value))
+        if lines == 1:
+            kept[column] = value
             continue
-        lost = [i + 1 for i, cell in enumerate(row) if cell.strip() and (i >= len(header) or not header[i])]
-        if lost:
-            notes.append((number, "columns " + ", ".join(map(str, lost)), "values with no column name were not imported"))
-        yield number, {header[i]: cell.strip() for i, cell in enumerate(row) if i < len(header) and header[i]}
+        where = f" (file lines {last_line - lines + 1}-{last_line} or so)" if last_line else ""
+        problems.append((number, column, f"a quoted cell runs over {lines} lines{where} (an unterminated quote?); "
+                                         "rows inside it were not read as rows" + ("" if column == "email" else "; the cell was not imported")))
+        if column == "email":
+            kept[column] = value
+    return kept
 
 
-def read_csv(path: Path, notes: list[tuple[int, str, str]] | None = None) -> Iterator[tuple[int, dict[str, str]]]:
+def read_csv(path: Path, notes: Problems | None = None, encoding: str = "utf-8") -> Iterator[tuple[int, dict[str, str]]]:
     """Rows of a subscriber CSV as (row number, lower-cased column -> value)."""
-    header, reader = open_csv(path)
-    yield from rows_of(header, reader, notes if notes is not None else [])
+    header, reader = open_csv(path, encoding)
+    yield from rows_of(header, reader, notes if notes is not None else [], path=path)
 
 
 def clean_value(number: int, column: str, value: str, limit: int, notes: list[tuple[int, str, str]]) -> str:
