@@ -7,7 +7,8 @@ inline table::
                  country = { in = ["DK", "SE"] }, attributes = { sector = "ngo", staff = { in = [10, 20] } } }
 
 Topics take ``any``, ``all`` and ``none``; language, country and each attribute take one
-value or ``{ in = [...] }``. The filter is data, never SQL: :mod:`outreach.store.segments`
+value or ``{ in = [...] }`` (a number must be finite and fit in signed 64 bits: what a database can
+compare). The filter is data, never SQL: :mod:`outreach.store.segments`
 turns it into a SQLAlchemy clause. This module holds the model (shape checks, when the
 campaign file is read), the checks against the config (:func:`check_audience`, with "did
 you mean" hints), the frozen JSON form (:func:`audience_filter`) and the words
@@ -29,8 +30,8 @@ from .text import describe_unsafe, is_single_line
 from .tomlsource import did_you_mean
 
 Scalar = StrictBool | StrictInt | StrictFloat | date | StrictStr
-# An attribute name the filter can address: what an import header or [attributes] can give, minus the
-# characters a JSON path would have to escape (SQLite's path syntax has no escapes).
+# An attribute name the filter can address: what an import header or [attributes] can give (any script),
+# minus quotes, backslashes and control characters, which no sane header holds and no message should echo.
 _ATTRIBUTE_NAME = re.compile(r'^[^"\\\x00-\x1f\x7f]{1,64}$')
 TypedValue = bool | int | float | str  # a value as stored in subscribers.attrs (a date as its ISO text)
 

@@ -8,7 +8,10 @@ or all lists), not paused (``paused_until`` empty or past), matching every condi
 - country: the code;
 - attributes: the value in ``subscribers.attrs`` (JSON) of the same JSON type as the declared kind, equal to
   one of the values: a number is compared as a number, so ``10`` matches ``10.0``; a boolean as true/false;
-  text and dates (ISO ``YYYY-MM-DD``) as text. A value of another type never matches and never raises.
+  text and dates (ISO ``YYYY-MM-DD``) as text. A value of another type never matches and never raises
+  (:func:`attribute_types` counts such values, for validate's warning). The name is bound as a parameter,
+  never spliced into a JSON path; on SQLite it is compared with ``json_each``'s decoded key, so a non-ASCII
+  name matches whether the stored JSON escapes it (``\\u00fc``) or not.
 
 Join ``memberships`` and ``subscribers`` (``memberships.join(subscribers)``) to use the clause.
 """
