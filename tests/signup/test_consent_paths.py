@@ -69,25 +69,39 @@ def test_a_sign_up_keeps_a_pending_record_and_follows_no_topic_before_the_confir
     assert tuple(last) == ("confirmed", "topics added: asia, peace")
 
 
-def test_repeated_sign_ups_renew_one_pending_record_and_a_double_confirmation_writes_no_second(engine):
-    membership.request_sign_up(engine, "ann@example.org", None, "research", ["asia"], "sha256:old")
-    membership.CONFIRM_EVERY, saved = membership.CONFIRM_EVERY * 0, membership.CONFIRM_EVERY  # the second mail is not throttled
+def test_a_later_sign_up_by_someone_else_never_changes_what_an_earlier_link_confirms(engine):
+    """Found by review: a stranger's second request (throttled, so no mail) used to rewrite the waiting topics."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from outreach.store.db import now
+    from outreach.store.schema import consents
+
+    first = membership.request_sign_up(engine, "ann@example.org", None, "research", ["asia"], FORM)
+    an_hour_ago = now() - timedelta(hours=1)
+    with engine.begin() as conn:  # ann's request and the link mailed for it, an hour ago
+        conn.execute(update(consents).values(requested_at=an_hour_ago))
+    link_issued = an_hour_ago.replace(microsecond=0) + timedelta(seconds=1)
+    assert membership.request_sign_up(engine, "ann@example.org", None, "research", ["climate"], FORM).mail == "throttled"
+    assert len(_records(engine, "ann@example.org")) == 1, "a throttled request mails nothing and records nothing"
+    membership.CONFIRM_EVERY, saved = membership.CONFIRM_EVERY * 0, membership.CONFIRM_EVERY  # the stranger's next one is mailed
     try:
-        done = membership.request_sign_up(engine, "ann@example.org", None, "research", ["climate"], FORM)
+        assert membership.request_sign_up(engine, "ann@example.org", None, "research", ["migration"], FORM).mail == "queued"
     finally:
         membership.CONFIRM_EVERY = saved
-    (pending,) = _records(engine, "ann@example.org")
-    assert (pending.evidence.form_version, pending.evidence.basis, pending.evidence.topics) == (FORM, "sign-up form", ("climate",))
-    for _ in range(2):
-        assert membership.confirm(engine, done.subscriber_key, "research", None, "198.51.100.0", "UA", TOPICS + ("climate",)) == "active"
-    assert len(_records(engine, "ann@example.org")) == 1 and _topics(engine, "ann@example.org") == ["climate"]
+    assert [r.evidence.topics for r in _records(engine, "ann@example.org")] == [("asia",), ("migration",)], "each mailed request its own record"
+    for _ in range(2):  # ann confirms from her own (older) link, twice
+        assert membership.confirm(engine, first.subscriber_key, "research", link_issued, "198.51.100.0", "UA", TOPICS + ("migration",)) == "active"
+    (given,) = _records(engine, "ann@example.org")
+    assert given.given_at is not None and given.evidence.topics == ("asia",) and _topics(engine, "ann@example.org") == ["asia"]
 
 
-def test_a_throttled_sign_up_still_keeps_its_record_for_the_link_on_its_way(engine):
+def test_a_throttled_sign_up_records_nothing_for_a_link_never_sent(engine):
     first = membership.request_sign_up(engine, "ann@example.org", None, "research", [], FORM)
     second = membership.request_sign_up(engine, "ann@example.org", None, "events", ["asia"], FORM)
     assert (first.mail, second.mail) == ("queued", "throttled"), "one address: one confirmation per ten minutes, over every list"
-    assert sorted(r.list_name for r in _records(engine, "ann@example.org")) == ["events", "research"]
+    assert [r.list_name for r in _records(engine, "ann@example.org")] == ["research"]
 
 
 def test_the_form_cannot_change_an_active_readers_topics(engine):

@@ -25,7 +25,7 @@ def test_a_double_opt_in_is_pending_until_confirmed_then_kept_after_withdrawal(d
         sid = _person(conn)
         pending = consent.record_pending(conn, sid, "research", Evidence(form_version=consent.form_version("<form>")))
         assert consent.withdraw(conn, sid, "research", "one-click") == 0, "a consent never given cannot be withdrawn"
-        assert consent.confirm_pending(conn, sid, "research", "203.0.113.7", "Mozilla/5.0\x1b[31m") == pending
+        consent.complete(conn, pending, "203.0.113.7", "Mozilla/5.0\x1b[31m")
     with engine.begin() as conn:
         assert consent.withdraw(conn, sid, "research", "one-click") == 1
         assert consent.withdraw(conn, sid, "research", "web") == 0, "a withdrawal is recorded once"
@@ -34,15 +34,6 @@ def test_a_double_opt_in_is_pending_until_confirmed_then_kept_after_withdrawal(d
     assert only.withdrawn_by == "one-click" and only.evidence.ip == "203.0.113.7"
     assert only.evidence.user_agent == "Mozilla/5.0 [31m", "control characters never reach a record"
     assert only.evidence.form_version.startswith("sha256:")
-
-
-def test_a_confirmation_with_no_pending_record_writes_one(db_config):
-    engine = open_db(db_config)
-    with engine.begin() as conn:
-        sid = _person(conn)
-        consent.confirm_pending(conn, sid, "research", None, None)
-        (only,) = consent.records_of(conn, sid)
-    assert only.given_at is not None and only.method is ConsentMethod.DOUBLE_OPT_IN
 
 
 def test_import_evidence_is_kept_and_exported_with_the_address(db_config):

@@ -99,25 +99,16 @@ def record(conn: Connection, subscriber_id: int, list_name: str, method: Consent
 
 
 def record_pending(conn: Connection, subscriber_id: int, list_name: str, evidence: Evidence) -> int:
-    """A double opt-in sign-up: requested now, given only when :func:`confirm_pending` runs; its id."""
+    """A double opt-in sign-up: requested now, given only when :func:`complete` runs; its id."""
     row = {"subscriber_id": subscriber_id, "list": list_name, "method": ConsentMethod.DOUBLE_OPT_IN.value,
            "requested_at": now(), "given_at": None, **_values(evidence)}
     return int(conn.execute(insert(consents).returning(consents.c.id), [row]).scalar_one())
 
 
-def confirm_pending(conn: Connection, subscriber_id: int, list_name: str, ip: str | None, user_agent: str | None) -> int:
-    """Complete the newest pending double opt-in for the list with the confirmation's time, address and agent.
-
-    With no pending record (a sign-up from before records were kept) one is written now. Its id.
-    """
-    pending = conn.execute(select(consents.c.id).where(consents.c.subscriber_id == subscriber_id, consents.c.list == list_name,
-                                                       consents.c.method == ConsentMethod.DOUBLE_OPT_IN.value, consents.c.given_at.is_(None))
-                           .order_by(consents.c.id.desc()).limit(1)).scalar_one_or_none()
+def complete(conn: Connection, record_id: int, ip: str | None, user_agent: str | None) -> None:
+    """Complete one pending double opt-in with the confirmation's time, client address and user agent."""
     agent = clean_line(user_agent or "", MAX_USER_AGENT) or None
-    if pending is None:
-        return record(conn, subscriber_id, list_name, ConsentMethod.DOUBLE_OPT_IN, Evidence(ip=ip, user_agent=agent))
-    conn.execute(update(consents).where(consents.c.id == pending).values(given_at=now(), ip=ip, user_agent=agent))
-    return int(pending)
+    conn.execute(update(consents).where(consents.c.id == record_id, consents.c.given_at.is_(None)).values(given_at=now(), ip=ip, user_agent=agent))
 
 
 def withdraw(conn: Connection, subscriber_id: int, list_name: str, source: str) -> int:

@@ -44,6 +44,8 @@ KEEP_SENT = timedelta(days=2)
 SENT_STATES = ("queued", "sending", "sent", "unknown", "failed")
 # A pending double opt-in's basis; the topics asked for are kept beside it (consents.topics) for the confirmation.
 SIGN_UP_BASIS = "sign-up form"
+# How long after a sign-up its confirmation link may be signed and still be that sign-up's (token times are whole seconds).
+LINK_AFTER_REQUEST = timedelta(seconds=2)
 
 
 def _by_key(conn: Connection, subscriber_key: str, lock: bool = False) -> Row | None:
@@ -174,12 +176,13 @@ def request_sign_up(engine: Engine, email: str, name: str | None, list_name: str
     """Record a sign-up and queue its confirmation mail, rate limited per address; raise ``ValueError`` for a bad address.
 
     The same statements run on every path (new, pending, active, unsubscribed,
-    suppressed, throttled): only the values written differ, except that an address
-    that gets no mail (active, or suppressed on every list) gets no pending consent
-    record, one small write (the timing tests in tests/hardening/test_signup.py
-    measure the whole answer). ``topics`` (ids the caller checked against the
-    config) are kept in the pending consent record and followed when the person
-    confirms; ``form_version`` names the form's wording.
+    suppressed, throttled): only the values written differ, except that a request
+    that mails no link (active, suppressed on every list, or throttled) writes no
+    pending consent record, one small write (the timing tests in
+    tests/hardening/test_signup.py measure the whole answer). ``topics`` (ids the
+    caller checked against the config) are kept in the mailed link's own pending
+    record and followed when that link is confirmed; ``form_version`` names the
+    form's wording.
     """
     key, display = normalise_email(email)
     stamp = now()
@@ -194,8 +197,8 @@ def request_sign_up(engine: Engine, email: str, name: str | None, list_name: str
                       ["subscriber_id", "list"])
         blocked = conn.execute(select(func.count()).select_from(suppressions).where(suppressions.c.email == key, suppressions.c.list == ALL_LISTS)).scalar_one()
         mail = "not needed" if status == "active" or blocked else _throttle(conn, found.token_key, stamp)
-        if mail != "not needed":  # a throttled request's record is completed by the link already on its way
-            _pending_consent(conn, found.id, list_name, consent.Evidence(form_version=form_version, basis=SIGN_UP_BASIS, topics=tuple(topics)))
+        if mail == "queued":  # a record per mailed link: a throttled request mails nothing, so it records nothing
+            consent.record_pending(conn, found.id, list_name, consent.Evidence(form_version=form_version, basis=SIGN_UP_BASIS, topics=tuple(topics)))
         conn.execute(insert(outgoing_mail), [{"purpose": "confirm", "token_key": found.token_key, "list": list_name, "state": mail,
                                               "attempts": 0, "not_before": None, "created_at": stamp, "updated_at": stamp}])
         conn.execute(insert(audit), [{"at": stamp, "action": "subscribed", "email": key, "list": list_name, "source": "web",
@@ -203,23 +206,25 @@ def request_sign_up(engine: Engine, email: str, name: str | None, list_name: str
     return SignUp(str(found.token_key), before, mail)
 
 
-def _open_pending(conn: Connection, subscriber_id: int, list_name: str) -> Row | None:
-    """The newest double opt-in record of the list still waiting for its confirmation."""
-    return conn.execute(select(consents.c.id, consents.c.topics)
-                        .where(consents.c.subscriber_id == subscriber_id, consents.c.list == list_name,
-                               consents.c.method == consent.ConsentMethod.DOUBLE_OPT_IN.value, consents.c.given_at.is_(None))
-                        .order_by(consents.c.id.desc()).limit(1)).first()
+def _open_pending(conn: Connection, subscriber_id: int, list_name: str, issued_at: datetime | None = None) -> Row | None:
+    """The double opt-in record of the list still waiting for the link issued at ``issued_at``.
+
+    That is the newest one requested before the link was signed (token times are whole
+    seconds, rounded down; the mail is signed after its request), so a later sign-up of the
+    same address by someone else never changes what an earlier link confirms.
+    """
+    q = (select(consents.c.id, consents.c.topics)
+         .where(consents.c.subscriber_id == subscriber_id, consents.c.list == list_name,
+                consents.c.method == consent.ConsentMethod.DOUBLE_OPT_IN.value, consents.c.given_at.is_(None)))
+    if issued_at is not None:
+        q = q.where(consents.c.requested_at < issued_at + LINK_AFTER_REQUEST)
+    return conn.execute(q.order_by(consents.c.id.desc()).limit(1)).first()
 
 
-def _pending_consent(conn: Connection, subscriber_id: int, list_name: str, evidence: consent.Evidence) -> None:
-    """Keep one waiting record per membership: a repeated sign-up renews it (the latest form and topics) instead of adding rows."""
-    waiting = _open_pending(conn, subscriber_id, list_name)
-    if waiting is None:
-        consent.record_pending(conn, subscriber_id, list_name, evidence)
-        return
-    conn.execute(update(consents).where(consents.c.id == waiting.id)
-                 .values(requested_at=now(), form_version=evidence.form_version, basis=evidence.basis,
-                         topics=sorted(set(evidence.topics or ()))))
+def _close_pending(conn: Connection, subscriber_id: int, list_name: str) -> None:
+    """Once a link is confirmed, the list's other waiting requests are settled: their links confirm nothing new."""
+    conn.execute(delete(consents).where(consents.c.subscriber_id == subscriber_id, consents.c.list == list_name,
+                                        consents.c.method == consent.ConsentMethod.DOUBLE_OPT_IN.value, consents.c.given_at.is_(None)))
 
 
 def _throttle(conn: Connection, token_key: str, stamp: datetime) -> str:
@@ -263,12 +268,16 @@ def confirm(engine: Engine, subscriber_key: str, list_name: str, issued_at: date
         if issued_at is not None and _left_since(conn, row, list_name, issued_at):
             return "unsubscribed"
         status = conn.execute(select(memberships.c.status).where(memberships.c.subscriber_id == row.id, memberships.c.list == list_name)).scalar_one_or_none()
-        waiting = _open_pending(conn, row.id, list_name)
+        waiting = _open_pending(conn, row.id, list_name, issued_at)
         unsuppress(conn, row.email, list_name, "web")  # confirming is an explicit new opt-in
         _set_membership(conn, row.id, list_name, "active", "web")
         added: list[str] = []
         if waiting is not None or status != "active":  # already active with nothing waiting: a repeat, no second record
-            consent.confirm_pending(conn, row.id, list_name, ip, user_agent)
+            if waiting is not None:
+                consent.complete(conn, waiting.id, ip, user_agent)
+            else:  # a link from before records were kept
+                consent.record(conn, row.id, list_name, consent.ConsentMethod.DOUBLE_OPT_IN, consent.Evidence(ip=ip, user_agent=user_agent))
+            _close_pending(conn, row.id, list_name)
             added = add_topics(conn, row.id, [t for t in ((waiting.topics or []) if waiting else []) if t in known_topics])
         conn.execute(insert(audit), [{"at": now(), "action": "confirmed", "email": row.email, "list": list_name, "source": "web",
                                       "detail": f"topics added: {', '.join(added)}" if added else None}])
