@@ -299,6 +299,15 @@ def test_link_requests_are_limited_per_address_and_per_client(live, tmp_path):
     assert slow.status_code == 429 and slow.headers["retry-after"] == "60"
 
 
+def test_an_ipv6_client_cannot_dodge_the_link_request_limit_within_its_64(live, tmp_path):
+    """Found by review: /preferences counted each IPv6 address apart, so one host could ask without limit."""
+    def ask(client: str, i: int) -> int:  # behind the local proxy: uvicorn takes the client from X-Forwarded-For
+        return httpx.post(f"{live.url}/preferences", data={"email": f"v{i}@example.org"}, headers={"X-Forwarded-For": client}).status_code
+
+    assert [ask(f"2001:db8:1:2::{i + 1:x}", i) for i in range(11)] == [200] * 10 + [429]
+    assert ask("2001:db8:1:3::1", 99) == 200, "another /64 is another client"
+
+
 def test_every_campaign_email_links_to_the_page_of_its_list(live, tmp_path, campaign_copy):
     from outreach.campaign import load_campaign
     from outreach.mail.send import send_email

@@ -50,6 +50,7 @@ def test_import_evidence_is_kept_and_exported_with_the_address(db_config):
 @pytest.mark.parametrize(("raw", "truncate", "kept"), [
     ("203.0.113.77", False, "203.0.113.77"), ("203.0.113.77", True, "203.0.113.0"),
     ("2001:db8:1234:5678::1", True, "2001:db8:1234::"), ("testclient", True, None), (None, False, None),
+    ("::ffff:203.0.113.77", False, "203.0.113.77"), ("::ffff:203.0.113.77", True, "203.0.113.0"),  # a dual-stack listener's IPv4 client
 ])
 def test_client_addresses_are_kept_whole_or_truncated(raw, truncate, kept):
     assert consent.client_ip(raw, truncate) == kept

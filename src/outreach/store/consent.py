@@ -72,6 +72,8 @@ def client_ip(raw: str | None, truncate: bool) -> str | None:
         address = ipaddress.ip_address(raw.strip())
     except ValueError:
         return None  # not an address (a test client, a unix socket): nothing worth keeping
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped  # a dual-stack listener's view of an IPv4 client
     if not truncate:
         return str(address)
     prefix = 24 if address.version == 4 else 48

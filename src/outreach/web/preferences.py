@@ -31,13 +31,12 @@ from starlette.routing import Route
 
 from ..mail.compose import TEST_COPY_TOKEN
 from ..store import preferences as store
-from ..store.consent import Evidence, client_ip, form_version
 from ..tokens import TokenClaims, is_form_key, make_form_key
+from .limits import client_key
 
 if TYPE_CHECKING:
     from .app import WebApp
 
-PAGE_TEMPLATE = "web/preferences.html.j2"
 FORM_KEY_MAX_AGE = 12 * 3600  # seconds a served page's forms stay usable
 REQUESTS_PER_MINUTE = 10  # link requests one client may make per minute
 REQUESTS_PER_ADDRESS_PER_MINUTE = 3  # link requests for one address per minute, whoever asks (every address alike)
@@ -72,8 +71,7 @@ class PreferenceCentre:
         self.web = web
         self.config = web.config
         self.origin = web_origin(web.config.web.base_url)
-        source = web.env.loader.get_source(web.env, PAGE_TEMPLATE)[0] if web.env.loader else ""
-        self.form_version = form_version(source)
+        self.form_version = web.form_version("preferences")  # the page's template and the list and topic names it shows
         from .app import ClientLimiter, masked  # the same window as sign-ups (app imports this module, so not at the top)
 
         self.masked = masked
@@ -133,9 +131,7 @@ class PreferenceCentre:
         wanted = [str(v) for v in form.getlist("list")]
         if any(name not in self.config.lists for name in wanted):
             return None
-        agent = request.headers.get("user-agent")
-        evidence = Evidence(ip=client_ip(request.client.host if request.client else None, self.config.privacy.truncate_ip),
-                            user_agent=agent, form_version=self.form_version)
+        evidence = self.web.evidence(request, self.form_version)
         change = await self.web.db(store.save_lists, self.web.engine, claims.subscriber_key, wanted, sorted(self.config.lists), evidence)
         if change is None:
             return None
@@ -176,7 +172,7 @@ class PreferenceCentre:
         return self.web.page("preferences_request")
 
     async def request_link(self, request: Request) -> Response:
-        if not self.clients.allow(request.client.host if request.client else "?"):
+        if not self.clients.allow(client_key(request)):  # an IPv6 client by its /64, as for sign-ups
             return self._slow_down()
         form = await self.web.form(request)
         if form is None:
