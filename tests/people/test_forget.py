@@ -242,3 +242,23 @@ def test_someone_forgotten_who_signs_up_again_may_be_imported_again(live, tmp_pa
     assert again.rejected == [] and forgotten_in(engine, keyring(config, engine), [ADDRESS]) == set()
     with engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM audit WHERE action = 'unforgotten'").scalar_one() == 1
+
+
+def test_forget_waits_for_a_message_in_flight_to_the_person(db_config, tmp_path):
+    """Found by review: the relay's reply to a message in flight (it quotes the address) was written after the erasure."""
+    from outreach.errors import SubscriberError
+    from outreach.store.ledger import enqueue_audience
+
+    engine = open_db(db_config)
+    path = tmp_path / "p.csv"
+    path.write_text("email,name\nann@example.org,Ann\n", encoding="utf-8")
+    import_csv(engine, path, "research", config=db_config, basis="b")
+    enqueue_audience(engine, "c", "research", 1)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE deliveries SET state = 'sending'")
+    with pytest.raises(SubscriberError, match="being sent to this address right now; nothing was done"):
+        forget(engine, db_config, "ann@example.org")
+    assert person_data(engine, db_config, "ann@example.org").profile is not None
+    with engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE deliveries SET state = 'sent', detail = '250 ok <ann@example.org>'")
+    assert forget(engine, db_config, "ann@example.org") is not None

@@ -21,9 +21,11 @@ from typing import Any, Callable, Iterable
 from sqlalchemy import Connection, Engine, delete, func, insert, or_, select, update
 
 from ..config import Config, secret
+from ..errors import SubscriberError
 from ..tokens import Keyring
 from .consent import records_of
 from .db import local_secret, now
+from .delivery import DeliveryState
 from .ledger import forget_recipient_in
 from .ledger_queries import email_deliveries_of
 from .profile import topics_of
@@ -207,7 +209,8 @@ def forget(engine: Engine, config: Config, address: str, source: str = "cli") ->
     new_mark = mark(keyring(config, engine).keys[-1], key)
     with engine.begin() as conn:
         row = conn.execute(select(subscribers.c.id, subscribers.c.display_email, subscribers.c.name, subscribers.c.token_key)
-                           .where(subscribers.c.email == key)).first()
+                           .where(subscribers.c.email == key).with_for_update()).first()
+        _refuse_while_sending(conn, row.id if row else None, key)
         scrub = scrubber(key, row.display_email if row else None, row.name if row else None)
         ids = forget_recipient_in(conn, row.id if row else None, key, scrub)
         inbound = _forget_inbound(conn, key, ids, scrub)
@@ -221,6 +224,14 @@ def forget(engine: Engine, config: Config, address: str, source: str = "cli") ->
         conn.execute(insert(audit), [{"at": now(), "action": FORGOTTEN, "email": None, "list": ALL_LISTS, "source": source,
                                       "detail": f"{len(ids)} deliveries made anonymous, {inbound} inbound messages cleared"}])
     return Forgotten(row is not None, len(ids), inbound, audited, lifted)
+
+
+def _refuse_while_sending(conn: Connection, subscriber_id: int | None, key: str) -> None:
+    """A message to them in flight would write the relay's reply (which quotes the address) after the erasure."""
+    sending = [d.campaign for d, _ in email_deliveries_of(conn, subscriber_id, key) if d.state is DeliveryState.SENDING]
+    if sending:
+        raise SubscriberError(f"a message of campaign '{sending[0]}' is being sent to this address right now; "
+                              "nothing was done: run forget again once that send has finished")
 
 
 def _delete_subscriber(conn: Connection, sid: int, token_key: str) -> None:
