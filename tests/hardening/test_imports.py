@@ -150,13 +150,13 @@ def test_a_line_break_inside_a_quoted_cell_is_a_problem_of_its_row_and_not_impor
     assert ann["name"] == "" and ann["attrs"] == {"org": "DIIS"}
 
 
-UNTERMINATED = 'email,name\nann@example.org,"Ann\nbob@example.org,Bob\ncat@example.org,Cat\ndan@example.org,Dan\n'
+UNTERMINATED = 'email,name\nzoe@example.org,Zoe\n\nann@example.org,"Ann\nbob@example.org,Bob\ncat@example.org,Cat\ndan@example.org,Dan\n'
 
 
 def test_an_unterminated_quote_is_reported_with_the_rows_it_swallowed(db_config, tmp_path):
     report, _ = _import(db_config, tmp_path, UNTERMINATED)
-    assert list(_members(db_config)) == ["ann@example.org"] and _members(db_config)["ann@example.org"]["name"] == ""
-    assert report.problems == [(2, "name", "a quoted cell runs over 4 lines (file lines 2-5 or so) (an unterminated quote?); "
+    assert list(_members(db_config)) == ["zoe@example.org", "ann@example.org"] and _members(db_config)["ann@example.org"]["name"] == ""
+    assert report.problems == [(4, "name", "a quoted cell runs over 4 lines (the row is file lines 4-7) (an unterminated quote?); "
                                            "rows inside it were not read as rows; the cell was not imported")]
     assert report.values_not_imported == 1 and not report.complete
 
@@ -165,8 +165,8 @@ def test_the_cli_exits_1_on_an_unterminated_quote(cli, db_config, tmp_path, monk
     path = _cli_setup(db_config, tmp_path, monkeypatch, UNTERMINATED)
     result = cli("subscribers", "import", path, "--list", "research", "--consent", "seminar")
     assert result.code == 1 and "Traceback" not in result.err
-    assert f"not imported: {path}:2: name: a quoted cell runs over 4 lines" in result.err
-    assert "1 rows: 1 added" in result.out and "1 values not imported" in result.out
+    assert f"not imported: {path}:4: name: a quoted cell runs over 4 lines (the row is file lines 4-7)" in result.err
+    assert "2 rows: 2 added" in result.out and "1 values not imported" in result.out
 
 
 def _cli_setup(db_config, tmp_path, monkeypatch, text: str, encoding: str = "utf-8"):

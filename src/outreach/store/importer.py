@@ -11,7 +11,8 @@ declared type) is a problem reported against its row and column; the rest of the
 is imported. Topics from a file are added to what a person follows, never removed.
 Every membership an import creates or activates gets a consent record (method
 ``import``: the file, the row, who ran it, the ``--consent`` basis). An address that
-was forgotten on request is refused for its row.
+was forgotten on request is refused for its row. A row repeating an earlier row's
+address is not imported: its values are counted as not imported.
 """
 
 from __future__ import annotations

@@ -168,27 +168,30 @@ def rows_of(header: list[str], reader: Iterator[list[str]], notes: Problems, pro
     it) is a problem of its row and is left out (but for the address, which rejects the row).
     """
     number = 1
+    end = getattr(reader, "line_num", 0)  # the file line the previous row ended on
     try:
         for number, row in enumerate(reader, start=2):
+            start, end = end + 1, getattr(reader, "line_num", 0)
             if not any(cell.strip() for cell in row):
                 continue
             lost = [i + 1 for i, cell in enumerate(row) if cell.strip() and (i >= len(header) or not header[i])]
             if lost:
                 notes.append((number, "columns " + ", ".join(map(str, lost)), "values with no column name were not imported"))
             values = {header[i]: cell.strip() for i, cell in enumerate(row) if i < len(header) and header[i]}
-            yield number, _single_lines(number, values, getattr(reader, "line_num", None), notes if problems is None else problems)
+            yield number, _single_lines(number, values, (start, end), notes if problems is None else problems)
     except csv.Error as exc:
         raise SubscriberError(f"{path or 'the file'}:{number + 1}: {_csv_problem(exc)}") from None
 
 
-def _single_lines(number: int, values: dict[str, str], last_line: int | None, problems: Problems) -> dict[str, str]:
+def _single_lines(number: int, values: dict[str, str], lines_of_row: tuple[int, int], problems: Problems) -> dict[str, str]:
     kept: dict[str, str] = {}
     for column, value in values.items():
         lines = len(_LINE_BREAK.split(value))
         if lines == 1:
             kept[column] = value
             continue
-        where = f" (file lines {last_line - lines + 1}-{last_line} or so)" if last_line else ""
+        start, end = lines_of_row
+        where = f" (the row is file lines {start}-{end})" if end > start else ""
         problems.append((number, column, f"a quoted cell runs over {lines} lines{where} (an unterminated quote?); "
                                          "rows inside it were not read as rows" + ("" if column == "email" else "; the cell was not imported")))
         if column == "email":
