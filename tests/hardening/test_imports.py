@@ -218,6 +218,8 @@ def test_windows_1252_is_read_when_asked_and_a_utf8_bom_with_it_is_refused(db_co
     path.write_bytes(WINDOWS.encode("utf-8-sig"))
     with pytest.raises(SubscriberError, match=r"starts with a UTF-8 byte order mark, so it is UTF-8"):
         import_csv(open_db(db_config), path, "research", encoding="cp1252")
+    with pytest.raises(SubscriberError, match=r"encoding 'latin-1': give one of utf-8, cp1252"):
+        import_csv(open_db(db_config), path, "research", encoding="latin-1")
     path.write_bytes(b"email,name\nann@example.org,A\x81\n")  # 0x81 has no character in Windows-1252
     with pytest.raises(SubscriberError, match=r"not Windows-1252 \(byte 0x81 at offset 28, line 2 is not a character in it\)"):
         import_csv(open_db(db_config), path, "research", encoding="cp1252")
@@ -231,4 +233,5 @@ def test_the_cli_refuses_windows_1252_unless_told(cli, db_config, tmp_path, monk
     assert _members(db_config) == {}
     done = cli("subscribers", "import", path, "--list", "research", "--consent", "seminar", "--encoding", "cp1252")
     assert done.code == 0, done.err
+    assert done.out.startswith(f"{path}: read as Windows-1252 (--encoding cp1252)")
     assert _members(db_config)["ann@example.org"]["name"] == "Søren"

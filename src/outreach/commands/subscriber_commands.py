@@ -16,7 +16,7 @@ from .base import command, err, out
 from ..config import Config
 from ..errors import SubscriberError
 from ..store.db import open_db
-from ..store.subscribers import count, import_csv, iter_members, remove, suppression_list
+from ..store.subscribers import ENCODINGS, count, import_csv, iter_members, remove, suppression_list
 from ..display import cell, csv_safe, visible
 from ..text import control_chars
 
@@ -42,7 +42,7 @@ def _args(p: argparse.ArgumentParser) -> None:
     imp.add_argument("file", type=Path, metavar="FILE.csv")
     imp.add_argument("--list", required=True, dest="list_name")
     imp.add_argument("--consent", metavar="TEXT", help="on what basis the people in the file agreed to be mailed (kept in each consent record)")
-    imp.add_argument("--encoding", choices=["utf-8", "cp1252"], default="utf-8",
+    imp.add_argument("--encoding", choices=ENCODINGS, default="utf-8",
                      help="the file's character set: utf-8 (the default; a file that is not UTF-8 is refused, naming the first bad byte) "
                           "or cp1252 (Windows-1252, what Excel on Windows saves as 'CSV'; check the names after importing)")
     for name, helptext in (("list", "print a list's members"), ("count", "count a list's members by status")):
@@ -89,6 +89,8 @@ def _import(args: argparse.Namespace, config: Config) -> int:
         raise SubscriberError(f"--consent must be one line of plain text (found {', '.join(control_chars(basis))})")
     list_name = _known_list(config, args.list_name)
     report = import_csv(open_db(config), args.file, list_name, config=config, basis=basis, encoding=args.encoding)
+    if args.encoding == "cp1252":
+        out(f"{args.file}: read as Windows-1252 (--encoding cp1252): check that names with accents look right")
     out(f"{args.file}: columns:")
     for column in report.columns:
         out(f"  {visible(column.describe())}")

@@ -101,6 +101,8 @@ ENCODINGS = ("utf-8", "cp1252")
 
 def _decode(path: Path, raw: bytes, encoding: str) -> str:
     """The file's text: UTF-8 (a BOM is dropped) unless ``encoding`` is ``cp1252``; bytes that do not decode refuse the file."""
+    if encoding not in ENCODINGS:
+        raise SubscriberError(f"{path}: encoding {encoding!r}: give one of {', '.join(ENCODINGS)}")
     bom = raw.startswith(codecs.BOM_UTF8)
     if encoding == "cp1252" and bom:
         raise SubscriberError(f"{path}: starts with a UTF-8 byte order mark, so it is UTF-8: import it without --encoding cp1252")
