@@ -88,3 +88,19 @@ def test_removing_someone_from_a_list_keeps_their_consent_record_withdrawn(db_co
         sid = conn.execute(select(subscribers.c.id)).scalar_one()
         (kept,) = consent.records_of(conn, sid)
     assert kept.withdrawn_at is not None and kept.withdrawn_by == "cli" and kept.evidence.basis == "seminar list"
+
+
+def test_removing_someone_from_every_list_keeps_them_and_their_records(db_config, tmp_path):
+    """Found by review: remove --all deleted the subscriber row, and with it every consent record."""
+    from outreach.store.importer import import_csv
+    from outreach.store.subscribers import remove
+
+    engine = open_db(db_config)
+    path = tmp_path / "p.csv"
+    path.write_text("email\nzed@example.org\n", encoding="utf-8")
+    import_csv(engine, path, "research", config=db_config, basis="seminar list")
+    assert remove(engine, "zed@example.org", None) == 1
+    with engine.connect() as conn:
+        sid = conn.execute(select(subscribers.c.id)).scalar_one()
+        (kept,) = consent.records_of(conn, sid)
+    assert kept.withdrawn_at is not None and kept.withdrawn_by == "cli"

@@ -54,7 +54,7 @@ def test_suppression_survives_reimport_and_removal(db_config, tmp_path):
     assert count(engine, "research") == {"active": 1, "pending": 0, "unsubscribed": 0, "suppressed": 1}
     assert remove(engine, "ann@example.org", None) == 1
     report = import_csv(engine, _write(tmp_path / "b.csv", b"email\nANN@example.org\n"), "research")
-    assert report.added == 1 and report.suppressed == 1
+    assert report.updated == 1 and report.suppressed == 1  # the subscriber row stays (with its consent records)
     assert count(engine, "research")["suppressed"] == 1
     assert [(s["email"], s["reason"]) for s in suppression_list(engine)] == [("ann@example.org", "unsubscribed")]
 

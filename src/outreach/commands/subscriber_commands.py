@@ -62,12 +62,12 @@ def _args(p: argparse.ArgumentParser) -> None:
     forget = sub.add_parser("forget", help="erase a person; only a keyed hash of the address stays, so no import adds them again",
                             **_example("outreach subscribers forget ann@example.org"))
     forget.add_argument("email")
-    rm = sub.add_parser("remove", help="remove an address from a list (or from everything with --all)",
+    rm = sub.add_parser("remove", help="take an address off a list (or every list with --all); consent records are kept, withdrawn",
                         **_example("outreach subscribers remove ann@example.org --list research"))
     rm.add_argument("email")
     group = rm.add_mutually_exclusive_group(required=True)
     group.add_argument("--list", dest="list_name")
-    group.add_argument("--all", action="store_true", help="delete the subscriber and every membership")
+    group.add_argument("--all", action="store_true", help="every list (to erase the person, use: subscribers forget)")
     sub.add_parser("suppressed", help="print the suppression list (unsubscribed, bounced, complained, forgotten)",
                    **_example("outreach subscribers suppressed"))
 

@@ -268,18 +268,20 @@ def iter_members(engine: Engine, list_name: str, status: str | None = None) -> I
 
 
 def remove(engine: Engine, email: str, list_name: str | None, source: str = "cli") -> int:
-    """Remove an address from one list (or from every list and the subscriber table); return rows removed."""
+    """Take an address off one list (or every list); the memberships removed.
+
+    The subscriber row stays, and with it the consent records, withdrawn: how a person
+    joined is kept after they leave. To erase a person, ``subscribers forget``.
+    """
     key, _ = normalise_email(email)
     with engine.begin() as conn:
         sid = conn.execute(select(subscribers.c.id).where(subscribers.c.email == key)).scalar_one_or_none()
         if sid is None:
             return 0
-        if list_name:
-            n = conn.execute(delete(memberships).where(memberships.c.subscriber_id == sid, memberships.c.list == list_name)).rowcount
-            withdraw(conn, sid, list_name, source)  # the record of how they joined stays, withdrawn
-        else:
-            conn.execute(delete(memberships).where(memberships.c.subscriber_id == sid))
-            n = conn.execute(delete(subscribers).where(subscribers.c.id == sid)).rowcount
+        lists = [list_name] if list_name else list(conn.execute(select(memberships.c.list).where(memberships.c.subscriber_id == sid)).scalars())
+        n = conn.execute(delete(memberships).where(memberships.c.subscriber_id == sid, memberships.c.list.in_(lists))).rowcount
+        for name in lists:
+            withdraw(conn, sid, name, source)  # the record of how they joined stays, withdrawn
         conn.execute(insert(audit), [{"at": now(), "action": "removed", "email": key, "list": list_name or ALL_LISTS, "source": source}])
     return n
 
