@@ -261,7 +261,7 @@ def test_the_outbox_gets_wrapped_links_too(plan_default, smtp_config, tmp_path):
     assert len(numbers) == 2
 
 
-def test_only(config) -> dict[str, bool]:
+def only_in_test_copies(config) -> dict[str, bool]:
     """url -> whether only a [Test] copy carried the link so far."""
     with open_db(config).connect() as conn:
         return {r.url: bool(r.test_only) for r in conn.execute(select(links_table.c.url, links_table.c.test_only))}
@@ -276,7 +276,7 @@ def test_a_test_copy_counts_nothing_and_a_later_send_reuses_the_links(plan_defau
     _, text, body = parts(copy.data)
     claims, _, _ = decode(text, body, links)
     assert claims and {(c.mode, c.message) for c in claims} == {(ClickMode.TEST, 0)}
-    assert set(test_only(smtp_config).values()) == {True}, "so far only the test copy carried them"
+    assert set(only_in_test_copies(smtp_config).values()) == {True}, "so far only the test copy carried them"
     # the real send: one run stopped by a temporary failure, a second run sends the rest with the same link ids
     subscribe(smtp_config, tmp_path, 2)
     smtp_server.when("reader001@example.org", "451 4.7.1 try later")
@@ -289,7 +289,7 @@ def test_a_test_copy_counts_nothing_and_a_later_send_reuses_the_links(plan_defau
     assert set(links.items()) <= set(first_ids.items()), "the test copy's links still redirect, with the same ids"
     by_url = {u: i for i, u in first_ids.items()}
     assert by_url[report] == {u: i for i, u in links.items()}[report], "the test copy's link row is the real send's"
-    flags = test_only(smtp_config)
+    flags = only_in_test_copies(smtp_config)
     assert flags[report] is False, "a link the real send carries is no longer the test copy's alone"
     assert all(flags[u] for u in flags if "?k=" in u), "the test copy's keyed archive link stays its own"
     assert not any("?k=" in link.url for link in link_rows(open_db(smtp_config), plan_default.campaign.slug)), "the report leaves it out"
