@@ -5,7 +5,6 @@ from __future__ import annotations
 import email
 import email.policy
 import re
-import shutil
 
 import pytest
 from sqlalchemy import select
@@ -17,7 +16,7 @@ from outreach.store.db import open_db
 from outreach.store.profile import topics_of
 from outreach.store.schema import audit, subscribers
 from outreach.store.subscribers import import_csv
-from tests.conftest import CHROMIUM_FLAGS, playwright_sync, require
+from tests.render.browser_checks import chromium_browser
 
 pytestmark = pytest.mark.browser
 
@@ -31,18 +30,13 @@ def _link_in_outbox(config, slug: str, address: str) -> str:
 
 
 def test_a_reader_changes_topics_in_a_browser(live, tmp_path, campaign_copy):
-    exe = shutil.which("chromium")
-    if exe is None:
-        require("chromium", "install Debian's chromium package")
-    playwright = playwright_sync()
     csv_file = tmp_path / "s.csv"
     csv_file.write_text("email,name\nann@example.org,Ann\nbob@example.org,Bob\n", encoding="utf-8")
     import_csv(open_db(live.config), csv_file, "research")
     plan = build_plan(load_campaign(campaign_copy()), live.config)
     assert send_email(live.config, plan).ledger["sent"] == 2
     link = _link_in_outbox(live.config, plan.campaign.slug, "bob@example.org")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=exe, args=[f for f in CHROMIUM_FLAGS if f != "--headless"])
+    with chromium_browser() as browser:
         page = browser.new_page(viewport={"width": 375, "height": 800})
         page.goto(link)
         assert page.inner_text("h1") == "Manage your subscription"
@@ -58,7 +52,6 @@ def test_a_reader_changes_topics_in_a_browser(live, tmp_path, campaign_copy):
         with page.expect_navigation():
             page.get_by_role("button", name="Save topics").click()
         assert not page.get_by_label("Asia").is_checked()
-        browser.close()
     engine = open_db(live.config)
     with engine.connect() as conn:
         bob = conn.execute(select(subscribers.c.id).where(subscribers.c.email == "bob@example.org")).scalar_one()
