@@ -19,6 +19,10 @@ import pytest
 from outreach.cli import main
 from outreach.config import Config
 
+from tests.loopback_only import install as _loopback_only
+
+_loopback_only()  # no test reaches the internet: a connection to any non-loopback address fails
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "campaigns" / "soldier-defections-myanmar.toml"
 SAMPLE_COVER = ROOT / "campaigns" / "soldier-defections-myanmar-cover.png"
