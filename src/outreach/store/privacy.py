@@ -46,7 +46,15 @@ def keyring(config: Config, engine: Engine) -> Keyring:
     keep matching for as long as the database lives.
     """
     value = secret(config.privacy.forget_key_env, "the key of forgotten addresses' marks") if config.privacy.forget_key_env else None
-    return Keyring.of(value.encode() if value else local_secret(engine, "forget"))
+    if value:
+        return Keyring.of(value.encode())
+    where = engine.url.render_as_string(hide_password=True)
+    if where not in _LOCAL_KEYS:  # read (or made) once per database: every inbound message asks for it
+        _LOCAL_KEYS[where] = local_secret(engine, "forget")
+    return Keyring.of(_LOCAL_KEYS[where])
+
+
+_LOCAL_KEYS: dict[str, bytes] = {}  # database -> its forget key; the key never changes once made
 
 
 def mark(key: bytes, address: str) -> str:
