@@ -1,82 +1,156 @@
-"""Approvals: a person signs off on exactly what the campaign renders.
+"""Approvals: people sign off on exactly what the campaign renders, and dispatch counts them.
 
-An approval records the plan's per-piece hashes. Dispatch compares them with
-the campaign as it renders now and names every piece that changed.
+A decision (an approval or a request for changes) records the plan's per-piece
+hashes and, where it was made from a rendered version, that version's pieces.
+Dispatch needs ``[review] approvals_required`` distinct reviewers whose latest
+decision approves the content as it renders *now*, and no reviewer's latest
+decision asking for changes to it. A reviewer is the address of a review link
+(:mod:`outreach.review.links`); ``outreach approve --by`` is a CLI approval that
+counts only when one approval is required, or when the config allows it. When
+the campaign changed since it was last approved, the refusal names each changed
+piece with its words (:mod:`outreach.review.diff`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from pathlib import Path
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
 
 from .config import Config
-from .errors import ApprovalError, ScheduleError
+from .errors import ApprovalError, OutreachError, ScheduleError
 from .plan import Plan
+from .review.diff import PieceChange, Version, compare, summary
+from .review.pieces import pieces_of
 from .store.db import now, open_db
-from .store.schema import approvals
+from .store.reviews import Decision, DecisionKind, DecisionMethod, NewDecision, ReviewerLink, decisions_of, record_decision, reviewers_of, version
+from .store.importer import current_user
 
 
 @dataclass(frozen=True)
-class Approval:
-    """The latest approval of a campaign."""
+class ApprovalState:
+    """Where a campaign stands: who approved the content as it renders now, who asked for changes, who is still asked."""
 
-    by: str
-    at: datetime
+    campaign: str
     content_hash: str
-    hashes: dict[str, str]
+    required: int
+    counted: tuple[Decision, ...]  # approvals of the current content that count, one per reviewer
+    not_counted: tuple[Decision, ...]  # CLI approvals of the current content that do not count (approvals_required > 1)
+    changes_requested: tuple[Decision, ...]  # reviewers whose latest word on the current content asks for changes
+    waiting: tuple[ReviewerLink, ...]  # reviewers with a usable link who have not approved the current content
+    last_approval: Decision | None  # the latest approval of any content: what a diff compares with
 
-    def changed(self, plan: Plan) -> list[str]:
-        """The pieces of ``plan`` that differ from what was approved."""
-        current = plan.hashes
-        return sorted(k for k in set(current) | set(self.hashes) if current.get(k) != self.hashes.get(k))
+    @property
+    def ready(self) -> bool:
+        """Whether dispatch may run."""
+        return len(self.counted) >= self.required and not self.changes_requested
+
+    def missing(self) -> str | None:
+        """What is still missing before dispatch can run, in words; None when nothing is."""
+        parts = []
+        if self.changes_requested:
+            parts.append("changes requested by " + ", ".join(d.by for d in self.changes_requested))
+        if len(self.counted) < self.required:
+            parts.append(f"{self.required - len(self.counted)} more approval{'s' if self.required - len(self.counted) > 1 else ''} "
+                         f"of the current content (has {len(self.counted)} of {self.required})")
+            if self.waiting:
+                parts.append("waiting on " + ", ".join(link.name for link in self.waiting))
+            if self.not_counted:
+                parts.append("CLI approvals do not count towards approvals_required above 1 ([review] count_cli_approvals)")
+        return "; ".join(parts) if parts else None
 
 
-def approve(engine: Engine, plan: Plan, by: str) -> Approval:
-    """Record that ``by`` approved the plan as it renders now."""
+def approve(engine: Engine, plan: Plan, by: str, *, version_id: int | None = None) -> Decision:
+    """Record a CLI approval by ``by`` (and the OS user) of the plan as it renders now."""
     if not by.strip():
         raise ApprovalError("--by: say who approves")
+    return record_decision(engine, NewDecision(plan.campaign.slug, DecisionKind.APPROVED, DecisionMethod.CLI, by.strip(),
+                                               plan.content_hash, plan.hashes, version_id, os_user=current_user()))
+
+
+def latest(engine: Engine, campaign: str) -> Decision | None:
+    """The most recent approval of a campaign (of any content), if any."""
+    found = [d for d in decisions_of(engine, campaign) if d.kind is DecisionKind.APPROVED]
+    return found[-1] if found else None
+
+
+def approval_state(config: Config, engine: Engine, plan: Plan) -> ApprovalState:
+    """Count the decisions about ``plan``'s campaign against the content it renders to now."""
+    slug, current = plan.campaign.slug, plan.content_hash
+    decisions = decisions_of(engine, slug)
+    newest: dict[str, Decision] = {}
+    for decision in decisions:  # oldest first: each reviewer's latest word wins
+        newest[decision.reviewer] = decision
+    on_current = [d for d in newest.values() if d.content_hash == current]
+    approved = [d for d in on_current if d.kind is DecisionKind.APPROVED]
+    cli_counts = config.review.approvals_required == 1 or config.review.count_cli_approvals
+    counted = tuple(d for d in approved if d.method is DecisionMethod.LINK or cli_counts)
+    approved_by = {d.reviewer for d in counted}
     stamp = now()
-    with engine.begin() as conn:
-        conn.execute(insert(approvals), [{"campaign": plan.campaign.slug, "content_hash": plan.content_hash, "hashes": plan.hashes, "approved_by": by.strip(), "approved_at": stamp}])
-    return Approval(by.strip(), stamp, plan.content_hash, plan.hashes)
+    waiting = {link.address: link for link in reviewers_of(engine, slug) if link.usable(stamp) and link.address not in approved_by}
+    return ApprovalState(
+        slug, current, config.review.approvals_required, counted,
+        tuple(d for d in approved if d not in counted),
+        tuple(d for d in on_current if d.kind is DecisionKind.CHANGES_REQUESTED),
+        tuple(waiting.values()),
+        next((d for d in reversed(decisions) if d.kind is DecisionKind.APPROVED), None),
+    )
 
 
-def latest(engine: Engine, campaign: str) -> Approval | None:
-    """The most recent approval of a campaign, if any."""
-    with engine.connect() as conn:
-        row = conn.execute(select(approvals).where(approvals.c.campaign == campaign).order_by(approvals.c.id.desc()).limit(1)).first()
-    return Approval(row.approved_by, row.approved_at, row.content_hash, row.hashes) if row else None
+def changes_since(config: Config, engine: Engine, decision: Decision, plan: Plan) -> list[PieceChange]:
+    """What changed between the content ``decision`` was about and ``plan`` as it renders now."""
+    stored = version(engine, decision.version_id) if decision.version_id is not None else None
+    old = Version(decision.hashes, stored.pieces) if stored is not None else Version(decision.hashes)
+    return compare(old, Version(plan.hashes, pieces_of(plan, config)))
 
 
-def describe(approval: Approval | None, plan: Plan) -> str:
-    """One line for the preview and status: approved, changed since, or not approved."""
-    if approval is None:
-        return "not approved"
-    when = f"{approval.at:%Y-%m-%d %H:%M} UTC"
-    changed = approval.changed(plan)
-    if changed:
-        return f"changed since approval by {approval.by} at {when}: {', '.join(changed)}"
-    return f"approved by {approval.by} at {when}"
+def describe(config: Config, engine: Engine, plan: Plan) -> str:
+    """One line for the preview and status: approved, changed since, or what is missing."""
+    state = approval_state(config, engine, plan)
+    if state.ready:
+        return "approved by " + ", ".join(f"{d.by} at {d.at:%Y-%m-%d %H:%M} UTC" for d in state.counted)
+    last = state.last_approval
+    if last is not None and last.content_hash != plan.content_hash:
+        changed = ", ".join(c.name for c in changes_since(config, engine, last, plan))
+        return f"changed since approval by {last.by} at {last.at:%Y-%m-%d %H:%M} UTC: {changed}"
+    return f"not approved: {state.missing()}"
 
 
-def require_approval(engine: Engine, plan: Plan) -> Approval:
-    """Refuse a campaign that is not approved or changed since approval."""
-    approval = latest(engine, plan.campaign.slug)
-    if approval is None:
-        raise ApprovalError(f"{plan.campaign.slug} is not approved: review the preview, then run 'outreach approve {plan.campaign.slug} --by NAME'")
-    changed = approval.changed(plan)
-    if changed:
-        raise ApprovalError(f"{plan.campaign.slug}: {describe(approval, plan)}; review the preview and approve again")
-    return approval
+def approval_line(config: Config, plan: Plan) -> str | None:
+    """The approval state for the preview, read from the database only if one exists (a preview never creates it)."""
+    url = make_url(config.database)
+    if url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file():
+        return None
+    try:
+        return describe(config, open_db(config), plan)
+    except OutreachError:
+        return "unknown (database unavailable)"
+
+
+def require_approval(config: Config, engine: Engine, plan: Plan) -> ApprovalState:
+    """Refuse a campaign that is not approved as it renders now, naming what changed or what is missing."""
+    state = approval_state(config, engine, plan)
+    if state.ready:
+        return state
+    slug = plan.campaign.slug
+    last = state.last_approval
+    if last is not None and last.content_hash != plan.content_hash and not state.counted:
+        changes = summary(changes_since(config, engine, last, plan))
+        raise ApprovalError(f"{slug} changed since approval by {last.by} at {last.at:%Y-%m-%d %H:%M} UTC: {changes}; "
+                            f"see 'outreach diff {slug}', then have it reviewed and approved again")
+    if last is None and not state.changes_requested:
+        raise ApprovalError(f"{slug} is not approved: review the preview, then run 'outreach review {slug} --reviewer \"Name <addr>\"' "
+                            f"or 'outreach approve {slug} --by NAME'")
+    raise ApprovalError(f"{slug} is not approved as it renders now: {state.missing()}")
 
 
 def guard_dispatch(config: Config, plan: Plan, *, now_requested: bool, step_field: str) -> None:
     """What every dispatch path checks (send, post, the dispatcher): refuse an unapproved or changed campaign,
     and a step that is not yet due unless ``--now``."""
     if config.require_approval:
-        require_approval(open_db(config), plan)
+        require_approval(config, open_db(config), plan)
     step = next((s for s in plan.steps if s.field == step_field), None)
     if step is not None and step.due_utc > now() and not now_requested:
         raise ScheduleError(

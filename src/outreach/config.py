@@ -318,6 +318,25 @@ class PrivacyConfig(_Frozen):
         return v
 
 
+class ReviewConfig(_Frozen):
+    """Review links (``outreach review``) and what dispatch needs before it runs."""
+
+    # Distinct reviewers who must approve the content as it renders now before anything is sent.
+    approvals_required: int = Field(1, ge=1, le=20)
+    # Whether ``outreach approve --by`` (recorded as a CLI approval with the OS user) counts towards
+    # approvals_required above 1. With 1 it always counts: a one-person team approves at the terminal.
+    count_cli_approvals: bool = False
+    # Days a review link stays valid (it can be revoked sooner: ``outreach review CAMPAIGN --revoke NAME``).
+    link_days: int = Field(14, ge=1, le=365)
+    # Who is told when a reviewer asks for changes, "Name <addr>"; ``outreach review --owner`` overrides it.
+    owner: str | None = None
+
+    @field_validator("owner")
+    @classmethod
+    def _owner_mailbox(cls, v: str | None) -> str | None:
+        return checked_mailbox(v) if v is not None else None
+
+
 class SchedulerConfig(_Frozen):
     """Dispatcher behaviour."""
 
@@ -360,6 +379,7 @@ class _Settings(_Frozen):
     smtp: SmtpConfig | None = None
     web: WebConfig = Field(default_factory=WebConfig)
     scheduler: SchedulerConfig = Field(default_factory=SchedulerConfig)
+    review: ReviewConfig = Field(default_factory=ReviewConfig)
     preview: PreviewConfig = Field(default_factory=PreviewConfig)
     inbound: InboundConfig = Field(default_factory=InboundConfig)
     tracking: TrackingConfig = Field(default_factory=TrackingConfig)

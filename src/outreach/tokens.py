@@ -305,3 +305,30 @@ def is_form_key(keyring: Keyring, link_token: str, form_key: object, now: float,
     if not (now - max_age_seconds <= stamp <= now + 60):  # a minute of clock skew between server processes
         return False
     return any(hmac.compare_digest(_form_mac(k, link_token, stamp), match.group(2)) for k in keyring.keys)
+
+
+# -- review links -----------------------------------------------------------------------------------
+# ``/review/<token>``: a signed token (purpose ``review``) naming a reviewer's link by its random key
+# and the campaign. The database row behind the key says who the reviewer is, when the link expires
+# and whether it was revoked; the token alone can be neither forged nor pointed at another campaign.
+REVIEW_PURPOSE = "review"
+
+
+@dataclass(frozen=True)
+class ReviewClaims:
+    """What a valid review token says."""
+
+    link_key: str
+    campaign: str
+    issued_at: datetime
+
+
+def make_review_token(keyring: Keyring, link_key: str, campaign: str, now: float | None = None) -> str:
+    """The signed token of one reviewer's link to ``campaign``."""
+    return make_token(keyring, REVIEW_PURPOSE, link_key, campaign, now)
+
+
+def read_review_token(keyring: Keyring, token: str, max_age_days: int) -> ReviewClaims:
+    """The claims of a review token; :class:`BadToken` when it is malformed, forged, altered or older than ``max_age_days``."""
+    claims = read_token(keyring, REVIEW_PURPOSE, token, max_age_days)
+    return ReviewClaims(claims.subscriber_key, claims.list_name, claims.issued_at)

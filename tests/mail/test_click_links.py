@@ -311,7 +311,7 @@ def test_wrapping_leaves_the_approval_and_the_archive_as_approved(plan_default, 
     send_email(config, plan_default, **FAST)
     assert "/c/" in smtp_server.deliveries[0].data.decode("ascii")
     assert plan_default.hashes == approved.hashes and "/c/" not in plan_default.email.html + plan_default.email.text
-    require_approval(engine, build_plan(load_campaign(plan_default.campaign.path), config))
+    require_approval(config, engine, build_plan(load_campaign(plan_default.campaign.path), config))
     page = archive_entry(engine, plan_default.campaign.slug)["html"]
     assert "/c/" not in page and html.escape(plan_default.email.links()[1].url) in page, "the web copy keeps the links as written"
 

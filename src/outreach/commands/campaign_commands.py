@@ -5,13 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
-
-from ..approval import approve, describe, latest
+from ..approval import approval_line, approve
 from ..config import Config
 from ..cover import make_cover
-from ..errors import OutreachError
-from ..plan import Plan
 from ..preview import write_preview
 from ..store.db import open_db
 from ..text import visible
@@ -60,7 +56,7 @@ def preview(args: argparse.Namespace, config: Config) -> int:
     """Write the preview and print where to open it."""
     checked = load_checked(config, args.file)
     campaign = checked.plan.campaign
-    result = write_preview(checked, config, args.out or Path("preview") / campaign.slug, approval=_approval_line(config, checked.plan))
+    result = write_preview(checked, config, args.out or Path("preview") / campaign.slug, approval=approval_line(config, checked.plan))
     for w in checked.warnings:
         err(f"warning: {campaign.path}: {w}")
     out(f"Preview of {campaign.slug}: {len(checked.plan.steps)} steps, {len(checked.warnings)} warnings")
@@ -68,17 +64,6 @@ def preview(args: argparse.Namespace, config: Config) -> int:
         out(f"Email audience: {visible(result.audience)}")
     out(f"Open {result.index.resolve().as_uri()}")
     return 0
-
-
-def _approval_line(config: Config, plan: Plan) -> str | None:
-    """The approval state, read from the database only if one exists (preview never creates it)."""
-    url = make_url(config.database)
-    if url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file():
-        return None
-    try:
-        return describe(latest(open_db(config), plan.campaign.slug), plan)
-    except OutreachError:
-        return "unknown (database unavailable)"
 
 
 def _cover_args(p: argparse.ArgumentParser) -> None:
@@ -103,9 +88,17 @@ def _approve_args(p: argparse.ArgumentParser) -> None:
 
 @command("approve", _approve_args)
 def approve_command(args: argparse.Namespace, config: Config) -> int:
-    """Record an approval against the content hash."""
+    """Record a CLI approval (with the OS user) against the content as it renders now, keeping its pieces for later diffs."""
+    from ..approval import approval_state
+    from ..review.snapshot import snapshot
+
     checked = load_checked(config, args.campaign)
     campaign = checked.plan.campaign
-    approval = approve(open_db(config), checked.plan, args.by)
+    engine = open_db(config)
+    stored = snapshot(engine, checked, config)
+    approval = approve(engine, checked.plan, args.by, version_id=stored.id)
     out(f"{campaign.slug} approved by {approval.by} (content {approval.content_hash[:12]})")
+    state = approval_state(config, engine, checked.plan)
+    if not state.ready:
+        out(f"  still missing before dispatch: {state.missing()}")
     return 0

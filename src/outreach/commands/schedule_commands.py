@@ -30,7 +30,7 @@ def schedule(args: argparse.Namespace, config: Config) -> int:
     plan = load_checked(config, args.campaign).plan
     engine = open_db(config)
     if config.require_approval:
-        require_approval(engine, plan)
+        require_approval(config, engine, plan)
     done = done_steps(engine, plan.campaign.slug)
     current = now()
     due = {s.number: s.due_utc for s in plan.steps if s.number not in done}

@@ -35,6 +35,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -225,6 +226,62 @@ audit = Table(
     Column("detail", Text),
 )
 
+# Review: what a campaign rendered to at some moment (a version, with the preview's files and the
+# pieces a diff compares), the rounds of ``outreach review``, one signed link per reviewer, and every
+# decision (an approval or a request for changes) against the exact content the reviewer saw.
+review_versions = Table(
+    "review_versions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("campaign", String(100), nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("hashes", JSON, nullable=False),  # piece -> hash (outreach.plan.Plan.hashes)
+    Column("pieces", JSON, nullable=False),  # the texts, times and image hashes a diff compares (outreach.review.pieces)
+    Column("source_path", Text),  # the campaign file it was rendered from
+    Column("created_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("campaign", "content_hash", name="uq_review_versions_campaign"),
+)
+
+review_files = Table(
+    "review_files",
+    metadata,
+    Column("version_id", Id, ForeignKey("review_versions.id", ondelete="CASCADE", name="review_files_version_id_fkey"), nullable=False),
+    Column("name", String(200), nullable=False),  # the preview's own file name: index.html, email.eml, images/01-cover.png …
+    Column("body", LargeBinary, nullable=False),
+    PrimaryKeyConstraint("version_id", "name", name="review_files_pkey"),
+)
+
+review_rounds = Table(
+    "review_rounds",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("campaign", String(100), nullable=False),
+    Column("number", Integer, nullable=False),  # 1, 2, 3 … per campaign: ``outreach diff --since N``
+    Column("version_id", Id, ForeignKey("review_versions.id", name="review_rounds_version_id_fkey"), nullable=False),
+    Column("owner", String(400)),  # "Name <addr>", told when a reviewer asks for changes
+    Column("requested_by", String(200), nullable=False),  # the OS user who ran outreach review
+    Column("created_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("campaign", "number", name="uq_review_rounds_campaign"),
+)
+
+reviewers = Table(
+    "reviewers",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("round_id", Id, ForeignKey("review_rounds.id", ondelete="CASCADE", name="reviewers_round_id_fkey"), nullable=False),
+    Column("campaign", String(100), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("address", String(320), nullable=False),  # lower-case: one person, however many links
+    Column("link_key", String(64), nullable=False),  # random, named by the signed token; never shown
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Column("revoked_at", UTCDateTime()),
+    UniqueConstraint("link_key", name="uq_reviewers_link_key"),
+    Index("ix_reviewers_campaign", "campaign", "address"),
+)
+
+DECISIONS = ("approved", "changes-requested")
+DECISION_METHODS = ("cli", "link")
 approvals = Table(
     "approvals",
     metadata,
@@ -232,8 +289,19 @@ approvals = Table(
     Column("campaign", String(100), nullable=False),
     Column("content_hash", String(64), nullable=False),
     Column("hashes", JSON, nullable=False),  # piece -> hash, to say what changed since
-    Column("approved_by", String(200), nullable=False),
+    Column("approved_by", String(200), nullable=False),  # the reviewer's name (from the token) or --by
     Column("approved_at", UTCDateTime(), nullable=False),
+    Column("decision", String(20), nullable=False, server_default="approved"),
+    Column("method", String(10), nullable=False, server_default="cli"),
+    Column("reviewer_id", Id, ForeignKey("reviewers.id", ondelete="SET NULL", name="approvals_reviewer_id_fkey")),
+    Column("reviewer_address", String(320)),  # a link decision: who, from the token (distinct reviewers count)
+    Column("os_user", String(200)),  # a CLI decision: the OS user who ran it
+    Column("client_ip", String(45)),
+    Column("comment", Text),
+    Column("version_id", Id, ForeignKey("review_versions.id", name="approvals_version_id_fkey")),  # the pieces approved
+    Column("notified_at", UTCDateTime()),  # a request for changes: when the owner was told
+    CheckConstraint("decision IN (" + ", ".join(f"'{d}'" for d in DECISIONS) + ")", name="decision"),
+    CheckConstraint("method IN (" + ", ".join(f"'{m}'" for m in DECISION_METHODS) + ")", name="method"),
     Index("ix_approvals_campaign", "campaign", "id"),
 )
 

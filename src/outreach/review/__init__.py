@@ -1,0 +1,1 @@
+"""Review: versions a reviewer saw, their pieces, what changed between two of them, and review links."""
