@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import re
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -14,7 +16,7 @@ from ..campaign import Campaign
 from ..config import Config, secret
 from ..errors import ConfigError
 from ..render.email import RenderedEmail
-from ..store.db import local_secret
+from ..store.db import local_secret, now
 from ..tokens import Keyring, keyring_from, make_return_token, make_token, verp_address
 from .message import ClickValues, MessageFactory, Recipient
 
@@ -190,3 +192,19 @@ def require_live_links(config: Config) -> None:
         raise ConfigError(f"{_base_url_location(config)}: {config.web.base_url} cannot be sent to subscribers over SMTP: {reason}, "
                           f"so every unsubscribe link would be dead; set the public https address of 'outreach serve', "
                           f"or pass {INSECURE_LINKS_FLAG} to 'outreach send' for a local test relay; nothing was sent")
+
+
+def service_message(config: Config, email: str, subject: str, body: str) -> bytes:
+    """A plain-text message outreach sends on its own (a confirmation, a review link, a notice), CRLF line ends.
+
+    No campaign headers: it goes to one person who asked for it or works with the campaign.
+    """
+    msg = EmailMessage()
+    msg["From"] = config.email.from_
+    msg["To"] = email
+    msg["Subject"] = subject
+    msg["Date"] = format_datetime(now())
+    msg["Message-ID"] = make_msgid(domain=config.email.sender_domain)
+    msg["Auto-Submitted"] = "auto-generated"
+    msg.set_content(body)
+    return msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))

@@ -14,14 +14,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import timedelta
-from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..config import Config
 from ..errors import ChannelError, OutcomeUnknown
+from ..mail.compose import service_message
 from ..mail.transport import BACKOFF, MailTransport, mail_transport
 from ..store.db import now
 from ..store.membership import QueuedMail, claim_due_mail, finish_mail, recover_mail
@@ -40,7 +39,7 @@ def confirmation_message(config: Config, keys: Keyring, subscriber_key: str, ema
     """The "confirm your subscription" message for ``email``, as bytes with CRLF line ends."""
     link = f"{config.web.base_url}/confirm/{make_token(keys, 'confirm', subscriber_key, list_name)}"
     title = config.lists[list_name].title
-    return _service_message(config, email, f"Confirm your subscription to {title}",
+    return service_message(config, email, f"Confirm your subscription to {title}",
                             f"Hello,\n\nPlease confirm that you want to receive {title}:\n\n{link}\n\n"
                             "If you did not ask for this, ignore this message: you will not be subscribed.\n")
 
@@ -48,22 +47,9 @@ def confirmation_message(config: Config, keys: Keyring, subscriber_key: str, ema
 def preferences_message(config: Config, keys: Keyring, subscriber_key: str, email: str, list_name: str) -> bytes:
     """The "your subscription settings" message with a fresh ``/p/<token>`` link, as bytes with CRLF line ends."""
     link = f"{config.web.base_url}/p/{make_token(keys, 'preferences', subscriber_key, list_name)}"
-    return _service_message(config, email, "Your subscription settings",
+    return service_message(config, email, "Your subscription settings",
                             "Hello,\n\nHere is the link to manage your subscription: your newsletters, your topics, a pause, or leaving:"
                             f"\n\n{link}\n\nIf you did not ask for this, ignore this message: nothing changes.\n")
-
-
-def _service_message(config: Config, email: str, subject: str, body: str) -> bytes:
-    """A plain-text message the web server sends on its own (no campaign headers), CRLF line ends."""
-    msg = EmailMessage()
-    msg["From"] = config.email.from_
-    msg["To"] = email
-    msg["Subject"] = subject
-    msg["Date"] = format_datetime(now())
-    msg["Message-ID"] = make_msgid(domain=config.email.sender_domain)
-    msg["Auto-Submitted"] = "auto-generated"
-    msg.set_content(body)
-    return msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
 
 
 class ConfirmationWorker:
