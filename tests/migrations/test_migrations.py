@@ -196,6 +196,28 @@ def test_0007_moves_language_country_and_topics_out_of_attrs(release1_url) -> No
     assert len(bulk) == BULK and all(r.language == "da" and followed.get(r.id) == ["europe"] and attrs[r.email] == {} for r in bulk)
 
 
+def test_0008_keeps_every_approval_as_a_cli_approval(release1_url) -> None:
+    _upgrade_to(release1_url, "0007")
+    engine = make_engine(release1_url)
+    try:
+        with engine.connect() as conn:
+            before = conn.execute(sa.text("SELECT id, campaign, content_hash, approved_by FROM approvals ORDER BY id")).all()
+    finally:
+        engine.dispose()
+    assert before, "the fixture holds approvals"
+    _upgrade_to(release1_url, "0008")
+    engine = make_engine(release1_url)
+    try:
+        with engine.connect() as conn:
+            after = conn.execute(sa.text("SELECT id, campaign, content_hash, approved_by, decision, method, reviewer_id, "
+                                         "version_id, comment FROM approvals ORDER BY id")).all()
+            conn.execute(sa.text("SELECT id FROM review_versions")).all()  # the new tables exist (and are empty)
+    finally:
+        engine.dispose()
+    assert [tuple(r[:4]) for r in after] == [tuple(r) for r in before]
+    assert all((r.decision, r.method, r.reviewer_id, r.version_id, r.comment) == ("approved", "cli", None, None, None) for r in after)
+
+
 def _differences(url: str) -> list:
     engine = make_engine(url)
     try:
