@@ -140,7 +140,7 @@ def require_approval(config: Config, engine: Engine, plan: Plan) -> ApprovalStat
         changes = summary(changes_since(config, engine, last, plan))
         raise ApprovalError(f"{slug} changed since approval by {last.by} at {last.at:%Y-%m-%d %H:%M} UTC: {changes}; "
                             f"see 'outreach diff {slug}', then have it reviewed and approved again")
-    if last is None and not state.changes_requested:
+    if last is None and not state.changes_requested and not state.waiting:
         raise ApprovalError(f"{slug} is not approved: review the preview, then run 'outreach review {slug} --reviewer \"Name <addr>\"' "
                             f"or 'outreach approve {slug} --by NAME'")
     raise ApprovalError(f"{slug} is not approved as it renders now: {state.missing()}")
