@@ -1,4 +1,4 @@
-"""What ``outreach status`` and ``outreach calendar`` report: every step, its state, counts and loose ends."""
+"""What ``outreach status`` and ``outreach calendar`` report: every step, its state, counts and loose ends, and a campaign's review."""
 
 from __future__ import annotations
 
@@ -6,11 +6,16 @@ import zoneinfo
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
 from .store.ledger_queries import counts, deliveries_in, late_counts, step_kinds
 from .store.steps import list_steps, live_dispatchers
+
+if TYPE_CHECKING:
+    from .config import Config
+    from .plan import Plan
 
 @dataclass
 class StepStatus:
@@ -54,6 +59,51 @@ class Loose:
     text: str | None = None
 
 
+@dataclass(frozen=True)
+class AskedReviewer:
+    """One review link: who was asked, in which round, and whether the link still opens."""
+
+    name: str
+    address: str
+    round: int
+    link: str  # "usable until …", "expired …", "revoked …"
+
+
+@dataclass(frozen=True)
+class DecisionLine:
+    """One approval or request for changes, as status shows it."""
+
+    by: str
+    decision: str  # "approved" | "changes-requested"
+    at: str  # UTC, ISO 8601
+    method: str  # "link" | "cli"
+    content_hash: str
+    current: bool  # about the content as it renders now (False when that cannot be told)
+    comment: str | None = None
+
+
+@dataclass(frozen=True)
+class UntoldRequest:
+    """A request for changes whose owner was not told yet, and who should be (None: nobody is set)."""
+
+    by: str
+    at: str
+    owner: str | None
+
+
+@dataclass
+class ReviewStatus:
+    """The review section of ``outreach status CAMPAIGN``."""
+
+    campaign: str
+    asked: list[AskedReviewer] = field(default_factory=list)
+    decisions: list[DecisionLine] = field(default_factory=list)
+    untold: list[UntoldRequest] = field(default_factory=list)
+    ready: bool | None = None  # None: the campaign could not be rendered, so nobody can tell
+    missing: str | None = None  # what is still missing before dispatch, in words
+    note: str | None = None  # why ready/missing could not be told, or that approval is not required
+
+
 @dataclass
 class Status:
     """Everything ``outreach status`` prints."""
@@ -63,12 +113,16 @@ class Status:
     next_due: StepStatus | None
     dispatchers: list[str]
     came_back: list[CameBack] = field(default_factory=list)
+    review: ReviewStatus | None = None  # with one campaign only
 
     def as_json(self) -> dict:
         """A JSON-ready dict."""
-        return {"steps": [asdict(s) for s in self.steps], "attention": [asdict(a) for a in self.attention],
+        data = {"steps": [asdict(s) for s in self.steps], "attention": [asdict(a) for a in self.attention],
                 "next_due": asdict(self.next_due) if self.next_due else None, "dispatchers": self.dispatchers,
                 "came_back": [asdict(c) for c in self.came_back]}
+        if self.review is not None:
+            data["review"] = asdict(self.review)
+        return data
 
 
 def _zone(name: str | None) -> zoneinfo.ZoneInfo | None:
@@ -109,6 +163,44 @@ def gather(engine: Engine, campaign: str | None = None) -> Status:
     next_due = min(upcoming, key=lambda s: s.due_utc) if upcoming else None  # ISO strings in UTC sort in time order
     live = [f"{d.id} (since {d.started_at:%Y-%m-%d %H:%M})" for d in live_dispatchers(engine)]
     return Status(out, attention, next_due, live, _came_back(engine, out))
+
+
+def review_status(config: "Config", engine: Engine, campaign: str, plan: "Plan | None", reason: str | None = None) -> ReviewStatus:
+    """Who was asked to review ``campaign``, every decision, untold requests, and what dispatch still needs.
+
+    ``plan`` is the campaign as it renders now; without it (``reason`` says why) the decisions are listed
+    but whether they cover the current content cannot be told.
+    """
+    from .approval import approval_state
+    from .review.links import link_state, owner_of
+    from .store.reviews import decisions_of, reviewers_of, rounds_of, unnotified_requests
+    from .store.db import now
+
+    stamp = now()
+    numbers = {r.id: r.number for r in rounds_of(engine, campaign)}
+    found = ReviewStatus(campaign)
+    found.asked = [AskedReviewer(link.name, link.address, numbers.get(link.round_id, 0), link_state(link, stamp))
+                   for link in reviewers_of(engine, campaign)]
+    current = plan.content_hash if plan is not None else None
+    found.decisions = [DecisionLine(_who(d), d.kind.value,
+                                    d.at.isoformat(), d.method.value, d.content_hash, d.content_hash == current, d.comment)
+                       for d in decisions_of(engine, campaign)]
+    found.untold = [UntoldRequest(d.by, d.at.isoformat(), owner_of(config, engine, d)) for d in unnotified_requests(engine, campaign)]
+    if plan is None:
+        found.note = f"cannot tell what is missing before dispatch: {reason or 'the campaign does not render'}"
+        return found
+    state = approval_state(config, engine, plan)
+    found.ready, found.missing = state.ready, state.missing()
+    if not config.require_approval:
+        found.note = "approval is not required (require_approval = false)"
+    return found
+
+
+def _who(decision) -> str:  # type: ignore[no-untyped-def]
+    """A link decision by name and address; a CLI one by its --by and the OS user who ran it."""
+    if decision.reviewer_address is not None:
+        return f"{decision.by} <{decision.reviewer_address}>"
+    return f"{decision.by} (OS user {decision.os_user or 'unknown'})"
 
 
 def _came_back(engine: Engine, steps: list[StepStatus]) -> list[CameBack]:

@@ -9,11 +9,19 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from typing import TYPE_CHECKING
+
 from .base import command, out, resolve_campaign
 from ..config import Config
-from ..status import gather, write_calendar
+from ..errors import OutreachError
+from ..status import ReviewStatus, gather, review_status, write_calendar
 from ..store.db import now, open_db
 from ..display import cell, lines, visible
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from ..campaign import Campaign
 
 
 def _status_args(p: argparse.ArgumentParser) -> None:
@@ -24,8 +32,11 @@ def _status_args(p: argparse.ArgumentParser) -> None:
 @command("status", _status_args)
 def status(args: argparse.Namespace, config: Config) -> int:
     """Print the status table (or JSON)."""
-    slug = resolve_campaign(args.campaign).slug if args.campaign else None
-    report = gather(open_db(config), slug)
+    campaign = resolve_campaign(args.campaign) if args.campaign else None
+    engine = open_db(config)
+    report = gather(engine, campaign.slug if campaign else None)
+    if campaign is not None:
+        report.review = _review(config, engine, campaign)
     if args.json:
         out(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
         return 0
@@ -55,7 +66,46 @@ def status(args: argparse.Namespace, config: Config) -> int:
     else:
         out("next due: nothing scheduled")
     out(visible(f"dispatcher: {'running: ' + ', '.join(report.dispatchers) if report.dispatchers else 'not running (start one with: outreach run)'}"))
+    if report.review is not None:
+        _print_review(console, report.review)
     return 0
+
+
+def _review(config: Config, engine: Engine, campaign: Campaign) -> ReviewStatus:
+    """The review section, against the campaign as it renders now (or why that cannot be told)."""
+    from ..validate import check
+
+    try:
+        checked = check(campaign, config)
+    except OutreachError as exc:
+        return review_status(config, engine, campaign.slug, None, f"it does not render ({str(exc).splitlines()[0]})")
+    if checked.errors:
+        return review_status(config, engine, campaign.slug, None, f"it does not validate ({checked.errors[0]})")
+    return review_status(config, engine, campaign.slug, checked.plan)
+
+
+def _print_review(console: Console, review: ReviewStatus) -> None:
+    """Who was asked, who decided what (comments escaped), untold requests, what is missing."""
+    if review.asked:
+        asked = Table("reviewer", "round", "link", title=f"review of {visible(review.campaign)}: asked")
+        for a in review.asked:
+            asked.add_row(cell(f"{a.name} <{a.address}>"), cell(a.round), cell(a.link))
+        console.print(asked)
+    else:
+        out("review: nobody was asked (outreach review CAMPAIGN --reviewer \"Name <addr>\")")
+    if review.decisions:
+        said = Table("who", "decision", "when (UTC)", "method", "content", "comment", title="review decisions")
+        for d in review.decisions:
+            content = f"{d.content_hash[:12]} ({'current' if d.current else 'earlier'})"
+            said.add_row(cell(d.by), cell(d.decision), cell(d.at[:16].replace("T", " ")), cell(d.method), cell(content), cell(d.comment or ""))
+        console.print(said)
+    for u in review.untold:
+        whom = f"{u.owner} not told yet" if u.owner else "nobody is set to be told ([review] owner or outreach review --owner)"
+        out(visible(f"request for changes by {u.by} at {u.at[:16].replace('T', ' ')} UTC: {whom}"))
+    if review.note:
+        out(visible(review.note))
+    if review.ready is not None:
+        out(visible("before dispatch: nothing is missing" if review.ready else f"still missing before dispatch: {review.missing}"))
 
 
 def _calendar_args(p: argparse.ArgumentParser) -> None:
