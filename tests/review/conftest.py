@@ -148,3 +148,45 @@ def path_campaign(path: Path):  # type: ignore[no-untyped-def]
     from outreach.campaign import load_campaign
 
     return load_campaign(path)
+
+
+def field_of(page: str, name: str) -> str:
+    """The value of the first hidden field ``name`` in a served page."""
+    import html
+    import re
+
+    found = re.search(rf'name="{re.escape(name)}" value="([^"]*)"', page)
+    assert found, f"no field {name} on the page"
+    return html.unescape(found.group(1))
+
+
+class ReviewerClient:
+    """A browser-like client on one reviewer's page: it reads the form key and hash from the page and sends its Origin."""
+
+    def __init__(self, setup: ReviewSetup, who: str = ADA) -> None:
+        self.setup = setup
+        self.url = setup.url(who)
+        self.last: str | None = None
+
+    def page(self):  # type: ignore[no-untyped-def]
+        """GET the review page (kept for the next post's form key and hash)."""
+        import httpx
+
+        answer = httpx.get(self.url, timeout=30)
+        if answer.status_code == 200:
+            self.last = answer.text
+        return answer
+
+    def post(self, action: str, headers: dict[str, str] | None = None, **fields: str):  # type: ignore[no-untyped-def]
+        """POST ``action`` (approve | changes) with the last page's form key and hash, unless ``fields`` say otherwise."""
+        from urllib.parse import urlencode
+
+        import httpx
+
+        if self.last is None:
+            self.page()
+        assert self.last is not None
+        data = {"form_key": field_of(self.last, "form_key"), "hash": field_of(self.last, "hash"), **fields}
+        sent = {"Content-Type": "application/x-www-form-urlencoded", "Origin": self.setup.base_url, "Sec-Fetch-Site": "same-origin",
+                **(headers or {})}
+        return httpx.post(f"{self.url}/{action}", content=urlencode(data), headers=sent, timeout=30)

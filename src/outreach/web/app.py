@@ -39,6 +39,7 @@ from ..config import Config
 from ..mail.compose import TEST_COPY_TOKEN, signing_keys
 from ..mail.dkim import DkimSigner
 from ..render.environment import template_env
+from ..review.notice import NoticeWorker
 from ..store import membership, privacy
 from ..store.archive import archive_entry, archived
 from ..store.consent import Evidence, client_ip, form_version
@@ -50,6 +51,7 @@ from .clicks import ClickEndpoint
 from .confirmation import ConfirmationWorker
 from .limits import ClientLimiter, client_key
 from .preferences import preference_routes
+from .review import review_routes
 from .webhooks import webhook_routes
 
 log = logging.getLogger("outreach.web")
@@ -93,12 +95,14 @@ class WebApp:
         self.signup_form = self.form_version("subscribe")
         self.resubscribe_form = self.form_version("unsubscribed")
         self.clicks = ClickEndpoint(config, self.engine, self.secret, run_db=self.db, page=self.page)
+        self.notices = NoticeWorker(config, self.engine)  # owners told of requests for changes (review pages)
 
     @contextlib.asynccontextmanager
     async def lifespan(self, app: Starlette) -> AsyncIterator[None]:
-        """Run the confirmation worker and the click recorder while the server runs; stop them on shutdown."""
+        """Run the confirmation worker, the click recorder and the review notices while the server runs; stop them on shutdown."""
         stop = asyncio.Event()
         task = asyncio.create_task(self.worker.run(stop), name="confirmation-worker")
+        notices = asyncio.create_task(self.notices.run(stop), name="review-notices")
         await self.clicks.start()
         try:
             yield
@@ -109,6 +113,10 @@ class WebApp:
                 await asyncio.wait_for(task, timeout=15)
             except (asyncio.TimeoutError, asyncio.CancelledError):
                 log.warning("the confirmation worker did not stop in time; queued mail is sent by the next start")
+            try:
+                await asyncio.wait_for(notices, timeout=15)
+            except (asyncio.TimeoutError, asyncio.CancelledError):
+                log.warning("the review notices did not stop in time; the next start sends what is left")
 
     # -- helpers ------------------------------------------------------------------------
     def page(self, name: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -371,6 +379,7 @@ def create_app(config: Config) -> Starlette:
         Route("/healthz", web.health, methods=["GET"]),
         *web.clicks.routes(),
         *preference_routes(web),
+        *review_routes(web),
         *webhook_routes(config, web.engine, web.secret, run_db=web.db),
     ]
     app = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found, 500: server_error},
