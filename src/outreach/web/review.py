@@ -64,6 +64,7 @@ CONTENT_TYPES = {
 }
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # kept out of stored comments (PostgreSQL refuses NUL)
 _HASH_RE = re.compile(r"[0-9a-f]{16,128}")
+_NAME_RE = re.compile(r"[^\x00-\x1f\x7f]{1,300}")
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,8 @@ class ReviewPages:
         if not found:
             return self.web.invalid()
         name = request.path_params["name"]
+        if not _NAME_RE.fullmatch(name):  # stored names are plain paths (PostgreSQL refuses NUL in a query)
+            return self.web.page("not_found", status=404)
         wanted = request.query_params.get("v")
         if wanted is not None:
             shown = await self.web.db(version_by_hash, self.web.engine, found.link.campaign, wanted) if _HASH_RE.fullmatch(wanted) else None
