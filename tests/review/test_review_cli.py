@@ -76,11 +76,16 @@ def relay():  # type: ignore[no-untyped-def]
         yield server
 
 
-@pytest.fixture
-def env(db_config: Config, campaign_copy: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Env:
+def make_env(db_config: Config, campaign_copy: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Env:
+    """./outreach.toml on the test database, a campaign copy, a signing key in the environment."""
     monkeypatch.setenv("OUTREACH_SECRET", "review-cli-key")
     outbox = tmp_path / "outbox"
     return Env(write_config(Path("outreach.toml"), db_config.database, outbox), campaign_copy(), outbox)
+
+
+@pytest.fixture
+def env(db_config: Config, campaign_copy: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Env:
+    return make_env(db_config, campaign_copy, tmp_path, monkeypatch)
 
 
 def _count(engine: Engine, table) -> int:  # type: ignore[no-untyped-def]
