@@ -58,10 +58,12 @@ def test_thumbnails_are_small_pngs(tmp_path: Path) -> None:
     assert piece.data_uri() == f"data:image/png;base64,{piece.thumbnail}"
 
 
-def test_a_palette_image_gets_a_thumbnail_too(tmp_path: Path) -> None:
-    gif = tmp_path / "a.gif"
-    Image.new("P", (50, 50)).save(gif)
-    assert image_piece(gif).thumbnail
+def test_an_image_in_a_mode_png_cannot_hold_gets_a_thumbnail_too(tmp_path: Path) -> None:
+    cmyk = tmp_path / "print.jpg"  # a print-ready CMYK JPEG: PNG has no CMYK, so the thumbnail is converted
+    Image.new("CMYK", (50, 50), (0, 80, 80, 10)).save(cmyk)
+    piece = image_piece(cmyk)
+    with Image.open(io.BytesIO(base64.b64decode(piece.thumbnail))) as thumb:
+        assert thumb.format == "PNG" and thumb.size == (50, 50)
 
 
 def test_an_unreadable_or_missing_image_has_a_hash_but_no_thumbnail(tmp_path: Path) -> None:
