@@ -172,7 +172,8 @@ def review_status(config: "Config", engine: Engine, campaign: str, plan: "Plan |
     but whether they cover the current content cannot be told.
     """
     from .approval import approval_state
-    from .review.links import link_state, owner_of
+    from .review.links import link_state
+    from .review.notice import owner_of
     from .store.reviews import decisions_of, reviewers_of, rounds_of, unnotified_requests
     from .store.db import now
 

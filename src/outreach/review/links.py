@@ -23,8 +23,7 @@ from ..errors import ApprovalError, ChannelError
 from ..mail.compose import service_message, signing_keys
 from ..mail.transport import mail_transport
 from ..store.importer import current_user
-from ..store.reviews import (Decision, ReviewerLink, ReviewRound, StoredVersion, add_reviewer, new_round, reviewers_of,
-                             revoke, rounds_of)
+from ..store.reviews import ReviewerLink, ReviewRound, StoredVersion, add_reviewer, new_round, revoke
 from ..text import clean_line
 from ..tokens import Keyring, make_review_token
 from ..validate import Checked
@@ -161,18 +160,6 @@ def revoke_links(engine: Engine, campaign: str, who: str) -> list[ReviewerLink]:
     if not hits:
         raise ApprovalError(f"--revoke {who!r}: no usable review link of {campaign} has that name or address")
     return hits
-
-
-def owner_of(config: Config, engine: Engine, decision: Decision) -> str | None:
-    """Who is told of ``decision``: the owner of the round its link belongs to, else ``[review] owner``."""
-    if decision.reviewer_id is not None:
-        links = {link.id: link for link in reviewers_of(engine, decision.campaign)}
-        link = links.get(decision.reviewer_id)
-        if link is not None:
-            round_ = next((r for r in rounds_of(engine, decision.campaign) if r.id == link.round_id), None)
-            if round_ is not None and round_.owner:
-                return round_.owner
-    return config.review.owner
 
 
 def link_state(link: ReviewerLink, at: datetime) -> str:
