@@ -174,6 +174,15 @@ def test_a_reviewer_given_twice_or_a_bad_owner_or_too_many_days_is_refused(env: 
     assert _count(env.engine, review_rounds) == 0
 
 
+def test_names_with_commas_and_accents_reach_the_to_header_intact(env: Env, cli) -> None:
+    done = cli("review", env.campaign, "--reviewer", '"Doe, Jane" <jane@example.org>', "--reviewer", "Zoë Çelik <zoe@example.org>")
+    assert done.code == 0, done.err
+    assert [(link.name, link.address) for link in reviewers_of(env.engine, SLUG)] == [("Doe, Jane", "jane@example.org"),
+                                                                                       ("Zoë Çelik", "zoe@example.org")]
+    to = [m["To"].addresses[0] for m in env.review_mails()]
+    assert [(a.display_name, a.addr_spec) for a in to] == [("Doe, Jane", "jane@example.org"), ("Zoë Çelik", "zoe@example.org")]
+
+
 def test_days_set_when_the_link_expires(env: Env, cli) -> None:
     assert cli("review", env.campaign, "--reviewer", ANN, "--days", "3").code == 0
     [link] = reviewers_of(env.engine, SLUG)
