@@ -213,6 +213,7 @@ def test_over_smtp_the_link_is_mailed_and_not_printed(env: Env, cli, db_config: 
     urls = [re.findall(r"^(https://news\.example\.org/review/\S+)\r?$", d.message.get_content(), flags=re.M) for d in relay.deliveries]
     assert [len(u) for u in urls] == [1, 1] and urls[0] != urls[1]
     assert "/review/" not in done.out, "over SMTP the link goes only to the reviewer"
+    assert done.err == "", "a public base_url: no warning"
     assert not (env.outbox / "email" / "review").exists()
 
 
@@ -222,6 +223,19 @@ def test_a_mail_that_fails_is_reported_and_the_exit_is_1(env: Env, cli, db_confi
     done = cli("review", env.campaign, "--reviewer", ANN)
     assert done.code == 1
     assert "error: Ann Lee <ann@example.org>: not mailed (" in done.err and "/review/" not in done.out + done.err
+
+
+def test_over_smtp_without_a_signing_key_nothing_is_created(env: Env, cli, db_config: Config, relay,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OUTREACH_SECRET")
+    write_config(env.config_path, db_config.database, env.outbox,
+                 f'[smtp]\nhost = "127.0.0.1"\nport = {relay.port}\nsecurity = "none"\ntimeout = 10\n')
+    done = cli("review", env.campaign, "--reviewer", ANN)
+    warning, error = done.err.splitlines()
+    assert warning == "warning: web.base_url http://127.0.0.1:8080: its host 127.0.0.1 is this machine; reviewers may not be able to open their links"
+    assert done.code == 1 and error.startswith("error: ") and "OUTREACH_SECRET" in error
+    engine = env.engine
+    assert [_count(engine, t) for t in (review_versions, review_rounds, reviewers)] == [0, 0, 0] and not relay.deliveries
 
 
 # -- outreach review --revoke ----------------------------------------------------------------------

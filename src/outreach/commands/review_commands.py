@@ -87,7 +87,10 @@ def _slug(ref: str) -> str:
 def _warn_dead_links(config: Config) -> None:
     from ..mail.compose import dead_link_reason
 
-    reason = dead_link_reason(config.web.base_url) if config.smtp is not None else None
+    if config.smtp is None:  # the outbox: the person who ran it opens the links on this machine
+        return
+    # a review page may be plain http on an intranet; only a host reviewers cannot reach is worth a word
+    reason = dead_link_reason("https://" + config.web.base_url.split("://", 1)[1])
     if reason is not None:
         err(visible(f"warning: web.base_url {config.web.base_url}: {reason}; reviewers may not be able to open their links"))
 

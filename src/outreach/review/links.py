@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 from ..config import Config, checked_mailbox
 from ..errors import ApprovalError, ChannelError
 from ..mail.compose import service_message, signing_keys
-from ..mail.transport import mail_transport
+from ..mail.transport import MailTransport, mail_transport
 from ..store.importer import current_user
 from ..store.reviews import ReviewerLink, ReviewRound, StoredVersion, add_reviewer, new_round, revoke
 from ..text import clean_line
@@ -106,13 +106,13 @@ def request_review(config: Config, engine: Engine, checked: Checked, reviewers: 
     """Store the version, open a round and mail each reviewer a link; a failed mail is reported, not raised."""
     days = _days(config, days)
     owner = _owner(config, owner)
+    keys = signing_keys(config, engine)  # before anything is stored: with SMTP an unset key is a ConfigError
+    transport = mail_transport(config, "review")
     slug = checked.plan.campaign.slug
     stored = snapshot(engine, checked, config)
     round_ = new_round(engine, slug, stored.id, owner, current_user())
     links = [(reviewer, add_reviewer(engine, round_, reviewer.name, reviewer.address, days)) for reviewer in reviewers]
-    keys = signing_keys(config, engine)
     title = clean_line(checked.plan.campaign.report.title, 200)
-    transport = mail_transport(config, "review")
     sent = []
     for reviewer, link in links:
         url = review_url(config, keys, link)
@@ -121,7 +121,7 @@ def request_review(config: Config, engine: Engine, checked: Checked, reviewers: 
     return ReviewRequest(round_, stored, tuple(sent))
 
 
-def _send(config: Config, transport, reviewer: Reviewer, link: ReviewerLink, url: str, data: bytes) -> SentLink:  # type: ignore[no-untyped-def]
+def _send(config: Config, transport: MailTransport, reviewer: Reviewer, link: ReviewerLink, url: str, data: bytes) -> SentLink:
     try:
         connection = transport.open()
         try:
