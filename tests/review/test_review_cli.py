@@ -238,6 +238,30 @@ def test_over_smtp_without_a_signing_key_nothing_is_created(env: Env, cli, db_co
     assert [_count(engine, t) for t in (review_versions, review_rounds, reviewers)] == [0, 0, 0] and not relay.deliveries
 
 
+def test_the_printed_link_opens_the_review_page_and_revoking_closes_it(env: Env, cli, db_config: Config) -> None:
+    """The command and ``outreach serve`` agree: same keys, same link rows (a real server on loopback)."""
+    import httpx
+
+    from tests.review.conftest import ReviewServer
+    from tests.web.conftest import free_port
+
+    port = free_port()
+    write_config(env.config_path, db_config.database, env.outbox,
+                 f'[web]\nhost = "127.0.0.1"\nport = {port}\nbase_url = "http://127.0.0.1:{port}"\n')
+    done = cli("review", env.campaign, "--reviewer", ANN)
+    assert done.code == 0, done.err
+    [url] = re.findall(r"^    (http://\S+)$", done.out, flags=re.M)
+    server = ReviewServer(env.config).__enter__()
+    try:
+        page = httpx.get(url, timeout=30)
+        assert page.status_code == 200 and "Ann Lee" in page.text and SLUG in page.text
+        assert cli("review", env.campaign, "--revoke", "Ann Lee").code == 0
+        gone = httpx.get(url, timeout=30)
+        assert gone.status_code == 400
+    finally:
+        server.__exit__(None, None, None)
+
+
 # -- outreach review --revoke ----------------------------------------------------------------------
 
 def test_revoke_by_name_or_address_in_any_case(env: Env, cli) -> None:
