@@ -14,7 +14,7 @@ import uuid
 from urllib.parse import quote, unquote
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from markupsafe import escape
 from starlette.testclient import TestClient
@@ -150,3 +150,31 @@ def test_any_comment_is_kept_clean_and_shown_escaped(fuzzed, comment):
     page = client.get(f"/review/{good}").text
     assert str(escape(kept)) in page and "<script" not in page.lower()
 
+
+@given(st.sampled_from(["approve", "changes"]), fields, st.sampled_from([None, "null", "base"]))
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_a_keyed_post_records_the_links_reviewer_whatever_else_the_form_says(fuzzed, action, form, origin):
+    client, config, engine, good, stored, link, _ = fuzzed
+    items = [("form_key", make_form_key(signing_keys(config, engine), good, time.time())), ("hash", stored.content_hash),
+             ("comment", "fuzzed"), *form]
+    before = len(decisions_of(engine, stored.campaign))
+    response = client.post(f"/review/{good}/{action}", data=dict(reversed(items)) | dict(items[:3]),
+                           headers={"Origin": config.web.base_url if origin == "base" else origin} if origin else {})
+    assert response.status_code == 303, items
+    [made] = decisions_of(engine, stored.campaign)[before:]
+    assert (made.by, made.reviewer_address, made.reviewer_id) == (link.name, link.address, link.id)
+    assert (made.content_hash, made.version_id, made.method.value) == (stored.content_hash, stored.id, "link")
+
+
+@given(st.text(min_size=1, max_size=120), st.one_of(st.none(), st.text(max_size=70)))
+@example("\x00", None)
+@example("index.html\x00", None)
+@example("../index.html", None)
+@example("index.html", "\x00")
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_a_file_is_served_only_under_its_exact_stored_name(fuzzed, name, version):
+    client, config, engine, good, stored, link, _ = fuzzed
+    response = client.get(f"/review/{good}/files/{quote(name, safe='')}", params={"v": version} if version is not None else None)
+    assert response.status_code in (200, 404), (name, version)
+    if response.status_code == 200:
+        assert name in version_file_names(engine, stored.id) and version in (None, stored.content_hash)
