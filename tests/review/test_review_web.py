@@ -340,3 +340,33 @@ def test_the_page_renders_in_chromium_with_the_preview_and_its_images(served):
     [decision] = decisions(served)
     assert decision.comment == "Please say <b>most</b>"
 
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("db_config", ["sqlite"], indirect=True)
+def test_axe_finds_nothing_serious_on_the_review_pages(review_setup):
+    """The page with decisions, a diff, a notice and an error, and the refused and slow-down pages, light and dark."""
+    from tests.render.browser_checks import SCHEMES, axe_script, axe_violations, chromium_browser
+
+    axe_script()
+    setup = review_setup(reviewers=(ADA, BOB))
+    setup.serve()
+    ada, bob = ReviewerClient(setup), ReviewerClient(setup, BOB)
+    assert ada.post("approve").status_code == 303 and bob.post("changes", comment="Say <b>many</b>").status_code == 303
+    setup.edit(MOST, MANY)
+    problems: dict[str, list[str]] = {}
+    with chromium_browser() as browser:
+        for scheme in SCHEMES:
+            page = browser.new_page(color_scheme=scheme, bypass_csp=True)  # the page forbids scripts; axe is one
+            page.goto(ada.url)
+            assert page.locator("#diff").count() == 1
+            problems[f"review {scheme}"] = axe_violations(page)
+            page.eval_on_selector("#comment", "t => { t.required = false; }")
+            page.click("#request-changes")
+            assert "the comment is required" in page.inner_text("#error")
+            problems[f"review with an error {scheme}"] = axe_violations(page)
+            page.goto(f"{setup.base_url}/review/not-a-token")
+            problems[f"invalid {scheme}"] = axe_violations(page)
+            page.close()
+    bad = {name: lines for name, lines in problems.items() if lines}
+    assert not bad, "\n".join(f"{n}: {line}" for n, lines in bad.items() for line in lines)
