@@ -23,6 +23,7 @@ from .pieces import ImagePiece, RenderedPieces
 _TOKEN_RE = re.compile(r"\s+|\w+|[^\w\s]", re.UNICODE)
 CONTEXT_WORDS = 6  # unchanged words kept on each side of a change in text output
 MAX_SUMMARY = 160  # characters of words per piece in the one-line summary
+MAX_WORD = 40  # characters of one unchanged word (a URL) shown next to a change
 
 
 class ChangeKind(str, enum.Enum):
@@ -90,7 +91,14 @@ def word_runs(old: str, new: str) -> tuple[Run, ...]:
 
 
 def compare(old: Version, new: Version) -> list[PieceChange]:
-    """Every piece that differs between ``old`` and ``new``, texts first, then times, then images."""
+    """Every piece that differs between ``old`` and ``new``, texts first, then times, then images.
+
+    When either side has no stored pieces (an approval made before they were kept), the changed pieces are named
+    from the hashes alone.
+    """
+    if _empty(old.pieces) or _empty(new.pieces):
+        return [_opaque(name, old, new) for name in sorted(set(old.hashes) | set(new.hashes))
+                if old.hashes.get(name) != new.hashes.get(name)]
     changes = _text_changes(old.pieces.texts, new.pieces.texts)
     changes += _time_changes(old.pieces.times, new.pieces.times)
     changes += _image_changes(old.pieces.images, new.pieces.images)
@@ -101,12 +109,16 @@ def compare(old: Version, new: Version) -> list[PieceChange]:
     return changes
 
 
+def _empty(pieces: RenderedPieces) -> bool:
+    return not (pieces.texts or pieces.times or pieces.images)
+
+
 def _opaque(name: str, old: Version, new: Version) -> PieceChange:
     if name not in old.hashes:
         return PieceChange(name, ChangeKind.ADDED, note="new since")
     if name not in new.hashes:
         return PieceChange(name, ChangeKind.REMOVED, note="gone since")
-    if not (old.pieces.texts or old.pieces.times or old.pieces.images):
+    if _empty(old.pieces):
         return PieceChange(name, ChangeKind.OPAQUE, note="changed (the earlier words were not stored)")
     return PieceChange(name, ChangeKind.OPAQUE, note="changed (markup or layout; the words are the same)")
 
@@ -198,13 +210,14 @@ def _marked(runs: tuple[Run, ...], context: int) -> str:
 
 
 def _trimmed(text: str, context: int, *, first: bool, last: bool) -> str:
-    """An unchanged run with at most ``context`` words kept next to each change."""
+    """An unchanged run with at most ``context`` words kept next to each change (a long word, a URL, shortened)."""
     words = text.split(" ")
-    if len(words) <= 2 * context + 1:
-        return text
-    head = [] if first else words[:context]
-    tail = [] if last else words[-context:]
-    return " ".join(head) + " … " + " ".join(tail)
+    if len(words) > 2 * context + 1 or first or last:
+        head = [] if first else words[:context]
+        tail = [] if last else words[-context:]
+        if len(head) + len(tail) < len(words):
+            words = head + ["…"] + tail
+    return " ".join(w if len(w) <= MAX_WORD else w[: MAX_WORD - 1] + "…" for w in words)
 
 
 def summary(changes: list[PieceChange]) -> str:
@@ -248,5 +261,5 @@ def _figure(label: str, image: ImagePiece | None) -> str:
         return f'<figure><figcaption>{label}: none</figcaption></figure>'
     uri = image.data_uri()
     alt = html.escape(image.alt or "(no alt text)")
-    img = f'<img src="{uri}" alt="{label}: {alt}">' if uri else "<span>(no thumbnail)</span>"
+    img = f'<img src="{html.escape(uri)}" alt="{label}: {alt}">' if uri else "<span>(no thumbnail)</span>"
     return f'<figure>{img}<figcaption>{label}: {html.escape(image.sha256[:12])}, alt “{alt}”</figcaption></figure>'

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from ..config import Config
 from ..plan import Plan
 
 THUMB_SIZE = (240, 240)
+_BASE64_RE = re.compile(r"[A-Za-z0-9+/]+={0,2}")
 PART_BREAK = "\n\n"  # between the parts of a thread, in a post's text piece
 
 
@@ -38,7 +40,8 @@ class ImagePiece:
 
     def data_uri(self) -> str | None:
         """The thumbnail as a ``data:`` URI (base64 only), or None when there is none."""
-        return f"data:image/png;base64,{self.thumbnail}" if self.thumbnail else None
+        # a thumbnail read back from stored JSON is trusted only once it is plain base64
+        return f"data:image/png;base64,{self.thumbnail}" if _BASE64_RE.fullmatch(self.thumbnail) else None
 
 
 @dataclass(frozen=True)
