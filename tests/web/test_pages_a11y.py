@@ -12,6 +12,7 @@ import email
 import email.policy
 import re
 import time
+from datetime import datetime, timezone
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -23,19 +24,28 @@ from outreach.mail.send import send_email
 from outreach.plan import build_plan
 from outreach.render.environment import packaged_templates, template_env
 from outreach.store.db import open_db
+from outreach.review.current import Current
+from outreach.review.pieces import RenderedPieces
 from outreach.store.preferences import Settings
+from outreach.store.reviews import ReviewerLink, StoredVersion
 from outreach.store.subscribers import import_csv
 from outreach.tokens import make_token
+from outreach.web.review import View
 from tests.helpers import keyring, subscriber_key
 from tests.render.browser_checks import SCHEMES, axe_script, axe_violations, chromium_browser
 
+_WHEN = datetime(2026, 11, 27, tzinfo=timezone.utc)
 RESULT_PAGES = ("check_inbox", "confirmed", "resubscribed", "slow_down", "test_copy", "unsubscribed",
                 "preferences_sent", "preferences_slow_down", "preferences_test_copy")
 CONTEXT = {"list_title": "Research", "token": "T", "address": "a***@example.org", "already": False, "blocked": False,
            "lists": {}, "chosen": "", "entries": [], "error": "", "base_url": "https://news.example.org", "contact": "news@example.org",
            # the preference page's
            "settings": Settings(1, "a@example.org", "a@example.org", "Ann", ("asia",), None, {"research": "active"}, False),
-           "form_key": "1.K", "notice": "Saved.", "topics": {"asia": "Asia"}, "picked": [], "pause_days": [30]}
+           "form_key": "1.K", "notice": "Saved.", "topics": {"asia": "Asia"}, "picked": [], "pause_days": [30],
+           # the review page's
+           "link": ReviewerLink(1, 1, "c", "Ada", "ada@example.org", "k", _WHEN, _WHEN, None),
+           "current": Current(StoredVersion(1, "c", "0" * 64, {}, RenderedPieces(), None, _WHEN), None, "Title"),
+           "view": View((), "1 more approval", False, None, None, None, ("index.html",)), "comment": "", "max_comment": 4000}
 
 
 class _Roles(HTMLParser):
