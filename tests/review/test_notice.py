@@ -124,3 +124,44 @@ def test_nothing_a_reviewer_wrote_becomes_a_header(review_setup):
     message = email.message_from_bytes(notice_message(setup.config, hostile, OWNER), policy=email.policy.default)
     assert message["Bcc"] is None and message["Subject"] == f"Changes requested: {setup.slug}"
     assert "> Bcc: evil@example.org\n" in message.get_content().replace("\r\n", "\n")
+
+
+def test_two_servers_sending_at_once_tell_the_owner_once(review_setup):
+    import threading
+
+    setup = review_setup(reviewers=(ADA, BOB))
+    for _ in range(5):
+        ask_for_changes(setup)
+    start = threading.Barrier(4)
+    rounds: list[NoticeRound] = []
+
+    def server() -> None:
+        start.wait()
+        rounds.append(send_notices(setup.config, setup.engine))
+
+    threads = [threading.Thread(target=server) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sum(r.sent for r in rounds) == 5 and len(outbox(setup)) == 5, "each notice sent once, by one of the servers"
+    assert unnotified_requests(setup.engine) == []
+
+
+def test_a_claim_left_by_a_dead_server_is_taken_over_after_its_lease(review_setup):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from outreach.store.db import now
+    from outreach.store.reviews import NOTICE_LEASE, claim_notice
+    from outreach.store.schema import approvals
+
+    setup = review_setup()
+    decision = ask_for_changes(setup, ADA)
+    assert claim_notice(setup.engine, decision.id)  # a server claimed it, then died before sending
+    assert send_notices(setup.config, setup.engine).sent == 0 and outbox(setup) == [], "a live claim is left alone"
+    with setup.engine.begin() as conn:
+        conn.execute(update(approvals).where(approvals.c.id == decision.id)
+                     .values(notice_claimed_at=now() - NOTICE_LEASE - timedelta(seconds=1)))
+    assert send_notices(setup.config, setup.engine).sent == 1 and len(outbox(setup)) == 1

@@ -3,9 +3,12 @@
 A reviewer's request for changes is recorded in the request (``approvals`` row,
 ``notified_at`` empty); :class:`NoticeWorker` sends the notice off the request
 path, through ``mail_transport(config, "review")`` (the outbox with no SMTP),
-and only then marks the request notified. A failed send is logged and retried
-on a later round, so a notice is never lost (a crash between sending and
-marking sends it again: at least once). The owner is the review round's owner
+and only then marks the request notified. Each notice is first claimed with one
+conditional update (:func:`outreach.store.reviews.claim_notice`), so two servers
+on one database never both send it. A failed send is given back, logged and
+retried on a later round, so a notice is never lost; a server that dies between
+claiming and marking leaves a claim that another takes over after five minutes
+(then the owner may get that notice twice: at least once). The owner is the review round's owner
 (``outreach review --owner``), else ``[review] owner``; with neither, the
 request stays "owner not told" (``outreach status`` shows it) and the log says
 so once per request.
@@ -23,7 +26,7 @@ from sqlalchemy import Engine
 from ..config import Config
 from ..mail.compose import service_message
 from ..mail.transport import MailTransport, mail_transport
-from ..store.reviews import Decision, mark_notified, reviewers_of, rounds_of, unnotified_requests
+from ..store.reviews import Decision, claim_notice, mark_notified, release_notice, reviewers_of, rounds_of, unnotified_requests
 from ..text import visible
 
 log = logging.getLogger("outreach.review.notice")
@@ -82,9 +85,12 @@ def send_notices(config: Config, engine: Engine, transport: MailTransport | None
                 logged.add(decision.id)
                 log.warning("changes requested for %s: no owner to tell (set [review] owner or outreach review --owner)", decision.campaign)
             continue
+        if not claim_notice(engine, decision.id):
+            continue  # another server is telling the owner
         try:
             _send(config, transport, decision, owner)
         except Exception as exc:  # noqa: BLE001  (kept unnotified: the next round tries again)
+            release_notice(engine, decision.id)
             failed += 1
             log.warning("changes requested for %s: the owner's notice failed (%s); retrying later", decision.campaign, exc.__class__.__name__)
             continue

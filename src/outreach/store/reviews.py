@@ -311,6 +311,31 @@ def unnotified_requests(engine: Engine, campaign: str | None = None) -> list[Dec
         return [_decision(r) for r in conn.execute(query.order_by(approvals.c.id)).all()]
 
 
+NOTICE_LEASE = timedelta(minutes=5)  # a claimed notice whose server died is taken over after this long
+
+
+def claim_notice(engine: Engine, decision_id: int) -> bool:
+    """Claim the owner's notice of one request for changes for this process; False when it was told or another has it.
+
+    One conditional update: of two servers sending notices from one database, one wins. A claim older than
+    :data:`NOTICE_LEASE` (its server died before it finished) can be claimed again, so no notice is lost.
+    """
+    stamp = now()
+    with engine.begin() as conn:
+        claimed = conn.execute(update(approvals).where(
+            approvals.c.id == decision_id, approvals.c.notified_at.is_(None),
+            (approvals.c.notice_claimed_at.is_(None)) | (approvals.c.notice_claimed_at < stamp - NOTICE_LEASE),
+        ).values(notice_claimed_at=stamp)).rowcount
+    return claimed == 1
+
+
+def release_notice(engine: Engine, decision_id: int) -> None:
+    """Give a claimed notice back (its send failed), so the next round tries again at once."""
+    with engine.begin() as conn:
+        conn.execute(update(approvals).where(approvals.c.id == decision_id, approvals.c.notified_at.is_(None))
+                     .values(notice_claimed_at=None))
+
+
 def mark_notified(engine: Engine, decision_ids: Iterable[int]) -> None:
     """Record that the owner was told of these requests for changes."""
     ids = list(decision_ids)

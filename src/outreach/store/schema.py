@@ -300,6 +300,7 @@ approvals = Table(
     Column("comment", Text),
     Column("version_id", Id, ForeignKey("review_versions.id", name="approvals_version_id_fkey")),  # the pieces approved
     Column("notified_at", UTCDateTime()),  # a request for changes: when the owner was told
+    Column("notice_claimed_at", UTCDateTime()),  # a server is sending that notice (a lease: another takes over when it is old)
     CheckConstraint("decision IN (" + ", ".join(f"'{d}'" for d in DECISIONS) + ")", name="decision"),
     CheckConstraint("method IN (" + ", ".join(f"'{m}'" for m in DECISION_METHODS) + ")", name="method"),
     Index("ix_approvals_campaign", "campaign", "id"),

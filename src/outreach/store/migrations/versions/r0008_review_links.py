@@ -6,7 +6,8 @@
 - ``reviewers``: one signed link per reviewer and round (expiry, revocation);
 - ``approvals`` becomes the decisions table: ``decision`` (approved | changes-requested),
   ``method`` (cli | link), the reviewer from the token, the OS user of a CLI approval, the client
-  IP, a comment, the version approved, and when the owner was told of a request for changes.
+  IP, a comment, the version approved, and when the owner was told of a request for changes (and
+  when a server claimed that notice, so two servers do not both send it).
   Every existing row is a CLI approval, as it was; its pieces were never stored, so a diff against
   it names the changed pieces without their words.
 
@@ -90,6 +91,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("comment", sa.Text(), nullable=True))
         batch.add_column(sa.Column("version_id", Id, nullable=True))
         batch.add_column(sa.Column("notified_at", UTCDateTime(), nullable=True))
+        batch.add_column(sa.Column("notice_claimed_at", UTCDateTime(), nullable=True))
         batch.create_foreign_key("approvals_reviewer_id_fkey", "reviewers", ["reviewer_id"], ["id"], ondelete="SET NULL")
         batch.create_foreign_key("approvals_version_id_fkey", "review_versions", ["version_id"], ["id"])
         batch.create_check_constraint("approvals_decision_check", "decision IN ('approved', 'changes-requested')")
@@ -102,7 +104,7 @@ def downgrade() -> None:
         batch.drop_constraint("approvals_decision_check", type_="check")
         batch.drop_constraint("approvals_version_id_fkey", type_="foreignkey")
         batch.drop_constraint("approvals_reviewer_id_fkey", type_="foreignkey")
-        for column in ("notified_at", "version_id", "comment", "client_ip", "os_user", "reviewer_address", "reviewer_id", "method", "decision"):
+        for column in ("notice_claimed_at", "notified_at", "version_id", "comment", "client_ip", "os_user", "reviewer_address", "reviewer_id", "method", "decision"):
             batch.drop_column(column)
     op.drop_index("ix_reviewers_campaign", table_name="reviewers")
     for table in ("reviewers", "review_rounds", "review_files", "review_versions"):
