@@ -51,12 +51,14 @@ def test_the_page_shows_the_version_the_reviewer_and_the_preview_and_a_get_decid
     assert "Ada Reviewer" in text and "ada@example.org" in text
     assert "Still missing: 1 more approval of the current content (has 0 of 1); waiting on Ada Reviewer, Bob Reviewer." in text
     token = ada.url.rsplit("/", 1)[1]
-    assert f'<iframe class="preview" title="Preview of {served.slug}" src="/review/{token}/files/index.html">' in text
+    pinned = f"/review/{token}/v/{served.version.content_hash}"  # the files of the version this page shows, not "current"
+    assert f'<iframe class="preview" title="Preview of {served.slug}" src="{pinned}/index.html">' in text
     names = version_file_names(served.engine, served.version.id)
     assert {"index.html", "email.html", "email.txt", "email.eml", "posts.json", "links.json"} <= set(names)
     assert any(n.startswith("images/") for n in names)
     for name in names:
-        assert f'href="/review/{token}/files/{name}"' in text, name
+        assert f'href="{pinned}/{name}"' in text, name
+        assert httpx.get(f"{served.base_url}{pinned}/{name}").content == version_file(served.engine, served.version.id, name)
     assert 'id="approve"' in text and 'name="comment" required maxlength="4000"' in text
     assert decisions(served) == [], "a GET never decides"
 
@@ -101,6 +103,8 @@ def test_the_files_follow_the_campaign_file_and_an_older_version_is_asked_for_by
     now_posts = httpx.get(f"{served.url()}/files/posts.json").content
     assert MANY.encode() in now_posts and MOST.encode() not in now_posts, "an edit shows on the next load"
     assert httpx.get(f"{served.url()}/files/posts.json", params={"v": old_hash}).content == old_posts
+    assert httpx.get(f"{served.url()}/v/{old_hash}/posts.json").content == old_posts, "a page opened before the edit frames its own version"
+    assert httpx.get(f"{served.url()}/v/{'0' * 64}/posts.json").status_code == 404
     for bad in ("0" * 64, "not-a-hash", old_hash[:-1] + "x", ""):
         assert httpx.get(f"{served.url()}/files/posts.json", params={"v": bad}).status_code == 404, bad
 
@@ -326,7 +330,7 @@ def test_the_page_renders_in_chromium_with_the_preview_and_its_images(served):
         page = browser.new_page()
         page.goto(served.url())
         page.frame_locator("iframe.preview").locator("h1").first.wait_for()
-        preview = next(f for f in page.frames if f.url.endswith("/files/index.html"))
+        preview = next(f for f in page.frames if f.url.endswith(f"/v/{served.version.content_hash}/index.html"))
         images = preview.evaluate("Array.from(document.images).map(i => i.naturalWidth)")
         assert images and all(width > 0 for width in images)
         emails = [f for f in page.frames if f.url == "about:srcdoc"]

@@ -90,6 +90,7 @@ class ReviewPages:
         return [
             Route("/review/{token}", self.show, methods=["GET"]),
             Route("/review/{token}/files/{name:path}", self.file, methods=["GET"]),
+            Route("/review/{token}/v/{version}/{name:path}", self.file, methods=["GET"]),
             Route("/review/{token}/approve", self.approve, methods=["POST"]),
             Route("/review/{token}/changes", self.changes, methods=["POST"]),
         ]
@@ -141,7 +142,8 @@ class ReviewPages:
         name = request.path_params["name"]
         if not _NAME_RE.fullmatch(name):  # stored names are plain paths (PostgreSQL refuses NUL in a query)
             return self.web.page("not_found", status=404)
-        wanted = request.query_params.get("v")
+        # the page frames /v/<hash>/…: the preview and every file it loads are of the version the page shows
+        wanted = request.path_params.get("version", request.query_params.get("v"))
         if wanted is not None:
             shown = await self.web.db(version_by_hash, self.web.engine, found.link.campaign, wanted) if _HASH_RE.fullmatch(wanted) else None
         else:
