@@ -16,7 +16,6 @@ so once per request.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from email.utils import parseaddr
@@ -28,6 +27,7 @@ from ..mail.compose import service_message
 from ..mail.transport import MailTransport, mail_transport
 from ..store.reviews import Decision, claim_notice, mark_notified, release_notice, reviewers_of, rounds_of, unnotified_requests
 from ..text import visible
+from ..web.background import BackgroundWorker
 
 log = logging.getLogger("outreach.review.notice")
 
@@ -108,29 +108,16 @@ def _send(config: Config, transport: MailTransport | None, decision: Decision, o
         connection.close()
 
 
-class NoticeWorker:
+class NoticeWorker(BackgroundWorker):
     """Sends owners' notices while ``outreach serve`` runs: at start, when woken by a request, and every POLL_SECONDS."""
 
+    name = "review notices"
+
     def __init__(self, config: Config, engine: Engine, transport: MailTransport | None = None, poll: float = POLL_SECONDS) -> None:
-        self.config, self.engine, self.transport, self.poll = config, engine, transport, poll
+        super().__init__(poll)
+        self.config, self.engine, self.transport = config, engine, transport
         self.ownerless_logged: set[int] = set()
-        self._wake: asyncio.Event | None = None  # made in run(), on the server's event loop
 
-    def wake(self) -> None:
-        """Look for requests now (one was just recorded); call it on the server's event loop."""
-        if self._wake is not None:
-            self._wake.set()
-
-    async def run(self, stop: asyncio.Event) -> None:
-        """Send notices until ``stop`` is set; never raises (a failing database or relay is retried next round)."""
-        self._wake = wake = asyncio.Event()
-        while not stop.is_set():
-            wake.clear()  # before looking, so a request recorded while we look is seen next round
-            try:
-                await asyncio.to_thread(send_notices, self.config, self.engine, self.transport, self.ownerless_logged)
-            except Exception as exc:  # noqa: BLE001  (the worker outlives any one failure)
-                log.error("review notices: %s; retrying", exc.__class__.__name__)
-            waiters = [asyncio.ensure_future(wake.wait()), asyncio.ensure_future(stop.wait())]
-            await asyncio.wait(waiters, timeout=self.poll, return_when=asyncio.FIRST_COMPLETED)
-            for waiter in waiters:
-                waiter.cancel()
+    def round(self) -> None:
+        """Tell the owners of every request for changes not yet told."""
+        send_notices(self.config, self.engine, self.transport, self.ownerless_logged)

@@ -11,8 +11,8 @@ at ``/preferences`` (purpose ``preferences``) is queued and sent the same way.
 
 from __future__ import annotations
 
-import asyncio
 import logging
+import time
 from datetime import timedelta
 
 from sqlalchemy import Engine
@@ -26,6 +26,7 @@ from ..store.db import now
 from ..store.membership import QueuedMail, claim_due_mail, finish_mail, recover_mail
 from ..store.preferences import PURPOSE as PREFERENCES, mail_purposes
 from ..tokens import Keyring, make_token
+from .background import BackgroundWorker
 
 log = logging.getLogger("outreach.web.confirmation")
 
@@ -52,37 +53,23 @@ def preferences_message(config: Config, keys: Keyring, subscriber_key: str, emai
                             f"\n\n{link}\n\nIf you did not ask for this, ignore this message: nothing changes.\n")
 
 
-class ConfirmationWorker:
+class ConfirmationWorker(BackgroundWorker):
     """Sends queued confirmation mail; one per ``outreach serve`` process (several may share a database)."""
 
+    name = "confirmation queue"
+
     def __init__(self, config: Config, engine: Engine, keys: Keyring, transport: MailTransport | None = None) -> None:
+        super().__init__(POLL_SECONDS)
         self.config, self.engine, self.keys = config, engine, keys
         self.transport = transport
-        self._wake: asyncio.Event | None = None  # made in run(), on the server's event loop
+        self._recovered: float | None = None
 
-    def wake(self) -> None:
-        """Look at the queue now (a request just queued something); call it on the server's event loop."""
-        if self._wake is not None:
-            self._wake.set()
-
-    async def run(self, stop: asyncio.Event) -> None:
-        """Send what is due until ``stop`` is set; never raises (a failing database is retried next poll)."""
-        self._wake = wake = asyncio.Event()
-        recovered = 0.0
-        loop = asyncio.get_running_loop()
-        while not stop.is_set():
-            wake.clear()  # before looking, so mail queued while we look is seen next round
-            try:
-                if loop.time() - recovered > RECOVER_SECONDS:
-                    await asyncio.to_thread(self._recover)
-                    recovered = loop.time()
-                await asyncio.to_thread(self.send_due)
-            except Exception as exc:  # noqa: BLE001  (the worker outlives any one failure)
-                log.error("confirmation queue: %s; retrying", exc.__class__.__name__)
-            waiters = [asyncio.ensure_future(wake.wait()), asyncio.ensure_future(stop.wait())]
-            await asyncio.wait(waiters, timeout=POLL_SECONDS, return_when=asyncio.FIRST_COMPLETED)
-            for waiter in waiters:
-                waiter.cancel()
+    def round(self) -> None:
+        """Requeue mail a dead server left "sending" (every RECOVER_SECONDS), then send what is due."""
+        if self._recovered is None or time.monotonic() - self._recovered > RECOVER_SECONDS:
+            self._recover()
+            self._recovered = time.monotonic()
+        self.send_due()
 
     def _recover(self) -> None:
         try:
