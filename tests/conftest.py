@@ -6,6 +6,7 @@ one fixture, in the conftest of the test folder that needs them.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -128,15 +129,17 @@ def chromium(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., subproce
 PG_URL = os.environ.get("OUTREACH_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db_config(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Config]:
-    """A config on a fresh database: an SQLite file, or its own schema in PostgreSQL's ``test`` database."""
+@contextlib.contextmanager
+def private_database(kind: str, folder: Path) -> Iterator[str]:
+    """The URL of a fresh database of ``kind`` ("sqlite": a file in ``folder``; "postgres": a schema of its own in
+    PostgreSQL's ``test`` database, dropped afterwards); skipped with the reason when PostgreSQL does not answer."""
     from outreach.store.db import forget_engines
 
-    outbox = tmp_path / "outbox"
-    if request.param == "sqlite":
-        yield Config(database=f"sqlite:///{tmp_path / 'outreach.db'}", outbox=outbox)
-        forget_engines()
+    if kind == "sqlite":
+        try:
+            yield f"sqlite:///{folder / 'outreach.db'}"
+        finally:
+            forget_engines()
         return
     import sqlalchemy
 
@@ -149,11 +152,18 @@ def db_config(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Config
         admin.dispose()
         require("PostgreSQL on 127.0.0.1:5432", str(exc.orig).splitlines()[0])
     try:
-        yield Config(database=f"{PG_URL}?options=-csearch_path%3D{schema}", outbox=outbox)
+        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
     finally:
         forget_engines()
         _drop_schema(admin, schema)
         admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_config(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Config]:
+    """A config on a fresh database: an SQLite file, or its own schema in PostgreSQL's ``test`` database."""
+    with private_database(request.param, tmp_path) as url:
+        yield Config(database=url, outbox=tmp_path / "outbox")
 
 
 def _drop_schema(admin, schema: str) -> None:  # type: ignore[no-untyped-def]

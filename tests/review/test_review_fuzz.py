@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import shutil
 import time
-import uuid
 from urllib.parse import quote, unquote
 
 import pytest
@@ -23,11 +22,11 @@ from outreach.campaign import load_campaign
 from outreach.config import Config, ReviewConfig
 from outreach.mail.compose import signing_keys
 from outreach.review.snapshot import snapshot
-from outreach.store.db import forget_engines, open_db
+from outreach.store.db import open_db
 from outreach.store.reviews import add_reviewer, decisions_of, new_round, version_file_names
 from outreach.tokens import make_form_key, make_review_token
 from outreach.validate import check
-from tests.conftest import PG_URL, SAMPLE, SAMPLE_COVER, _drop_schema, require
+from tests.conftest import SAMPLE, SAMPLE_COVER, private_database
 
 SECRET = "review-fuzz-key"
 
@@ -35,23 +34,19 @@ SECRET = "review-fuzz-key"
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def fuzzed(request, tmp_path_factory):  # type: ignore[no-untyped-def]
     """One app (limits lifted: the fuzzer is one client) on a campaign under review, with Ada's token and the page's hash."""
-    from outreach.web.app import create_app
-
     patch = pytest.MonkeyPatch()
     patch.setenv("OUTREACH_SECRET", SECRET)
     folder = tmp_path_factory.mktemp("review-fuzz")
-    database, admin, schema = f"sqlite:///{folder / 'f.db'}", None, None
-    if request.param == "postgres":
-        import sqlalchemy
+    try:
+        with private_database(request.param, folder) as database:
+            yield from _fuzzed_app(database, folder)
+    finally:
+        patch.undo()
 
-        schema = f"t_{uuid.uuid4().hex[:12]}"
-        admin = sqlalchemy.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-        try:
-            with admin.connect() as conn:
-                conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
-        except sqlalchemy.exc.OperationalError as exc:
-            require("PostgreSQL on 127.0.0.1:5432", str(exc.orig).splitlines()[0])
-        database = f"{PG_URL}?options=-csearch_path%3D{schema}"
+
+def _fuzzed_app(database: str, folder):  # type: ignore[no-untyped-def]
+    from outreach.web.app import create_app
+
     # no owner: the notice task sends nothing (make_msgid's use of `random` would upset hypothesis); tests/review/test_notice.py covers it
     config = Config(database=database, outbox=folder / "outbox", review=ReviewConfig(owner=None))
     shutil.copy(SAMPLE, folder / SAMPLE.name)
@@ -64,15 +59,8 @@ def fuzzed(request, tmp_path_factory):  # type: ignore[no-untyped-def]
     for route in app.router.routes:
         if getattr(route, "path", "") == "/review/{token}/approve":
             route.endpoint.__self__.clients.per_minute = 1_000_000
-    try:
-        with TestClient(app, raise_server_exceptions=False, follow_redirects=False) as client:
-            yield client, config, engine, token, stored, link, client.get("/u/x").content
-    finally:
-        patch.undo()
-        forget_engines()
-        if admin is not None:
-            _drop_schema(admin, schema)
-            admin.dispose()
+    with TestClient(app, raise_server_exceptions=False, follow_redirects=False) as client:
+        yield client, config, engine, token, stored, link, client.get("/u/x").content
 
 
 paths = st.one_of(st.sampled_from(["", "/approve", "/changes", "/files/index.html", "/files/email.eml", "/files/", "/files",
