@@ -26,7 +26,7 @@ from .review.diff import PieceChange, Version, compare, summary
 from .review.pieces import pieces_of
 from .store.db import now, open_db
 from .store.reviews import Decision, DecisionKind, DecisionMethod, NewDecision, ReviewerLink, decisions_of, record_decision, reviewers_of, version
-from .store.importer import current_user
+from .store.db import current_user
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from outreach.config import Config, load_config
 from outreach.mail.compose import signing_keys
 from outreach.review.snapshot import preview_files
 from outreach.store.db import open_db
-from outreach.store.importer import current_user
+from outreach.store.db import current_user
 from outreach.store.reviews import reviewers_of, rounds_of, version, version_file, version_file_names
 from outreach.store.schema import approvals, review_rounds, review_versions, reviewers
 from outreach.tokens import read_review_token

@@ -8,7 +8,6 @@ and no control character reaches the terminal.
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import re
 
@@ -19,7 +18,7 @@ from .base import command, out
 from ..config import Config
 from ..errors import OutreachError
 from ..inbound.events import InboundKind
-from ..store.db import open_db
+from ..store.db import current_user, open_db
 from ..store.inbound_store import InboundRow, get, recent
 from ..store.ledger_queries import campaigns_of
 from ..display import cell, visible
@@ -60,16 +59,9 @@ def bounces(args: argparse.Namespace, config: Config) -> int:
         return _show(engine, args.id)
     from ..inbound.record import undo
 
-    done = undo(engine, args.id, args.by or _login())
+    done = undo(engine, args.id, args.by or current_user())
     out(visible(f"inbound message {done.id}: {done.action}"))
     return 0
-
-
-def _login() -> str:
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):
-        return "cli"
 
 
 def _list(engine, kind: str | None, limit: int) -> int:  # type: ignore[no-untyped-def]

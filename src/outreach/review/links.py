@@ -22,7 +22,7 @@ from ..config import Config, checked_mailbox
 from ..errors import ApprovalError, ChannelError
 from ..mail.compose import service_message, signing_keys
 from ..mail.transport import MailTransport, mail_transport
-from ..store.importer import current_user
+from ..store.db import current_user
 from ..store.reviews import ReviewerLink, ReviewRound, StoredVersion, add_reviewer, new_round, revoke
 from ..text import clean_line
 from ..tokens import Keyring, make_review_token

@@ -7,6 +7,7 @@ the failure the ledger is built to survive; PostgreSQL gives full durability.
 
 from __future__ import annotations
 
+import getpass
 import secrets
 from pathlib import Path
 from datetime import datetime, timezone
@@ -25,6 +26,14 @@ from .upsert import insert_ignore
 def now() -> datetime:
     """The current time, UTC, timezone-aware."""
     return datetime.now(timezone.utc)
+
+
+def current_user() -> str:
+    """The OS user running the command, for the records that say who did something (an import, an approval)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]

@@ -18,7 +18,6 @@ address is not imported: its values are counted as not imported.
 from __future__ import annotations
 
 import difflib
-import getpass
 import math
 import re
 from dataclasses import dataclass, field
@@ -33,7 +32,7 @@ from ..errors import SubscriberError
 from ..text import clean_line
 from ..tokens import Keyring
 from .consent import ConsentMethod
-from .db import now
+from .db import current_user, now
 from .privacy import forgotten_in, keyring
 from .schema import audit, consents, memberships, subscriber_topics, subscribers
 from .subscribers import (BATCH, MAX_ADDRESS, MAX_ATTR_VALUE, MAX_ATTRS, MAX_NAME, clean_value, normalise_email, open_csv, rows_of,
@@ -261,14 +260,6 @@ class Basis:
     file_name: str
     collected_by: str
     basis: str | None
-
-
-def current_user() -> str:
-    """The OS user running the command (who collected the consent, for the record)."""
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
 
 
 def import_csv(engine: Engine, path: Path, list_name: str, source: str = "import", *, config: Config | None = None,
