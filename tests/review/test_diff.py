@@ -181,3 +181,45 @@ def test_a_stored_thumbnail_cannot_break_out_of_its_attribute() -> None:
     page = as_html(compare(_version(images=dict(stored.images)), _version(images={"cover image": ImagePiece("b", "x", THUMB_B)})))
     assert "<script" not in page
     assert all(re.fullmatch(r"data:image/png;base64,[A-Za-z0-9+/]*={0,2}", src) for src in re.findall(r'<img src="([^"]*)"', page))
+
+
+def _long_texts(words: int, every: int) -> tuple[str, str]:
+    import random
+
+    rng = random.Random(words)
+    vocabulary = "defectors soldiers army coup report voices motivation obstacle family fear".split()
+    old = [rng.choice(vocabulary) + ("." if i % 15 == 14 else "") for i in range(words)]
+    new = [("changed" + ("." if w.endswith(".") else "")) if i % every == 0 else w for i, w in enumerate(old)]
+    return " ".join(old), " ".join(new)
+
+
+@pytest.mark.parametrize("words", [300, 3000, 12000])
+def test_a_long_text_is_diffed_word_by_word_within_a_bounded_budget(monkeypatch, words):
+    from outreach.review import diff as diff_module
+
+    sizes: list[int] = []
+    real = diff_module.difflib.SequenceMatcher
+
+    def counting(junk, a, b, autojunk=True):  # type: ignore[no-untyped-def]
+        sizes.append(len(a) * len(b))
+        return real(junk, a, b, autojunk=autojunk)
+
+    monkeypatch.setattr(diff_module.difflib, "SequenceMatcher", counting)
+    old, new = _long_texts(words, every=4)  # a quarter of the words changed: every sentence touched
+    runs = word_runs(old, new)
+    assert "".join(r.text for r in runs if r.op is not Op.INSERT) == old
+    assert "".join(r.text for r in runs if r.op is not Op.DELETE) == new
+    assert max(sizes) <= diff_module.WORD_BUDGET, "no match is quadratic beyond the budget (the sentence match included)"
+    assert sum(1 for r in runs if r.op is Op.INSERT and "changed" in r.text) >= words // 8, "the changes are found word by word"
+    assert all(len(r.text) < 2000 for r in runs if r.op is not Op.SAME), "no whole-text delete and insert"
+
+
+def test_a_long_text_with_one_change_reads_as_one_change_in_its_context():
+    old, _ = _long_texts(3000, every=10**9)
+    cut = old.index(" ", len(old) // 2)
+    new = old[:cut] + " inserted" + old[cut:]
+    runs = word_runs(old, new)
+    assert [r.op for r in runs] == [Op.SAME, Op.INSERT, Op.SAME], "the unchanged text around the change is one run each side"
+    line = as_text(compare(Version({"posts[0]": "a"}, RenderedPieces(texts={"posts[0]": old})),
+                           Version({"posts[0]": "b"}, RenderedPieces(texts={"posts[0]": new}))))
+    assert line.count("{+") == 1 and line.count("…") == 2, line

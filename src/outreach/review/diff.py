@@ -15,12 +15,15 @@ from __future__ import annotations
 import difflib
 import enum
 import html
+import itertools
 import re
 from dataclasses import dataclass, field
 
 from .pieces import ImagePiece, RenderedPieces
 
 _TOKEN_RE = re.compile(r"\s+|\w+|[^\w\s]", re.UNICODE)
+_SEGMENT_RE = re.compile(r"(?<=\n)|(?<=[.!?;:] )")
+WORD_BUDGET = 1_000_000  # tokens of the old text × tokens of the new one diffed word by word in one go
 CONTEXT_WORDS = 6  # unchanged words kept on each side of a change in text output
 MAX_SUMMARY = 160  # characters of words per piece in the one-line summary
 MAX_WORD = 40  # characters of one unchanged word (a URL) shown next to a change
@@ -76,8 +79,41 @@ class Version:
 
 
 def word_runs(old: str, new: str) -> tuple[Run, ...]:
-    """The word-level diff of ``old`` and ``new`` as runs; spaces and punctuation are tokens of their own."""
+    """The word-level diff of ``old`` and ``new`` as runs; spaces and punctuation are tokens of their own.
+
+    Matching is quadratic in the worst case, so a long text (an abstract of thousands of words) is first
+    matched sentence by sentence and only the changed sentences are diffed word by word (:data:`WORD_BUDGET`).
+    """
     a, b = _TOKEN_RE.findall(old), _TOKEN_RE.findall(new)
+    if len(a) * len(b) <= WORD_BUDGET:
+        return tuple(_merged(_token_runs(a, b)))
+    runs: list[Run] = []
+    sa, sb = _segments(old), _segments(new)
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, sa, sb, autojunk=False).get_opcodes():
+        before, after = "".join(sa[i1:i2]), "".join(sb[j1:j2])
+        if tag == "equal":
+            runs.append(Run(Op.SAME, before))
+            continue
+        ta, tb = _TOKEN_RE.findall(before), _TOKEN_RE.findall(after)
+        if len(ta) * len(tb) <= WORD_BUDGET:
+            runs.extend(_token_runs(ta, tb))
+        else:  # many sentences changed: pair them in order, each pair diffed word by word
+            runs.extend(_paired_runs(sa[i1:i2], sb[j1:j2]))
+    return tuple(_merged(runs))
+
+
+def _paired_runs(old: list[str], new: list[str]) -> list[Run]:
+    runs: list[Run] = []
+    for before, after in itertools.zip_longest(old, new, fillvalue=""):
+        ta, tb = _TOKEN_RE.findall(before), _TOKEN_RE.findall(after)
+        if len(ta) * len(tb) <= WORD_BUDGET:
+            runs.extend(_token_runs(ta, tb))
+        else:  # one sentence of thousands of words on both sides
+            runs += [Run(Op.DELETE, before), Run(Op.INSERT, after)]
+    return runs
+
+
+def _token_runs(a: list[str], b: list[str]) -> list[Run]:
     runs: list[Run] = []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if tag == "equal":
@@ -87,7 +123,23 @@ def word_runs(old: str, new: str) -> tuple[Run, ...]:
             runs.append(Run(Op.DELETE, "".join(a[i1:i2])))
         if j2 > j1:
             runs.append(Run(Op.INSERT, "".join(b[j1:j2])))
-    return tuple(runs)
+    return runs
+
+
+def _segments(text: str) -> list[str]:
+    """``text`` cut after each line end and each sentence end; joined again they are ``text``."""
+    return [part for part in _SEGMENT_RE.split(text) if part]
+
+
+def _merged(runs: list[Run]) -> list[Run]:
+    """Adjacent runs of one kind as one run (sentence matching can leave them side by side)."""
+    out: list[Run] = []
+    for run in runs:
+        if out and out[-1].op is run.op:
+            out[-1] = Run(run.op, out[-1].text + run.text)
+        else:
+            out.append(run)
+    return out
 
 
 def compare(old: Version, new: Version) -> list[PieceChange]:
