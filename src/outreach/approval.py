@@ -79,7 +79,10 @@ def latest(engine: Engine, campaign: str) -> Decision | None:
 def approval_state(config: Config, engine: Engine, plan: Plan) -> ApprovalState:
     """Count the decisions about ``plan``'s campaign against the content it renders to now."""
     slug, current = plan.campaign.slug, plan.content_hash
-    decisions = decisions_of(engine, slug)
+    links = reviewers_of(engine, slug)
+    revoked = {link.id for link in links if link.revoked_at is not None}
+    # a revoked link's decisions count for nothing: it may have leaked, and revoking is how a team says so
+    decisions = [d for d in decisions_of(engine, slug) if d.reviewer_id not in revoked]
     newest: dict[str, Decision] = {}
     for decision in decisions:  # oldest first: each reviewer's latest word wins
         newest[decision.reviewer] = decision
@@ -89,7 +92,7 @@ def approval_state(config: Config, engine: Engine, plan: Plan) -> ApprovalState:
     counted = tuple(d for d in approved if d.method is DecisionMethod.LINK or cli_counts)
     approved_by = {d.reviewer for d in counted}
     stamp = now()
-    waiting = {link.address: link for link in reviewers_of(engine, slug) if link.usable(stamp) and link.address not in approved_by}
+    waiting = {link.address: link for link in links if link.usable(stamp) and link.address not in approved_by}
     return ApprovalState(
         slug, current, config.review.approvals_required, counted,
         tuple(d for d in approved if d not in counted),
@@ -113,7 +116,8 @@ def describe(config: Config, engine: Engine, plan: Plan) -> str:
         return "approved by " + ", ".join(f"{d.by} at {d.at:%Y-%m-%d %H:%M} UTC" for d in state.counted)
     last = state.last_approval
     if last is not None and last.content_hash != plan.content_hash:
-        changed = ", ".join(c.name for c in changes_since(config, engine, last, plan))
+        # names only: comparing the hashes is enough, and needs no word diff or thumbnails
+        changed = ", ".join(c.name for c in compare(Version(last.hashes), Version(plan.hashes)))
         return f"changed since approval by {last.by} at {last.at:%Y-%m-%d %H:%M} UTC: {changed}"
     return f"not approved: {state.missing()}"
 

@@ -218,6 +218,29 @@ def test_0008_keeps_every_approval_as_a_cli_approval(release1_url) -> None:
     assert all((r.decision, r.method, r.reviewer_id, r.version_id, r.comment) == ("approved", "cli", None, None, None) for r in after)
 
 
+def test_0008_downgraded_keeps_approvals_and_drops_requests_for_changes(release1_url) -> None:
+    from alembic import command
+
+    _upgrade_to(release1_url, "0008")
+    engine = make_engine(release1_url)
+    try:
+        with engine.begin() as conn:
+            kept = conn.execute(sa.text("SELECT id FROM approvals")).scalars().all()
+            for decision in ("approved", "changes-requested"):
+                conn.execute(sa.text("INSERT INTO approvals (campaign, content_hash, hashes, approved_by, approved_at, decision, method) "
+                                     "VALUES ('c1', :h, '{}', 'Bob', CURRENT_TIMESTAMP, :d, 'link')"), {"h": "f" * 64, "d": decision})
+        with engine.connect() as conn:
+            with conn.begin():
+                command.downgrade(migrate._alembic(conn), "0007")
+        with engine.connect() as conn:
+            rows = conn.execute(sa.text("SELECT campaign, approved_by FROM approvals WHERE campaign = 'c1'")).all()
+            left = conn.execute(sa.text("SELECT id FROM approvals WHERE campaign <> 'c1'")).scalars().all()
+    finally:
+        engine.dispose()
+    assert [tuple(r) for r in rows] == [("c1", "Bob")], "the old code reads every row as an approval: a request for changes must go"
+    assert sorted(left) == sorted(kept)
+
+
 def _differences(url: str) -> list:
     engine = make_engine(url)
     try:

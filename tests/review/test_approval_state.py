@@ -131,3 +131,29 @@ def test_an_old_approval_without_pieces_still_names_the_changed_piece(setup) -> 
     path.write_text(replace_once(*EDITED_WORDS)(path.read_text(encoding="utf-8")), encoding="utf-8")
     with pytest.raises(ApprovalError, match=r"posts\[2\]: changed \(the earlier words were not stored\)"):
         require_approval(configured(), engine, build_plan(load_campaign(path), configured()))
+
+
+def test_cli_approvals_from_one_login_are_one_reviewer_whatever_names_they_give(setup) -> None:
+    _, plan, engine, configured, _, _ = setup
+    for name in ("Alice", "alice ", "Bob"):
+        approve(engine, plan, name)
+    state = approval_state(configured(2, count_cli=True), engine, plan)
+    assert not state.ready and len(state.counted) == 1, "one OS user cannot meet approvals_required = 2 by typing names"
+
+
+def test_a_revoked_links_decisions_count_for_nothing(setup) -> None:
+    _, plan, engine, configured, link, _ = setup
+    leaked, bob = link("Ann", "ann@example.org"), link("Bob", "bob@example.org")
+    _decide(engine, plan, leaked)
+    _decide(engine, plan, bob, DecisionKind.CHANGES_REQUESTED, comment="wait")
+    assert not approval_state(configured(), engine, plan).ready
+    with engine.begin() as conn:
+        conn.execute(update(reviewers).where(reviewers.c.id == bob.id).values(revoked_at=now()))
+    assert approval_state(configured(), engine, plan).ready, "a revoked link's request for changes no longer blocks"
+    with engine.begin() as conn:
+        conn.execute(update(reviewers).where(reviewers.c.id == leaked.id).values(revoked_at=now()))
+    state = approval_state(configured(), engine, plan)
+    assert not state.ready and state.counted == (), "an approval made with a link revoked since does not count"
+    again = link("Ann", "ann@example.org")  # a new link for the same person
+    _decide(engine, plan, again)
+    assert approval_state(configured(), engine, plan).ready

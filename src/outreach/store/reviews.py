@@ -108,8 +108,11 @@ class Decision:
 
     @property
     def reviewer(self) -> str:
-        """Who decided, as one identity: a link's address, or ``cli:<name>`` for a CLI approval."""
-        return self.reviewer_address if self.reviewer_address else f"cli:{self.by.lower()}"
+        """Who decided, as one identity: a link's address; for a CLI approval the OS user who ran it (whatever
+        name ``--by`` gave, one login is one reviewer), or ``--by`` when no OS user was recorded (before 0008)."""
+        if self.reviewer_address:
+            return self.reviewer_address
+        return f"cli-user:{self.os_user}" if self.os_user else f"cli-name:{self.by.strip().lower()}"
 
 
 # -- versions -----------------------------------------------------------------------------------------

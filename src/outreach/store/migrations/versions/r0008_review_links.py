@@ -99,6 +99,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # Before 0008 every row was an approval: a request for changes left in would become one.
+    op.execute("DELETE FROM approvals WHERE decision <> 'approved'")
     with op.batch_alter_table("approvals") as batch:
         batch.drop_constraint("approvals_method_check", type_="check")
         batch.drop_constraint("approvals_decision_check", type_="check")
