@@ -205,7 +205,11 @@ def test_cross_site_and_unkeyed_posts_record_nothing(served, forgery):
         fields = {"form_key": "1.AAAAAAAAAAAAAAAAAAAAAA"}
     for action in ("approve", "changes"):
         answer = ada.post(action, headers=headers, comment="please change", **fields)
-        assert answer.status_code == 403 and "Nothing was recorded" in answer.text, (forgery, action)
+        assert answer.status_code == 403, (forgery, action)
+        if headers:  # another site's form: the refusal page, nothing of the form shown back
+            assert "Nothing was recorded" in answer.text and "please change" not in answer.text, (forgery, action)
+        else:  # our own page without a good key: the page again, with a fresh key (tests/review/test_review_pages_fixes.py)
+            assert "This page was open too long, so nothing was recorded." in answer.text, (forgery, action)
     assert decisions(served) == []
 
 
@@ -269,22 +273,7 @@ def test_the_diff_since_this_reviewers_approval_shows_only_to_them(served):
     assert 'id="diff"' not in bob.page().text, "Bob approved nothing: no diff"
 
 
-def test_a_broken_or_missing_campaign_file_shows_the_stored_version_and_refuses_approval(served):
-    ada = ReviewerClient(served)
-    seen = ada.page().text
-    served.path.write_text(served.path.read_text(encoding="utf-8").replace('channel = "x"', 'channel = "fax"'), encoding="utf-8")
-    page = ada.page()
-    assert page.status_code == 200 and "no longer validates (line" in page.text and "it cannot be approved" in page.text
-    assert 'id="approve"' not in page.text
-    ada.last = seen  # a page opened before the file broke
-    assert ada.post("approve").status_code == 409
-    served.path.unlink()
-    gone = ada.page().text
-    assert f"{served.path.name} is gone" in gone and served.version.content_hash in gone
-    ada.last = seen
-    refused = ada.post("approve")
-    assert refused.status_code == 409 and "Nothing was recorded" in refused.text
-    assert decisions(served) == []
+# a campaign file this server cannot read, or one that no longer validates: tests/review/test_review_pages_fixes.py
 
 
 # -- limits -------------------------------------------------------------------------------------------

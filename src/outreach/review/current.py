@@ -10,13 +10,19 @@ file and of every file it names (images, the folder's email templates) is
 unchanged (looked at on every request: a few stat calls), for at most
 :data:`CACHE_SECONDS` (an edit that kept a file's size within one timestamp tick
 still shows after that). A POST asks for a fresh render (``fresh=True``); POSTs that
-arrive together share one. When the file is gone or no longer validates, the
-latest stored version is shown with a one-line reason, and nothing may be
-approved.
+arrive together share one.
+
+When this server cannot read the campaign file (it was moved, or ``serve`` runs
+on another host sharing the database), the latest stored version is shown with a
+one-line reason and may still be decided on: a decision records a hash, and
+dispatch counts only approvals of what renders where it runs. When the file is
+there but no longer validates or renders, the latest stored version is shown and
+nothing may be approved, though changes may still be asked for.
 """
 
 from __future__ import annotations
 
+import enum
 import threading
 import time
 from dataclasses import dataclass
@@ -38,19 +44,32 @@ CACHE_SECONDS = 10.0  # the longest a render is served while the files' stats st
 MAX_TEMPLATE_FILES = 100  # files of a campaign folder's templates/ that are watched
 
 
+class Standing(str, enum.Enum):
+    """Where the version a review page shows comes from."""
+
+    FRESH = "fresh"  # the campaign file rendered now
+    UNREADABLE = "unreadable"  # this server cannot read the file: the latest stored version, which may be decided on
+    BROKEN = "broken"  # the file no longer validates or renders: the latest stored version; changes may be asked for
+
+
 @dataclass(frozen=True)
 class Current:
     """The version a review page shows, and why it is not a fresh render when it is not."""
 
     version: StoredVersion
-    problem: str | None = None  # one line: the file is gone or no longer validates (then nothing may be approved)
+    problem: str | None = None  # one line: why this is not a fresh render
     title: str | None = None  # the report's title, when the file could be read
     plan: Plan | None = None  # the fresh render (None with a problem): what approval_state counts against
+    standing: Standing = Standing.FRESH
+
+    def __post_init__(self) -> None:
+        if (self.problem is None) != (self.standing is Standing.FRESH):
+            raise ValueError("a Current has a problem exactly when it is not a fresh render")
 
     @property
     def approvable(self) -> bool:
-        """Whether this is what the campaign renders to now (so it may be approved)."""
-        return self.problem is None
+        """Whether this version may be approved: a fresh render, or the stored one when this server cannot read the file."""
+        return self.standing is not Standing.BROKEN
 
 
 Fingerprint = tuple[tuple[str, int, int, int], ...]
@@ -106,9 +125,11 @@ class CurrentVersions:
         """Render the campaign file now: its stored version, or the latest stored one with the reason it is not fresh."""
         self.renders += 1
         when = f"{latest.created_at:%Y-%m-%d %H:%M} UTC"
-        if not latest.source_path or not Path(latest.source_path).is_file():
-            name = Path(latest.source_path).name if latest.source_path else "the campaign file"
-            return Current(latest, f"{visible(name)} is gone: this is the version stored {when}, and it cannot be approved"), None
+        if not latest.source_path or not _readable(Path(latest.source_path)):
+            name = visible(Path(latest.source_path).name) if latest.source_path else "the campaign file"
+            return Current(latest, f"This server cannot read the campaign file ({name}), so this is the version stored {when}: "
+                                   "a decision here is about that version, and dispatch still compares it with what the "
+                                   "campaign renders where dispatch runs", standing=Standing.UNREADABLE), None
         path = Path(latest.source_path)
         campaign, shape = read_campaign(path)
         try:
@@ -116,15 +137,31 @@ class CurrentVersions:
             errors = shape if checked is None else checked.errors
             title = campaign.report.title if campaign is not None else None
             if checked is None or errors:
-                return Current(latest, f"{visible(path.name)} no longer validates ({_first(errors)}): this is the version "
-                                       f"stored {when}, and it cannot be approved", title), campaign
+                return _broken(latest, f"{visible(path.name)} no longer validates ({_first(errors)})", when, title), campaign
             if checked.plan.campaign.slug != latest.campaign:
-                return Current(latest, f"{visible(path.name)} is now another campaign: this is the version stored {when}", title), campaign
+                return _broken(latest, f"{visible(path.name)} is now another campaign", when, title), campaign
             return Current(snapshot(self.engine, checked, self.config), None, title, checked.plan), campaign
         except OutreachError as exc:
             reason = visible(str(exc).splitlines()[0]) if str(exc) else exc.__class__.__name__
-            return Current(latest, f"{visible(path.name)} does not render ({reason}): this is the version stored {when}, "
-                                   "and it cannot be approved", campaign.report.title if campaign else None), campaign
+            return _broken(latest, f"{visible(path.name)} does not render ({reason})", when,
+                           campaign.report.title if campaign else None), campaign
+
+
+def _broken(latest: StoredVersion, why: str, when: str, title: str | None) -> Current:
+    """The latest stored version of a campaign whose file is there but does not render: changes may be asked for."""
+    return Current(latest, f"{why}: this is the version stored {when}, and it cannot be approved; you can still ask for changes",
+                   title, standing=Standing.BROKEN)
+
+
+def _readable(path: Path) -> bool:
+    """Whether this server can open ``path`` as a file (not a folder, a pipe, or a file it may not read)."""
+    if not path.is_file():
+        return False
+    try:
+        with path.open("rb"):
+            return True
+    except OSError:
+        return False
 
 
 def _first(errors: list[CampaignError]) -> str:

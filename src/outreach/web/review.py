@@ -10,22 +10,34 @@ The page shows the campaign as it renders *now* (:mod:`outreach.review.current`)
 with its content hash, every decision about it, what is still missing before
 dispatch, the word diff since this reviewer's last approval of an earlier
 version, and the preview itself: the stored files, framed from
-``/review/<token>/files/``. A GET never decides anything. The two buttons are
-POSTs carrying a form key bound to the token (as the preference pages do) and the
-content hash shown; the browser's ``Origin``/``Sec-Fetch-Site`` must say they came
-from ``web.base_url``. The server renders afresh for every POST: if the hash
+``/review/<token>/v/<hash>/``. A GET never decides anything. The word diff of a
+long campaign takes a while, so it is made in a worker thread and kept (a few, by
+the two versions' content hashes: stored versions never change).
+
+The two buttons are POSTs carrying a form key bound to the token (as the
+preference pages do) and the content hash shown; the browser's
+``Origin``/``Sec-Fetch-Site`` must say they came from ``web.base_url`` (else a
+refusal page that shows nothing of the form). A same-site POST whose form key is
+too old (a page left open over ``FORM_KEY_MAX_AGE``), missing or wrong records
+nothing and gets the page again (403) with a fresh key and the comment kept. The
+server renders afresh for every POST: if the hash
 differs, nothing is recorded (409) and the page shows the new version with the
 diff from the one the reviewer saw. The reviewer recorded is always the link's,
 never a form field. A request for changes wakes the owner's notice
-(:mod:`outreach.review.notice`), sent off the request path.
+(:mod:`outreach.review.notice`), sent off the request path. When this server
+cannot read the campaign file, both decisions are about the latest stored
+version; when the file no longer renders, only changes may be asked for
+(:mod:`outreach.review.current`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import math
 import re
 import time
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
@@ -37,12 +49,14 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from ..approval import approval_state
-from ..review.current import Current, CurrentVersions
+from ..review.current import Current, CurrentVersions, Standing
 from ..review.diff import Version, as_html, compare
 from ..store.consent import client_ip
 from ..store.db import now
 from ..store.reviews import (MAX_COMMENT, Decision, DecisionKind, DecisionMethod, NewDecision, ReviewerLink, decisions_of,
-                             record_decision, reviewer_by_key, version, version_by_hash, version_file, version_file_names)
+                             StoredVersion, record_decision, reviewer_by_key, version, version_by_hash, version_file,
+                             version_file_names)
+from ..text import is_single_line
 from ..tokens import BadToken, is_form_key, make_form_key, read_review_token
 from .limits import ClientLimiter, client_key
 from .preferences import FORM_KEY_MAX_AGE, same_site, web_origin
@@ -62,7 +76,11 @@ CONTENT_TYPES = {
     ".json": "application/json", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
     ".webp": "image/webp",
 }
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # kept out of stored comments (PostgreSQL refuses NUL)
+DIFF_CACHE_SIZE = 32  # word diffs kept (each by its two versions' content hashes) …
+DIFF_CACHE_CHARS = 16_000_000  # … and their HTML's characters (thumbnails are data: URIs) at most, the newest always kept
+COMMENT_KEEPS = "\n\t"  # the only control characters a kept comment may have
+STALE_FORM = ("This page was open too long, so nothing was recorded. Here it is again as it is now: "
+              "press the button again to decide.")
 _HASH_RE = re.compile(r"[0-9a-f]{16,128}")
 _NAME_RE = re.compile(r"[^\x00-\x1f\x7f]{1,300}")
 
@@ -84,6 +102,7 @@ class ReviewPages:
         self.origin = web_origin(web.config.web.base_url)
         self.current = CurrentVersions(web.config, web.engine)
         self.clients = ClientLimiter(POSTS_PER_MINUTE)
+        self.diffs = DiffCache()
 
     def routes(self) -> list[Route]:
         """The routes to add to the app."""
@@ -125,7 +144,9 @@ class ReviewPages:
     async def render(self, who: Reviewer, current: Current, status: int = 200, notice: str | None = None,
                      seen: str | None = None, error: str | None = None, comment: str = "") -> Response:
         """The review page for ``who`` showing ``current`` (``seen``: the hash of a version shown before, to diff from)."""
-        view = await self.web.db(_view, self.config, self.web.engine, who.link, current, seen)
+        view, since = await self.web.db(_view, self.config, self.web.engine, who.link, current, seen)
+        if since is not None:
+            view = replace(view, diff=await self.diffs.html(since, current.version), diff_from=since.label)
         response = self.web.page("review", status=status, token=who.token, link=who.link, current=current, view=view,
                                  notice=notice, error=error, comment=comment, max_comment=MAX_COMMENT,
                                  form_key=make_form_key(self.web.secret, who.token, time.time()))
@@ -181,15 +202,21 @@ class ReviewPages:
         found = await self.reviewer(request.path_params["token"])
         if not found or form is None:
             return self.web.invalid()
-        if not same_site(request, self.origin) or not is_form_key(self.web.secret, found.token, form.get("form_key"), time.time(), FORM_KEY_MAX_AGE):
+        if not same_site(request, self.origin):  # another site's form: nothing of it is shown back
             return self.web.page("review_refused", status=403, token=found.token)
         comment = clean_comment(form.get("comment", "")) if kind is DecisionKind.CHANGES_REQUESTED else None
+        shown = form.get("hash", "")
+        if not is_form_key(self.web.secret, found.token, form.get("form_key"), time.time(), FORM_KEY_MAX_AGE):
+            # our own page, left open too long: show it again (a fresh key), keeping what the reviewer wrote
+            current = await self.current_of(found.link.campaign)
+            if current is None:
+                return self.web.invalid()
+            return await self.render(found, current, 403, notice=STALE_FORM, seen=shown or None, comment=comment or "")
         current = await self.current_of(found.link.campaign, fresh=True)
         if current is None:
             return self.web.invalid()
-        shown = form.get("hash", "")
-        if not current.approvable:
-            return await self.render(found, current, 409, notice=f"Nothing was recorded: {current.problem}.", comment=comment or "")
+        if kind is DecisionKind.APPROVED and not current.approvable:
+            return await self.render(found, current, 409, notice=f"Nothing was recorded: {current.problem}.")
         if shown != current.version.content_hash:
             return await self.render(found, current, 409, seen=shown, comment=comment or "", notice=(
                 "Nothing was recorded: the campaign changed since you opened this page. This is the new version; "
@@ -230,12 +257,15 @@ async def read_form(request: Request) -> dict[str, str] | None:
 
 
 def clean_comment(text: str) -> str:
-    """A comment as kept: line ends as ``\\n``, no other control characters, trimmed, at most MAX_COMMENT characters."""
+    """A comment as kept: line ends as ``\\n``, trimmed, at most MAX_COMMENT characters, and none of the characters
+    :mod:`outreach.text` calls unsafe (controls, C1, line separators, bidi overrides) but ``\\n`` and ``\\t``."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL_RE.sub("", text).strip()[:MAX_COMMENT]
+    if not is_single_line(text.replace("\n", "").replace("\t", "")):
+        text = "".join(ch for ch in text if ch in COMMENT_KEEPS or is_single_line(ch))
+    return text.strip()[:MAX_COMMENT]
 
 
-# -- what the page shows (computed in one database call) --------------------------------------
+# -- what the page shows (one database call, then the word diff in a worker thread) ------------
 
 @dataclass(frozen=True)
 class ShownDecision:
@@ -259,31 +289,79 @@ class View:
     files: tuple[str, ...]
 
 
-def _view(config: Any, engine: Any, link: ReviewerLink, current: Current, seen: str | None) -> View:
+@dataclass(frozen=True)
+class DiffSince:
+    """An earlier version to diff the shown one from: as stored, keyed by its content hash, and how the page names it."""
+
+    old: Version
+    content_hash: str
+    words: bool  # whether its pieces were stored (an old approval may have its hashes only)
+    label: str
+
+
+def _view(config: Any, engine: Any, link: ReviewerLink, current: Current, seen: str | None) -> tuple[View, DiffSince | None]:
+    """The page's view of ``current`` for ``link``, without its word diff, and the version that diff is from (if any)."""
     shown = current.version
     decisions = decisions_of(engine, link.campaign)
     mine = [d for d in decisions if d.reviewer_address == link.address]
     state = approval_state(config, engine, current.plan) if current.plan is not None else None
-    missing = state.missing() if state is not None else "the campaign does not render now (see above), so nothing counts"
+    missing = state.missing() if state is not None else (
+        "this server cannot read the campaign file, so it cannot count approvals of what renders now; dispatch counts "
+        "them where it runs" if current.standing is Standing.UNREADABLE
+        else "the campaign does not render now (see above), so nothing counts")
     yours = next((d for d in reversed(mine) if d.content_hash == shown.content_hash), None)
-    diff = diff_from = None
+    since = None
     if seen is not None and seen != shown.content_hash:
         old = version_by_hash(engine, link.campaign, seen) if _HASH_RE.fullmatch(seen) else None
         if old is not None:
-            diff, diff_from = _diff(Version(old.hashes, old.pieces), current), "the version you saw"
+            since = DiffSince(Version(old.hashes, old.pieces), old.content_hash, True, "the version you saw")
     else:
         approved = next((d for d in reversed(mine) if d.kind is DecisionKind.APPROVED), None)
         if approved is not None and approved.content_hash != shown.content_hash:
             old = version(engine, approved.version_id) if approved.version_id is not None else None
-            diff = _diff(Version(approved.hashes, old.pieces) if old is not None else Version(approved.hashes), current)
-            diff_from = f"the version you approved on {_when(approved.at)}"
-    return View(tuple(ShownDecision(d, d.reviewer_address == link.address, d.content_hash == shown.content_hash) for d in decisions),
-                missing, bool(state and state.ready), yours, diff, diff_from, tuple(version_file_names(engine, shown.id)))
+            since = DiffSince(Version(approved.hashes, old.pieces) if old is not None else Version(approved.hashes),
+                              approved.content_hash, old is not None, f"the version you approved on {_when(approved.at)}")
+    view = View(tuple(ShownDecision(d, d.reviewer_address == link.address, d.content_hash == shown.content_hash) for d in decisions),
+                missing, bool(state and state.ready), yours, None, None, tuple(version_file_names(engine, shown.id)))
+    return view, since
 
 
-def _diff(old: Version, current: Current) -> Markup:
+class DiffCache:
+    """Word diffs as page HTML, made in a worker thread and kept by (old hash, words stored, new hash): at most
+    :data:`DIFF_CACHE_SIZE` of them and :data:`DIFF_CACHE_CHARS` characters, least recently shown dropped first.
+
+    Used from the event loop only. Loads asking for a diff being made wait for that one rather than making another.
+    """
+
+    def __init__(self, size: int = DIFF_CACHE_SIZE, chars: int = DIFF_CACHE_CHARS) -> None:
+        self.size, self.chars = size, chars
+        self._done: OrderedDict[tuple[str, bool, str], Markup] = OrderedDict()
+        self._making: dict[tuple[str, bool, str], asyncio.Future[Markup]] = {}
+
+    async def html(self, since: DiffSince, new: StoredVersion) -> Markup:
+        """The diff from ``since`` to ``new`` as an escaped HTML fragment."""
+        key = (since.content_hash, since.words, new.content_hash)
+        if key in self._done:
+            self._done.move_to_end(key)
+            return self._done[key]
+        making = self._making.get(key)
+        if making is None:
+            making = self._making[key] = asyncio.ensure_future(run_in_threadpool(_diff, since.old, new))
+            making.add_done_callback(lambda done: self._keep(key, done))
+        return await asyncio.shield(making)  # a load that goes away leaves the diff to be made for the next one
+
+    def _keep(self, key: tuple[str, bool, str], done: "asyncio.Future[Markup]") -> None:
+        self._making.pop(key, None)
+        if done.cancelled() or done.exception() is not None:
+            return
+        self._done[key] = done.result()
+        while len(self._done) > 1 and (len(self._done) > self.size or sum(map(len, self._done.values())) > self.chars):
+            self._done.popitem(last=False)
+
+
+def _diff(old: Version, new: StoredVersion) -> Markup:
     # as_html escapes every text it is given (outreach.review.diff)
-    return Markup(as_html(compare(old, Version(current.version.hashes, current.version.pieces))))
+    return Markup(as_html(compare(old, Version(new.hashes, new.pieces))))
 
 
 def _when(at: datetime) -> str:
