@@ -63,8 +63,8 @@ def _approve_in_browser(browser, url: str, expect_diff: tuple[str, str] | None =
     if expect_diff is not None:
         removed, added = expect_diff
         assert removed in page.locator("del").all_inner_texts() and added in page.locator("ins").all_inner_texts(), page.content()
-    page.get_by_role("button", name=re.compile(r"^Approve")).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the POST answers 303 back to the page: wait for that load, not the old page's
+        page.get_by_role("button", name=re.compile(r"^Approve")).click()
     assert "You approved this version" in page.locator("body").inner_text()
     assert not failed, failed
     assert not [e for e in errors if "404" not in e or failed], errors  # a 404 is the browser's own favicon.ico
