@@ -226,9 +226,9 @@ def test_0008_downgraded_keeps_approvals_and_drops_requests_for_changes(release1
     try:
         with engine.begin() as conn:
             kept = conn.execute(sa.text("SELECT id FROM approvals")).scalars().all()
-            for decision in ("approved", "changes-requested"):
+            for by, decision, method in (("Bob", "approved", "link"), ("Bob", "changes-requested", "link"), ("Jane", "approved", "cli")):
                 conn.execute(sa.text("INSERT INTO approvals (campaign, content_hash, hashes, approved_by, approved_at, decision, method) "
-                                     "VALUES ('c1', :h, '{}', 'Bob', CURRENT_TIMESTAMP, :d, 'link')"), {"h": "f" * 64, "d": decision})
+                                     "VALUES ('c1', :h, '{}', :by, CURRENT_TIMESTAMP, :d, :m)"), {"h": "f" * 64, "by": by, "d": decision, "m": method})
         with engine.connect() as conn:
             with conn.begin():
                 command.downgrade(migrate._alembic(conn), "0007")
@@ -237,8 +237,28 @@ def test_0008_downgraded_keeps_approvals_and_drops_requests_for_changes(release1
             left = conn.execute(sa.text("SELECT id FROM approvals WHERE campaign <> 'c1'")).scalars().all()
     finally:
         engine.dispose()
-    assert [tuple(r) for r in rows] == [("c1", "Bob")], "the old code reads every row as an approval: a request for changes must go"
+    assert [tuple(r) for r in rows] == [("c1", "Jane")], "the old code reads every row as a CLI approval: only those may stay"
     assert sorted(left) == sorted(kept)
+
+
+def _check_names(url: str) -> dict[str, list[str]]:
+    engine = make_engine(url)
+    try:
+        inspector = sa.inspect(engine)
+        return {t: sorted(c["name"] for c in inspector.get_check_constraints(t)) for t in inspector.get_table_names()
+                if t != "alembic_version"}
+    finally:
+        engine.dispose()
+
+
+def test_migrated_check_constraints_have_the_models_names(release1_url, tmp_path) -> None:
+    _upgrade_to(release1_url, migrate.HEAD)
+    fresh = f"sqlite:///{tmp_path / 'fresh.db'}"
+    open_db(Config(database=fresh))
+    forget_engines()
+    migrated, made = _check_names(release1_url), _check_names(fresh)
+    assert {t: n for t, n in migrated.items() if t in made} == made
+    assert made["approvals"] == ["approvals_decision_check", "approvals_method_check"]
 
 
 def _differences(url: str) -> list:
@@ -338,3 +358,22 @@ def test_a_failed_upgrade_changes_nothing(release1_url, cli, tmp_path, monkeypat
     with engine.connect() as conn:
         assert "token_key" not in {c["name"] for c in sa.inspect(conn).get_columns("subscribers")}
     engine.dispose()
+
+
+@pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_a_new_database_downgrades_from_0008(kind, tmp_path) -> None:
+    from alembic import command
+
+    from tests.conftest import private_database
+
+    with private_database(kind, tmp_path) as url:
+        open_db(Config(database=url))
+        forget_engines()
+        engine = make_engine(url)
+        try:
+            with engine.connect() as conn:
+                with conn.begin():
+                    command.downgrade(migrate._alembic(conn), "0007")
+            assert "review_versions" not in sa.inspect(engine).get_table_names()
+        finally:
+            engine.dispose()

@@ -6,6 +6,7 @@ their own); both databases.
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 
 import pytest
@@ -157,3 +158,24 @@ def test_a_revoked_links_decisions_count_for_nothing(setup) -> None:
     again = link("Ann", "ann@example.org")  # a new link for the same person
     _decide(engine, plan, again)
     assert approval_state(configured(), engine, plan).ready
+
+
+def test_the_os_user_is_the_processs_login_not_an_environment_variable(setup, monkeypatch) -> None:
+    import pwd
+
+    _, plan, engine, configured, _, _ = setup
+    approve(engine, plan, "Alice")
+    for variable in ("USER", "LOGNAME", "LNAME", "USERNAME"):
+        monkeypatch.setenv(variable, "mallory")
+    second = approve(engine, plan, "Bob")
+    assert second.os_user == pwd.getpwuid(os.getuid()).pw_name != "mallory"
+    assert len(approval_state(configured(2, count_cli=True), engine, plan).counted) == 1
+
+
+def test_an_expired_links_decisions_still_count(setup) -> None:
+    _, plan, engine, configured, link, _ = setup
+    ann = link("Ann", "ann@example.org")
+    _decide(engine, plan, ann)
+    with engine.begin() as conn:
+        conn.execute(update(reviewers).where(reviewers.c.id == ann.id).values(expires_at=now() - timedelta(seconds=1)))
+    assert approval_state(configured(), engine, plan).ready, "expiry ends the link, not what was decided with it"

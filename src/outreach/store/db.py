@@ -7,7 +7,7 @@ the failure the ledger is built to survive; PostgreSQL gives full durability.
 
 from __future__ import annotations
 
-import getpass
+import os
 import secrets
 from pathlib import Path
 from datetime import datetime, timezone
@@ -29,11 +29,17 @@ def now() -> datetime:
 
 
 def current_user() -> str:
-    """The OS user running the command, for the records that say who did something (an import, an approval)."""
+    """The OS user running the command, for the records that say who did something (an import, an approval).
+
+    The login of the process's user id, never ``$USER`` or ``$LOGNAME`` (``getpass.getuser`` reads those first,
+    and anyone can set them: CLI approvals are counted once per OS user). At most 200 characters.
+    """
     try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
+        import pwd
+
+        return pwd.getpwuid(os.getuid()).pw_name[:200]
+    except (ImportError, KeyError, OSError):  # no password database (Windows, a container without the uid)
+        return str(os.getuid()) if hasattr(os, "getuid") else "unknown"
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]

@@ -94,16 +94,36 @@ def upgrade() -> None:
         batch.add_column(sa.Column("notice_claimed_at", UTCDateTime(), nullable=True))
         batch.create_foreign_key("approvals_reviewer_id_fkey", "reviewers", ["reviewer_id"], ["id"], ondelete="SET NULL")
         batch.create_foreign_key("approvals_version_id_fkey", "review_versions", ["version_id"], ["id"])
-        batch.create_check_constraint("approvals_decision_check", "decision IN ('approved', 'changes-requested')")
-        batch.create_check_constraint("approvals_method_check", "method IN ('cli', 'link')")
+        # op.f: the name as written (the naming convention would make it approvals_approvals_…_check_check)
+        batch.create_check_constraint(op.f("approvals_decision_check"), "decision IN ('approved', 'changes-requested')")
+        batch.create_check_constraint(op.f("approvals_method_check"), "method IN ('cli', 'link')")
+    _name_checks_as_the_models_do()
+
+
+def _name_checks_as_the_models_do() -> None:
+    """Revisions 0004-0007 named their CHECK constraints through the naming convention, which doubled the names
+    (``clicks_clicks_machine_reason_check_check``); a new database has ``clicks_machine_reason_check``. Rename them
+    so every database, migrated or new, has the models' names and a later revision can address them."""
+    bind = op.get_bind()
+    for table in sa.inspect(bind).get_table_names():
+        doubled = [c for c in sa.inspect(bind).get_check_constraints(table)
+                   if (c.get("name") or "").startswith(f"{table}_{table}_") and c["name"].endswith("_check_check")]
+        if not doubled:
+            continue
+        with op.batch_alter_table(table) as batch:
+            for check in doubled:
+                batch.drop_constraint(op.f(check["name"]), type_="check")
+                batch.create_check_constraint(op.f(check["name"][len(table) + 1:-len("_check")]), check["sqltext"])
 
 
 def downgrade() -> None:
-    # Before 0008 every row was an approval: a request for changes left in would become one.
-    op.execute("DELETE FROM approvals WHERE decision <> 'approved'")
+    # Before 0008 every row was a CLI approval, and the code read each as one. A request for changes, an approval it
+    # replaced, or one made with a link revoked since would all become approvals: only CLI approvals are kept (a
+    # campaign approved through links must be approved again with the older outreach).
+    op.execute("DELETE FROM approvals WHERE decision <> 'approved' OR method <> 'cli'")
     with op.batch_alter_table("approvals") as batch:
-        batch.drop_constraint("approvals_method_check", type_="check")
-        batch.drop_constraint("approvals_decision_check", type_="check")
+        batch.drop_constraint(op.f("approvals_method_check"), type_="check")
+        batch.drop_constraint(op.f("approvals_decision_check"), type_="check")
         batch.drop_constraint("approvals_version_id_fkey", type_="foreignkey")
         batch.drop_constraint("approvals_reviewer_id_fkey", type_="foreignkey")
         for column in ("notice_claimed_at", "notified_at", "version_id", "comment", "client_ip", "os_user", "reviewer_address", "reviewer_id", "method", "decision"):
