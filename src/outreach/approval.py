@@ -25,7 +25,8 @@ from .plan import Plan
 from .review.diff import PieceChange, Version, compare, summary
 from .review.pieces import pieces_of
 from .store.db import now, open_db
-from .store.reviews import Decision, DecisionKind, DecisionMethod, NewDecision, ReviewerLink, decisions_of, record_decision, reviewers_of, version
+from .store.reviews import (Decision, DecisionKind, DecisionMethod, NewDecision, ReviewerLink, decisions_of, record_decision, reviewers_of,
+                            revoked_ids, version)
 from .store.db import current_user
 
 
@@ -80,7 +81,7 @@ def approval_state(config: Config, engine: Engine, plan: Plan) -> ApprovalState:
     """Count the decisions about ``plan``'s campaign against the content it renders to now."""
     slug, current = plan.campaign.slug, plan.content_hash
     links = reviewers_of(engine, slug)
-    revoked = {link.id for link in links if link.revoked_at is not None}
+    revoked = revoked_ids(links)
     # a revoked link's decisions count for nothing: it may have leaked, and revoking is how a team says so
     decisions = [d for d in decisions_of(engine, slug) if d.reviewer_id not in revoked]
     newest: dict[str, Decision] = {}

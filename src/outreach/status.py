@@ -80,6 +80,7 @@ class DecisionLine:
     content_hash: str
     current: bool  # about the content as it renders now (False when that cannot be told)
     comment: str | None = None
+    void: bool = False  # made with a link revoked since: it counts for nothing
 
 
 @dataclass(frozen=True)
@@ -174,7 +175,7 @@ def review_status(config: "Config", engine: Engine, campaign: str, plan: "Plan |
     from .approval import approval_state
     from .review.links import link_state
     from .review.notice import owner_of
-    from .store.reviews import decisions_of, reviewers_of, rounds_of, unnotified_requests
+    from .store.reviews import decisions_of, reviewers_of, revoked_ids, rounds_of, unnotified_requests
     from .store.db import now
 
     stamp = now()
@@ -183,8 +184,10 @@ def review_status(config: "Config", engine: Engine, campaign: str, plan: "Plan |
     found.asked = [AskedReviewer(link.name, link.address, numbers.get(link.round_id, 0), link_state(link, stamp))
                    for link in reviewers_of(engine, campaign)]
     current = plan.content_hash if plan is not None else None
+    revoked = revoked_ids(reviewers_of(engine, campaign))
     found.decisions = [DecisionLine(_who(d), d.kind.value,
-                                    d.at.isoformat(), d.method.value, d.content_hash, d.content_hash == current, d.comment)
+                                    d.at.isoformat(), d.method.value, d.content_hash, d.content_hash == current, d.comment,
+                                    d.reviewer_id in revoked)
                        for d in decisions_of(engine, campaign)]
     found.untold = [UntoldRequest(d.by, d.at.isoformat(), owner_of(config, engine, d)) for d in unnotified_requests(engine, campaign)]
     if plan is None:

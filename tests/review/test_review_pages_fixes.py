@@ -259,3 +259,17 @@ def test_the_page_says_the_previews_approval_line_is_as_first_rendered(served):
     page = ReviewerClient(served).page().text
     assert PREVIEW_NOTE in page
     assert page.index(PREVIEW_NOTE) < page.index('<iframe class="preview"'), "above the frame"
+
+
+def test_a_reinvited_reviewer_is_not_told_a_revoked_links_approval_stands(review_setup):
+    from outreach.store.reviews import revoke
+
+    setup = review_setup()
+    setup.serve()
+    assert ReviewerClient(setup).post("approve").status_code == 303
+    assert "You approved this version" in ReviewerClient(setup).page().text
+    revoke(setup.engine, setup.slug, "ada@example.org")
+    setup.add(ADA)  # a new link for Ada
+    page = ReviewerClient(setup).page().text
+    assert "You approved this version" not in page, "the approval made with the revoked link counts for nothing"
+    assert "void: made with a link revoked since" in page and "waiting on Ada Reviewer" in page

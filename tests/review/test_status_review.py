@@ -66,6 +66,17 @@ def test_who_was_asked_and_whether_their_link_still_opens(env: Env, cli) -> None
     assert "still missing before dispatch: 1 more approval of the current content (has 0 of 1); waiting on Ann Lee" in text
 
 
+def test_a_decision_made_with_a_link_revoked_since_is_shown_void(env: Env, cli) -> None:
+    assert cli("review", env.campaign, "--reviewer", ANN).code == 0
+    _decide(env, "ann@example.org")
+    assert "before dispatch: nothing is missing" in _status(cli, env)
+    assert cli("review", env.campaign, "--revoke", "ann@example.org").code == 0
+    text = _status(cli, env)
+    row = next(line for line in text.splitlines() if "approved" in line and "Ann Lee" in line)
+    assert "void: link revoked" in row and "still missing before dispatch: 1 more approval" in text
+    assert json.loads(_status(cli, env, "--json"))["review"]["decisions"][0]["void"] is True
+
+
 def test_nobody_asked_is_said(env: Env, cli) -> None:
     text = _status(cli, env)
     assert "review: nobody was asked" in text

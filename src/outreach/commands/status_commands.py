@@ -97,7 +97,8 @@ def _print_review(console: Console, review: ReviewStatus) -> None:
         said = Table("who", "decision", "when (UTC)", "method", "content", "comment", title="review decisions")
         for d in review.decisions:
             content = f"{d.content_hash[:12]} ({'current' if d.current else 'earlier'})"
-            said.add_row(cell(d.by), cell(d.decision), cell(d.at[:16].replace("T", " ")), cell(d.method), cell(content), cell(d.comment or ""))
+            decision = f"{d.decision} (void: link revoked)" if d.void else d.decision
+            said.add_row(cell(d.by), cell(decision), cell(d.at[:16].replace("T", " ")), cell(d.method), cell(content), cell(d.comment or ""))
         console.print(said)
     for u in review.untold:
         whom = f"{u.owner} not told yet" if u.owner else "nobody is set to be told ([review] owner or outreach review --owner)"

@@ -244,6 +244,11 @@ def _link(row: Any) -> ReviewerLink:
     return ReviewerLink(row.id, row.round_id, row.campaign, row.name, row.address, row.link_key, row.created_at, row.expires_at, row.revoked_at)
 
 
+def revoked_ids(links: Iterable[ReviewerLink]) -> frozenset[int]:
+    """The ids of the revoked ones among ``links``: decisions made with them count for nothing (the link may have leaked)."""
+    return frozenset(link.id for link in links if link.revoked_at is not None)
+
+
 def revoke(engine: Engine, campaign: str, who: str) -> list[ReviewerLink]:
     """Revoke every usable link of ``campaign`` whose reviewer's name or address is ``who`` (any case); the links revoked."""
     wanted = who.strip().lower()

@@ -54,7 +54,7 @@ from ..review.diff import Version, as_html, compare
 from ..store.consent import client_ip
 from ..store.db import now
 from ..store.reviews import (MAX_COMMENT, Decision, DecisionKind, DecisionMethod, NewDecision, ReviewerLink, decisions_of,
-                             StoredVersion, record_decision, reviewer_by_key, version, version_by_hash, version_file,
+                             StoredVersion, record_decision, reviewer_by_key, reviewers_of, revoked_ids, version, version_by_hash, version_file,
                              version_file_names)
 from ..text import is_single_line
 from ..tokens import BadToken, is_form_key, make_form_key, read_review_token
@@ -274,6 +274,7 @@ class ShownDecision:
     decision: Decision
     yours: bool
     on_current: bool
+    void: bool = False  # made with a link revoked since
 
 
 @dataclass(frozen=True)
@@ -303,7 +304,9 @@ def _view(config: Any, engine: Any, link: ReviewerLink, current: Current, seen: 
     """The page's view of ``current`` for ``link``, without its word diff, and the version that diff is from (if any)."""
     shown = current.version
     decisions = decisions_of(engine, link.campaign)
-    mine = [d for d in decisions if d.reviewer_address == link.address]
+    revoked = revoked_ids(reviewers_of(engine, link.campaign))
+    # this reviewer's own words, but not those made with a link revoked since: they count for nothing
+    mine = [d for d in decisions if d.reviewer_address == link.address and d.reviewer_id not in revoked]
     state = approval_state(config, engine, current.plan) if current.plan is not None else None
     missing = state.missing() if state is not None else (
         "this server cannot read the campaign file, so it cannot count approvals of what renders now; dispatch counts "
@@ -321,7 +324,8 @@ def _view(config: Any, engine: Any, link: ReviewerLink, current: Current, seen: 
             old = version(engine, approved.version_id) if approved.version_id is not None else None
             since = DiffSince(Version(approved.hashes, old.pieces) if old is not None else Version(approved.hashes),
                               approved.content_hash, old is not None, f"the version you approved on {_when(approved.at)}")
-    view = View(tuple(ShownDecision(d, d.reviewer_address == link.address, d.content_hash == shown.content_hash) for d in decisions),
+    view = View(tuple(ShownDecision(d, d.reviewer_address == link.address, d.content_hash == shown.content_hash, d.reviewer_id in revoked)
+                      for d in decisions),
                 missing, bool(state and state.ready), yours, None, None, tuple(version_file_names(engine, shown.id)))
     return view, since
 
