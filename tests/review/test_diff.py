@@ -193,7 +193,7 @@ def _long_texts(words: int, every: int) -> tuple[str, str]:
     return " ".join(old), " ".join(new)
 
 
-@pytest.mark.parametrize("words", [300, 3000, 12000])
+@pytest.mark.parametrize("words", [300, 3000, 12000, 60000])
 def test_a_long_text_is_diffed_word_by_word_within_a_bounded_budget(monkeypatch, words):
     from outreach.review import diff as diff_module
 
@@ -223,3 +223,24 @@ def test_a_long_text_with_one_change_reads_as_one_change_in_its_context():
     line = as_text(compare(Version({"posts[0]": "a"}, RenderedPieces(texts={"posts[0]": old})),
                            Version({"posts[0]": "b"}, RenderedPieces(texts={"posts[0]": new}))))
     assert line.count("{+") == 1 and line.count("…") == 2, line
+
+
+@pytest.mark.parametrize("unit", ["same line\n", "Same sentence. ", "Para.\n\n"])
+def test_thousands_of_repeated_sentences_stay_within_the_budget(monkeypatch, unit):
+    from outreach.review import diff as diff_module
+
+    sizes: list[int] = []
+    real = diff_module.difflib.SequenceMatcher
+
+    def counting(junk, a, b, autojunk=True):  # type: ignore[no-untyped-def]
+        sizes.append(len(a) * len(b))
+        return real(junk, a, b, autojunk=autojunk)
+
+    monkeypatch.setattr(diff_module.difflib, "SequenceMatcher", counting)
+    old = unit * 20000
+    new = unit * 7000 + "Inserted here. " + unit * 13000
+    runs = word_runs(old, new)
+    assert "".join(r.text for r in runs if r.op is not Op.INSERT) == old
+    assert "".join(r.text for r in runs if r.op is not Op.DELETE) == new
+    assert max(sizes, default=0) <= diff_module.WORD_BUDGET
+    assert [r.text for r in runs if r.op is Op.INSERT] == ["Inserted here. "]

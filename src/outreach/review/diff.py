@@ -87,8 +87,33 @@ def word_runs(old: str, new: str) -> tuple[Run, ...]:
     a, b = _TOKEN_RE.findall(old), _TOKEN_RE.findall(new)
     if len(a) * len(b) <= WORD_BUDGET:
         return tuple(_merged(_token_runs(a, b)))
-    runs: list[Run] = []
     sa, sb = _segments(old), _segments(new)
+    head = _common_length(sa, sb)
+    tail = _common_length(sa[head:][::-1], sb[head:][::-1])
+    runs: list[Run] = [Run(Op.SAME, "".join(sa[:head]))] if head else []
+    middle_a, middle_b = sa[head:len(sa) - tail], sb[head:len(sb) - tail]
+    if len(middle_a) * len(middle_b) > WORD_BUDGET:  # thousands of sentences changed (or repeated): pair them in order
+        runs.extend(_paired_runs(middle_a, middle_b))
+    else:
+        runs.extend(_segment_runs(middle_a, middle_b))
+    if tail:
+        runs.append(Run(Op.SAME, "".join(sa[len(sa) - tail:])))
+    return tuple(_merged(runs))
+
+
+def _common_length(a: list[str], b: list[str]) -> int:
+    """How many leading items ``a`` and ``b`` share."""
+    n = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def _segment_runs(sa: list[str], sb: list[str]) -> list[Run]:
+    """Sentences matched, then each changed stretch word by word (or, when too long, sentence pair by pair)."""
+    runs: list[Run] = []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, sa, sb, autojunk=False).get_opcodes():
         before, after = "".join(sa[i1:i2]), "".join(sb[j1:j2])
         if tag == "equal":
@@ -99,7 +124,7 @@ def word_runs(old: str, new: str) -> tuple[Run, ...]:
             runs.extend(_token_runs(ta, tb))
         else:  # many sentences changed: pair them in order, each pair diffed word by word
             runs.extend(_paired_runs(sa[i1:i2], sb[j1:j2]))
-    return tuple(_merged(runs))
+    return runs
 
 
 def _paired_runs(old: list[str], new: list[str]) -> list[Run]:
