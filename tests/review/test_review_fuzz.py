@@ -163,6 +163,9 @@ def test_a_keyed_post_records_the_links_reviewer_whatever_else_the_form_says(fuz
 def test_a_file_is_served_only_under_its_exact_stored_name(fuzzed, name, version):
     client, config, engine, good, stored, link, _ = fuzzed
     response = client.get(f"/review/{good}/files/{quote(name, safe='')}", params={"v": version} if version is not None else None)
+    if name in (".", ".."):  # a dot segment: the client removes it before sending (RFC 3986), so no name is asked for
+        assert response.status_code in (307, 404), name  # 307: to /review/<token>/files, which is a 404
+        return
     assert response.status_code in (200, 404), (name, version)
     if response.status_code == 200:
         assert name in version_file_names(engine, stored.id) and version in (None, stored.content_hash)

@@ -273,3 +273,33 @@ def test_a_reinvited_reviewer_is_not_told_a_revoked_links_approval_stands(review
     page = ReviewerClient(setup).page().text
     assert "You approved this version" not in page, "the approval made with the revoked link counts for nothing"
     assert "void: made with a link revoked since" in page and "waiting on Ada Reviewer" in page
+
+
+def test_a_broken_file_falls_back_to_the_version_last_rendered_not_the_newest_stored(served):
+    ada = ReviewerClient(served)
+    first = field_of(ada.page().text, "hash")
+    served.edit(MOST, MANY)
+    edited = field_of(ada.page().text, "hash")
+    served.edit(MANY, MOST)  # the edit undone: the campaign renders to its first version again
+    assert field_of(ada.page().text, "hash") == first != edited
+    served.path.write_text(served.path.read_text(encoding="utf-8").replace('channel = "x"', 'channel = "fax"'), encoding="utf-8")
+    page = ada.page().text
+    assert "no longer validates" in page and field_of(page, "hash") == first, "the last good version, not the undone edit"
+
+
+def test_a_campaign_folder_that_moved_is_followed_once_it_is_rendered_from_there(served):
+    from outreach.campaign import load_campaign
+    from outreach.review.snapshot import snapshot
+    from outreach.validate import check
+
+    ada = ReviewerClient(served)
+    ada.page()
+    moved = served.path.parent.parent / "moved"
+    served.path.parent.rename(moved)
+    assert UNREADABLE in ada.page().text
+    snapshot(served.engine, check(load_campaign(moved / served.path.name), served.config), served.config)  # e.g. outreach review, from there
+    assert UNREADABLE not in ada.page().text
+    served.path = moved / served.path.name
+    served.edit(MOST, MANY)
+    page = ada.page().text
+    assert UNREADABLE not in page and field_of(page, "hash") != served.version.content_hash, "later edits show again"

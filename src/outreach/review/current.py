@@ -102,7 +102,8 @@ class CurrentVersions:
         asked = self.clock()
         with self._lock(campaign):
             entry = self._entries.get(campaign)
-            if entry is not None and (entry.rendered_at >= asked or (
+            # an unreadable file is looked for again on every request: `outreach review` from where it moved is followed at once
+            if entry is not None and entry.current.standing is not Standing.UNREADABLE and (entry.rendered_at >= asked or (
                     not fresh and self.clock() - entry.rendered_at < self.ttl and _fingerprint(entry.files) == entry.fingerprint)):
                 return entry.current
             latest = latest_version(self.engine, campaign)

@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from ..approval import approval_line
 from ..config import Config
 from ..preview import write_preview
-from ..store.reviews import StoredVersion, store_version, version, version_by_hash
+from ..store.reviews import StoredVersion, store_version, touch_version, version, version_by_hash
 from ..validate import Checked
 from .pieces import pieces_of
 
@@ -36,11 +36,13 @@ def preview_files(checked: Checked, config: Config) -> dict[str, bytes]:
 def snapshot(engine: Engine, checked: Checked, config: Config) -> StoredVersion:
     """The stored version of ``checked`` as it renders now: stored with its preview files the first time it is seen."""
     plan = checked.plan
+    source = str(plan.campaign.path.resolve())
     existing = version_by_hash(engine, plan.campaign.slug, plan.content_hash)
     if existing is not None:
+        touch_version(engine, existing.id, source)  # rendered again (an edit undone), perhaps from a file that moved
         return existing
     vid = store_version(engine, plan.campaign.slug, plan.content_hash, plan.hashes, pieces_of(plan, config),
-                        str(plan.campaign.path.resolve()), preview_files(checked, config))
+                        source, preview_files(checked, config))
     stored = version(engine, vid)
     assert stored is not None  # just stored, and versions are never deleted
     return stored

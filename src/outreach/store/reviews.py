@@ -125,9 +125,10 @@ def store_version(engine: Engine, campaign: str, content_hash: str, hashes: dict
         return found
     try:
         with engine.begin() as conn:
+            stamp = now()
             vid = conn.execute(insert(review_versions).values(
                 campaign=campaign, content_hash=content_hash, hashes=hashes, pieces=pieces.to_json(),
-                source_path=source_path, created_at=now()).returning(review_versions.c.id)).scalar_one()
+                source_path=source_path, created_at=stamp, rendered_at=stamp).returning(review_versions.c.id)).scalar_one()
             if files:
                 conn.execute(insert(review_files), [{"version_id": vid, "name": n, "body": b} for n, b in sorted(files.items())])
         return int(vid)
@@ -157,11 +158,22 @@ def version_by_hash(engine: Engine, campaign: str, content_hash: str) -> StoredV
     return version(engine, vid) if vid is not None else None
 
 
+def touch_version(engine: Engine, version_id: int, source_path: str | None) -> None:
+    """Record that the campaign, read from ``source_path``, rendered to version ``version_id`` again just now.
+
+    A version rendered again (an edit undone) becomes the current one, and a campaign file that moved is
+    followed. (One small update per render; the review pages render only when the files change, or every few seconds.)
+    """
+    with engine.begin() as conn:
+        conn.execute(update(review_versions).where(review_versions.c.id == version_id)
+                     .values(rendered_at=now(), source_path=source_path))
+
+
 def latest_version(engine: Engine, campaign: str) -> StoredVersion | None:
-    """The most recently stored version of ``campaign``."""
+    """The version ``campaign`` most recently rendered to (where its file is read from, and the last good one)."""
     with engine.connect() as conn:
         row = conn.execute(select(review_versions).where(review_versions.c.campaign == campaign)
-                           .order_by(review_versions.c.id.desc()).limit(1)).first()
+                           .order_by(review_versions.c.rendered_at.desc(), review_versions.c.id.desc()).limit(1)).first()
     return _version(row) if row else None
 
 

@@ -237,8 +237,9 @@ review_versions = Table(
     Column("content_hash", String(64), nullable=False),
     Column("hashes", JSON, nullable=False),  # piece -> hash (outreach.plan.Plan.hashes)
     Column("pieces", JSON, nullable=False),  # the texts, times and image hashes a diff compares (outreach.review.pieces)
-    Column("source_path", Text),  # the campaign file it was rendered from
+    Column("source_path", Text),  # the campaign file it was last rendered from
     Column("created_at", UTCDateTime(), nullable=False),
+    Column("rendered_at", UTCDateTime(), nullable=False),  # when the campaign last rendered to it: the newest is "current"
     UniqueConstraint("campaign", "content_hash", name="uq_review_versions_campaign"),
 )
 

@@ -41,6 +41,7 @@ def upgrade() -> None:
         sa.Column("pieces", sa.JSON(), nullable=False),
         sa.Column("source_path", sa.Text(), nullable=True),
         sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("rendered_at", UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name="review_versions_pkey"),
         sa.UniqueConstraint("campaign", "content_hash", name="uq_review_versions_campaign"),
     )
