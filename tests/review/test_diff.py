@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from outreach.review.diff import (ChangeKind, Op, Run, Version, as_html, as_text, compare, summary, word_runs)
+from outreach.review.diff import (WORD_BUDGET, ChangeKind, Op, Run, Version, as_html, as_text, compare, summary, word_runs)
 from outreach.review.pieces import ImagePiece, RenderedPieces
 
 THUMB_A = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
@@ -183,6 +183,22 @@ def test_a_stored_thumbnail_cannot_break_out_of_its_attribute() -> None:
     assert all(re.fullmatch(r"data:image/png;base64,[A-Za-z0-9+/]*={0,2}", src) for src in re.findall(r'<img src="([^"]*)"', page))
 
 
+@pytest.fixture
+def match_sizes(monkeypatch) -> list[int]:  # type: ignore[no-untyped-def]
+    """The size (items of one side × items of the other) of every match the diff module makes during the test."""
+    from outreach.review import diff as diff_module
+
+    sizes: list[int] = []
+    real = diff_module.difflib.SequenceMatcher
+
+    def counting(junk, a, b, autojunk=True):  # type: ignore[no-untyped-def]
+        sizes.append(len(a) * len(b))
+        return real(junk, a, b, autojunk=autojunk)
+
+    monkeypatch.setattr(diff_module.difflib, "SequenceMatcher", counting)
+    return sizes
+
+
 def _long_texts(words: int, every: int) -> tuple[str, str]:
     import random
 
@@ -194,22 +210,12 @@ def _long_texts(words: int, every: int) -> tuple[str, str]:
 
 
 @pytest.mark.parametrize("words", [300, 3000, 12000, 60000])
-def test_a_long_text_is_diffed_word_by_word_within_a_bounded_budget(monkeypatch, words):
-    from outreach.review import diff as diff_module
-
-    sizes: list[int] = []
-    real = diff_module.difflib.SequenceMatcher
-
-    def counting(junk, a, b, autojunk=True):  # type: ignore[no-untyped-def]
-        sizes.append(len(a) * len(b))
-        return real(junk, a, b, autojunk=autojunk)
-
-    monkeypatch.setattr(diff_module.difflib, "SequenceMatcher", counting)
+def test_a_long_text_is_diffed_word_by_word_within_a_bounded_budget(match_sizes, words):
     old, new = _long_texts(words, every=4)  # a quarter of the words changed: every sentence touched
     runs = word_runs(old, new)
     assert "".join(r.text for r in runs if r.op is not Op.INSERT) == old
     assert "".join(r.text for r in runs if r.op is not Op.DELETE) == new
-    assert max(sizes) <= diff_module.WORD_BUDGET, "no match is quadratic beyond the budget (the sentence match included)"
+    assert max(match_sizes) <= WORD_BUDGET, "no match is quadratic beyond the budget (the sentence match included)"
     assert sum(1 for r in runs if r.op is Op.INSERT and "changed" in r.text) >= words // 8, "the changes are found word by word"
     assert all(len(r.text) < 2000 for r in runs if r.op is not Op.SAME), "no whole-text delete and insert"
 
@@ -226,21 +232,11 @@ def test_a_long_text_with_one_change_reads_as_one_change_in_its_context():
 
 
 @pytest.mark.parametrize("unit", ["same line\n", "Same sentence. ", "Para.\n\n"])
-def test_thousands_of_repeated_sentences_stay_within_the_budget(monkeypatch, unit):
-    from outreach.review import diff as diff_module
-
-    sizes: list[int] = []
-    real = diff_module.difflib.SequenceMatcher
-
-    def counting(junk, a, b, autojunk=True):  # type: ignore[no-untyped-def]
-        sizes.append(len(a) * len(b))
-        return real(junk, a, b, autojunk=autojunk)
-
-    monkeypatch.setattr(diff_module.difflib, "SequenceMatcher", counting)
+def test_thousands_of_repeated_sentences_stay_within_the_budget(match_sizes, unit):
     old = unit * 20000
     new = unit * 7000 + "Inserted here. " + unit * 13000
     runs = word_runs(old, new)
     assert "".join(r.text for r in runs if r.op is not Op.INSERT) == old
     assert "".join(r.text for r in runs if r.op is not Op.DELETE) == new
-    assert max(sizes, default=0) <= diff_module.WORD_BUDGET
+    assert max(match_sizes, default=0) <= WORD_BUDGET
     assert [r.text for r in runs if r.op is Op.INSERT] == ["Inserted here. "]
