@@ -23,6 +23,10 @@ from outreach.config import Config
 from tests.loopback_only import install as _loopback_only
 
 _loopback_only()  # no test reaches the internet: a connection to any non-loopback address fails
+# … and neither does a Python process a test starts (the outreach CLI, dispatchers): tests/subprocess_guard/sitecustomize.py
+os.environ["OUTREACH_TEST_LOOPBACK_ONLY"] = "1"
+os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(Path(__file__).resolve().parent / "subprocess_guard"),
+                                                       os.environ.get("PYTHONPATH")) if p)
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "campaigns" / "soldier-defections-myanmar.toml"

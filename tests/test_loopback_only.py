@@ -28,3 +28,14 @@ def test_loopback_still_works():
         server.listen()
         with socket.create_connection(server.getsockname(), timeout=2):
             pass
+
+
+def test_a_python_process_a_test_starts_is_refused_too():
+    import subprocess
+    import sys
+
+    code = ("import socket\n"
+            "try:\n    socket.create_connection(('93.184.216.34', 443), timeout=2)\n"
+            "except OSError as exc:\n    print(type(exc).__name__, exc)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.startswith("NotLoopback") and "loopback" in done.stdout, done.stdout + done.stderr
