@@ -26,7 +26,7 @@ from .review.diff import PieceChange, Version, compare, summary
 from .review.pieces import pieces_of
 from .store.db import now, open_db
 from .store.reviews import (Decision, DecisionKind, DecisionMethod, NewDecision, ReviewerLink, decisions_of, record_decision, reviewers_of,
-                            revoked_ids, version)
+                            revoked_ids, rounds_of, version)
 from .store.db import current_user
 
 
@@ -71,12 +71,6 @@ def approve(engine: Engine, plan: Plan, by: str, *, version_id: int | None = Non
                                                plan.content_hash, plan.hashes, version_id, os_user=current_user()))
 
 
-def latest(engine: Engine, campaign: str) -> Decision | None:
-    """The most recent approval of a campaign (of any content), if any."""
-    found = [d for d in decisions_of(engine, campaign) if d.kind is DecisionKind.APPROVED]
-    return found[-1] if found else None
-
-
 def approval_state(config: Config, engine: Engine, plan: Plan) -> ApprovalState:
     """Count the decisions about ``plan``'s campaign against the content it renders to now."""
     slug, current = plan.campaign.slug, plan.content_hash
@@ -108,6 +102,36 @@ def changes_since(config: Config, engine: Engine, decision: Decision, plan: Plan
     stored = version(engine, decision.version_id) if decision.version_id is not None else None
     old = Version(decision.hashes, stored.pieces) if stored is not None else Version(decision.hashes)
     return compare(old, Version(plan.hashes, pieces_of(plan, config)))
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """What a diff compares with, in words, and the changes from it to now."""
+
+    against: str
+    changes: list[PieceChange]
+    note: str = ""
+
+
+def changes_from(config: Config, engine: Engine, plan: Plan, round_number: int | None) -> Baseline:
+    """The changes from review round ``round_number`` (or, when None, the last approval that counts) to ``plan`` now."""
+    slug = plan.campaign.slug
+    if round_number is not None:
+        rounds = rounds_of(engine, slug)
+        chosen = next((r for r in rounds if r.number == round_number), None)
+        stored = version(engine, chosen.version_id) if chosen is not None else None
+        if chosen is None or stored is None:
+            known = ", ".join(str(r.number) for r in rounds) or "none yet"
+            raise ApprovalError(f"--since {round_number}: {slug} has no review round {round_number} (rounds: {known})")
+        changes = compare(Version(stored.hashes, stored.pieces), Version(plan.hashes, pieces_of(plan, config)))
+        return Baseline(f"review round {chosen.number} of {chosen.created_at:%Y-%m-%d %H:%M} UTC "
+                        f"(content {stored.content_hash[:12]})", changes)
+    last = approval_state(config, engine, plan).last_approval
+    if last is None:
+        raise ApprovalError(f"{slug} was never approved: nothing to compare with; use --since N to compare with review round N")
+    note = "" if last.version_id is not None else "that approval kept no words, so only the changed pieces are named"
+    return Baseline(f"the approval by {last.by} at {last.at:%Y-%m-%d %H:%M} UTC (content {last.content_hash[:12]})",
+                    changes_since(config, engine, last, plan), note)
 
 
 def describe(config: Config, engine: Engine, plan: Plan) -> str:

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import html
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ..config import Config
 from ..errors import ApprovalError, CampaignErrors
@@ -14,13 +11,6 @@ from ..store.db import open_db
 from ..text import visible
 from .base import command, err, load_checked, out, resolve_campaign
 
-if TYPE_CHECKING:
-    from sqlalchemy import Engine
-
-    from ..plan import Plan
-    from ..review.diff import PieceChange
-
-DIFF_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
 
 def _review_args(p: argparse.ArgumentParser) -> None:
@@ -105,16 +95,17 @@ def _diff_args(p: argparse.ArgumentParser) -> None:
 @command("diff", _diff_args)
 def diff(args: argparse.Namespace, config: Config) -> int:
     """Print what changed between the last approval (or a review round) and what the campaign renders now."""
-    from ..review.diff import as_html, as_text
+    from ..approval import changes_from
+    from ..review.diff import as_text, diff_page
 
     checked = load_checked(config, args.campaign)
-    found = changes_to_now(config, open_db(config), checked.plan, args.since)
+    found = changes_from(config, open_db(config), checked.plan, args.since)
     out(_terminal(f"{checked.plan.campaign.slug}: what renders now against {found.against}"))
     if found.note:
         out(_terminal(f"  {found.note}"))
     out(_terminal(as_text(found.changes)).rstrip("\n"))
     if args.html is not None:
-        page = _html_page(checked.plan.campaign.slug, found.against, found.note, as_html(found.changes))
+        page = diff_page(checked.plan.campaign.slug, found.against, found.note, found.changes)
         try:
             args.html.write_text(page, encoding="utf-8")
         except OSError as exc:
@@ -123,61 +114,6 @@ def diff(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
-@dataclass(frozen=True)
-class Since:
-    """What a diff compares with, in words, and the changes from it to now."""
-
-    against: str
-    changes: "list[PieceChange]"
-    note: str = ""
-
-
-def changes_to_now(config: Config, engine: "Engine", plan: "Plan", round_number: int | None) -> Since:
-    """The changes from review round ``round_number`` (or, when None, the last approval) to ``plan`` as it renders now."""
-    from ..approval import changes_since, latest
-    from ..review.diff import Version, compare
-    from ..review.pieces import pieces_of
-    from ..store.reviews import rounds_of, version
-
-    slug = plan.campaign.slug
-    if round_number is not None:
-        rounds = rounds_of(engine, slug)
-        chosen = next((r for r in rounds if r.number == round_number), None)
-        stored = version(engine, chosen.version_id) if chosen is not None else None
-        if chosen is None or stored is None:
-            known = ", ".join(str(r.number) for r in rounds) or "none yet"
-            raise ApprovalError(f"--since {round_number}: {slug} has no review round {round_number} (rounds: {known})")
-        changes = compare(Version(stored.hashes, stored.pieces), Version(plan.hashes, pieces_of(plan, config)))
-        return Since(f"review round {chosen.number} of {chosen.created_at:%Y-%m-%d %H:%M} UTC "
-                     f"(content {stored.content_hash[:12]})", changes)
-    last = latest(engine, slug)
-    if last is None:
-        raise ApprovalError(f"{slug} was never approved: nothing to compare with; "
-                            f"use --since N to compare with review round N")
-    note = "" if last.version_id is not None else "that approval kept no words, so only the changed pieces are named"
-    return Since(f"the approval by {last.by} at {last.at:%Y-%m-%d %H:%M} UTC (content {last.content_hash[:12]})",
-                 changes_since(config, engine, last, plan), note)
-
-
 def _terminal(text: str) -> str:
     """Untrusted multi-line text for a terminal: our line breaks kept, every other control character escaped."""
     return "\n".join(visible(line) for line in text.split("\n"))
-
-
-def _html_page(slug: str, against: str, note: str, fragment: str) -> str:
-    """A page that works offline and asks for nothing: inline style, thumbnails as data: URIs, no script."""
-    title = html.escape(f"What changed in {slug}")
-    note_html = f"<p>{html.escape(note)}</p>" if note else ""
-    return (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-        f'<meta http-equiv="Content-Security-Policy" content="{DIFF_CSP}">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{title}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n"
-        f"<h1>{title}</h1>\n<p>What renders now against {html.escape(against)}.</p>\n{note_html}\n{fragment}\n</body>\n</html>\n"
-    )
-
-
-_STYLE = ("body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#1a1a1a}"
-          "del{background:#fdd;color:#700;text-decoration:line-through}ins{background:#dfd;color:#060;text-decoration:none}"
-          ".diff-piece{border-top:1px solid #ccc;padding:.5rem 0}.diff-images{display:flex;gap:1rem;flex-wrap:wrap}"
-          "figure{margin:0}figure img{max-width:240px;border:1px solid #ccc}")

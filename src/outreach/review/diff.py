@@ -340,3 +340,13 @@ def _figure(label: str, image: ImagePiece | None) -> str:
     alt = html.escape(image.alt or "(no alt text)")
     img = f'<img src="{html.escape(uri)}" alt="{label}: {alt}">' if uri else "<span>(no thumbnail)</span>"
     return f'<figure>{img}<figcaption>{label}: {html.escape(image.sha256[:12])}, alt “{alt}”</figcaption></figure>'
+
+
+def diff_page(slug: str, against: str, note: str, changes: list[PieceChange]) -> str:
+    """A standalone page of the changes (``outreach diff --html``): works offline, asks for nothing, runs no script."""
+    from markupsafe import Markup
+
+    from ..render.environment import template_env
+
+    return template_env(None).get_template("review/diff.html.j2").render(  # never a campaign's own copy
+        slug=slug, against=against, note=note, fragment=Markup(as_html(changes)))  # as_html escapes every text
