@@ -98,17 +98,7 @@ class ReviewServer(LiveServer):
     """:class:`LiveServer` on the port and with the config given (not a port of its own and approval switched off)."""
 
     def __init__(self, config: Config) -> None:
-        import threading
-
-        import uvicorn
-
-        from outreach.web.app import create_app
-
-        self.port = config.web.port
-        self.url = config.web.base_url
-        self.config = config
-        self.server = uvicorn.Server(uvicorn.Config(create_app(config), host="127.0.0.1", port=self.port, log_level="warning", lifespan="on"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        super().__init__(config, as_given=True)
 
 
 @pytest.fixture

@@ -20,10 +20,14 @@ def free_port() -> int:
 class LiveServer:
     """uvicorn serving the app on 127.0.0.1 in a thread."""
 
-    def __init__(self, config) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.config = config.model_copy(update={"web": WebConfig(host="127.0.0.1", port=self.port, base_url=self.url), "require_approval": False})
+    def __init__(self, config, *, as_given: bool = False) -> None:
+        """``as_given``: serve ``config`` on its own ``web`` port and approval setting; else a free port, approval off."""
+        if as_given:
+            self.port, self.url, self.config = config.web.port, config.web.base_url, config
+        else:
+            self.port = free_port()
+            self.url = f"http://127.0.0.1:{self.port}"
+            self.config = config.model_copy(update={"web": WebConfig(host="127.0.0.1", port=self.port, base_url=self.url), "require_approval": False})
         self.server = uvicorn.Server(uvicorn.Config(create_app(self.config), host="127.0.0.1", port=self.port, log_level="warning", lifespan="on"))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
