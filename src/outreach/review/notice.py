@@ -25,7 +25,7 @@ from sqlalchemy import Engine
 from ..config import Config
 from ..mail.compose import service_message
 from ..mail.transport import MailTransport, mail_transport
-from ..store.reviews import Decision, claim_notice, mark_notified, release_notice, reviewers_of, rounds_of, unnotified_requests
+from ..store.reviews import Decision, claim_notice, mark_notified, release_notice, round_owner, unnotified_requests
 from ..text import visible
 from ..web.background import BackgroundWorker
 
@@ -45,12 +45,8 @@ class NoticeRound:
 
 def owner_of(config: Config, engine: Engine, decision: Decision) -> str | None:
     """Who is told of ``decision``: its review round's owner, else ``[review] owner``; None when nobody is set."""
-    if decision.reviewer_id is not None:
-        link = next((r for r in reviewers_of(engine, decision.campaign) if r.id == decision.reviewer_id), None)
-        round_ = next((r for r in rounds_of(engine, decision.campaign) if link and r.id == link.round_id), None)
-        if round_ is not None and round_.owner:
-            return round_.owner
-    return config.review.owner
+    owner = round_owner(engine, decision.reviewer_id) if decision.reviewer_id is not None else None
+    return owner or config.review.owner
 
 
 def notice_message(config: Config, decision: Decision, owner: str) -> bytes:

@@ -256,6 +256,13 @@ def _link(row: Any) -> ReviewerLink:
     return ReviewerLink(row.id, row.round_id, row.campaign, row.name, row.address, row.link_key, row.created_at, row.expires_at, row.revoked_at)
 
 
+def round_owner(engine: Engine, reviewer_id: int) -> str | None:
+    """The owner of the review round link ``reviewer_id`` belongs to (None when the round named none)."""
+    with engine.connect() as conn:
+        return conn.execute(select(review_rounds.c.owner).join(reviewers, reviewers.c.round_id == review_rounds.c.id)
+                            .where(reviewers.c.id == reviewer_id)).scalar()
+
+
 def revoked_ids(links: Iterable[ReviewerLink]) -> frozenset[int]:
     """The ids of the revoked ones among ``links``: decisions made with them count for nothing (the link may have leaked)."""
     return frozenset(link.id for link in links if link.revoked_at is not None)
