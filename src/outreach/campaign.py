@@ -14,7 +14,7 @@ import os
 import re
 import stat
 import zoneinfo
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -87,12 +87,14 @@ class Report(_Strict):
     url: str
     authors: list[str] = Field(min_length=1)
     regions: list[str] = []
+    topics: list[str] = []
+    published: date | None = None
     abstract: str
     key_arguments: list[str] = Field(min_length=1)
     cover: Cover | None = None
 
     _one_line = field_validator("title", "subtitle", "headline", "series", "url")(_single_line)
-    _one_line_items = field_validator("authors", "regions")(_single_lines)
+    _one_line_items = field_validator("authors", "regions", "topics")(_single_lines)
 
     @field_validator("url")
     @classmethod

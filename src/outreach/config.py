@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import os
 import re
+import zoneinfo
+from datetime import date
 from enum import Enum
 from email.headerregistry import Address
 from email.utils import parseaddr
@@ -337,6 +339,53 @@ class ReviewConfig(_Frozen):
         return checked_mailbox(v) if v is not None else None
 
 
+class DraftConfig(_Frozen):
+    """What ``outreach draft`` assumes about a campaign it writes from a report page."""
+
+    # The zone of every time in the drafted campaign; the email goes out the next working day at send_time.
+    timezone: str = "Europe/Copenhagen"
+    # Local time of the email, "HH:MM"; posts follow it, stagger_minutes apart.
+    send_time: str = Field("09:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    stagger_minutes: int = Field(30, ge=0, le=720)
+    # Days that are not working days (besides Saturday and Sunday), "YYYY-MM-DD".
+    holidays: list[date] = []
+    # The channels to draft posts for, in order (default: every platform outreach knows).
+    channels: list[str] | None = None
+    # The list the email goes to (default: the first list in [lists]).
+    email_list: str | None = None
+    # Hashtags every drafted Mastodon/Bluesky/X post may carry besides the topics', without '#'.
+    hashtags: list[str] = []
+    # Limits on fetching a report page or its cover over HTTP.
+    fetch_timeout_seconds: float = Field(20.0, gt=0, le=300)
+    fetch_max_bytes: int = Field(5_000_000, ge=10_000, le=100_000_000)
+    fetch_max_redirects: int = Field(5, ge=0, le=20)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, v: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(v)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone '{clean_line(v, 60)}'; use an IANA name like 'Europe/Copenhagen'") from None
+        return v
+
+    @field_validator("channels")
+    @classmethod
+    def _known_channels(cls, v: list[str] | None) -> list[str] | None:
+        for name in v or []:
+            if name not in PLATFORMS:
+                raise ValueError(f"unknown channel '{clean_line(name, 40)}'; use some of {', '.join(PLATFORMS)}")
+        return v
+
+    @field_validator("hashtags")
+    @classmethod
+    def _plain_tags(cls, v: list[str]) -> list[str]:
+        for tag in v:
+            if not re.fullmatch(r"\w{1,60}", tag):
+                raise ValueError(f"hashtag '{clean_line(tag, 40)}' must be letters, digits and '_' without '#'")
+        return v
+
+
 class SchedulerConfig(_Frozen):
     """Dispatcher behaviour."""
 
@@ -380,6 +429,7 @@ class _Settings(_Frozen):
     web: WebConfig = Field(default_factory=WebConfig)
     scheduler: SchedulerConfig = Field(default_factory=SchedulerConfig)
     review: ReviewConfig = Field(default_factory=ReviewConfig)
+    draft: DraftConfig = Field(default_factory=DraftConfig)
     preview: PreviewConfig = Field(default_factory=PreviewConfig)
     inbound: InboundConfig = Field(default_factory=InboundConfig)
     tracking: TrackingConfig = Field(default_factory=TrackingConfig)

@@ -11,6 +11,7 @@
     ├── ApprovalError                  a campaign is not approved, or changed since approval
     ├── ScheduleError                  a step cannot be scheduled (in the past, unknown step)
     ├── DatabaseUnavailable            the database failed mid-run (gone, disk full, read-only): the run ends
+    ├── DraftError                     a report page (URL, file, feed) cannot be read or drafted from
     └── ChannelError                   a channel could not deliver; never a bare ``False``
         ├── RateLimited(retry_at)      try again, not before ``retry_at`` (UTC)
         ├── Rejected(reason)           permanent: duplicate content, too long, bad media, 5xx mailbox
@@ -84,6 +85,13 @@ class ScheduleError(OutreachError):
 
 class DatabaseUnavailable(OutreachError):
     """The database failed mid-run (gone, disk full, read-only): the run ends; no row is in a wrong state."""
+
+
+class DraftError(OutreachError):
+    """``outreach draft`` cannot read its source (a URL, a saved page, a feed) or write the campaign.
+
+    The message names the source (URL or file) and what is wrong, in one line.
+    """
 
 
 class ChannelError(OutreachError):

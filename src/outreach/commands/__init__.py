@@ -19,6 +19,8 @@ class CommandInfo:
 
 
 COMMANDS: dict[str, CommandInfo] = {
+    "draft": CommandInfo("draft_commands", "Draft campaigns/<slug>.toml from a report page (URL, saved .html, or text) or a feed.",
+                         "outreach draft ../shared/reports/diis-soldier-defections-myanmar.txt"),
     "validate": CommandInfo("campaign_commands", "Check campaign files offline; exit 1 on any error.",
                             "outreach validate campaigns/soldier-defections-myanmar.toml"),
     "preview": CommandInfo("campaign_commands", "Write a dry-run preview folder of everything the campaign will send.",
