@@ -1,0 +1,1 @@
+"""Saved report pages for the draft tests; see expected.py."""
