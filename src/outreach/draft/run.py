@@ -1,0 +1,163 @@
+"""``outreach draft SOURCE``: read the page, gather its facts, draw or fetch the cover, write ``<out>/<slug>.toml``."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+import zoneinfo
+
+import httpx
+
+from ..channels.registry import PLATFORMS
+from ..errors import DraftError
+from ..text import visible
+from .assemble import report_facts
+from .facts import ReportFacts
+from .posts import PostContext, draft_email, draft_posts, known
+from .schedule import draft_schedule
+from .source import SourcePage
+from .writer import CoverFile, Draft, completed, write_campaign
+
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")  # what the campaign loader takes as a file name
+SLUG_FROM_TITLE_MAX = 60
+
+
+@dataclass(frozen=True)
+class DraftResult:
+    """What ``draft_campaign`` wrote: the campaign file, its slug, the fields marked ``# CHECK:``, and the cover file."""
+
+    path: Path
+    slug: str
+    checks: tuple[str, ...]
+    cover: Path | None
+    url: str  # the report address written (a placeholder when the page gave none)
+
+
+def slugify(text: str, most: int = SLUG_FROM_TITLE_MAX) -> str:
+    """``text`` as a campaign id: ASCII, lower case, hyphens, at most ``most`` characters (cut at a hyphen); "" if nothing is left."""
+    ascii_text = unicodedata.normalize("NFKD", text.replace("æ", "ae").replace("ø", "oe").replace("Æ", "Ae").replace("Ø", "Oe"))
+    ascii_text = ascii_text.encode("ascii", "ignore").decode("ascii").lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text[:1000]).strip("-")
+    if len(slug) > most:
+        slug = slug[:most + 1]
+        slug = slug[: slug.rfind("-")] if "-" in slug[1:] else slug[:most]
+    return slug.strip("-")
+
+
+def choose_slug(facts: ReportFacts, page: SourcePage, given: str | None) -> str:
+    """``--slug`` when given (checked), else from the title, else from the source's name, else "report"."""
+    if given is not None:
+        if not SLUG_RE.match(given):
+            raise DraftError(f"--slug '{visible(given)}': use lower-case letters, digits and dashes (at most 80), starting with a letter or digit")
+        return given
+    name = Path(urlsplit(page.location).path).stem if page.url else Path(page.location).stem
+    return slugify(known(facts.title)) or slugify(name) or "report"
+
+
+def _read(source: str, config: Any, transport: httpx.BaseTransport | None) -> SourcePage:
+    """The page, read within ``[draft]`` fetch limits."""
+    from . import source as reader
+
+    if not hasattr(reader, "read_source"):  # TEMPORARY until source.read_source lands: local files only
+        return _read_file(source)
+    return reader.read_source(source, reader.FetchLimits.from_config(config.draft), transport=transport)
+
+
+def _read_file(source: str) -> SourcePage:
+    from .source import SourceKind
+
+    try:
+        text = Path(source).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DraftError(f"{visible(source)}: cannot read it ({type(exc).__name__})") from None
+    if Path(source).suffix.lower() in (".html", ".htm"):
+        return SourcePage(source, SourceKind.HTML, text, None, None)
+    return SourcePage(source, SourceKind.TEXT, None, text, None)
+
+
+def _cover(facts: ReportFacts, folder: Path, slug: str, config: Any, page: SourcePage,
+           transport: httpx.BaseTransport | None) -> CoverFile:
+    """The cover next to the campaign: the report's own, downloaded and checked, or one drawn from the title."""
+    try:
+        from .cover import cover_for
+        from .source import FetchLimits
+    except ImportError:  # TEMPORARY until draft/cover.py lands: always draw one
+        return _drawn_cover(facts, folder, slug)
+    result = cover_for(facts, folder, slug, FetchLimits.from_config(config.draft), page.url, transport=transport)
+    return CoverFile(str(result.path), result.origin == "downloaded", result.check)
+
+
+def _drawn_cover(facts: ReportFacts, folder: Path, slug: str) -> CoverFile:
+    from ..cover import make_cover
+
+    name = f"{slug}-cover.png"
+    if not (folder / name).exists():
+        make_cover(folder / name, known(facts.title), known(facts.subtitle), kicker=known(facts.series))
+    return CoverFile(name, downloaded=False, check="drawn from the title (the page's cover was not fetched)")
+
+
+def _email_list(config: Any) -> tuple[str | None, str | None]:
+    """The list the email goes to, and why a person should check it."""
+    chosen = config.draft.email_list
+    if chosen is not None:
+        if chosen not in config.lists:
+            raise DraftError(f"[draft] email_list '{visible(chosen)}' is not a list in [lists] ({', '.join(config.lists) or 'none'})")
+        return chosen, "[draft] email_list: confirm the audience"
+    first = next(iter(config.lists), None)
+    return first, "the first list in [lists]: pick the audience"
+
+
+def _write(path: Path, text: str, force: bool) -> None:
+    """Write ``text`` to ``path`` atomically; without ``force`` an existing file is never replaced, even one made meanwhile."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        if force:
+            os.replace(tmp, path)
+        else:
+            os.link(tmp, path)  # fails if the name exists: no check-then-write race
+    except FileExistsError:
+        raise DraftError(f"{path} exists; give --force to replace it, or --slug for another name") from None
+    except OSError as exc:
+        raise DraftError(f"{path}: cannot write the campaign ({exc.strerror})") from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def draft_campaign(source: str, config: Any, *, slug: str | None = None, out: Path = Path("campaigns"), force: bool = False,
+                   now: datetime | None = None, transport: httpx.BaseTransport | None = None) -> DraftResult:
+    """Draft ``<out>/<slug>.toml`` from a report page (https URL, saved .html, or plain-text copy).
+
+    Raises :class:`DraftError` (one line) when the source cannot be read, the slug is bad, or the campaign
+    exists and ``force`` is not given.
+    """
+    page = _read(source, config, transport)
+    facts = report_facts(page)
+    name = choose_slug(facts, page, slug)
+    path = Path(out) / f"{name}.toml"
+    if path.exists() and not force:
+        raise DraftError(f"{path} exists; give --force to replace it, or --slug for another name")
+    email_list, list_check = _email_list(config)
+    cover = _cover(facts, Path(out), name, config, page, transport)
+    facts = completed(facts, name, page.url)
+    now = now or datetime.now(timezone.utc)
+    channels = list(config.draft.channels if config.draft.channels is not None else PLATFORMS)
+    ctx = PostContext(facts.url.value, name, tuple(config.draft.hashtags))
+    posts = draft_posts(facts, channels, ctx)
+    zone = zoneinfo.ZoneInfo(config.draft.timezone)
+    draft = Draft(facts=facts, slug=name, source=page.location, drafted_on=now.astimezone(zone).date() if now.tzinfo else now.date(),
+                  timezone=config.draft.timezone, email_list=email_list, email_list_check=list_check, email=draft_email(facts),
+                  times=draft_schedule(now, config.draft, [p.channel for p in posts]), posts=posts, cover=cover)
+    text, checks = write_campaign(draft)
+    _write(path, text, force)
+    return DraftResult(path, name, checks, Path(out) / cover.image if cover else None, facts.url.value)
