@@ -1,0 +1,221 @@
+"""source.read_source and fetch_image: URLs within limits, saved pages, plain-text copies, refusals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+
+from outreach.config import Config
+from outreach.draft.source import FetchLimits, SourceKind, fetch_image, read_source, shown
+from outreach.errors import DraftError
+
+from tests.draft.pages.expected import COVERS_DIR, PAGES, PAGES_DIR
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE_TEXT = ROOT.parent / "shared" / "reports" / "diis-soldier-defections-myanmar.txt"
+LIMITS = FetchLimits(timeout_seconds=2.0, max_bytes=1_000_000, max_redirects=5)
+
+
+def test_limits_come_from_the_draft_config() -> None:
+    draft = Config().draft.model_copy(update={"fetch_timeout_seconds": 3.5, "fetch_max_bytes": 20_000,
+                                             "fetch_max_redirects": 2})
+    assert FetchLimits.from_config(draft) == FetchLimits(3.5, 20_000, 2)
+
+
+# --- files ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_a_saved_page_is_read_as_html(name: str) -> None:
+    page = read_source(str(PAGES[name].path), LIMITS)
+    assert page.kind is SourceKind.HTML and page.text is None and page.url is None
+    assert PAGES[name].title in page.html  # type: ignore[operator]
+
+
+def test_a_plain_text_copy_is_read_as_text() -> None:
+    if not SAMPLE_TEXT.exists():
+        pytest.skip("the shared sample report is not checked out next to the repo")
+    page = read_source(str(SAMPLE_TEXT), LIMITS)
+    assert page.kind is SourceKind.TEXT and page.html is None
+    assert page.text is not None and page.text.startswith("DIIS Report")
+
+
+def test_text_with_a_bom_and_any_suffix(tmp_path: Path) -> None:
+    path = tmp_path / "copy.md"
+    path.write_bytes("\ufeffGrønland\n\nRapporten konkluderer, at …".encode("utf-8"))
+    page = read_source(str(path), LIMITS)
+    assert page.kind is SourceKind.TEXT and page.text == "Grønland\n\nRapporten konkluderer, at …"
+
+
+def test_html_without_an_html_suffix_is_still_html(tmp_path: Path) -> None:
+    path = tmp_path / "saved-page"
+    path.write_text("<!DOCTYPE html><html><body><h1>T</h1></body></html>", encoding="utf-8")
+    assert read_source(str(path), LIMITS).kind is SourceKind.HTML
+
+
+def test_a_saved_page_in_latin1_is_decoded_by_its_meta_charset(tmp_path: Path) -> None:
+    path = tmp_path / "page.htm"
+    path.write_bytes("<html><head><meta charset='iso-8859-1'></head><body>Æblegrød på Ærø</body></html>"
+                     .encode("iso-8859-1"))
+    assert "Æblegrød på Ærø" in read_source(str(path), LIMITS).html  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda d: d / "absent.txt", "no such file"),
+    (lambda d: d, "not a file"),
+    (lambda d: _write(d / "cover.txt", (COVERS_DIR / "opengraph-cover.png").read_bytes()), "binary"),
+    (lambda d: _write(d / "page.txt", "Ærø".encode("iso-8859-1")), "not UTF-8"),
+    (lambda d: _write(d / "empty.txt", b"  \n"), "empty"),
+    (lambda d: _write(d / "big.txt", b"x" * 20_001), "too big"),
+])
+def test_a_file_that_is_not_a_page_is_one_clear_error(tmp_path: Path, make, message: str) -> None:  # type: ignore[no-untyped-def]
+    path = make(tmp_path)
+    with pytest.raises(DraftError, match=message) as caught:
+        read_source(str(path), FetchLimits(max_bytes=20_000))
+    assert str(path) in str(caught.value) and "\n" not in str(caught.value)
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+# --- URLs ----------------------------------------------------------------------------------------
+
+def test_a_page_over_http(pages_server) -> None:  # type: ignore[no-untyped-def]
+    url = pages_server.url("danish.html")
+    page = read_source(url, LIMITS)
+    assert page.kind is SourceKind.URL and page.location == url and page.url == url
+    assert "Grønlands nye rolle i Arktis" in page.html  # type: ignore[operator]
+
+
+def test_redirects_are_followed_up_to_the_limit(pages_server) -> None:  # type: ignore[no-untyped-def]
+    page = read_source(pages_server.url("redirect/4"), LIMITS)
+    assert page.url == pages_server.url("jsonld-only.html")
+    with pytest.raises(DraftError, match="more than 5 redirects"):
+        read_source(pages_server.url("redirect/5"), LIMITS)
+    with pytest.raises(DraftError, match="more than 0 redirects"):
+        read_source(pages_server.url("redirect/0"), FetchLimits(max_redirects=0))
+
+
+@pytest.mark.parametrize("target", ["file:///etc/passwd", "ftp://127.0.0.1/x.html", "gopher://127.0.0.1:70/"])
+def test_a_redirect_to_another_scheme_is_refused(pages_server, target: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(DraftError, match="only http and https"):
+        read_source(pages_server.url("redirect-to?url=" + target), LIMITS)
+
+
+@pytest.mark.parametrize("source", ["ftp://127.0.0.1/report.html", "javascript://alert(1)", "file:///etc/passwd"])
+def test_only_http_and_https_sources(source: str) -> None:
+    with pytest.raises(DraftError, match="only http and https"):
+        read_source(source, LIMITS)
+
+
+@pytest.mark.parametrize("path, message", [
+    ("status/404", "answered 404"),
+    ("status/500", "answered 500"),
+    ("status/204", "answered 204"),
+    ("pdf", "sent application/pdf, not an HTML page"),
+    ("covers/opengraph-cover.png", "sent image/png, not an HTML page"),
+    ("huge", "too big"),
+    ("huge-declared", "too big"),
+])
+def test_a_url_that_is_not_a_page_is_one_clear_error(pages_server, path: str, message: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(DraftError, match=message) as caught:
+        read_source(pages_server.url(path), LIMITS)
+    assert str(caught.value).startswith(pages_server.url(path).split("?")[0]) and "\n" not in str(caught.value)
+
+
+def test_a_slow_server_times_out(pages_server) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(DraftError, match="timed out"):
+        read_source(pages_server.url("slow"), FetchLimits(timeout_seconds=0.5))
+
+
+def test_a_dripping_server_is_stopped_by_the_total_deadline(pages_server) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(DraftError, match="timed out"):
+        read_source(pages_server.url("drip"), FetchLimits(timeout_seconds=1.0))
+
+
+def test_no_content_type_is_sniffed(pages_server) -> None:  # type: ignore[no-untyped-def]
+    assert "citation_title" in read_source(pages_server.url("no-type"), LIMITS).html  # type: ignore[operator]
+
+
+def test_the_meta_charset_decodes_a_page_without_one_in_its_header(pages_server) -> None:  # type: ignore[no-untyped-def]
+    assert "Fiskeri på Færøerne" in read_source(pages_server.url("latin1"), LIMITS).html  # type: ignore[operator]
+
+
+def test_nothing_listening_is_one_clear_error() -> None:
+    with pytest.raises(DraftError, match="cannot be fetched"):
+        read_source("http://127.0.0.1:9/report", LIMITS)
+
+
+def test_messages_hide_passwords_and_queries() -> None:
+    assert shown("https://user:secret@example.org/a/b?token=abc#x") == "https://example.org/a/b"
+    with pytest.raises(DraftError) as caught:
+        read_source("http://user:secret@127.0.0.1:9/r?token=abc", LIMITS)
+    assert "secret" not in str(caught.value) and "abc" not in str(caught.value)
+
+
+# --- the cover image -----------------------------------------------------------------------------
+
+def test_an_image_over_http(pages_server) -> None:  # type: ignore[no-untyped-def]
+    page_url = pages_server.url("opengraph-only.html")
+    data = fetch_image(pages_server.url("covers/opengraph-cover.png"), LIMITS, page_url)
+    assert data == (COVERS_DIR / "opengraph-cover.png").read_bytes()
+
+
+def test_an_image_must_be_served_as_an_image(pages_server) -> None:  # type: ignore[no-untyped-def]
+    page_url = pages_server.url("opengraph-only.html")
+    with pytest.raises(DraftError, match="not an image"):
+        fetch_image(pages_server.url("image-as-html"), LIMITS, page_url)
+    with pytest.raises(DraftError, match="too big"):
+        fetch_image(pages_server.url("covers/opengraph-cover.png"), FetchLimits(max_bytes=1000), page_url)
+
+
+def _png_transport(seen: list[str]) -> httpx.MockTransport:
+    png = (COVERS_DIR / "opengraph-cover.png").read_bytes()
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        if request.url.path == "/hop":
+            return httpx.Response(302, headers={"Location": "http://169.254.169.254/latest/meta-data"})
+        return httpx.Response(200, headers={"Content-Type": "image/png"}, content=png)
+
+    return httpx.MockTransport(handle)
+
+
+@pytest.mark.parametrize("cover", ["http://10.0.0.7/cover.png", "http://127.0.0.1/c.png", "http://[::1]/c.png",
+                                   "http://169.254.169.254/c.png", "http://localhost/c.png",
+                                   "http://[::ffff:192.168.1.1]/c.png", "http://0.0.0.0/c.png"])
+def test_a_public_page_cannot_point_its_cover_at_a_local_address(cover: str) -> None:
+    seen: list[str] = []
+    with pytest.raises(DraftError, match="private or local address"):
+        fetch_image(cover, LIMITS, "https://www.example.org/report", _png_transport(seen))
+    assert seen == []
+
+
+def test_a_redirect_to_a_local_address_is_refused_before_it_is_followed() -> None:
+    seen: list[str] = []
+    with pytest.raises(DraftError, match="private or local address"):
+        fetch_image("https://cdn.example.org/hop", LIMITS, "https://www.example.org/report", _png_transport(seen))
+    assert seen == ["https://cdn.example.org/hop"]
+
+
+def test_a_name_that_resolves_to_a_local_address_is_refused() -> None:
+    seen: list[str] = []
+    with pytest.raises(DraftError, match="private or local address"):
+        fetch_image("https://intranet.example.org/c.png", LIMITS, "https://www.example.org/r", _png_transport(seen),
+                    resolve=lambda host: ["192.168.0.10"] if host.startswith("intranet") else ["93.184.215.14"])
+    assert seen == []
+
+
+def test_a_local_page_may_have_a_local_cover() -> None:
+    seen: list[str] = []
+    assert fetch_image("http://10.0.0.7/cover.png", LIMITS, "http://10.0.0.7/report", _png_transport(seen))
+    assert fetch_image("https://cdn.example.org/c.png", LIMITS, "https://www.example.org/r", _png_transport(seen))
+    assert seen == ["http://10.0.0.7/cover.png", "https://cdn.example.org/c.png"]
+
+
+def test_pages_dir_has_the_six_pages() -> None:
+    assert {p.file for p in PAGES.values()} <= {p.name for p in PAGES_DIR.glob("*.html")}
+    assert len(PAGES) >= 6
