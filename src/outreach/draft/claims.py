@@ -1,0 +1,240 @@
+"""Paragraphs → the report's own claims, one standalone bullet each, and the lead paragraphs.
+
+A bullet is only ever made by *deleting* words from one sentence of the page
+(an attribution such as "The report argues that", a linking "Yet"/"also", an
+aside, a trailing clause), then restoring a capital and a full stop. Nothing is
+reworded, so nothing is added that the page does not say.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+MAX_CHARS = 200  # a bullet's length, so it fits an X post with room for numbering
+MAX_CLAIMS = 10
+_MAX_PARAGRAPHS = 400
+_MAX_SENTENCE = 2_000  # longer "sentences" are markup debris, not claims
+
+
+@dataclass(frozen=True)
+class _Language:
+    """The words that mark a claim, an attribution, a connector and a split, for one language."""
+
+    verbs: re.Pattern[str]  # a sentence carrying a claim
+    subject: re.Pattern[str]  # the report itself as the subject: "The report", "We"
+    attribution: re.Pattern[str]  # "The report argues that " at the start, deleted
+    connector: re.Pattern[str]  # "Yet ", "However, " at the start, deleted
+    also: re.Pattern[str]  # "also" pointing back at the previous sentence, deleted
+    fillers: re.Pattern[str]  # words whose deletion changes no fact
+    but: str  # ", but " — two claims in one sentence
+    not_only: str
+    but_that: re.Pattern[str]  # what may follow "but" in "not only A, but (also) B"
+    asides: re.Pattern[str]  # trailing clauses that may go when a bullet is too long
+
+
+_EN = _Language(
+    verbs=re.compile(
+        r"\b(?:argu(?:es?|ed)|conclud(?:es?|ed)|finds?|found|shows?|showed|shown|recommend(?:s|ed)?|requir(?:es?|ed)"
+        r"|suggest(?:s|ed)?|demonstrat(?:es?|ed)|highlight(?:s|ed)?|reveal(?:s|ed)?|warn(?:s|ed)?|contend(?:s|ed)?"
+        r"|calls? for|points? out|identif(?:y|ies|ied)|emphasi[sz](?:es?|ed)|stress(?:es|ed))\b",
+        re.I),
+    subject=re.compile(
+        r"\b(?:the|this|our|these|both)\s+(?:new\s+)?(?:report|brief|policy brief|paper|working paper|study|analysis"
+        r"|authors?|researchers?|findings|research)\b|\bwe\b", re.I),
+    attribution=re.compile(
+        r"^(?:(?:the|this|our|these)\s+(?:new\s+)?(?:report|brief|policy brief|paper|working paper|study|analysis"
+        r"|authors?|researchers?|findings|research)|we|it|they)\s+(?:also\s+|further\s+)?"
+        r"(?:argu(?:es?|ed)|conclud(?:es?|ed)|finds?|found|shows?|showed|demonstrat(?:es?|ed)|reveal(?:s|ed)?"
+        r"|contend(?:s|ed)?|maintain(?:s|ed)?)\s+that\s+", re.I),
+    connector=re.compile(
+        r"^(?:yet|but|and|also|however|moreover|furthermore|in addition|nonetheless|nevertheless|still)\b,?\s+", re.I),
+    also=re.compile(r"\s+also\b", re.I),
+    fillers=re.compile(r",?\s+in this context,?(?=\s)|\s+very(?=\s)", re.I),
+    but=", but ",
+    not_only="not only ",
+    but_that=re.compile(r"^(?:also\s+)?(?=that\b|to\b|\w+ing\b)", re.I),
+    asides=re.compile(r"\s+[–—]\s+|\s+\(|,\s+(?:e\.g\.|i\.e\.|such as|including|which|not least)\b", re.I),
+)
+
+_DA = _Language(
+    verbs=re.compile(
+        r"\b(?:argumenterer|konkluderer|viser|finder|anbefaler|kræver|peger på|påviser|understreger|foreslår"
+        r"|advarer)\b", re.I),
+    subject=re.compile(
+        r"\b(?:rapporten|analysen|undersøgelsen|studiet|notatet|forfatterne|forskerne|policy brief'en)\b|\bvi\b",
+        re.I),
+    attribution=re.compile(
+        r"^(?:rapporten|analysen|undersøgelsen|studiet|notatet|forfatterne|forskerne|vi|den|det|de)\s+"
+        r"(?:også\s+)?(?:argumenterer(?:\s+for)?|konkluderer|viser|finder|påviser),?\s+at\s+", re.I),
+    connector=re.compile(r"^(?:men|og|dog|desuden|samtidig|også|endvidere|alligevel)\b,?\s+", re.I),
+    also=re.compile(r"\s+også\b", re.I),
+    fillers=re.compile(r"\s+meget(?=\s)", re.I),
+    but=", men ",
+    not_only="ikke kun ",
+    but_that=re.compile(r"^(?:også\s+)?(?=at\b|til\b)", re.I),
+    asides=re.compile(r"\s+[–—]\s+|\s+\(|,\s+(?:f\.eks\.|fx|herunder|som|bl\.a\.)\b", re.I),
+)
+
+_LANGUAGES = {"en": _EN, "da": _DA}
+_ABBREVIATIONS = frozenset({"e.g.", "i.e.", "etc.", "dr.", "mr.", "mrs.", "ms.", "prof.", "no.", "vs.", "cf.", "st.",
+                            "f.eks.", "bl.a.", "ca.", "jf.", "mv.", "nr."})
+_BREAK = re.compile(r"[.!?]+[\"”’)\]]?\s+")
+# A clause boundary to cut at: a comma or semicolon before a word that opens a new clause.
+_CLAUSE_START = re.compile(
+    r"(?:;|,\s+(?=(?:and|but|or|yet|so|while|whereas|although|though|because|since|as|which|who|where|when|if"
+    r"|og|men|eller|mens|selvom|fordi|da|som|hvor|når|hvis)\b))", re.I)
+_DANGLING = frozenset({"the", "a", "an", "and", "or", "of", "to", "in", "for", "with", "by", "on", "at", "as", "that",
+                       "which", "from", "is", "are", "be", "its", "their", "og", "i", "af", "til", "for", "med", "på",
+                       "at", "som", "en", "et", "den", "det", "de", "er"})
+
+
+def _language(code: str) -> _Language:
+    return _LANGUAGES.get((code or "en").split("-")[0].lower(), _EN)
+
+
+def sentences(paragraph: str) -> tuple[str, ...]:
+    """The sentences of one paragraph (a full stop before a capital, not after "e.g." or "Dr.")."""
+    text = " ".join(paragraph.split())
+    found: list[str] = []
+    start = 0
+    for match in _BREAK.finditer(text):
+        following = text[match.end():match.end() + 1]
+        word = text[:match.start() + 1].rsplit(" ", 1)[-1].lower()
+        if not following or not (following.isupper() or following.isdigit() or following in "\"“‘("):
+            continue
+        if word in _ABBREVIATIONS or (len(word) == 2 and word[0].isalpha()):  # "e.g." or an initial "A."
+            continue
+        found.append(text[start:match.end()].strip())
+        start = match.end()
+    found.append(text[start:].strip())
+    return tuple(s for s in found if s)
+
+
+def _claim_sentences(paragraph: str, lang: _Language, strong: bool) -> list[str]:
+    """From the first sentence carrying a claim to the end of the paragraph (the argument continues)."""
+    said = sentences(paragraph)
+    for i, sentence in enumerate(said):
+        if lang.verbs.search(sentence) and (not strong or lang.subject.search(sentence)):
+            return [s for s in said[i:] if len(s) <= _MAX_SENTENCE]
+    return []
+
+
+def _is_claim_paragraph(paragraph: str, lang: _Language, strong: bool) -> bool:
+    return bool(_claim_sentences(paragraph, lang, strong))
+
+
+def _strong(paragraphs: Sequence[str], lang: _Language) -> bool:
+    """Whether any paragraph names the report as the one making a claim ("The report argues")."""
+    return any(_is_claim_paragraph(p, lang, True) for p in paragraphs)
+
+
+def _split(sentence: str, lang: _Language) -> list[str]:
+    """One sentence holding two claims → two pieces of it, each a run of the sentence's own words."""
+    lowered = sentence.lower()
+    only = lowered.find(lang.not_only)
+    if only > 0:
+        but = lowered.find(lang.but, only)
+        rest = sentence[but + len(lang.but):] if but > 0 else ""
+        second = lang.but_that.match(rest)
+        if second:
+            head = sentence[:only]
+            return [head + sentence[only + len(lang.not_only):but], head + rest[second.end():]]
+        return [sentence]
+    if lowered.count(lang.but) == 1 and ";" not in sentence:
+        at = lowered.find(lang.but)
+        first, second_part = sentence[:at], sentence[at + len(lang.but):]
+        if len(first.split()) >= 4 and len(second_part.split()) >= 4 and not lang.but_that.match(second_part):
+            return [first, second_part]
+    if sentence.count(";") == 1:
+        first, second_part = sentence.split(";", 1)
+        if len(first.split()) >= 4 and len(second_part.split()) >= 4:
+            return [first, second_part]
+    return [sentence]
+
+
+def _shorten(text: str, lang: _Language, limit: int) -> str:
+    """About ``limit`` characters: drop fillers, then trailing asides, then cut at a clause, never mid-word.
+
+    A sentence that cannot lose an aside may run to ``limit * 1.2``: a whole claim reads
+    better than a clipped one. Past that it is cut at a clause, or at a word as a last resort.
+    """
+    if len(text) <= limit:
+        return text
+    text = lang.fillers.sub("", text)
+    while len(text) > limit:
+        asides = [m.start() for m in lang.asides.finditer(text) if m.start() >= limit // 3]
+        if not asides:
+            break
+        text = text[:max([a for a in asides if a <= limit] or asides[:1])]
+    most = limit * 6 // 5
+    if len(text) <= most:
+        return text
+    clauses = [m.start() for m in _CLAUSE_START.finditer(text, 0, most + 1) if m.start() >= limit // 2]
+    if clauses:
+        return text[:clauses[-1]]
+    words = text[:most + 1].split()[:-1]
+    while len(words) > 4 and words[-1].lower().strip(",;:") in _DANGLING:
+        words.pop()
+    return " ".join(words)
+
+
+def _finish(text: str) -> str:
+    """A capital first letter and one full stop; no trailing comma or dash."""
+    text = text.strip().rstrip(",;:–—- ").strip()
+    if not text:
+        return ""
+    text = text[0].upper() + text[1:]
+    return text if text[-1] in ".!?" else text.rstrip(".") + "."
+
+
+def bullets(sentence: str, language: str = "en", limit: int = MAX_CHARS) -> tuple[str, ...]:
+    """One sentence of the page → its claims as standalone bullets of at most ``limit`` characters."""
+    lang = _language(language)
+    core = lang.attribution.sub("", sentence.strip(), count=1)
+    made: list[str] = []
+    for piece in _split(core, lang):
+        piece = lang.connector.sub("", piece.strip(), count=1)
+        if lang.not_only not in piece.lower():
+            piece = lang.also.sub("", piece)
+        piece = _finish(_shorten(piece.strip().rstrip("."), lang, limit - 1))
+        if len(piece.split()) >= 4:
+            made.append(piece)
+    return tuple(made)
+
+
+def key_arguments(paragraphs: Sequence[str], language: str = "en") -> tuple[str, ...]:
+    """The report's own claims, one standalone bullet each, in the page's order (at most MAX_CLAIMS)."""
+    lang = _language(language)
+    paragraphs = list(paragraphs)[:_MAX_PARAGRAPHS]
+    strong = _strong(paragraphs, lang)
+    made: list[str] = []
+    seen: set[str] = set()
+    for paragraph in paragraphs:
+        for sentence in _claim_sentences(paragraph, lang, strong):
+            for bullet in bullets(sentence, language):
+                if bullet.lower() not in seen:
+                    seen.add(bullet.lower())
+                    made.append(bullet)
+    return tuple(made[:MAX_CLAIMS])
+
+
+def _substantial(paragraph: str) -> bool:
+    """A paragraph of prose, not a byline, a date or a heading."""
+    return len(paragraph.split()) >= 15 and paragraph.rstrip()[-1:] in ".!?”\")"
+
+
+def lead_paragraphs(paragraphs: Sequence[str], language: str = "en", most: int = 3) -> tuple[str, ...]:
+    """The summary before the argument: prose paragraphs before the first claim paragraph (at most ``most``).
+
+    When the very first paragraph already carries the claim, it is the lead on its own; when no
+    paragraph carries one, the first two prose paragraphs are.
+    """
+    lang = _language(language)
+    prose = [p for p in list(paragraphs)[:_MAX_PARAGRAPHS] if _substantial(p)]
+    strong = _strong(prose, lang)
+    first = next((i for i, p in enumerate(prose) if _is_claim_paragraph(p, lang, strong)), None)
+    if first is None:
+        return tuple(prose[:2])
+    return tuple(prose[:min(first, most)] or prose[:1])
