@@ -1,0 +1,137 @@
+"""Drafted posts: within each platform's own count as outreach renders them, cut at word boundaries, page text never live template code."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from outreach.channels.registry import PLATFORMS
+from outreach.draft.facts import ExpertFacts, Found, Origin, PageFacts, ReportFacts, merge
+from outreach.draft.posts import (DraftedPost, PostContext, draft_email, draft_posts, escape_template, hashtag)
+from outreach.render.environment import with_utm
+from outreach.render.sandbox import render_post_text
+
+CHANNELS = list(PLATFORMS)
+CTX = PostContext("https://example.org/CHECK-report-url/some-report", "some-report", ("DIIS",))
+
+
+def facts(**fields: object) -> ReportFacts:
+    return merge(PageFacts(**{k: Found(v, Origin.BODY) for k, v in fields.items()}))  # type: ignore[arg-type]
+
+
+SAMPLE = facts(
+    title="Soldier Defections in Myanmar", subtitle="Motivations and obstacles following the 2021 military coup",
+    headline="Defecting soldiers are a significant symbolic blow to Myanmar’s military rule", series="DIIS Report",
+    authors=("Ah Lynn", "Helene Maria Kyed"), regions=("Myanmar",), topics=("Peace and violence",),
+    abstract=("Since Myanmar’s military leaders staged a coup on 1 February 2021, an estimated 2,000 soldiers have defected. More text.",),
+    key_arguments=("Moral concerns about the military’s violence against civilians have been a key motivating factor for defection.",
+                   "Defections are also driven by deep demoralisation with an unjust, corrupt and internally exploitative military organisation."),
+    experts=(ExpertFacts("Helene Maria Kyed", "Senior Researcher"),), published=date(2021, 12, 1),
+)
+
+
+def rendered(post: DraftedPost, f: ReportFacts, ctx: PostContext = CTX) -> list[str]:
+    """Each part as outreach renders it (the sandbox, the channel's UTM link, the thread's numbering)."""
+    source, medium = PLATFORMS[post.channel].utm
+    context = {"report": {"url": with_utm(ctx.url, source, medium, ctx.slug), "title": f.title.value},
+               "experts": [{"name": e.name} for e in f.experts.value]}
+    texts = [render_post_text(part, context).strip() for part in post.parts]
+    if post.numbered and len(texts) > 1:
+        texts = [f"{t}\n\n{i + 1}/{len(texts)}" for i, t in enumerate(texts)]
+    return texts
+
+
+def test_the_sample_drafts_a_thread_a_toot_and_a_skeet() -> None:
+    x, mastodon, bluesky = draft_posts(SAMPLE, CHANNELS, CTX)
+    assert (x.channel, x.thread, x.numbered, x.image) == ("x", True, True, True)
+    assert x.parts[0].startswith("Defecting soldiers are a significant symbolic blow") and "#DIISReport" in x.parts[0]
+    assert x.parts[1:3] == SAMPLE.key_arguments.value  # one argument per part
+    assert "{{ report.url }}" in x.parts[-1] and "{{ report.url }}" not in "".join(x.parts[:-1])
+    assert "Ah Lynn and Helene Maria Kyed" in x.parts[-1]
+    assert mastodon.parts[0].startswith("New DIIS Report: {{ report.title }}")
+    assert "#Myanmar #PeaceAndViolence #DIISReport" not in mastodon.parts[0]  # series tag is X/Bluesky's; topics here
+    assert "#Myanmar #PeaceAndViolence #DIIS" in mastodon.parts[0] and "{{ report.url }}" in mastodon.parts[0]
+    assert "{{ report.url }}" in bluesky.parts[0] and not bluesky.image
+
+
+def test_email_subject_and_preheader() -> None:
+    email = draft_email(SAMPLE)
+    assert email.subject == "New DIIS Report: Soldier Defections in Myanmar"
+    assert email.preheader == "Since Myanmar’s military leaders staged a coup on 1 February 2021, an estimated 2,000 soldiers have defected."
+    long = draft_email(facts(title="word " * 100, abstract=("x" * 5 + " y" * 300,)))
+    assert len(long.subject) <= 200 and len(long.preheader) <= 200
+    assert long.subject.endswith("…") and not long.subject[:-1].endswith(" ")
+    assert draft_email(merge()).subject  # a subject is required: never empty
+
+
+def test_page_text_cannot_become_template_code() -> None:
+    hostile = facts(headline="Costs {{ 7*7 }} and {% for i in range(9) %}x{% endfor %} {# gone #}", title="T {{ x }}",
+                    key_arguments=("It {{ report.url }} shows {%raw%} that.",))
+    for post in draft_posts(hostile, CHANNELS, CTX):
+        text = "\n".join(rendered(post, hostile))
+        assert "{{ 7*7 }}" in text or post.channel == "mastodon"
+        assert "49" not in text
+    x = draft_posts(hostile, ["x"], CTX)[0]
+    assert rendered(x, hostile)[1].startswith("It {{ report.url }} shows {%raw%} that.")
+    assert render_post_text(escape_template("{{ a }}{%b%}{#c#}{"), {}) == "{{ a }}{%b%}{#c#}{"
+
+
+def test_hashtags_are_camel_case_letters_and_digits() -> None:
+    assert hashtag("Peace and violence") == "PeaceAndViolence"
+    assert hashtag("DIIS Report") == "DIISReport"
+    assert hashtag("Sikkerhed & forsvar") == "SikkerhedForsvar"
+    assert hashtag("Nordens økonomi") == "NordensØkonomi"
+    assert hashtag("2021") == "" and hashtag("_ - !") == ""
+
+
+def test_a_missing_fact_is_never_drafted_as_a_placeholder() -> None:
+    posts = draft_posts(merge(), CHANNELS, CTX)
+    for post in posts:
+        assert all(part.strip() for part in post.parts)
+        assert "not found" not in " ".join(post.parts)
+    assert posts[0].parts == ("Read the report: {{ report.url }}",)
+
+
+def test_long_arguments_are_cut_at_a_word_boundary() -> None:
+    argument = " ".join(f"word{i}" for i in range(200)) + "."
+    x = draft_posts(facts(key_arguments=(argument,)), ["x"], CTX)[0]
+    part = x.parts[0]
+    assert part.endswith("…")
+    kept = part[:-1].split()
+    assert kept == argument.split()[: len(kept)]  # a prefix of whole words: nothing added, nothing cut mid-word
+    assert PLATFORMS["x"].length(rendered(x, facts(key_arguments=(argument,)))[0]) <= 280
+
+
+def test_a_cut_prefers_a_whole_sentence() -> None:
+    argument = "Short first sentence about defections and the army. " + "Then a much longer second one " * 12
+    x = draft_posts(facts(key_arguments=(argument.strip(),)), ["x"], CTX)[0]
+    assert x.parts[0] == "Short first sentence about defections and the army." or x.parts[0].endswith("…")
+
+
+texts = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=700)
+words = st.lists(st.sampled_from(["defection", "a", "Myanmar’s", "文字列", "🙂", "ÆØÅ", "{{", "%}", "https://example.org/x",
+                                  "sehr-lange-zusammengesetzte-wörter", "\u202e", "e\u0301"]), max_size=150).map(" ".join)
+value = st.one_of(texts, words)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(title=value, headline=value, series=value, arguments=st.lists(value, max_size=8), abstract=value,
+       topics=st.lists(value, max_size=6), author=value, expert=value,
+       url=st.sampled_from(["https://example.org/r", "https://www.diis.dk/en/research/" + "very-long-path-" * 6 + "x"]))
+def test_every_part_fits_its_platform(title: str, headline: str, series: str, arguments: list[str], abstract: str,
+                                     topics: list[str], author: str, expert: str, url: str) -> None:
+    f = facts(title=title, headline=headline, series=series, key_arguments=tuple(arguments), abstract=(abstract,),
+              topics=tuple(topics), authors=(author,), experts=(ExpertFacts(expert or "N"),))
+    ctx = PostContext(url, "some-report", ("DIIS",))
+    for post in draft_posts(f, CHANNELS, ctx):
+        platform = PLATFORMS[post.channel]
+        for text in rendered(post, f, ctx):
+            assert text, f"an empty part on {post.channel}"
+            assert platform.length(text) <= platform.limit, f"{post.channel}: {platform.length(text)} > {platform.limit}: {text!r}"
+
+
+def test_no_drafter_for_an_unknown_channel() -> None:
+    assert [p.channel for p in draft_posts(SAMPLE, ["bluesky", "nope", "x"], CTX)] == ["bluesky", "x"]
