@@ -22,7 +22,7 @@ from .assemble import report_facts
 from .facts import ReportFacts
 from .posts import PostContext, draft_email, draft_posts, known
 from .schedule import draft_schedule
-from .source import SourcePage
+from .source import FetchLimits, SourcePage, read_source
 from .writer import CoverFile, Draft, completed, write_campaign
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")  # what the campaign loader takes as a file name
@@ -63,23 +63,7 @@ def choose_slug(facts: ReportFacts, page: SourcePage, given: str | None) -> str:
 
 def _read(source: str, config: Any, transport: httpx.BaseTransport | None) -> SourcePage:
     """The page, read within ``[draft]`` fetch limits."""
-    from . import source as reader
-
-    if not hasattr(reader, "read_source"):  # TEMPORARY until source.read_source lands: local files only
-        return _read_file(source)
-    return reader.read_source(source, reader.FetchLimits.from_config(config.draft), transport=transport)
-
-
-def _read_file(source: str) -> SourcePage:
-    from .source import SourceKind
-
-    try:
-        text = Path(source).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DraftError(f"{visible(source)}: cannot read it ({type(exc).__name__})") from None
-    if Path(source).suffix.lower() in (".html", ".htm"):
-        return SourcePage(source, SourceKind.HTML, text, None, None)
-    return SourcePage(source, SourceKind.TEXT, None, text, None)
+    return read_source(source, FetchLimits.from_config(config.draft), transport=transport)
 
 
 def _cover(facts: ReportFacts, folder: Path, slug: str, config: Any, page: SourcePage,
