@@ -32,6 +32,7 @@ class _Language:
     not_only: str
     but_that: re.Pattern[str]  # what may follow "but" in "not only A, but (also) B"
     asides: re.Pattern[str]  # trailing clauses that may go when a bullet is too long
+    and_that: re.Pattern[str]  # ", and that " after an attribution: a second claim
 
 
 _EN = _Language(
@@ -56,6 +57,7 @@ _EN = _Language(
     not_only="not only ",
     but_that=re.compile(r"^(?:also\s+)?(?=that\b|to\b|\w+ing\b)", re.I),
     asides=re.compile(r"\s+[–—]\s+|\s+\(|,\s+(?:e\.g\.|i\.e\.|such as|including|which|not least)\b", re.I),
+    and_that=re.compile(r",?\s+and\s+that\s+", re.I),
 )
 
 _DA = _Language(
@@ -75,6 +77,7 @@ _DA = _Language(
     not_only="ikke kun ",
     but_that=re.compile(r"^(?:også\s+)?(?=at\b|til\b)", re.I),
     asides=re.compile(r"\s+[–—]\s+|\s+\(|,\s+(?:f\.eks\.|fx|herunder|som|bl\.a\.)\b", re.I),
+    and_that=re.compile(r",?\s+og\s+at\s+", re.I),
 )
 
 _LANGUAGES = {"en": _EN, "da": _DA}
@@ -192,9 +195,11 @@ def _finish(text: str) -> str:
 def bullets(sentence: str, language: str = "en", limit: int = MAX_CHARS) -> tuple[str, ...]:
     """One sentence of the page → its claims as standalone bullets of at most ``limit`` characters."""
     lang = _language(language)
-    core = lang.attribution.sub("", sentence.strip(), count=1)
+    core, attributed = lang.attribution.subn("", sentence.strip(), count=1)
+    # "The brief concludes that A, and that B": two claims, both the brief's.
+    parts = lang.and_that.split(core, maxsplit=3) if attributed else [core]
     made: list[str] = []
-    for piece in _split(core, lang):
+    for piece in (p for part in parts for p in _split(part, lang)):
         piece = lang.connector.sub("", piece.strip(), count=1)
         if lang.not_only not in piece.lower():
             piece = lang.also.sub("", piece)
