@@ -1,0 +1,100 @@
+"""claims.py: the report's own claims, made only by deleting words; the lead paragraphs before them."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from outreach.draft.claims import MAX_CHARS, bullets, key_arguments, lead_paragraphs, sentences
+
+LEAD = ("Since the coup an estimated 2,000 soldiers have defected and joined the opposition to military rule, "
+        "a small share of a large army.")
+SECOND = "This report explores the drivers and obstacles to defection since the coup, drawing on many interviews."
+CLAIMS = ("The report argues that moral concerns have been a key motivating factor, but defections are also driven "
+          "by demoralisation with the military organisation. Yet there are also pervasive obstacles to defection.")
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[\w’'-]+", text.lower())
+
+
+def _is_deletion(bullet: str, source: str) -> bool:
+    """The bullet's words appear in the source in the same order (words only left out)."""
+    rest = iter(_words(source))
+    return all(any(w == s for w in rest) for s in _words(bullet))
+
+
+def test_attribution_deleted_and_but_split() -> None:
+    assert key_arguments([LEAD, SECOND, CLAIMS]) == (
+        "Moral concerns have been a key motivating factor.",
+        "Defections are driven by demoralisation with the military organisation.",
+        "There are pervasive obstacles to defection.",
+    )
+
+
+def test_not_only_but_is_two_claims() -> None:
+    said = bullets("The report concludes that peace requires not only ensuring that soldiers are safe after they "
+                   "leave, but that campaigns are also able to reach them.")
+    assert said == ("Peace requires ensuring that soldiers are safe after they leave.",
+                    "Peace requires that campaigns are able to reach them.")
+
+
+def test_and_that_after_an_attribution() -> None:
+    said = bullets("The brief concludes that the states need a joint register, and that NATO should patrol the routes.")
+    assert said == ("The states need a joint register.", "NATO should patrol the routes.")
+
+
+def test_recommendations_keep_their_subject() -> None:
+    assert bullets("The authors recommend that donors tie support to metering of private wells.") == (
+        "The authors recommend that donors tie support to metering of private wells.",)
+
+
+def test_danish() -> None:
+    text = ("Analysen argumenterer for, at Grønland i dag har større indflydelse end før. "
+            "Forfatterne konkluderer, at Danmark og Grønland har brug for fælles regler.")
+    assert key_arguments([text], "da") == ("Grønland i dag har større indflydelse end før.",
+                                          "Danmark og Grønland har brug for fælles regler.")
+    assert key_arguments([text], "da-DK") == key_arguments([text], "da")
+
+
+def test_long_sentence_cut_at_an_aside_never_mid_word() -> None:
+    sentence = ("The report finds that there are pervasive obstacles to defection, which are woven into the fabric "
+                "of the army’s long tradition of nurturing cohesion and loyalty – e.g., through ideological "
+                "programming, isolation, hierarchical patron-client relations and a system of punishments.")
+    (bullet,) = bullets(sentence)
+    assert bullet == ("There are pervasive obstacles to defection, which are woven into the fabric of the army’s "
+                      "long tradition of nurturing cohesion and loyalty.")
+
+
+def test_lead_is_before_the_claims() -> None:
+    assert lead_paragraphs(["Policy Brief", LEAD, SECOND, CLAIMS]) == (LEAD, SECOND)
+    assert lead_paragraphs([CLAIMS, LEAD]) == (CLAIMS,)  # the first paragraph is the claim: it leads alone
+    assert lead_paragraphs([LEAD, SECOND, LEAD + " More."]) == (LEAD, SECOND)  # no claims: the first two
+
+
+def test_weak_claim_verbs_only_without_a_strong_one() -> None:
+    figure = "Figure 3 shows that prices rose in every one of the twelve regions between the first and last year."
+    assert key_arguments([figure, CLAIMS])[0].startswith("Moral concerns")
+    assert figure.rstrip(".") in key_arguments([figure])[0]
+
+
+def test_sentences_keep_abbreviations() -> None:
+    assert sentences("It works, e.g. Through trust. Dr. Smith agrees. A second one.") == (
+        "It works, e.g. Through trust.", "Dr. Smith agrees.", "A second one.")
+
+
+_WORD = st.text(alphabet="abcdefghijkl", min_size=1, max_size=12)
+_SENTENCE = st.lists(_WORD, min_size=3, max_size=80).map(" ".join)
+_GLUE = st.sampled_from([", but ", ", and that ", " – e.g., ", "; ", " not only ", ", which ", " also ", " "])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(_SENTENCE, _GLUE), min_size=1, max_size=6))
+def test_every_bullet_is_a_deletion_of_its_sentence(parts: list[tuple[str, str]]) -> None:
+    sentence = "The report argues that " + "".join(a + b for a, b in parts) + "end."
+    for bullet in bullets(sentence):
+        assert len(bullet) <= MAX_CHARS * 6 // 5
+        assert bullet[0].isupper() and bullet.endswith(".")
+        assert _is_deletion(bullet, sentence), (bullet, sentence)
