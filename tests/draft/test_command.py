@@ -107,3 +107,32 @@ def test_a_page_over_http_drafts_with_its_address(cli: Cli, pages_server) -> Non
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     assert data["report"]["url"] == PAGES["highwire"].url  # the page's canonical address, not the loopback one
     assert (path.parent / data["report"]["cover"]["image"]).exists()
+
+
+def test_a_page_over_http_brings_its_own_cover(cli: Cli, pages_server) -> None:  # type: ignore[no-untyped-def]
+    result = cli("draft", pages_server.url("opengraph-only.html"), "--slug", "with-cover")
+    assert result.code == 0, result.err
+    path = Path("campaigns/with-cover.toml")
+    assert_valid(cli, path)
+    cover = tomllib.loads(path.read_text(encoding="utf-8"))["report"]["cover"]
+    assert cover["alt"] == "" and "report.cover" in result.out  # alt text is never invented
+    drawn_size = (1200, 675)
+    from PIL import Image
+
+    with Image.open(path.parent / cover["image"]) as image:
+        assert image.size != drawn_size  # the page's own (relative og:image) cover, not a drawn one
+
+
+def test_writing_never_replaces_a_file_made_meanwhile_without_force(tmp_path: Path) -> None:
+    from outreach.draft.run import _write
+    from outreach.errors import DraftError
+
+    folder = tmp_path / "campaigns"
+    folder.mkdir()
+    path = folder / "raced.toml"
+    path.write_text("someone else's\n", encoding="utf-8")
+    with pytest.raises(DraftError, match="exists; give --force"):
+        _write(path, "mine\n", force=False)
+    assert path.read_text(encoding="utf-8") == "someone else's\n"
+    _write(path, "mine\n", force=True)
+    assert path.read_text(encoding="utf-8") == "mine\n" and sorted(p.name for p in folder.iterdir()) == ["raced.toml"]

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from outreach.channels.registry import PLATFORMS
 from outreach.draft.facts import ExpertFacts, Found, Origin, PageFacts, ReportFacts, merge
 from outreach.draft.posts import (DraftedPost, PostContext, draft_email, draft_posts, escape_template, hashtag)
+from outreach.draft.writer import completed
 from outreach.render.environment import with_utm
 from outreach.render.sandbox import render_post_text
 
@@ -88,10 +88,10 @@ def test_hashtags_are_camel_case_letters_and_digits() -> None:
 
 
 def test_a_missing_fact_is_never_drafted_as_a_placeholder() -> None:
-    posts = draft_posts(merge(), CHANNELS, CTX)
+    posts = draft_posts(completed(merge(), "some-report"), CHANNELS, CTX)
     for post in posts:
         assert all(part.strip() for part in post.parts)
-        assert "not found" not in " ".join(post.parts)
+        assert "not found" not in " ".join(post.parts) and "[CHECK]" not in " ".join(post.parts)
     assert posts[0].parts == ("Read the report: {{ report.url }}",)
 
 

@@ -128,3 +128,5 @@ def test_an_address_that_is_not_http_becomes_the_placeholder(tmp_path: Path, bad
     page, _, read_from = write(tmp_path, facts(url=bad), slug="c-report", page_url="https://www.diis.dk/r/2")
     assert read_from.url.value == "https://www.diis.dk/r/2" and read_from.url.check
     assert errors_of(page) == []
+    _, _, not_web = write(tmp_path, facts(url=bad), slug="d-report", page_url="file:///home/me/page.html")
+    assert not_web.url.value == PLACEHOLDER_URL.format(slug="d-report")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import feedparser
 import httpx
@@ -21,6 +21,7 @@ import httpx
 from ..errors import DraftError, OutreachError
 from ..text import clean_line, visible
 from .run import DraftResult, draft_campaign, slugify
+from .source import FetchLimits, _fetch
 
 MAX_ITEMS = 200  # a feed longer than this is read in part; the rest waits for the next run
 MAX_CAMPAIGN_BYTES = 1_000_000  # a campaign file larger than this is not read for its report.url
@@ -65,36 +66,16 @@ def known_reports(folder: Path) -> set[str]:
     return found
 
 
-def _fetch(url: str, limits: Any, transport: httpx.BaseTransport | None) -> bytes:
-    """The feed's bytes over http(s): timeouts, a streamed size cap, redirects followed by hand within the limit."""
-    with httpx.Client(transport=transport, timeout=limits.timeout_seconds, follow_redirects=False) as client:
-        for _ in range(limits.max_redirects + 1):
-            if urlsplit(url).scheme not in ("http", "https"):
-                raise DraftError(f"{visible(url)}: only http and https feeds can be read")
-            try:
-                with client.stream("GET", url, headers={"Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5"}) as answer:
-                    if answer.is_redirect and "location" in answer.headers:
-                        url = urljoin(url, answer.headers["location"])
-                        continue
-                    if answer.status_code >= 400:
-                        raise DraftError(f"{visible(url)}: the server answered {answer.status_code}")
-                    body = bytearray()
-                    for chunk in answer.iter_bytes():
-                        body += chunk
-                        if len(body) > limits.max_bytes:
-                            raise DraftError(f"{visible(url)}: the feed is larger than {limits.max_bytes:,} bytes")
-                    return bytes(body)
-            except httpx.TimeoutException:
-                raise DraftError(f"{visible(url)}: no answer within {limits.timeout_seconds:g} s") from None
-            except httpx.HTTPError as exc:
-                raise DraftError(f"{visible(url)}: cannot fetch the feed ({type(exc).__name__})") from None
-    raise DraftError(f"{visible(url)}: more than {limits.max_redirects} redirects")
+def _is_feed_type(content_type: str) -> bool:
+    """RSS, Atom and plain XML, however a server labels them (some send feeds as text/plain or text/html)."""
+    return "xml" in content_type or "rss" in content_type or "atom" in content_type or content_type.startswith("text/")
 
 
-def read_feed(source: str, limits: Any, transport: httpx.BaseTransport | None = None) -> list[Any]:
+def read_feed(source: str, limits: FetchLimits, transport: httpx.BaseTransport | None = None) -> list[Any]:
     """The feed's items (feedparser entries), from an http(s) URL or a file; raise :class:`DraftError` when it is not a feed."""
     if urlsplit(source).scheme in ("http", "https"):
-        data = _fetch(source, limits, transport)
+        # source.py's fetcher: hand-followed redirects (http/https only), a streamed cap and a total deadline
+        data = _fetch(source, limits, transport, _is_feed_type, "an RSS or Atom feed")[0]
     else:
         try:
             with open(source, "rb") as fh:
@@ -109,18 +90,12 @@ def read_feed(source: str, limits: Any, transport: httpx.BaseTransport | None = 
     return list(parsed.entries[:MAX_ITEMS])
 
 
-def _limits(config: Any) -> Any:
-    from .source import FetchLimits  # noqa: PLC0415 (helper A's limits; read lazily so the stub does not break imports)
-
-    return FetchLimits.from_config(config.draft)
-
-
 def draft_feed(feed_source: str, config: Any, out: Path = Path("campaigns"), *, now: datetime | None = None,
                transport: httpx.BaseTransport | None = None) -> FeedResult:
     """Draft a campaign in ``out`` for each feed item that has none yet; say which were skipped and why."""
     result = FeedResult()
     known = known_reports(Path(out))
-    for entry in read_feed(feed_source, _limits(config), transport):
+    for entry in read_feed(feed_source, FetchLimits.from_config(config.draft), transport):
         link = clean_line(str(entry.get("link") or ""), 2000)
         name = clean_line(str(entry.get("title") or ""), 200) or link or "(an item without title or link)"
         if urlsplit(link).scheme not in ("http", "https"):

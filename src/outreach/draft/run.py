@@ -6,12 +6,12 @@ import os
 import re
 import tempfile
 import unicodedata
+import zoneinfo
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-import zoneinfo
 
 import httpx
 
@@ -67,24 +67,12 @@ def _read(source: str, config: Any, transport: httpx.BaseTransport | None) -> So
 
 
 def _cover(facts: ReportFacts, folder: Path, slug: str, config: Any, page: SourcePage,
-           transport: httpx.BaseTransport | None) -> CoverFile:
+           transport: httpx.BaseTransport | None, force: bool) -> CoverFile:
     """The cover next to the campaign: the report's own, downloaded and checked, or one drawn from the title."""
-    try:
-        from .cover import cover_for
-        from .source import FetchLimits
-    except ImportError:  # TEMPORARY until draft/cover.py lands: always draw one
-        return _drawn_cover(facts, folder, slug)
-    result = cover_for(facts, folder, slug, FetchLimits.from_config(config.draft), page.url, transport=transport)
+    from .cover import cover_for
+
+    result = cover_for(facts, folder, slug, FetchLimits.from_config(config.draft), page.url, transport=transport, force=force)
     return CoverFile(str(result.path), result.origin == "downloaded", result.check)
-
-
-def _drawn_cover(facts: ReportFacts, folder: Path, slug: str) -> CoverFile:
-    from ..cover import make_cover
-
-    name = f"{slug}-cover.png"
-    if not (folder / name).exists():
-        make_cover(folder / name, known(facts.title), known(facts.subtitle), kicker=known(facts.series))
-    return CoverFile(name, downloaded=False, check="drawn from the title (the page's cover was not fetched)")
 
 
 def _email_list(config: Any) -> tuple[str | None, str | None]:
@@ -132,7 +120,7 @@ def draft_campaign(source: str, config: Any, *, slug: str | None = None, out: Pa
     if path.exists() and not force:
         raise DraftError(f"{path} exists; give --force to replace it, or --slug for another name")
     email_list, list_check = _email_list(config)
-    cover = _cover(facts, Path(out), name, config, page, transport)
+    cover = _cover(facts, Path(out), name, config, page, transport, force)
     facts = completed(facts, name, page.url)
     now = now or datetime.now(timezone.utc)
     channels = list(config.draft.channels if config.draft.channels is not None else PLATFORMS)
