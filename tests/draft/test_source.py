@@ -149,6 +149,14 @@ def test_nothing_listening_is_one_clear_error() -> None:
         read_source("http://127.0.0.1:9/report", LIMITS)
 
 
+@pytest.mark.parametrize("source", ["https://www.nis.example/r", "http://x.invalid/", "https://a.test./r"])
+def test_reserved_names_are_not_looked_up(source: str) -> None:
+    with pytest.raises(DraftError, match="reserved name"):
+        read_source(source, LIMITS)
+    with pytest.raises(DraftError, match="reserved name"):
+        fetch_image(source, LIMITS, None)
+
+
 def test_messages_hide_passwords_and_queries() -> None:
     assert shown("https://user:secret@example.org/a/b?token=abc#x") == "https://example.org/a/b"
     with pytest.raises(DraftError) as caught:

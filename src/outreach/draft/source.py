@@ -118,6 +118,15 @@ def fetch_image(url: str, limits: FetchLimits, page_url: str | None, transport: 
     return body
 
 
+def fetch_bytes(url: str, limits: FetchLimits, transport: httpx.BaseTransport | None, accept: Callable[[str], bool],
+                wanted: str) -> bytes:
+    """GET ``url`` within ``limits`` (hand-followed http(s) redirects, size cap, deadline); ``accept`` judges its type.
+
+    For other readers (the feed): ``wanted`` names what was expected, for the error message.
+    """
+    return _fetch(url, limits, transport, accept, wanted)[0]
+
+
 def _fetch(url: str, limits: FetchLimits, transport: httpx.BaseTransport | None, accept: Callable[[str], bool],
            wanted: str, check: Callable[[str], None] | None = None) -> tuple[bytes, str, str | None, str | None]:
     """GET ``url`` following redirects by hand → (body, final URL, content type or None, charset or None)."""
@@ -130,6 +139,8 @@ def _fetch(url: str, limits: FetchLimits, transport: httpx.BaseTransport | None,
                           headers=headers, trust_env=False) as client:
             for _ in range(limits.max_redirects + 1):
                 _check_http(url)
+                if transport is None and _reserved(url):
+                    raise DraftError(f"{shown(url)}: a reserved name (.example, .invalid, .test) that never resolves")
                 if check is not None:
                     check(url)
                 with client.stream("GET", url) as response:
@@ -146,6 +157,12 @@ def _fetch(url: str, limits: FetchLimits, transport: httpx.BaseTransport | None,
     except OSError as e:
         raise DraftError(f"{shown(url)}: cannot be fetched ({clean_line(str(e) or type(e).__name__, 80)})") from None
     raise DraftError(f"{shown(url)}: more than {limits.max_redirects} redirects")
+
+
+def _reserved(url: str) -> bool:
+    """RFC 2606/6761 names: looking them up would only leak a query to the resolver."""
+    host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    return host.rsplit(".", 1)[-1] in ("example", "invalid", "test")
 
 
 def _check_http(url: str) -> None:
