@@ -59,6 +59,12 @@ def test_labelled_blocks_and_experts(name: str) -> None:
         assert "gives no" in (facts.experts.check or "")
 
 
+def test_main_text_ends_at_the_first_labelled_block() -> None:
+    facts = _facts(PAGES["no-metadata"])
+    assert facts.paragraphs[-1].startswith("The brief argues")
+    assert not any("Layla Haddad" == p for p in facts.paragraphs)
+
+
 def test_a_complete_expert_table_needs_no_check() -> None:
     assert _facts(PAGES["expert-table"]).experts.check is None
     assert "unit" in _facts(PAGES["jsonld-only"]).experts.check  # the page gives no unit

@@ -426,7 +426,8 @@ def _paragraphs(html: str, page_url: str | None, root: lxml_html.HtmlElement) ->
     paragraphs: list[str] = []
     for element in elements[:_MAX_ELEMENTS]:
         text = " ".join(lines_of(element))
-        if element.tag in ("head", *_HEADINGS) and label_of(text):
+        label = text if element.tag in ("head", *_HEADINGS) else text[:40].partition(":")[0] if ":" in text[:40] else ""
+        if label and label_of(label):  # "Regions" as a heading, or "Regions: A, B" as a paragraph
             break
         if element.tag == "p" and text:
             paragraphs.append(text)
