@@ -135,3 +135,12 @@ def test_every_part_fits_its_platform(title: str, headline: str, series: str, ar
 
 def test_no_drafter_for_an_unknown_channel() -> None:
     assert [p.channel for p in draft_posts(SAMPLE, ["bluesky", "nope", "x"], CTX)] == ["bluesky", "x"]
+
+
+def test_the_fixed_words_follow_the_page_language() -> None:
+    danish = facts(title="Grønlands nye rolle i Arktis", series="NIS Analyse", language="da", authors=("Mette Ravn Jensen", "Aputsiaq Olsen"))
+    assert draft_email(danish).subject == "Ny NIS Analyse: Grønlands nye rolle i Arktis"
+    x, mastodon = draft_posts(danish, ["x", "mastodon"], CTX)
+    assert x.parts[-1] == "Læs rapporten af Mette Ravn Jensen og Aputsiaq Olsen: {{ report.url }}"
+    assert mastodon.parts[0].startswith("Ny NIS Analyse: {{ report.title }}")
+    assert draft_email(facts(title="T", language="xx-YY")).subject == "New report: T"

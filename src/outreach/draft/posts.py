@@ -27,6 +27,11 @@ MAX_TAGS = 5
 MAX_TITLE_FIELD = 100  # a longer title is not worth a template field in a post
 ELLIPSIS = "…"
 SUBJECT_MAX, PREHEADER_MAX = 200, 200
+# The few fixed words a draft adds, by the page's language (BCP 47 primary subtag); English otherwise.
+WORDING: dict[str, dict[str, str]] = {
+    "en": {"new": "New", "report": "report", "read": "Read the report", "by": "by", "and": "and"},
+    "da": {"new": "Ny", "report": "rapport", "read": "Læs rapporten", "by": "af", "and": "og"},
+}
 _SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"'’”)]))\s+")
 
 
@@ -83,6 +88,11 @@ def known(found: Found[str]) -> str:
     return "" if found.origin is Origin.MISSING else clean_line(found.value)
 
 
+def wording(facts: ReportFacts) -> dict[str, str]:
+    """The fixed words for the page's language (English when it is not stated or not known)."""
+    return WORDING.get(known(facts.language).lower().split("-")[0], WORDING["en"])
+
+
 def hashtag(words: str) -> str:
     """``words`` as one CamelCase hashtag body of letters and digits ("Peace and violence" → "PeaceAndViolence"), or ""."""
     parts = [w for w in re.findall(r"[^\W_]+", words)[:8]]
@@ -123,11 +133,12 @@ def first_sentence(text: str, most: int) -> str:
 
 def draft_email(facts: ReportFacts) -> EmailDraft:
     """"New <series>: <title>" and the abstract's first sentence, each within 200 characters."""
-    title, series = known(facts.title) or known(facts.headline), known(facts.series)
-    subject = _cut_words(f"New {series}: {title}" if series else f"New report: {title}", SUBJECT_MAX) if title else ""
+    title, series, w = known(facts.title) or known(facts.headline), known(facts.series), wording(facts)
+    kind = series or w["report"]
+    subject = _cut_words(f"{w['new']} {kind}: {title}", SUBJECT_MAX) if title else ""
     paragraphs = () if facts.abstract.origin is Origin.MISSING else facts.abstract.value
     preheader = first_sentence(paragraphs[0], PREHEADER_MAX) if paragraphs else ""
-    return EmailDraft(subject or "New report", preheader)
+    return EmailDraft(subject or f"{w['new']} {w['report']}", preheader)
 
 
 def render(segments: Sequence[Segment]) -> str:
@@ -212,7 +223,8 @@ def x_thread(facts: ReportFacts, ctx: PostContext) -> DraftedPost:
     tags = _tags(known(facts.series), *ctx.hashtags)
     arguments = [] if facts.key_arguments.origin is Origin.MISSING else [clean_line(a) for a in facts.key_arguments.value]
     authors = [] if facts.authors.origin is Origin.MISSING else [clean_line(a) for a in facts.authors.value][:3]
-    closing = [Segment("Read the report"), Segment(f" by {_names(authors)}", optional=True) if authors else Segment(""),
+    w = wording(facts)
+    closing = [Segment(w["read"]), Segment(f" {w['by']} {_names(authors, w['and'])}", optional=True) if authors else Segment(""),
                Segment(": "), _url(ctx, "x")]
     bodies: list[list[Segment]] = []
     if lead:
@@ -229,8 +241,8 @@ def x_thread(facts: ReportFacts, ctx: PostContext) -> DraftedPost:
     return DraftedPost("x", parts, thread=True, numbered=len(parts) > 1, image=True)
 
 
-def _names(names: Sequence[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+def _names(names: Sequence[str], and_: str) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" {and_} " + names[-1]
 
 
 def mastodon_post(facts: ReportFacts, ctx: PostContext) -> DraftedPost:
@@ -242,7 +254,8 @@ def mastodon_post(facts: ReportFacts, ctx: PostContext) -> DraftedPost:
     topics = () if facts.topics.origin is Origin.MISSING else facts.topics.value
     regions = () if facts.regions.origin is Origin.MISSING else facts.regions.value
     tags = _tags(*regions, *topics, *ctx.hashtags)
-    segments = [Segment(f"New {series}" if series else "New report")]
+    w = wording(facts)
+    segments = [Segment(f"{w['new']} {series or w['report']}")]
     if title is not None:
         segments += [Segment(": "), title]
     if lead:
