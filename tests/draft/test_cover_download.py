@@ -96,6 +96,13 @@ def test_a_big_noisy_photo_fits_every_platform() -> None:
     assert len(out) <= MAX_BYTES and image.width <= MAX_WIDTH and extension == ".jpg"
 
 
+def test_the_byte_budget_is_kept_by_lowering_quality_then_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    import outreach.draft.cover as cover
+    monkeypatch.setattr(cover, "MAX_BYTES", 40_000)
+    out, extension = prepared(_image((1200, 900), "PNG", noise=True))
+    assert len(out) <= 40_000 and extension == ".jpg" and Image.open(io.BytesIO(out)).width < 1200
+
+
 def test_metadata_is_dropped() -> None:
     exif = Image.Exif()
     exif[0x010F] = "Camera maker"  # Make

@@ -194,7 +194,8 @@ def _png_transport(seen: list[str]) -> httpx.MockTransport:
 
 @pytest.mark.parametrize("cover", ["http://10.0.0.7/cover.png", "http://127.0.0.1/c.png", "http://[::1]/c.png",
                                    "http://169.254.169.254/c.png", "http://localhost/c.png",
-                                   "http://[::ffff:192.168.1.1]/c.png", "http://0.0.0.0/c.png"])
+                                   "http://[::ffff:192.168.1.1]/c.png", "http://0.0.0.0/c.png",
+                                   "http://100.64.0.1/c.png", "http://[fd00::1]/c.png", "http://[fe80::1]/c.png"])
 def test_a_public_page_cannot_point_its_cover_at_a_local_address(cover: str) -> None:
     seen: list[str] = []
     with pytest.raises(DraftError, match="private or local address"):
