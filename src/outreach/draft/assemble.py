@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .body import html_facts, text_facts
 from .facts import ReportFacts, merge
 from .metadata import page_metadata
@@ -9,7 +11,12 @@ from .source import SourcePage
 
 
 def report_facts(page: SourcePage) -> ReportFacts:
-    """Everything the page says about its report, each field from the best reader that found it."""
+    """Everything the page says about its report, each field from the best reader that found it.
+
+    Metadata goes first, except for the abstract: a page's description is usually a
+    teaser written for link cards, and its own lead paragraphs are the summary.
+    """
     if page.html is None:
         return merge(text_facts(page.text or ""))
-    return merge(page_metadata(page.html, page.url), html_facts(page.html, page.url))
+    metadata, words = page_metadata(page.html, page.url), html_facts(page.html, page.url)
+    return replace(merge(metadata, words), abstract=merge(words, metadata).abstract)

@@ -112,12 +112,15 @@ _EMPTY: dict[str, object] = {
 def merge(*readers: PageFacts) -> ReportFacts:
     """Field by field, the first reader's value that is not ``None`` and not empty.
 
-    A field no reader found is an empty value from :attr:`Origin.MISSING`, flagged
+    A value without a ``check`` (stated plainly) wins over an earlier reader's guess. A field no reader found is an empty value from :attr:`Origin.MISSING`, flagged
     "not found in the page". ``paragraphs`` is the first non-empty one.
     """
     merged: dict[str, object] = {}
     for name, empty in _EMPTY.items():
-        found = next((f for r in readers if (f := getattr(r, name)) is not None and f.value not in ("", (), None)), None)
+        candidates = [f for r in readers if (f := getattr(r, name)) is not None and f.value not in ("", (), None)]
+        # What a page states plainly beats a guess from an earlier reader (a teaser
+        # og:description loses to the page's own lead paragraphs).
+        found = next((f for f in candidates if f.check is None), candidates[0] if candidates else None)
         merged[name] = found if found is not None else Found(empty, Origin.MISSING, "not found in the page")
     paragraphs = next((r.paragraphs for r in readers if r.paragraphs), ())
     return ReportFacts(paragraphs=paragraphs, **merged)  # type: ignore[arg-type]
