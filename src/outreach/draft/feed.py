@@ -21,7 +21,7 @@ import httpx
 from ..errors import DraftError, OutreachError
 from ..text import clean_line, visible
 from .run import DraftResult, draft_campaign, slugify
-from .source import FetchLimits, _fetch
+from .source import FetchLimits, fetch_bytes
 
 MAX_ITEMS = 200  # a feed longer than this is read in part; the rest waits for the next run
 MAX_CAMPAIGN_BYTES = 1_000_000  # a campaign file larger than this is not read for its report.url
@@ -75,7 +75,7 @@ def read_feed(source: str, limits: FetchLimits, transport: httpx.BaseTransport |
     """The feed's items (feedparser entries), from an http(s) URL or a file; raise :class:`DraftError` when it is not a feed."""
     if urlsplit(source).scheme in ("http", "https"):
         # source.py's fetcher: hand-followed redirects (http/https only), a streamed cap and a total deadline
-        data = _fetch(source, limits, transport, _is_feed_type, "an RSS or Atom feed")[0]
+        data = fetch_bytes(source, limits, transport, _is_feed_type, "an RSS or Atom feed")
     else:
         try:
             with open(source, "rb") as fh:
