@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from outreach.draft.body import html_facts, label_of, lines_of, normalise_apostrophes, text_facts
+from outreach.draft.body import label_of, normalise_apostrophes, text_facts
+from outreach.draft.body_html import html_facts, lines_of
 from outreach.draft.facts import Found, PageFacts
 from tests.draft.pages.expected import PAGES, ExpectedPage
 

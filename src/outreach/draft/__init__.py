@@ -4,7 +4,8 @@
 
     source.py    SOURCE (https URL, saved .html, plain-text copy) → SourcePage; fetch limits
     metadata.py  HTML → PageFacts from JSON-LD, OpenGraph, microdata, Highwire citation_* and <meta>
-    body.py      the page's own words → PageFacts: title block, lead paragraphs, regions, experts
+    body.py      a plain-text copy's own words → PageFacts: title block, lead paragraphs, regions, experts
+    body_html.py an HTML page's own words → PageFacts (trafilatura main text, lxml labelled blocks)
     claims.py    paragraphs → key arguments (the report's own claims, one per bullet)
     experts.py   an expert block (lines of text, or an HTML table) → ExpertFacts
     facts.py     the typed values above, and merge(): first source that knows a field wins

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .body import html_facts, text_facts
+from .body import text_facts
+from .body_html import html_facts
 from .facts import ReportFacts, merge
 from .metadata import page_metadata
 from .source import SourcePage
