@@ -90,10 +90,11 @@ def test_hostile_page_text_round_trips_and_never_runs(tmp_path: Path) -> None:
     data = tomllib.loads(text)
     one_line = clean_line(HOSTILE)
     assert data["report"]["title"] == one_line and data["report"]["authors"] == [one_line]
-    assert data["report"]["abstract"] == f"{one_line}\n\n{one_line}"
+    # The abstract is wrapped for reading; what is sent (its paragraphs) is the page's text.
+    from outreach.campaign import load_campaign
+    assert load_campaign(path).report.paragraphs == [" ".join(one_line.split())] * 2
     assert data["experts"][0]["name"] == one_line
     assert errors_of(path) == []
-    from outreach.campaign import load_campaign
     from outreach.render.posts import render_posts
 
     posts, problems = render_posts(load_campaign(path))
@@ -130,3 +131,14 @@ def test_an_address_that_is_not_http_becomes_the_placeholder(tmp_path: Path, bad
     assert errors_of(page) == []
     _, _, not_web = write(tmp_path, facts(url=bad), slug="d-report", page_url="file:///home/me/page.html")
     assert not_web.url.value == PLACEHOLDER_URL.format(slug="d-report")
+
+
+def test_the_abstract_is_wrapped_for_reading_and_sends_the_same_paragraphs(tmp_path: Path) -> None:
+    long = "word " * 60 + "https://example.org/" + "x" * 120 + " end."
+    path, _, _ = write(tmp_path, facts(abstract=(long.strip(), "Second paragraph.")), cover=None)
+    text = path.read_text(encoding="utf-8")
+    from outreach.campaign import load_campaign
+    assert load_campaign(path).report.paragraphs == [" ".join(long.split()), "Second paragraph."]
+    inside = text.split('abstract = """', 1)[1].split('"""', 1)[0]
+    assert all(len(line) <= 88 or " " not in line for line in inside.splitlines())
+    assert len(inside.splitlines()) > 3

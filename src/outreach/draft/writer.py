@@ -10,6 +10,7 @@ post texts, where :mod:`.posts` has escaped it.
 from __future__ import annotations
 
 import re
+import textwrap
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -105,6 +106,15 @@ def completed(facts: ReportFacts, slug: str, page_url: str | None = None) -> Rep
     )
 
 
+def _wrapped(paragraphs: tuple[str, ...], width: int = 88) -> str:
+    """Paragraphs as lines of at most ``width`` (a long word stays whole), a blank line between them.
+
+    ``Report.paragraphs`` joins a paragraph's lines again, so wrapping changes nothing that is
+    sent; it keeps the file readable and its diffs small.
+    """
+    return "\n\n".join(textwrap.fill(p, width, break_long_words=False, break_on_hyphens=False) for p in paragraphs)
+
+
 class _Writer:
     """Adds keys to tomlkit tables, each after its ``# CHECK:`` line when it has a reason; records the flagged fields."""
 
@@ -144,7 +154,7 @@ def _report(w: _Writer, d: Draft) -> Table:
         w.put(table, "report.published", "published", f.published.value, f.published.check)
     else:
         w.note(table, "report.published", f"published: no publication date ({f.published.check or 'not found'}); add published = YYYY-MM-DD")
-    w.put(table, "report.abstract", "abstract", tomlkit.string("\n\n".join(f.abstract.value), multiline=True), f.abstract.check)
+    w.put(table, "report.abstract", "abstract", tomlkit.string(_wrapped(f.abstract.value), multiline=True), f.abstract.check)
     w.put(table, "report.key_arguments", "key_arguments", _array(list(f.key_arguments.value)), f.key_arguments.check)
     if d.cover is not None:
         alt = f.cover_alt.value if d.cover.downloaded else ""
