@@ -85,6 +85,83 @@ def test_sentences_keep_abbreviations() -> None:
         "It works, e.g. Through trust.", "Dr. Smith agrees.", "A second one.")
 
 
+def test_a_qualifier_is_never_split_away() -> None:
+    said = bullets("The report finds that sanctions have worked well in weakening the regime, but only where they "
+                   "were coordinated among the major donors.")
+    assert said == ("Sanctions have worked well in weakening the regime, but only where they were coordinated among "
+                    "the major donors.",)
+    assert bullets("The report argues that defections have weakened the army a lot; not because of their numbers "
+                   "but because of morale.") == (
+        "Defections have weakened the army a lot; not because of their numbers but because of morale.",)
+    assert bullets("Rapporten viser, at sanktionerne har virket godt mod regimet, men kun hvor de blev koordineret "
+                   "mellem donorerne.", "da") == (
+        "Sanktionerne har virket godt mod regimet, men kun hvor de blev koordineret mellem donorerne.",)
+    # a plain ", but" between two claims is still two bullets
+    assert len(bullets("The study finds that the reform has cut emissions in every sector, but the costs have "
+                       "fallen on poorer households.")) == 2
+
+
+def test_a_negation_is_never_deleted() -> None:
+    assert bullets("The report finds that sanctions do not weaken the regime in the short run.") == (
+        "Sanctions do not weaken the regime in the short run.",)
+    assert bullets("The report argues that large aid budgets don’t reach the displaced families in the "
+                   "border regions.") == ("Large aid budgets don’t reach the displaced families in the border regions.",)
+    long = ("The report finds that the sanctions imposed by the European Union and its partners after the coup have not "
+            "weakened the regime’s hold on the economy of the central regions, which is a finding that runs against "
+            "much of what was expected at the time by observers in the region and abroad.")
+    (bullet,) = bullets(long)  # shortened: its fillers and the trailing aside go, the negation stays
+    assert bullet == ("The sanctions imposed by the European Union and its partners after the coup have not weakened "
+                      "the regime’s hold on the economy of the central regions.")
+    assert key_arguments(["Analysen viser, at reformen ikke har sænket udledningerne i landbruget."], "da") == (
+        "Reformen ikke har sænket udledningerne i landbruget.",)
+
+
+def test_a_long_claim_is_never_cut_before_its_condition() -> None:
+    body = ("aid to the border regions reaches the displaced families who need it most and helps them rebuild their "
+            "homes, their livelihoods and their communities over the many years that a return takes")
+    condition = ", if the armed groups let the convoys pass their checkpoints without taxing them"
+    for glue in (", and it ", ", which "):  # a clause or an aside to cut at, before the condition
+        said = bullets(f"The report argues that {body}{glue}is the subject of this long report{condition}.")
+        assert all("if the armed groups" in b for b in said), said
+    short = "aid to the border regions reaches the displaced families and helps them rebuild their homes"
+    (bullet,) = bullets(f"The report argues that {short}{condition}, which is a long aside about the checkpoints "
+                        "and the many armed groups that run them in the hills.")
+    assert bullet.endswith("without taxing them.")  # a cut after the condition is fine
+    long_tail = " in all of the districts studied by the team and its partners in the field from 2019 to 2023"
+    said = bullets(f"The report argues that {body}{long_tail} but never in Rakhine state.")
+    assert all("never" in b for b in said)  # no bullet that claims more than the page: dropped, not clipped
+
+
+_QUALIFIERS = {"only", "not", "never", "unless", "if", "except", "where", "when"}
+
+
+def _aligned(bullet: str, source: list[str]) -> list[int]:
+    """The index in ``source`` of each word of ``bullet``, in order (the source's own words are unique)."""
+    at: list[int] = []
+    for word in _words(bullet):
+        at.append(source.index(word, at[-1] + 1 if at else 0))
+    return at
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.lists(st.text(alphabet="abcdefghijkl", min_size=1, max_size=9), min_size=3, max_size=40),
+                          st.sampled_from([", but only ", ", but not ", "; not ", ", unless ", ", if ", " not ",
+                                           ", except ", " – only ", " (only ", ", but ", "; ", ", where "])),
+                min_size=1, max_size=5))
+def test_no_cut_or_split_drops_a_negation_or_qualifier(parts: list[tuple[list[str], str]]) -> None:
+    counter = iter(range(10_000))
+    text = "".join(" ".join(f"{w}{next(counter)}" for w in ws) + glue for ws, glue in parts)
+    sentence = f"The report argues that {text}end."
+    source = _words(sentence)
+    for bullet in bullets(sentence):
+        at = _aligned(bullet, source)
+        kept = set(at)
+        inside = [source[i] for i in range(at[0], at[-1] + 1) if i not in kept]
+        assert not _QUALIFIERS & set(inside), (bullet, sentence)
+        after = [w for w in source[at[-1] + 1:at[-1] + 3] if w != "but"]
+        assert not after or after[0] not in _QUALIFIERS, (bullet, sentence)
+
+
 _WORD = st.text(alphabet="abcdefghijkl", min_size=1, max_size=12)
 _SENTENCE = st.lists(_WORD, min_size=3, max_size=80).map(" ".join)
 _GLUE = st.sampled_from([", but ", ", and that ", " – e.g., ", "; ", " not only ", ", which ", " also ", " "])

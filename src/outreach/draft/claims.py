@@ -33,6 +33,7 @@ class _Language:
     but_that: re.Pattern[str]  # what may follow "but" in "not only A, but (also) B"
     asides: re.Pattern[str]  # trailing clauses that may go when a bullet is too long
     and_that: re.Pattern[str]  # ", and that " after an attribution: a second claim
+    qualifier: re.Pattern[str]  # a word that negates or limits a claim: never cut off or split away
 
 
 _EN = _Language(
@@ -58,6 +59,9 @@ _EN = _Language(
     but_that=re.compile(r"^(?:also\s+)?(?=that\b|to\b|\w+ing\b)", re.I),
     asides=re.compile(r"\s+[–—]\s+|\s+\(|,\s+(?:e\.g\.|i\.e\.|such as|including|which|not least)\b", re.I),
     and_that=re.compile(r",?\s+and\s+that\s+", re.I),
+    qualifier=re.compile(
+        r"(?<!\w)(?:only|not|no|none|never|neither|nor|without|cannot|\w+n[’']t|except|unless|if|when|whenever"
+        r"|where|wherever|provided|as long as|so long as|solely|merely|at least|at most)(?!\w)", re.I),
 )
 
 _DA = _Language(
@@ -78,6 +82,9 @@ _DA = _Language(
     but_that=re.compile(r"^(?:også\s+)?(?=at\b|til\b)", re.I),
     asides=re.compile(r"\s+[–—]\s+|\s+\(|,\s+(?:f\.eks\.|fx|herunder|som|bl\.a\.)\b", re.I),
     and_that=re.compile(r",?\s+og\s+at\s+", re.I),
+    qualifier=re.compile(
+        r"(?<!\w)(?:kun|ikke|ingen|intet|aldrig|hverken|uden|ej|undtagen|medmindre|hvis|når|hvor|forudsat|så længe"
+        r"|blot|alene|mindst|højst)(?!\w)", re.I),
 )
 
 _LANGUAGES = {"en": _EN, "da": _DA}
@@ -95,6 +102,18 @@ _DANGLING = frozenset({"the", "a", "an", "and", "or", "of", "to", "in", "for", "
 
 def _language(code: str) -> _Language:
     return _LANGUAGES.get((code or "en").split("-")[0].lower(), _EN)
+
+
+_OPENING = re.compile(r"^[\s,;:–—(\-]*(?:(?:but|and|or|yet|so|men|og|eller)\s+)?", re.I)
+
+
+def _qualified(rest: str, lang: _Language) -> bool:
+    """Whether ``rest``, the words a cut or split would set apart, opens with a negation or qualifier.
+
+    "…worked well, but only where they were coordinated": the second half limits the first, so
+    the first half alone would claim more than the page does.
+    """
+    return bool(lang.qualifier.match(rest, _OPENING.match(rest).end()))  # type: ignore[union-attr]
 
 
 def sentences(paragraph: str) -> tuple[str, ...]:
@@ -148,13 +167,25 @@ def _split(sentence: str, lang: _Language) -> list[str]:
     if lowered.count(lang.but) == 1 and ";" not in sentence:
         at = lowered.find(lang.but)
         first, second_part = sentence[:at], sentence[at + len(lang.but):]
-        if len(first.split()) >= 4 and len(second_part.split()) >= 4 and not lang.but_that.match(second_part):
+        if (len(first.split()) >= 4 and len(second_part.split()) >= 4 and not lang.but_that.match(second_part)
+                and not _qualified(second_part, lang)):
             return [first, second_part]
     if sentence.count(";") == 1:
         first, second_part = sentence.split(";", 1)
-        if len(first.split()) >= 4 and len(second_part.split()) >= 4:
+        if len(first.split()) >= 4 and len(second_part.split()) >= 4 and not _qualified(second_part, lang):
             return [first, second_part]
     return [sentence]
+
+
+_BOUNDARY = re.compile(r"[,;:]\s+|\s+[–—]\s+|\s+\(")
+
+
+def _guarded(text: str, lang: _Language) -> int:
+    """Where the last clause opening with a negation or qualifier starts (-1 if none): no cut may come before it.
+
+    "A, and B, if C": the condition may hold for A as well, so "A." alone would claim more than the page.
+    """
+    return max((m.start() for m in _BOUNDARY.finditer(text) if _qualified(text[m.start():], lang)), default=-1)
 
 
 def _shorten(text: str, lang: _Language, limit: int) -> str:
@@ -162,22 +193,28 @@ def _shorten(text: str, lang: _Language, limit: int) -> str:
 
     A sentence that cannot lose an aside may run to ``limit * 1.2``: a whole claim reads
     better than a clipped one. Past that it is cut at a clause, or at a word as a last resort.
+    No cut drops a negation or a qualifier of what it keeps; when only such a cut would do,
+    there is no bullet ("").
     """
     if len(text) <= limit:
         return text
     text = lang.fillers.sub("", text)
     while len(text) > limit:
-        asides = [m.start() for m in lang.asides.finditer(text) if m.start() >= limit // 3]
+        guard = _guarded(text, lang)
+        asides = [m.start() for m in lang.asides.finditer(text) if m.start() >= max(limit // 3, guard + 1)]
         if not asides:
             break
         text = text[:max([a for a in asides if a <= limit] or asides[:1])]
     most = limit * 6 // 5
     if len(text) <= most:
         return text
-    clauses = [m.start() for m in _CLAUSE_START.finditer(text, 0, most + 1) if m.start() >= limit // 2]
+    guard = _guarded(text, lang)
+    clauses = [m.start() for m in _CLAUSE_START.finditer(text, 0, most + 1) if m.start() >= max(limit // 2, guard + 1)]
     if clauses:
         return text[:clauses[-1]]
     words = text[:most + 1].split()[:-1]
+    if lang.qualifier.search(text, len(" ".join(words))):
+        return ""  # the words cut off negate or limit the rest
     while len(words) > 4 and words[-1].lower().strip(",;:") in _DANGLING:
         words.pop()
     return " ".join(words)
