@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import tomlkit
+
+from outreach.campaign import load_campaign
 from outreach.channels.registry import PLATFORMS
+from outreach.config import Config
 from outreach.draft.facts import ExpertFacts, Found, Origin, PageFacts, ReportFacts, merge
 from outreach.draft.posts import (DraftedPost, PostContext, draft_email, draft_posts, escape_template, hashtag)
 from outreach.draft.writer import completed
 from outreach.render.environment import with_utm
 from outreach.render.sandbox import render_post_text
+from outreach.validate import check
 
 CHANNELS = list(PLATFORMS)
 CTX = PostContext("https://example.org/CHECK-report-url/some-report", "some-report", ("DIIS",))
@@ -128,9 +134,12 @@ def test_every_part_fits_its_platform(title: str, headline: str, series: str, ar
     ctx = PostContext(url, "some-report", ("DIIS",))
     for post in draft_posts(f, CHANNELS, ctx):
         platform = PLATFORMS[post.channel]
+        assert post.check is None, post.check
         for text in rendered(post, f, ctx):
             assert text, f"an empty part on {post.channel}"
-            assert platform.length(text) <= platform.limit, f"{post.channel}: {platform.length(text)} > {platform.limit}: {text!r}"
+            assert "\n\n\n" not in text and text == text.strip(), f"a separator left next to a removed segment: {text!r}"
+            # out of validate's warning band (within 10% of the limit), not just under the limit
+            assert platform.length(text) <= 0.9 * platform.limit, f"{post.channel}: {platform.length(text)}: {text!r}"
 
 
 def test_no_drafter_for_an_unknown_channel() -> None:
@@ -144,3 +153,74 @@ def test_the_fixed_words_follow_the_page_language() -> None:
     assert x.parts[-1] == "Læs rapporten af Mette Ravn Jensen og Aputsiaq Olsen: {{ report.url }}"
     assert mastodon.parts[0].startswith("Ny NIS Analyse: {{ report.title }}")
     assert draft_email(facts(title="T", language="xx-YY")).subject == "New report: T"
+
+
+HOSTILE = facts(
+    title="T" * 90 + " of the report", headline="Headline words " * 40, series="Series " * 80,
+    key_arguments=tuple(("Argument " + str(i) + " says ") * 30 for i in range(6)), abstract=("Lead words " * 80,),
+    topics=tuple("Topic number " + str(i) for i in range(9)), regions=("Region " * 30,),
+    authors=("An Author With A Long Name " * 8, "B", "C"), experts=(ExpertFacts("N"),),
+)
+
+
+def _campaign(tmp_path: Path, f: ReportFacts, posts: tuple[DraftedPost, ...], url: str, slug: str) -> Path:
+    """A minimal campaign file holding the drafted posts, as outreach reads it."""
+    at = datetime(2030, 1, 7, 9, 0)
+    doc = tomlkit.document()
+    doc.add("timezone", "Europe/Copenhagen")
+    doc.add("report", {"title": f.title.value, "headline": "H", "url": url, "authors": ["A"], "abstract": "A.",
+                       "key_arguments": ["K."]})
+    doc.add("experts", [{"name": "N", "role": "R", "unit": "U", "phone": "1"}])
+    table = tomlkit.aot()
+    for i, post in enumerate(posts):
+        entry = {"channel": post.channel, "at": at + timedelta(minutes=10 * i)}
+        entry.update({"thread": list(post.parts), "numbered": post.numbered} if post.thread else {"text": post.parts[0]})
+        table.append(tomlkit.item(entry))
+    doc.add("posts", table)
+    path = tmp_path / f"{slug}.toml"
+    path.write_text(tomlkit.dumps(doc), encoding="utf-8")
+    return path
+
+
+def test_hostile_pages_draft_posts_validate_finds_no_length_problem_in(tmp_path: Path) -> None:
+    url, slug = "https://example.org/reports/" + "long-path-" * 8, "some-report"
+    posts = draft_posts(HOSTILE, CHANNELS, PostContext(url, slug, ("DIIS",)))
+    assert [p.check for p in posts] == [None, None, None]
+    checked = check(load_campaign(_campaign(tmp_path, HOSTILE, posts, url, slug)), Config(), now=datetime(2029, 1, 1, tzinfo=timezone.utc))
+    assert not checked.errors, [str(e) for e in checked.errors]
+    assert not [w for w in checked.warnings if "characters" in w.message], checked.warnings
+
+
+def test_a_long_series_never_pushes_a_post_over_and_no_separator_is_left_dangling() -> None:
+    f = facts(title="Soldier Defections", series="A very long series name " * 20, abstract=("The lead. More.",))
+    x, mastodon, bluesky = draft_posts(f, CHANNELS, CTX)
+    assert mastodon.parts[0].startswith("New report: {{ report.title }}")  # not a series: the generic word
+    assert draft_email(f).subject == "New report: Soldier Defections"
+    no_lead = draft_posts(facts(title="Soldier Defections", series="DIIS Report"), ["mastodon"], PostContext("https://o.org/r", "r"))[0]
+    assert no_lead.parts[0] == "New DIIS Report: {{ report.title }}\n\n{{ report.url }}"
+
+
+def test_separators_next_to_a_removed_segment_are_dropped() -> None:
+    from outreach.draft.posts import Segment, render, source_of, tidy
+    segments = [Segment("New"), Segment(": ", joiner=True), Segment(""), Segment("\n\n", joiner=True),
+                Segment(""), Segment("\n\n", joiner=True), Segment("u", expr="report.url"), Segment("\n\n", joiner=True)]
+    assert render(segments) == "New\n\nu" and source_of(segments) == "New\n\n{{ report.url }}"
+    assert [s.text for s in tidy([Segment(": ", joiner=True), Segment("a")])] == ["a"]
+
+
+def test_a_post_that_cannot_fit_is_flagged_with_the_reason() -> None:
+    url = "https://inst.org/" + "a/" * 300
+    posts = draft_posts(SAMPLE, CHANNELS, PostContext(url, "some-report"))
+    by = {p.channel: p for p in posts}
+    assert by["x"].check is None and by["mastodon"].check is None  # links count 23 there
+    assert by["bluesky"].check is not None and "Bluesky" in by["bluesky"].check and "report link" in by["bluesky"].check
+    assert by["bluesky"].parts == ("{{ report.url }}",)  # the page's words went first
+    assert all(p.check is None for p in draft_posts(SAMPLE, CHANNELS, CTX))
+
+
+def test_the_thread_numbering_is_counted() -> None:
+    f = facts(key_arguments=tuple(f"Argument {i} " + "with many words " * 30 for i in range(6)), headline="H " * 200)
+    x = draft_posts(f, ["x"], CTX)[0]
+    assert x.numbered and len(x.parts) == 8
+    for text in rendered(x, f):
+        assert PLATFORMS["x"].length(text) <= 0.9 * 280, text

@@ -25,6 +25,7 @@ HEADROOM = 0.9  # validate warns within 10% of a limit; and a person may lengthe
 MAX_ARGUMENTS = 6  # one thread part each
 MAX_TAGS = 5
 MAX_TITLE_FIELD = 100  # a longer title is not worth a template field in a post
+MAX_SERIES = 60  # a longer "series" is not a series name ("DIIS Report", "Policy Brief"): the generic word is used
 ELLIPSIS = "…"
 SUBJECT_MAX, PREHEADER_MAX = 200, 200
 # The few fixed words a draft adds, by the page's language (BCP 47 primary subtag); English otherwise.
@@ -43,6 +44,7 @@ class Segment:
     expr: str | None = None
     trim: bool = False  # page words that may be cut to fit
     optional: bool = False  # left out when the post cannot fit otherwise
+    joiner: bool = False  # a separator ("\n\n", ": "): dropped when a neighbour is gone
 
     @property
     def source(self) -> str:
@@ -59,6 +61,7 @@ class DraftedPost:
     thread: bool
     numbered: bool = False
     image: bool = False
+    check: str | None = None  # why a person must shorten it: it could not be drafted within the limit
 
 
 @dataclass(frozen=True)
@@ -131,9 +134,15 @@ def first_sentence(text: str, most: int) -> str:
     return _cut_words(sentence, most)
 
 
+def series_name(facts: ReportFacts) -> str:
+    """The series ("DIIS Report"), or "" when the page gives none or something too long to be one."""
+    series = known(facts.series)
+    return series if len(series) <= MAX_SERIES else ""
+
+
 def draft_email(facts: ReportFacts) -> EmailDraft:
     """"New <series>: <title>" and the abstract's first sentence, each within 200 characters."""
-    title, series, w = known(facts.title) or known(facts.headline), known(facts.series), wording(facts)
+    title, series, w = known(facts.title) or known(facts.headline), series_name(facts), wording(facts)
     kind = series or w["report"]
     subject = _cut_words(f"{w['new']} {kind}: {title}", SUBJECT_MAX) if title else ""
     paragraphs = () if facts.abstract.origin is Origin.MISSING else facts.abstract.value
@@ -141,9 +150,23 @@ def draft_email(facts: ReportFacts) -> EmailDraft:
     return EmailDraft(subject or f"{w['new']} {w['report']}", preheader)
 
 
+def tidy(segments: Sequence[Segment]) -> list[Segment]:
+    """The segments without empty ones, and without a separator left at an end or next to another separator."""
+    kept: list[Segment] = []
+    for segment in (s for s in segments if s.text):
+        if segment.joiner and (not kept or kept[-1].joiner):
+            if kept:
+                kept[-1] = segment  # of two separators in a row, the later one (it led into what follows)
+            continue
+        kept.append(segment)
+    while kept and kept[-1].joiner:
+        kept.pop()
+    return kept
+
+
 def render(segments: Sequence[Segment]) -> str:
     """The segments as outreach will render them (template fields replaced by their values), stripped."""
-    return "".join(s.text for s in segments).strip()
+    return "".join(s.text for s in tidy(segments)).strip()
 
 
 def _fits(segments: Sequence[Segment], measure: Callable[[str], int], budget: int, suffix: str) -> bool:
@@ -198,9 +221,26 @@ def fit(segments: Sequence[Segment], channel: str, suffix: str = "", keep: int =
     return current
 
 
+def too_long(channel: str, parts: Sequence[Sequence[Segment]], suffixes: Sequence[str] = ()) -> str | None:
+    """Why a person must shorten the post, when a part is still over the draft's budget after fitting; else None."""
+    platform = PLATFORMS[channel]
+    budget = int(platform.limit * HEADROOM)
+    for i, segments in enumerate(parts):
+        text = render(segments) + (suffixes[i] if i < len(suffixes) else "")
+        length = platform.length(text)
+        if length <= budget:
+            continue
+        where = f"part {i + 1} is " if len(parts) > 1 else ""
+        links = [platform.length(s.text) for s in segments if s.expr == "report.url"]
+        why = f"; the report link alone counts {links[0]}" if links and links[0] > budget // 3 else ""
+        return (f"{where}{length} characters by {platform.display}'s count, over the draft's {budget} "
+                f"(the limit is {platform.limit}) even with the page's words cut{why}: shorten it")
+    return None
+
+
 def source_of(segments: Sequence[Segment]) -> str:
     """The segments as the campaign file writes them (page words escaped, fields as ``{{ … }}``), stripped."""
-    return "".join(s.source for s in segments).strip()
+    return "".join(s.source for s in tidy(segments)).strip()
 
 
 def _url(ctx: PostContext, channel: str) -> Segment:
@@ -220,12 +260,12 @@ def _title_segment(facts: ReportFacts) -> Segment | None:
 def x_thread(facts: ReportFacts, ctx: PostContext) -> DraftedPost:
     """The headline with the series' hashtag, one key argument per part, the report link in the last part."""
     lead = known(facts.headline) or known(facts.title)
-    tags = _tags(known(facts.series), *ctx.hashtags)
+    tags = _tags(series_name(facts), *ctx.hashtags)
     arguments = [] if facts.key_arguments.origin is Origin.MISSING else [clean_line(a) for a in facts.key_arguments.value]
     authors = [] if facts.authors.origin is Origin.MISSING else [clean_line(a) for a in facts.authors.value][:3]
     w = wording(facts)
     closing = [Segment(w["read"]), Segment(f" {w['by']} {_names(authors, w['and'])}", optional=True) if authors else Segment(""),
-               Segment(": "), _url(ctx, "x")]
+               Segment(": ", joiner=True), _url(ctx, "x")]
     bodies: list[list[Segment]] = []
     if lead:
         bodies.append([Segment(lead, trim=True), Segment(f"\n\n{tags}", optional=True) if tags else Segment("")])
@@ -233,12 +273,18 @@ def x_thread(facts: ReportFacts, ctx: PostContext) -> DraftedPost:
     bodies.append(closing)
     for _ in range(2):  # a part cut to nothing is left out, and the rest numbered again
         total = len(bodies)
-        fitted = [fit(b, "x", suffix=f"\n\n{i + 1}/{total}" if total > 1 else "") for i, b in enumerate(bodies)]
+        fitted = [fit(b, "x", suffix=_numbering(i, total)) for i, b in enumerate(bodies)]
         bodies = [f for f in fitted if render(f)]
         if len(bodies) == total:
             break
     parts = tuple(source_of(b) for b in bodies)
-    return DraftedPost("x", parts, thread=True, numbered=len(parts) > 1, image=True)
+    check = too_long("x", bodies, [_numbering(i, len(bodies)) for i in range(len(bodies))])
+    return DraftedPost("x", parts, thread=True, numbered=len(parts) > 1, image=True, check=check)
+
+
+def _numbering(i: int, total: int) -> str:
+    """The "n/N" outreach adds to part ``i`` of a numbered thread (counted in its length)."""
+    return f"\n\n{i + 1}/{total}" if total > 1 else ""
 
 
 def _names(names: Sequence[str], and_: str) -> str:
@@ -247,7 +293,7 @@ def _names(names: Sequence[str], and_: str) -> str:
 
 def mastodon_post(facts: ReportFacts, ctx: PostContext) -> DraftedPost:
     """"New <series>: <title>", the abstract's first sentence, the link, and hashtags from the topics and regions."""
-    series = known(facts.series)
+    series = series_name(facts)
     title = _title_segment(facts)
     paragraphs = () if facts.abstract.origin is Origin.MISSING else facts.abstract.value
     lead = first_sentence(paragraphs[0], 400) if paragraphs else known(facts.headline)
@@ -257,24 +303,26 @@ def mastodon_post(facts: ReportFacts, ctx: PostContext) -> DraftedPost:
     w = wording(facts)
     segments = [Segment(f"{w['new']} {series or w['report']}")]
     if title is not None:
-        segments += [Segment(": "), title]
+        segments += [Segment(": ", joiner=True), title]
     if lead:
-        segments += [Segment("\n\n"), Segment(lead, trim=True)]
-    segments += [Segment("\n\n"), _url(ctx, "mastodon")]
+        segments += [Segment("\n\n", joiner=True), Segment(lead, trim=True)]
+    segments += [Segment("\n\n", joiner=True), _url(ctx, "mastodon")]
     if tags:
         segments.append(Segment(f"\n\n{tags}", optional=True))
-    return DraftedPost("mastodon", (source_of(fit(segments, "mastodon")),), thread=False, image=True)
+    fitted = fit(segments, "mastodon")
+    return DraftedPost("mastodon", (source_of(fitted),), thread=False, image=True, check=too_long("mastodon", [fitted]))
 
 
 def bluesky_post(facts: ReportFacts, ctx: PostContext) -> DraftedPost:
     """The headline, the series' hashtag and the link; no image, so Bluesky shows the report's link card."""
     lead = known(facts.headline) or known(facts.title)
-    tags = _tags(known(facts.series), *ctx.hashtags)
-    segments = [Segment(lead, trim=True), Segment("\n\n")] if lead else []
+    tags = _tags(series_name(facts), *ctx.hashtags)
+    segments = [Segment(lead, trim=True), Segment("\n\n", joiner=True)] if lead else []
     segments.append(_url(ctx, "bluesky"))
     if tags:
         segments.append(Segment(f"\n\n{tags}", optional=True))
-    return DraftedPost("bluesky", (source_of(fit(segments, "bluesky")),), thread=False, image=False)
+    fitted = fit(segments, "bluesky")
+    return DraftedPost("bluesky", (source_of(fitted),), thread=False, image=False, check=too_long("bluesky", [fitted]))
 
 
 DRAFTERS: dict[str, Callable[[ReportFacts, PostContext], DraftedPost]] = {
