@@ -14,6 +14,11 @@ endpoints for the ways a fetch goes wrong:
     /drip                   one byte every 0.2 s for 20 s (only a total deadline stops it)
     /latin1                 an ISO-8859-1 page naming its charset only in <meta>
     /image-as-html          a cover image served as text/html
+    /drip-headers           a 200 whose header lines come one every 0.2 s for 3 s, and no body
+    /slow-redirect/N        N redirects, each answered after 0.4 s, ending at /no-metadata.html
+    /binary-as-html         bytes with no NUL that are no text, served as text/html
+    /empty-html             text/html with an empty (whitespace) body
+    /feed-of?item=T|L       an RSS feed with one item per ``item`` (title T, may be empty; link L)
 """
 
 from __future__ import annotations
@@ -99,6 +104,37 @@ class _Handler(SimpleHTTPRequestHandler):
     def _route_latin1(self, parts) -> None:  # type: ignore[no-untyped-def]
         body = LATIN1_PAGE.encode("iso-8859-1")
         self._send(200, {"Content-Type": "text/html", "Content-Length": str(len(body))}, body)
+
+    def _route_drip_headers(self, parts) -> None:  # type: ignore[no-untyped-def]
+        self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n")
+        for i in range(15):  # every header read gets a byte in time: only a total deadline stops it
+            self.wfile.write(f"X-Pad-{i}: a\r\n".encode())
+            self.wfile.flush()
+            time.sleep(0.2)
+        # no body: a deadline checked only between body chunks never sees this answer end late
+        self.wfile.write(b"Content-Length: 0\r\nConnection: close\r\n\r\n")
+        self.close_connection = True
+
+    def _route_slow_redirect(self, parts) -> None:  # type: ignore[no-untyped-def]
+        n = int(parts.path.rsplit("/", 1)[1])
+        time.sleep(0.4)
+        self._send(302, {"Location": "../no-metadata.html" if n <= 0 else f"{n - 1}", "Content-Length": "0"})
+
+    def _route_binary_as_html(self, parts) -> None:  # type: ignore[no-untyped-def]
+        body = bytes((i * 37 + 11) % 255 + 1 for i in range(4000))  # every byte value but NUL
+        self._send(200, {"Content-Type": "text/html", "Content-Length": str(len(body))}, body)
+
+    def _route_empty_html(self, parts) -> None:  # type: ignore[no-untyped-def]
+        self._send(200, {"Content-Type": "text/html; charset=utf-8", "Content-Length": "3"}, b" \n ")
+
+    def _route_feed_of(self, parts) -> None:  # type: ignore[no-untyped-def]
+        from xml.sax.saxutils import escape
+
+        items = [i.split("|", 1) for i in parse_qs(parts.query).get("item", [])]
+        body = ("<?xml version='1.0'?><rss version='2.0'><channel><title>Feed</title>"
+                + "".join(f"<item><title>{escape(t)}</title><link>{escape(link)}</link></item>" for t, link in items)
+                + "</channel></rss>").encode()
+        self._send(200, {"Content-Type": "application/rss+xml", "Content-Length": str(len(body))}, body)
 
     def _route_image_as_html(self, parts) -> None:  # type: ignore[no-untyped-def]
         body = (COVERS_DIR / "opengraph-cover.png").read_bytes()

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from outreach.config import Config
-from outreach.draft.source import FetchLimits, SourceKind, fetch_image, read_source, shown
+from outreach.draft.source import FetchLimits, SourceKind, fetch_bytes, fetch_image, read_source, shown
 from outreach.errors import DraftError
 
 from tests.draft.pages.expected import COVERS_DIR, PAGES, PAGES_DIR
@@ -228,3 +228,87 @@ def test_a_local_page_may_have_a_local_cover() -> None:
 def test_pages_dir_has_the_six_pages() -> None:
     assert {p.file for p in PAGES.values()} <= {p.name for p in PAGES_DIR.glob("*.html")}
     assert len(PAGES) >= 6
+
+
+# --- one deadline for the whole fetch ------------------------------------------------------------
+
+FETCHERS = {
+    "page": lambda url, limits: read_source(url, limits),
+    "feed": lambda url, limits: fetch_bytes(url, limits, None, lambda t: True, "a feed"),
+}
+
+
+@pytest.mark.parametrize("fetcher", sorted(FETCHERS))
+@pytest.mark.parametrize("path", ["drip-headers", "slow-redirect/4", "drip", "slow"])
+def test_one_deadline_bounds_the_whole_fetch(pages_server, fetcher: str, path: str) -> None:  # type: ignore[no-untyped-def]
+    # drip-headers: every read gets a header line in time; slow-redirect/4: every hop is quick enough alone
+    with pytest.raises(DraftError, match="timed out"):
+        FETCHERS[fetcher](pages_server.url(path), FetchLimits(timeout_seconds=1.0))
+
+
+def test_the_slow_endpoints_are_pages_when_there_is_time(pages_server) -> None:  # type: ignore[no-untyped-def]
+    assert "<h1" in read_source(pages_server.url("slow-redirect/1"), FetchLimits(timeout_seconds=5.0)).html  # type: ignore[operator]
+
+
+# --- a fetched body that is not a page is refused like a file ------------------------------------
+
+@pytest.mark.parametrize("path, message", [("image-as-html", "binary"), ("binary-as-html", "binary"), ("empty-html", "empty")])
+def test_a_body_that_is_not_a_page_is_refused_like_a_file(pages_server, tmp_path: Path, path: str, message: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(DraftError, match=message):
+        read_source(pages_server.url(path), LIMITS)
+    saved = tmp_path / "saved.html"
+    saved.write_bytes(httpx.get(pages_server.url(path)).content)
+    with pytest.raises(DraftError, match=message):
+        read_source(str(saved), LIMITS)
+
+
+# --- no page fetch reaches the machine's own network unless it started there ---------------------
+
+LOCAL = ["http://10.0.0.7/r", "http://127.0.0.1/r", "http://[::1]/r", "http://169.254.169.254/latest/meta-data/",
+         "http://localhost/r", "http://[::ffff:192.168.1.1]/r", "http://0.0.0.0/r", "http://100.64.0.1/r",
+         "http://[fd00::1]/r", "http://[fe80::1]/r"]
+
+
+def _page_transport(seen: list[str]) -> httpx.MockTransport:
+    def handle(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        if request.url.path == "/hop":
+            return httpx.Response(302, headers={"Location": request.url.params["to"]})
+        return httpx.Response(200, headers={"Content-Type": "text/html"}, content=b"<html><body><h1>Internal</h1></body></html>")
+
+    return httpx.MockTransport(handle)
+
+
+@pytest.mark.parametrize("target", LOCAL)
+def test_a_public_page_cannot_redirect_to_a_local_address(target: str) -> None:
+    seen: list[str] = []
+    hop = str(httpx.URL("https://www.example.org/hop", params={"to": target}))
+    for fetch in (lambda: read_source(hop, LIMITS, _page_transport(seen)),
+                  lambda: fetch_bytes(hop, LIMITS, _page_transport(seen), lambda t: True, "a feed")):
+        with pytest.raises(DraftError, match="private or local address"):
+            fetch()
+    assert seen == [hop, hop]  # the local address was never asked
+
+
+@pytest.mark.parametrize("target", LOCAL)
+def test_a_page_named_by_a_public_source_cannot_be_local(target: str) -> None:
+    seen: list[str] = []
+    with pytest.raises(DraftError, match="private or local address"):
+        read_source(target, LIMITS, _page_transport(seen), local_ok=False)
+    assert seen == []
+
+
+def test_a_local_source_may_stay_local() -> None:
+    seen: list[str] = []
+    hop = str(httpx.URL("http://10.0.0.7/hop", params={"to": "http://10.0.0.8/r"}))
+    assert "Internal" in read_source(hop, LIMITS, _page_transport(seen)).html  # type: ignore[operator]
+    assert seen == [hop, "http://10.0.0.8/r"]
+
+
+def test_a_name_resolving_to_a_local_address_is_a_local_hop() -> None:
+    seen: list[str] = []
+    hop = str(httpx.URL("https://www.example.org/hop", params={"to": "https://intranet.example.org/r"}))
+    with pytest.raises(DraftError, match="private or local address"):
+        read_source(hop, LIMITS, _page_transport(seen),
+                    resolve=lambda host: ["192.168.0.10"] if host.startswith("intranet") else ["93.184.215.14"])
+    assert seen == [hop]

@@ -2,10 +2,15 @@
 
 Everything read here is hostile: a page may be huge, slow, binary, in an odd
 encoding, or redirect to somewhere else. Every read is capped in bytes and time;
-every redirect is followed by hand, and each hop must be http(s). The cover image
-is fetched the same way (:func:`fetch_image`), and in addition may not point at a
-private, loopback or link-local address unless the page itself was on one (a
-page on the internet must not make us fetch from the machine's own network).
+every redirect is followed by hand, and each hop must be http(s) and may not
+point at a private, loopback or link-local address unless the fetch started on
+one (a page on the internet must not make us fetch from the machine's own
+network). The cover image (:func:`fetch_image`) and a feed's items are held to
+the address of the page or feed that named them. One deadline bounds a whole
+fetch, every byte of every hop: each socket read waits at most for the time left.
+
+A URL is shown (messages, the campaign's header comment) only through
+:func:`shown`: no user name, password or query ever leaves this module's callers.
 """
 
 from __future__ import annotations
@@ -18,9 +23,10 @@ import time
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 
 from ..errors import DraftError
@@ -64,6 +70,7 @@ class FetchLimits:
 
 
 _SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]{0,20}://")
+_URL_PREFIX_RE = re.compile(r"^\s{0,100}[A-Za-z][A-Za-z0-9+.-]{1,30}:")  # two letters or more: not a drive letter
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _HTML_START_RE = re.compile(rb"^\s{0,1000}(<!--.{0,2000}?-->\s{0,100})?<(!doctype\s+html|html[\s>])", re.I | re.S)
 _META_CHARSET_RE = re.compile(rb"<meta[^>]{0,300}?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]{1,40})", re.I)
@@ -71,30 +78,69 @@ _REDIRECTS = (301, 302, 303, 307, 308)
 _USER_AGENT = "outreach-draft (reads one report page to draft a campaign)"
 
 
+def without_secrets(url: str) -> str:
+    """``url`` without user name, password, query or fragment; text without a scheme (a file path) as it is.
+
+    Plain string work, not a URL parser: it must hold for addresses a parser refuses.
+    """
+    scheme = _URL_PREFIX_RE.match(url)
+    if scheme is None:
+        return url
+    rest = url[scheme.end():]
+    rest = rest[: min((i for i in (rest.find("?"), rest.find("#")) if i >= 0), default=len(rest))]
+    if rest.startswith("//"):
+        end = min((i for i in (rest.find("/", 2), rest.find("\\", 2)) if i >= 0), default=len(rest))
+        authority, path = rest[2:end], rest[end:]
+        if "@" not in authority and _bad_port(authority) and "@" in path:
+            # "user:pa/ss@host": a password with a slash; no parser agrees where the host starts
+            authority, path = "", path.rsplit("@", 1)[-1]
+        return f"{scheme.group()}//{authority.rsplit('@', 1)[-1]}{path}"
+    return scheme.group() + rest.rsplit("@", 1)[-1]
+
+
+def _bad_port(authority: str) -> bool:
+    """Whether ``authority`` ends in ``:x`` where x is not a port number (an IPv6 literal's colons aside)."""
+    tail = authority.rsplit("]", 1)[-1]
+    return ":" in tail and not tail.rsplit(":", 1)[-1].isdigit()
+
+
+def has_secrets(url: str) -> bool:
+    """Whether ``url`` carries a user name, password, query or fragment (which :func:`without_secrets` leaves out)."""
+    return without_secrets(url) != url
+
+
 def shown(url: str) -> str:
-    """``url`` for a message: no user name or password, no query, one safe line."""
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        port = f":{parts.port}" if parts.port else ""
-    except ValueError:
-        return clean_line(url, 120)
-    if not parts.scheme or not host:
-        return clean_line(url, 120)
-    return clean_line(f"{parts.scheme}://{host}{port}{parts.path}", 120)
+    """``url`` for a message or a comment: no user name or password, no query, one safe line."""
+    return clean_line(without_secrets(url), 120)
 
 
-def read_source(source: str, limits: FetchLimits, transport: httpx.BaseTransport | None = None) -> SourcePage:
+def read_source(source: str, limits: FetchLimits, transport: httpx.BaseTransport | None = None, *,
+                local_ok: bool | None = None, resolve: Callable[[str], list[str]] | None = None) -> SourcePage:
     """Read SOURCE: an http(s) URL, a saved ``.html``/``.htm`` page, or a UTF-8 plain-text copy.
 
-    Raises :class:`DraftError` (one line naming SOURCE) when it cannot be read as a page.
+    A URL may lead (itself or by a redirect) to a private, loopback or link-local address only when
+    ``local_ok``; by default, when SOURCE itself is on one. Raises :class:`DraftError` (one line
+    naming SOURCE) when it cannot be read as a page.
     """
     if _SCHEME_RE.match(source):
-        body, final_url, content_type, charset = _fetch(source, limits, transport, _is_html_type, "an HTML page")
+        check = _local_rule(source, "the page", local_ok, transport, resolve)
+        body, final_url, content_type, charset = _fetch(source, limits, transport, _is_html_type, "an HTML page", check)
         if content_type is None and not _HTML_START_RE.match(body):
             raise DraftError(f"{shown(source)}: the server did not say what it sent, and it does not look like HTML")
-        return SourcePage(source, SourceKind.URL, _decode_html(body, charset), None, final_url)
+        html = _decode_html(body, charset)
+        _refuse_non_text(html, shown(source), "the page")
+        return SourcePage(source, SourceKind.URL, html, None, final_url)
     return _read_file(source, limits)
+
+
+def is_local(url: str, transport: httpx.BaseTransport | None = None,
+             resolve: Callable[[str], list[str]] | None = None) -> bool:
+    """Whether ``url``'s host is (or resolves to) a private, loopback, link-local or otherwise non-public address.
+
+    Names are resolved with ``resolve`` (default: the system resolver) only when no ``transport``
+    is given: a given transport decides itself where requests go.
+    """
+    return _is_local(url, _resolver(transport, resolve))
 
 
 def fetch_image(url: str, limits: FetchLimits, page_url: str | None, transport: httpx.BaseTransport | None = None,
@@ -102,18 +148,10 @@ def fetch_image(url: str, limits: FetchLimits, page_url: str | None, transport: 
     """The bytes of the cover image at ``url`` (``image/*`` only), within ``limits``.
 
     An address on a private, loopback or link-local network (checked at every
-    redirect hop) is refused unless the page itself was on such an address. Names
-    are resolved with ``resolve`` (default: the system resolver) only when no
-    ``transport`` is given: a given transport decides itself where requests go.
+    redirect hop) is refused unless the page itself was on such an address.
     """
-    if resolve is None and transport is None:
-        resolve = _system_resolve
-    page_is_local = page_url is not None and _is_local(page_url, resolve)
-
-    def check(hop: str) -> None:
-        if not page_is_local and _is_local(hop, resolve):
-            raise DraftError(f"{shown(url)}: the cover is on a private or local address ({shown(hop)}); refused")
-
+    local_ok = page_url is not None and is_local(page_url, transport, resolve)
+    check = _local_rule(url, "the cover", local_ok, transport, resolve)
     body, _, _, _ = _fetch(url, limits, transport, lambda t: t.startswith("image/"), "an image", check)
     return body
 
@@ -122,34 +160,53 @@ def fetch_bytes(url: str, limits: FetchLimits, transport: httpx.BaseTransport | 
                 wanted: str) -> bytes:
     """GET ``url`` within ``limits`` (hand-followed http(s) redirects, size cap, deadline); ``accept`` judges its type.
 
-    For other readers (the feed): ``wanted`` names what was expected, for the error message.
+    For other readers (the feed): ``wanted`` names what was expected, for the error message. A redirect
+    may lead to a private or local address only when ``url`` itself is on one.
     """
-    return _fetch(url, limits, transport, accept, wanted)[0]
+    return _fetch(url, limits, transport, accept, wanted, _local_rule(url, wanted, None, transport, None))[0]
+
+
+def _resolver(transport: httpx.BaseTransport | None,
+              resolve: Callable[[str], list[str]] | None) -> Callable[[str], list[str]] | None:
+    return _system_resolve if resolve is None and transport is None else resolve
+
+
+def _local_rule(url: str, what: str, local_ok: bool | None, transport: httpx.BaseTransport | None,
+                resolve: Callable[[str], list[str]] | None) -> Callable[[str], None]:
+    """The check run before each hop: no private or local address unless ``local_ok`` (default: ``url`` is local)."""
+    resolver = _resolver(transport, resolve)
+    allowed = _is_local(url, resolver) if local_ok is None else local_ok
+
+    def check(hop: str) -> None:
+        if not allowed and _is_local(hop, resolver):
+            raise DraftError(f"{shown(url)}: {what} is on a private or local address ({shown(hop)}); refused")
+
+    return check
 
 
 def _fetch(url: str, limits: FetchLimits, transport: httpx.BaseTransport | None, accept: Callable[[str], bool],
-           wanted: str, check: Callable[[str], None] | None = None) -> tuple[bytes, str, str | None, str | None]:
+           wanted: str, check: Callable[[str], None]) -> tuple[bytes, str, str | None, str | None]:
     """GET ``url`` following redirects by hand → (body, final URL, content type or None, charset or None)."""
     deadline = time.monotonic() + limits.timeout_seconds
     # identity: a compressed answer could inflate far beyond max_bytes before the cap sees it
     headers = {"User-Agent": _USER_AGENT, "Accept": "text/html,application/xhtml+xml,image/*;q=0.9,*/*;q=0.1",
                "Accept-Encoding": "identity"}
+    first = url
     try:
-        with httpx.Client(transport=transport, timeout=limits.timeout_seconds, follow_redirects=False,
-                          headers=headers, trust_env=False) as client:
+        with httpx.Client(transport=transport or _deadline_transport(deadline), timeout=limits.timeout_seconds,
+                          follow_redirects=False, headers=headers, trust_env=False) as client:
             for _ in range(limits.max_redirects + 1):
                 _check_http(url)
                 if transport is None and _reserved(url):
                     raise DraftError(f"{shown(url)}: a reserved name (.example, .invalid, .test) that never resolves")
-                if check is not None:
-                    check(url)
+                check(url)
                 with client.stream("GET", url) as response:
                     if response.status_code in _REDIRECTS and "location" in response.headers:
                         url = urljoin(url, response.headers["location"])
                         continue
                     return _body(response, url, limits, deadline, accept, wanted)
     except httpx.TimeoutException:
-        raise DraftError(f"{shown(url)}: timed out (limit {limits.timeout_seconds:g} s)") from None
+        raise DraftError(f"{shown(first)}: timed out (limit {limits.timeout_seconds:g} s for the whole fetch)") from None
     except httpx.InvalidURL:
         raise DraftError(f"{shown(url)}: not a valid address") from None
     except httpx.HTTPError as e:
@@ -157,6 +214,64 @@ def _fetch(url: str, limits: FetchLimits, transport: httpx.BaseTransport | None,
     except OSError as e:
         raise DraftError(f"{shown(url)}: cannot be fetched ({clean_line(str(e) or type(e).__name__, 80)})") from None
     raise DraftError(f"{shown(url)}: more than {limits.max_redirects} redirects")
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A socket whose every read and write waits at most until the fetch's deadline."""
+
+    def __init__(self, stream: httpcore.NetworkStream, deadline: float) -> None:
+        self._stream, self._deadline = stream, deadline
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, _left(self._deadline, timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, _left(self._deadline, timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(self, ssl_context: Any, server_hostname: str | None = None,
+                  timeout: float | None = None) -> httpcore.NetworkStream:
+        tls = self._stream.start_tls(ssl_context, server_hostname, _left(self._deadline, timeout, httpcore.ConnectTimeout))
+        return _DeadlineStream(tls, self._deadline)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    """httpcore's own sockets, each held to one deadline (a server sending a byte at a time cannot outlast it)."""
+
+    def __init__(self, deadline: float) -> None:
+        self._backend, self._deadline = httpcore.SyncBackend(), deadline
+
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
+                    socket_options: Any = None) -> httpcore.NetworkStream:
+        left = _left(self._deadline, timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._backend.connect_tcp(host, port, left, local_address, socket_options), self._deadline)
+
+    def connect_unix_socket(self, path: str, timeout: float | None = None, socket_options: Any = None) -> httpcore.NetworkStream:
+        raise httpcore.ConnectError("unix sockets are not used")
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(max(0.0, min(seconds, self._deadline - time.monotonic())))
+
+
+def _left(deadline: float, timeout: float | None, error: type[Exception]) -> float:
+    """The time a socket operation may wait: its own timeout, at most what is left of the deadline."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise error("the whole fetch's deadline has passed")
+    return left if timeout is None else min(timeout, left)
+
+
+def _deadline_transport(deadline: float) -> httpx.HTTPTransport:
+    transport = httpx.HTTPTransport(retries=0)
+    # httpx has no public hook for the network backend; its pool takes one (httpcore's public API)
+    transport._pool = httpcore.ConnectionPool(ssl_context=httpx.create_ssl_context(), retries=0,
+                                              network_backend=_DeadlineBackend(deadline))
+    return transport
 
 
 def _reserved(url: str) -> bool:
@@ -223,14 +338,25 @@ def _read_file(source: str, limits: FetchLimits) -> SourcePage:
     if b"\x00" in data[:8192]:
         raise DraftError(f"{name}: a binary file, not a page; give an .html page or a plain-text copy")
     if path.suffix.lower() in (".html", ".htm", ".xhtml") or _HTML_START_RE.match(data):
-        return SourcePage(source, SourceKind.HTML, _decode_html(data, None), None, None)
+        html = _decode_html(data, None)
+        _refuse_non_text(html, name, "the file")
+        return SourcePage(source, SourceKind.HTML, html, None, None)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise DraftError(f"{name}: not UTF-8 text; save the page as UTF-8 or as .html") from None
-    if not text.strip():
-        raise DraftError(f"{name}: the file is empty")
+    _refuse_non_text(text, name, "the file")
     return SourcePage(source, SourceKind.TEXT, None, text, None)
+
+
+def _refuse_non_text(text: str, name: str, what: str) -> None:
+    """Refuse an empty page, and one that is binary data (NUL bytes, many control or undecodable characters)."""
+    if not text.strip():
+        raise DraftError(f"{name}: {what} is empty")
+    head = text[:8192]
+    odd = sum(1 for c in head if (c < " " and c not in "\t\n\r\f") or c in "\x7f\ufffd")
+    if "\x00" in head or odd > len(head) // 100:
+        raise DraftError(f"{name}: {what} is binary data, not a page; give an .html page or a plain-text copy")
 
 
 def _decode_html(data: bytes, charset: str | None) -> str:
