@@ -142,3 +142,26 @@ def test_the_abstract_is_wrapped_for_reading_and_sends_the_same_paragraphs(tmp_p
     inside = text.split('abstract = """', 1)[1].split('"""', 1)[0]
     assert all(len(line) <= 88 or " " not in line for line in inside.splitlines())
     assert len(inside.splitlines()) > 3
+
+
+def test_a_posts_own_reason_to_check_is_written_above_it(tmp_path: Path) -> None:
+    from outreach.draft.posts import DraftedPost
+
+    done = completed(merge(), "a-report")
+    posts = (DraftedPost("bluesky", ("Too long {{ report.url }}",), False, check="over Bluesky's 300 characters: shorten it"),
+             DraftedPost("x", ("One", "Two"), True, numbered=True, check="the thread is over X's limit: shorten part 2"))
+    times = DraftTimes(datetime(2027, 1, 12, 9, 0), (datetime(2027, 1, 12, 9, 30), datetime(2027, 1, 12, 9, 40)))
+    draft = Draft(done, "a-report", "page.html", date(2027, 1, 11), "Europe/Copenhagen", "research", None,
+                  draft_email(done), times, posts, None)
+    text, checks = write_campaign(draft)
+    assert "# CHECK: drafted from the page: edit and confirm before approval; over Bluesky's 300 characters: shorten it\ntext = " in text
+    assert "; the thread is over X's limit: shorten part 2\nthread = " in text
+    assert {"posts[0].text", "posts[1].thread"} <= set(checks)
+
+
+def test_the_header_comment_never_shows_user_info_or_query(tmp_path: Path) -> None:
+    done = completed(merge(), "a-report", "https://u:SECRETPW@www.x.org/r?token=SECRETQ")
+    draft = Draft(done, "a-report", "https://u:SECRETPW@www.x.org/r?token=SECRETQ", date(2027, 1, 11), "Europe/Copenhagen",
+                  "research", None, draft_email(done), DraftTimes(datetime(2027, 1, 12, 9, 0), ()), (), None)
+    text, checks = write_campaign(draft)
+    assert "SECRET" not in text and "from https://www.x.org/r on" in text and "report.url" in checks

@@ -159,6 +159,9 @@ def _write(folder: Path, name: str, data: bytes, force: bool) -> Path:
     _refuse_existing(target, force)
     try:
         folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:  # FileExistsError here is a file where the folder should be, not the cover
+        raise DraftError(f"{folder}: cannot hold the cover ({clean_line(e.strerror or type(e).__name__, 60)})") from None
+    try:
         fd, temporary = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".part")
         try:
             with os.fdopen(fd, "wb") as f:

@@ -1,9 +1,12 @@
 """``outreach draft --feed``: an institute's RSS or Atom feed → one drafted campaign per item that has none yet.
 
 An item "has a campaign" when a campaign file in the output folder already names its link as
-``report.url`` (compared without UTM tags, fragment or trailing slash), or when the slug its title
-gives is taken. Each remaining item's link is read and drafted; an item that fails is skipped with
-its reason, and the others go on.
+``report.url`` (compared without scheme, UTM tags, fragment or trailing slash), or when the slug its
+title gives is taken; after its page is read, also when the page's final or canonical address is
+known (checked before anything is written). At most :data:`MAX_ITEMS` of the remaining items are
+read per run, the rest are skipped with that reason. An item's page, like every redirect, may not be
+on a private or local address unless the feed itself was. An item that fails is skipped with its
+reason, and the others go on. Addresses are shown only through :func:`.source.shown`.
 """
 
 from __future__ import annotations
@@ -20,8 +23,8 @@ import httpx
 
 from ..errors import DraftError, OutreachError
 from ..text import clean_line, visible
-from .run import DraftResult, draft_campaign, slugify
-from .source import FetchLimits, fetch_bytes
+from .run import ALREADY_DRAFTED, DraftResult, check_out, draft_campaign, slugify
+from .source import FetchLimits, fetch_bytes, is_local, shown
 
 MAX_ITEMS = 200  # a feed longer than this is read in part; the rest waits for the next run
 MAX_CAMPAIGN_BYTES = 1_000_000  # a campaign file larger than this is not read for its report.url
@@ -44,10 +47,16 @@ class FeedResult:
 
 
 def same_report(url: str) -> str:
-    """``url`` as compared between a feed item and a campaign: no fragment, UTM tags or trailing slash; lower-case host."""
-    parts = urlsplit(url.strip())
+    """``url`` as compared between a feed item and a campaign: http and https alike; no user info, fragment,
+    UTM tags or trailing slash; lower-case host."""
+    try:
+        parts = urlsplit(url.strip())
+        host = (parts.hostname or "") + (f":{parts.port}" if parts.port else "")
+    except ValueError:
+        return url.strip()
     query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not k.startswith("utm_")])
-    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path.rstrip("/"), query, ""))
+    scheme = "https" if parts.scheme.lower() in ("http", "https") else parts.scheme.lower()
+    return urlunsplit((scheme, host, parts.path.rstrip("/"), query, ""))
 
 
 def known_reports(folder: Path) -> set[str]:
@@ -66,6 +75,13 @@ def known_reports(folder: Path) -> set[str]:
     return found
 
 
+def _is_url(source: str) -> bool:
+    try:
+        return urlsplit(source).scheme in ("http", "https")
+    except ValueError:
+        return False
+
+
 def _is_feed_type(content_type: str) -> bool:
     """RSS, Atom and plain XML, however a server labels them (some send feeds as text/plain or text/html)."""
     return "xml" in content_type or "rss" in content_type or "atom" in content_type or content_type.startswith("text/")
@@ -73,7 +89,7 @@ def _is_feed_type(content_type: str) -> bool:
 
 def read_feed(source: str, limits: FetchLimits, transport: httpx.BaseTransport | None = None) -> list[Any]:
     """The feed's items (feedparser entries), from an http(s) URL or a file; raise :class:`DraftError` when it is not a feed."""
-    if urlsplit(source).scheme in ("http", "https"):
+    if _is_url(source):
         # source.py's fetcher: hand-followed redirects (http/https only), a streamed cap and a total deadline
         data = fetch_bytes(source, limits, transport, _is_feed_type, "an RSS or Atom feed")
     else:
@@ -81,32 +97,55 @@ def read_feed(source: str, limits: FetchLimits, transport: httpx.BaseTransport |
             with open(source, "rb") as fh:
                 data = fh.read(limits.max_bytes + 1)
         except OSError as exc:
-            raise DraftError(f"{visible(source)}: cannot read the feed ({exc.strerror})") from None
+            raise DraftError(f"{visible(shown(source))}: cannot read the feed ({exc.strerror})") from None
         if len(data) > limits.max_bytes:
-            raise DraftError(f"{visible(source)}: the feed is larger than {limits.max_bytes:,} bytes")
+            raise DraftError(f"{visible(shown(source))}: the feed is larger than {limits.max_bytes:,} bytes")
     parsed = feedparser.parse(data)  # bytes, never a name: feedparser would fetch a URL-looking string itself
     if not parsed.entries and (parsed.bozo or not parsed.get("version")):
-        raise DraftError(f"{visible(source)}: not an RSS or Atom feed")
-    return list(parsed.entries[:MAX_ITEMS])
+        raise DraftError(f"{visible(shown(source))}: not an RSS or Atom feed")
+    return list(parsed.entries)  # bounded by max_bytes; the per-run cap is on items to draft, see draft_feed
+
+
+def _not_new(link: str, known: set[str]) -> str | None:
+    """Why the item with this link needs no draft, or None when it may."""
+    try:
+        scheme = urlsplit(link).scheme
+    except ValueError:
+        return "the item's link is not a valid address"
+    if scheme not in ("http", "https"):
+        return "no http(s) link to the report"
+    if same_report(link) in known:
+        return ALREADY_DRAFTED
+    return None
 
 
 def draft_feed(feed_source: str, config: Any, out: Path = Path("campaigns"), *, now: datetime | None = None,
                transport: httpx.BaseTransport | None = None) -> FeedResult:
-    """Draft a campaign in ``out`` for each feed item that has none yet; say which were skipped and why."""
+    """Draft a campaign in ``out`` for each feed item that has none yet (at most :data:`MAX_ITEMS` a run);
+    say which were skipped and why."""
+    out = Path(out)
+    check_out(out)
     result = FeedResult()
-    known = known_reports(Path(out))
-    for entry in read_feed(feed_source, FetchLimits.from_config(config.draft), transport):
+    known = known_reports(out)
+    limits = FetchLimits.from_config(config.draft)
+    # a feed on the machine's own network may list pages there; a public feed or a file may not
+    local_ok = _is_url(feed_source) and is_local(feed_source, transport)
+    attempted = 0
+    for entry in read_feed(feed_source, limits, transport):
         link = clean_line(str(entry.get("link") or ""), 2000)
-        name = clean_line(str(entry.get("title") or ""), 200) or link or "(an item without title or link)"
-        if urlsplit(link).scheme not in ("http", "https"):
-            result.skipped.append(Skipped(name, "no http(s) link to the report"))
-        elif same_report(link) in known:
-            result.skipped.append(Skipped(name, "a campaign already has this report's address"))
-        elif (slug := slugify(name)) and (Path(out) / f"{slug}.toml").exists():
-            result.skipped.append(Skipped(name, f"{Path(out) / f'{slug}.toml'} exists"))
+        name = clean_line(str(entry.get("title") or ""), 200) or shown(link) or "(an item without title or link)"
+        slug = slugify(name)
+        if (reason := _not_new(link, known)) is not None:
+            result.skipped.append(Skipped(name, reason))
+        elif slug and (out / f"{slug}.toml").exists():
+            result.skipped.append(Skipped(name, f"{out / f'{slug}.toml'} exists"))
+        elif attempted >= MAX_ITEMS:
+            result.skipped.append(Skipped(name, f"over the per-run limit of {MAX_ITEMS}; run again for the rest"))
         else:
+            attempted += 1
             try:
-                drafted = draft_campaign(link, config, out=Path(out), now=now, transport=transport)
+                drafted = draft_campaign(link, config, out=out, now=now, transport=transport, local_ok=local_ok,
+                                         already=lambda url: same_report(url) in known)
             except OutreachError as exc:
                 result.skipped.append(Skipped(name, str(exc).splitlines()[0] if str(exc) else type(exc).__name__))
                 continue

@@ -10,7 +10,7 @@ import zoneinfo
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import urlsplit
 
 import httpx
@@ -27,6 +27,7 @@ from .writer import CoverFile, Draft, completed, write_campaign
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")  # what the campaign loader takes as a file name
 SLUG_FROM_TITLE_MAX = 60
+ALREADY_DRAFTED = "a campaign already has this report's address"
 
 
 @dataclass(frozen=True)
@@ -61,9 +62,17 @@ def choose_slug(facts: ReportFacts, page: SourcePage, given: str | None) -> str:
     return slugify(known(facts.title)) or slugify(name) or "report"
 
 
-def _read(source: str, config: Any, transport: httpx.BaseTransport | None) -> SourcePage:
+def check_out(out: Path) -> None:
+    """Refuse ``--out`` up front when it, or the nearest part of it that exists, is not a directory."""
+    existing = next((p for p in (out, *out.parents) if p.exists()), None)
+    if existing is not None and not existing.is_dir():
+        where = "" if existing == out else f" ({visible(existing)} is a file)"
+        raise DraftError(f"--out {visible(out)}: not a directory{where}")
+
+
+def _read(source: str, config: Any, transport: httpx.BaseTransport | None, local_ok: bool | None) -> SourcePage:
     """The page, read within ``[draft]`` fetch limits."""
-    return read_source(source, FetchLimits.from_config(config.draft), transport=transport)
+    return read_source(source, FetchLimits.from_config(config.draft), transport=transport, local_ok=local_ok)
 
 
 def _cover(facts: ReportFacts, folder: Path, slug: str, config: Any, page: SourcePage,
@@ -107,14 +116,20 @@ def _write(path: Path, text: str, force: bool) -> None:
 
 
 def draft_campaign(source: str, config: Any, *, slug: str | None = None, out: Path = Path("campaigns"), force: bool = False,
-                   now: datetime | None = None, transport: httpx.BaseTransport | None = None) -> DraftResult:
+                   now: datetime | None = None, transport: httpx.BaseTransport | None = None,
+                   local_ok: bool | None = None, already: Callable[[str], bool] | None = None) -> DraftResult:
     """Draft ``<out>/<slug>.toml`` from a report page (https URL, saved .html, or plain-text copy).
 
-    Raises :class:`DraftError` (one line) when the source cannot be read, the slug is bad, or the campaign
-    exists and ``force`` is not given.
+    ``local_ok``: whether the page may be on a private or local address (default: when SOURCE is).
+    ``already``: whether an address already has a campaign; the page's final and canonical addresses are
+    asked before anything is written. Raises :class:`DraftError` (one line) when the source cannot be
+    read, the slug is bad, the report is known, or the campaign exists and ``force`` is not given.
     """
-    page = _read(source, config, transport)
+    check_out(Path(out))
+    page = _read(source, config, transport, local_ok)
     facts = report_facts(page)
+    if already is not None and any(already(u) for u in (page.url, facts.url.value) if u):
+        raise DraftError(ALREADY_DRAFTED)
     name = choose_slug(facts, page, slug)
     path = Path(out) / f"{name}.toml"
     if path.exists() and not force:

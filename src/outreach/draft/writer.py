@@ -22,6 +22,7 @@ from ..text import clean_line
 from .facts import ExpertFacts, Found, Origin, ReportFacts
 from .posts import DraftedPost, EmailDraft
 from .schedule import DraftTimes
+from .source import has_secrets, shown, without_secrets
 
 PLACEHOLDER_URL = "https://example.org/CHECK-report-url/{slug}"
 MISSING = "[CHECK]"  # the start of every placeholder value
@@ -44,7 +45,7 @@ class Draft:
 
     facts: ReportFacts  # completed: see :func:`completed`
     slug: str
-    source: str  # the SOURCE as given, for the header comment
+    source: str  # the SOURCE as given; the header comment shows it through source.shown
     drafted_on: date
     timezone: str
     email_list: str | None  # None: no list configured, no [email]
@@ -78,17 +79,14 @@ def completed(facts: ReportFacts, slug: str, page_url: str | None = None) -> Rep
     """Every field ready to write: page text cleaned, and a flagged placeholder where a required value is missing.
 
     A missing headline is the title (flagged); a missing report address is the address the page was read
-    from (flagged), else ``https://example.org/CHECK-report-url/<slug>``.
+    from (flagged), else ``https://example.org/CHECK-report-url/<slug>``. No report address keeps a user
+    name, password, query or fragment: they are left out and flagged (a token must not reach every post).
     """
     title, subtitle, series = _clean(facts.title), _clean(facts.subtitle), _clean(facts.series)
     headline = _clean(facts.headline)
     if not headline.value and title.value:
         headline = Found(title.value, title.origin, "the page gives no headline apart from the title; write one")
-    url = _clean(facts.url)
-    if not _HTTP_URL.match(url.value):
-        url = (Found(page_url, Origin.MISSING, "the address the page was read from: confirm it is the report's own address")
-               if page_url and _HTTP_URL.match(page_url)
-               else Found(PLACEHOLDER_URL.format(slug=slug), Origin.MISSING, "the page gives no web address for the report: replace this placeholder"))
+    url = _report_url(_clean(facts.url), page_url, slug)
     abstract = replace(facts.abstract, value=tuple(p for v in facts.abstract.value if (p := clean_line(v))))
     experts = replace(facts.experts, value=tuple(ExpertFacts(**{k: clean_line(getattr(e, k)) for k in ("name", "role", "unit", "phone", "email")})
                                                  for e in facts.experts.value if clean_line(e.name)))
@@ -104,6 +102,22 @@ def completed(facts: ReportFacts, slug: str, page_url: str | None = None) -> Rep
         experts=_or(experts, (ExpertFacts(_placeholder("expert's name")),), "no expert named in the page"),
         cover_alt=_clean(facts.cover_alt), url=url,
     )
+
+
+def _report_url(url: Found[str], page_url: str | None, slug: str) -> Found[str]:
+    """The page's address for the report, else the one it was read from, else a placeholder; never with secrets."""
+    if not _HTTP_URL.match(url.value):
+        page_url = clean_line(page_url or "")
+        url = (Found(page_url, Origin.MISSING, "the address the page was read from: confirm it is the report's own address")
+               if _HTTP_URL.match(page_url)
+               else Found(PLACEHOLDER_URL.format(slug=slug), Origin.MISSING, "the page gives no web address for the report: replace this placeholder"))
+    if has_secrets(url.value):
+        stripped = without_secrets(url.value)
+        if not _HTTP_URL.match(stripped):
+            return Found(PLACEHOLDER_URL.format(slug=slug), Origin.MISSING, "the page's address could not be used: replace this placeholder")
+        url = Found(stripped, url.origin, f"{url.check or 'the report address'}; its user name, password, query or fragment "
+                                          "were left out: put back only what the public address needs")
+    return url
 
 
 def _wrapped(paragraphs: tuple[str, ...], width: int = 88) -> str:
@@ -197,13 +211,14 @@ def _posts(w: _Writer, d: Draft) -> Any:
         w.put(table, f"posts[{i}].at", "at", at, "[draft] stagger_minutes after the previous step")
         if post.image and d.cover is not None:
             table.add("image", "cover")
+        why = f"{DRAFTED}; {post.check}" if post.check else DRAFTED  # e.g. too long for its platform
         if post.thread:
             if post.numbered:
                 table.add("numbered", True)
-            w.put(table, f"posts[{i}].thread", "thread", _array(list(post.parts)), DRAFTED)
+            w.put(table, f"posts[{i}].thread", "thread", _array(list(post.parts)), why)
         else:
             text = post.parts[0]
-            w.put(table, f"posts[{i}].text", "text", tomlkit.string(text, multiline="\n" in text), DRAFTED)
+            w.put(table, f"posts[{i}].text", "text", tomlkit.string(text, multiline="\n" in text), why)
         tables.append(table)
     return tables
 
@@ -211,7 +226,7 @@ def _posts(w: _Writer, d: Draft) -> Any:
 def write_campaign(d: Draft) -> tuple[str, tuple[str, ...]]:
     """The campaign file's text, and the fields marked ``# CHECK:`` in it (``report.title``, ``posts[0].at``, …)."""
     w, doc = _Writer(), tomlkit.document()
-    doc.add(tomlkit.comment(f"Drafted by `outreach draft` from {clean_line(d.source, 300)} on {d.drafted_on:%Y-%m-%d}."))
+    doc.add(tomlkit.comment(f"Drafted by `outreach draft` from {shown(d.source)} on {d.drafted_on:%Y-%m-%d}."))
     doc.add(tomlkit.comment("Every field under a `# CHECK:` line needs a person's confirmation before approval."))
     doc.add(tomlkit.comment("Every time below is local to `timezone`."))
     doc.add("timezone", d.timezone)
