@@ -356,8 +356,8 @@ class DraftConfig(_Frozen):
     # Hashtags every drafted Mastodon/Bluesky/X post may carry besides the topics', without '#'.
     hashtags: list[str] = []
     # Limits on fetching a report page or its cover over HTTP.
-    fetch_timeout_seconds: float = Field(20.0, gt=0, le=300)
-    fetch_max_bytes: int = Field(5_000_000, ge=10_000, le=100_000_000)
+    fetch_timeout_seconds: float = Field(20.0, gt=0, le=600)
+    fetch_max_bytes: int = Field(5 * 2**20, ge=10_000, le=100 * 2**20)  # 5 MiB
     fetch_max_redirects: int = Field(5, ge=0, le=20)
 
     @field_validator("timezone")

@@ -14,12 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.draft.pages.expected import SAMPLE_PAGE
 from outreach.campaign import load_campaign
 
 REPO = Path(__file__).resolve().parents[2]
-SAMPLE_PAGE = REPO.parent / "shared" / "reports" / "diis-soldier-defections-myanmar.txt"
 SAMPLE_CAMPAIGN = REPO / "campaigns" / "soldier-defections-myanmar.toml"
-pytestmark = pytest.mark.skipif(not SAMPLE_PAGE.exists(), reason="the shared sample report is not beside the repo")
 
 
 def outreach(*args: str | Path) -> subprocess.CompletedProcess[str]:

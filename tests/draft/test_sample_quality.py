@@ -18,13 +18,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.draft.pages.expected import SAMPLE_PAGE
 from outreach.draft.body import text_facts
 from outreach.draft.facts import PageFacts
 
 REPO = Path(__file__).resolve().parents[2]
-SAMPLE_PAGE = REPO.parent / "shared" / "reports" / "diis-soldier-defections-myanmar.txt"
 SAMPLE_CAMPAIGN = REPO / "campaigns" / "soldier-defections-myanmar.toml"
-pytestmark = pytest.mark.skipif(not SAMPLE_PAGE.exists(), reason="the shared sample report is not beside the repo")
 
 STOP = frozenset("""a an the and or but of to in on at for by with from as is are was were be been has have had
 that this these those it its their them they which who what whom whose not no so also than then there here

@@ -11,10 +11,8 @@ from outreach.config import Config
 from outreach.draft.source import FetchLimits, SourceKind, fetch_bytes, fetch_image, read_source, shown
 from outreach.errors import DraftError
 
-from tests.draft.pages.expected import COVERS_DIR, PAGES, PAGES_DIR
+from tests.draft.pages.expected import COVERS_DIR, PAGES, PAGES_DIR, SAMPLE_PAGE
 
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLE_TEXT = ROOT.parent / "shared" / "reports" / "diis-soldier-defections-myanmar.txt"
 LIMITS = FetchLimits(timeout_seconds=2.0, max_bytes=1_000_000, max_redirects=5)
 
 
@@ -34,9 +32,7 @@ def test_a_saved_page_is_read_as_html(name: str) -> None:
 
 
 def test_a_plain_text_copy_is_read_as_text() -> None:
-    if not SAMPLE_TEXT.exists():
-        pytest.skip("the shared sample report is not checked out next to the repo")
-    page = read_source(str(SAMPLE_TEXT), LIMITS)
+    page = read_source(str(SAMPLE_PAGE), LIMITS)
     assert page.kind is SourceKind.TEXT and page.html is None
     assert page.text is not None and page.text.startswith("DIIS Report")
 

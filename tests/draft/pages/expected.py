@@ -31,6 +31,10 @@ from urllib.parse import urljoin
 from outreach.draft.facts import ExpertFacts
 
 PAGES_DIR = Path(__file__).resolve().parent
+# The institute's sample report page as text: a copy of ../shared/reports/, so the tests run
+# wherever the repository is checked out (test_sample_copy checks the copy is exact).
+SAMPLE_PAGE = PAGES_DIR / "diis-soldier-defections-myanmar.txt"
+SHARED_SAMPLE_PAGE = PAGES_DIR.parents[3] / "shared" / "reports" / SAMPLE_PAGE.name
 COVERS_DIR = PAGES_DIR / "covers"
 
 # The report fields a page may or may not state (facts.field_names() without cover_alt/language order).
