@@ -208,14 +208,38 @@ def test_separators_next_to_a_removed_segment_are_dropped() -> None:
     assert [s.text for s in tidy([Segment(": ", joiner=True), Segment("a")])] == ["a"]
 
 
-def test_a_post_that_cannot_fit_is_flagged_with_the_reason() -> None:
+def test_a_link_too_long_for_bluesky_is_left_to_the_link_card_and_flagged() -> None:
     url = "https://inst.org/" + "a/" * 300
     posts = draft_posts(SAMPLE, CHANNELS, PostContext(url, "some-report"))
     by = {p.channel: p for p in posts}
     assert by["x"].check is None and by["mastodon"].check is None  # links count 23 there
-    assert by["bluesky"].check is not None and "Bluesky" in by["bluesky"].check and "report link" in by["bluesky"].check
-    assert by["bluesky"].parts == ("{{ report.url }}",)  # the page's words went first
+    bluesky = by["bluesky"]
+    assert bluesky.check is not None and "Bluesky" in bluesky.check and "link card" in bluesky.check
+    assert "report.url" not in bluesky.parts[0] and not bluesky.image  # no image: Bluesky shows the report's link card
+    assert bluesky.parts[0].startswith("Defecting soldiers are a significant symbolic blow") and "#DIISReport" in bluesky.parts[0]
     assert all(p.check is None for p in draft_posts(SAMPLE, CHANNELS, CTX))
+    (bare,) = draft_posts(merge(), ["bluesky"], PostContext(url, "r"))  # nothing from the page: fixed words, never empty
+    assert bare.parts == ("New report",) and bare.check
+
+
+def test_a_page_with_a_very_long_canonical_address_drafts_a_campaign_that_validates(tmp_path: Path) -> None:
+    from outreach.draft.run import draft_campaign
+
+    url = "https://www.institute.org/reports/" + "-".join(f"segment{i}" for i in range(200))[:1766]
+    assert 1_790 <= len(url) <= 1_810
+    page = tmp_path / "long-address.html"
+    page.write_text(
+        f'<!doctype html><html lang="en"><head><title>Borders and trade</title><link rel="canonical" href="{url}">'
+        '<meta property="og:title" content="Borders and trade"></head><body><article><h1>Borders and trade</h1>'
+        "<p>This report examines how new border rules change the trade of small firms in the region, drawing on "
+        "many interviews with traders.</p><p>The report finds that small firms lose most from the new rules, "
+        "because they cannot pay for the paperwork.</p></article></body></html>", encoding="utf-8")
+    result = draft_campaign(str(page), Config(), out=tmp_path / "campaigns", now=datetime(2030, 1, 7, 8, tzinfo=timezone.utc))
+    assert result.url == url
+    checked = check(load_campaign(result.path), Config(), now=datetime(2029, 1, 1, tzinfo=timezone.utc))
+    assert not checked.errors, [str(e) for e in checked.errors]
+    assert not [w for w in checked.warnings if "characters" in w.message], checked.warnings
+    assert "link card" in result.path.read_text(encoding="utf-8")  # the Bluesky post's # CHECK: says why the link is not in it
 
 
 def test_the_thread_numbering_is_counted() -> None:

@@ -313,16 +313,41 @@ def mastodon_post(facts: ReportFacts, ctx: PostContext) -> DraftedPost:
     return DraftedPost("mastodon", (source_of(fitted),), thread=False, image=True, check=too_long("mastodon", [fitted]))
 
 
+def _link_left_out(url: Segment, channel: str) -> str | None:
+    """Why the report link is left out of a post's text, when the link alone is over the draft's budget; else None.
+
+    Only for a platform that shows a link card for a post without images (Bluesky): the card carries the link.
+    """
+    platform = PLATFORMS[channel]
+    budget = int(platform.limit * HEADROOM)
+    length = platform.length(url.text)
+    if not platform.link_card or length <= budget:
+        return None
+    return (f"the report link alone counts {length} characters by {platform.display}'s count, over the draft's {budget} "
+            f"(the limit is {platform.limit}): it is left out of the text and the post's link card carries it; confirm the card")
+
+
 def bluesky_post(facts: ReportFacts, ctx: PostContext) -> DraftedPost:
-    """The headline, the series' hashtag and the link; no image, so Bluesky shows the report's link card."""
+    """The headline, the series' hashtag and the link; no image, so Bluesky shows the report's link card.
+
+    A report link too long for the post on its own is left out of the text (the link card still carries
+    it) and the reason is given in ``check``, so the post stays within the limit.
+    """
     lead = known(facts.headline) or known(facts.title)
     tags = _tags(series_name(facts), *ctx.hashtags)
+    url = _url(ctx, "bluesky")
+    left_out = _link_left_out(url, "bluesky")
     segments = [Segment(lead, trim=True), Segment("\n\n", joiner=True)] if lead else []
-    segments.append(_url(ctx, "bluesky"))
+    if not left_out:
+        segments.append(url)
     if tags:
         segments.append(Segment(f"\n\n{tags}", optional=True))
     fitted = fit(segments, "bluesky")
-    return DraftedPost("bluesky", (source_of(fitted),), thread=False, image=False, check=too_long("bluesky", [fitted]))
+    if not render(fitted):  # without the link nothing was left: fixed words, as a post may not be empty
+        w = wording(facts)
+        fitted = [Segment(f"{w['new']} {series_name(facts) or w['report']}")]
+    check = too_long("bluesky", [fitted]) or left_out
+    return DraftedPost("bluesky", (source_of(fitted),), thread=False, image=False, check=check)
 
 
 DRAFTERS: dict[str, Callable[[ReportFacts, PostContext], DraftedPost]] = {
