@@ -21,7 +21,9 @@ import unicodedata
 _LINE_BREAKING = "\u2028\u2029\u0085"
 # Bidirectional overrides and isolates can make a name read differently from what it is.
 _BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-_UNSAFE_RE = re.compile(f"[\x00-\x1f\x7f-\x9f{_LINE_BREAKING}{_BIDI}]")
+# Lone surrogates (from a JSON "\ud800" escape) are not characters: no encoder takes them.
+_SURROGATES = "\ud800-\udfff"
+_UNSAFE_RE = re.compile(f"[\x00-\x1f\x7f-\x9f{_LINE_BREAKING}{_BIDI}{_SURROGATES}]")
 _SPACES_RE = re.compile(r"\s+")
 
 
