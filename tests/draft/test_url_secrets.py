@@ -154,3 +154,47 @@ def test_a_feed_file_with_secret_links_says_so_without_them(cli, tmp_path: Path)
     assert result.code == 0 and result.err.count("skipped: ") == 2, result.err
     assert "private or local" in result.err and "reserved name" in result.err
     no_secret(result.out, result.err)
+
+
+# --- a password with ?, # or @ in it (unencoded) ---------------------------------------------------
+
+@settings(max_examples=400, deadline=None)
+@given(user=st.text(string.printable.replace("/", "").replace("\\", ""), max_size=25),
+       password=st.text(string.printable.replace("/", "").replace("\\", ""), max_size=25),
+       host=st.sampled_from(["h.org", "127.0.0.1:8", "[::1]", "x.org:bad", ""]),
+       rest=st.sampled_from(["/p", "/", "", "/a?b#c", "?q", "#f", "\\p"]))
+def test_shown_drops_user_info_with_any_characters(user: str, password: str, host: str, rest: str) -> None:
+    # user info is everything up to the last @ before the first / or \: a ? or # in it is still user info
+    url = f"https://{user}SECRETU:{password}SECRETPW@{host}{rest}"
+    no_secret(shown(url), without_secrets(url))
+
+
+@pytest.mark.parametrize("url", ["http://alice:pa?SECRET@127.0.0.1/", "http://bob:hunter#SECRET@h.org/p",
+                                 "https://editor:SECRET2?x@cms.publisher.org/reports/sanctions",
+                                 "https://alice:pa#SECRET@host/p", "http://a:SECRET?#@@h/", "http:u:SECRET?x@h/p",
+                                 "http://u:pa/s?SECRET@h/p", "http://u:pa/SECRET#x@h/p"])
+def test_a_password_with_a_query_or_fragment_sign_is_never_taken_for_the_host(url: str) -> None:
+    no_secret(shown(url), without_secrets(url))
+    assert not without_secrets(url).startswith(("http://", "https://"))  # a placeholder, not a guessed address
+
+
+def test_a_source_whose_password_has_a_hash_is_an_error_without_it() -> None:
+    with pytest.raises(DraftError) as caught:
+        read_source("https://alice:SECRET#x@127.0.0.1:9/p", LIMITS)
+    no_secret(caught.value)
+
+
+@pytest.mark.parametrize("canonical", ["https://editor:SECRET2?x@cms.publisher.org/reports/sanctions",
+                                       "https://editor:hunter#SECRET@cms.publisher.org/reports/sanctions"])
+def test_a_canonical_address_whose_password_has_a_query_sign_gives_the_placeholder(tmp_path: Path, canonical: str) -> None:
+    page = (f"<html><head><title>Sanctions</title><link rel='canonical' href='{canonical}'></head>"
+            "<body><h1>Sanctions</h1><p>The report finds that sanctions bite.</p></body></html>").encode()
+    result = draft_campaign(str(_saved(tmp_path, page)), Config(), out=tmp_path / "c")
+    no_secret(result.url, *rendered(result.path))
+    assert "CHECK-report-url" in result.url and "report.url" in result.checks
+
+
+def _saved(tmp_path: Path, page: bytes) -> Path:
+    path = tmp_path / "page.html"
+    path.write_bytes(page)
+    return path

@@ -76,26 +76,39 @@ _HTML_START_RE = re.compile(rb"^\s{0,1000}(<!--.{0,2000}?-->\s{0,100})?<(!doctyp
 _META_CHARSET_RE = re.compile(rb"<meta[^>]{0,300}?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]{1,40})", re.I)
 _REDIRECTS = (301, 302, 303, 307, 308)
 _USER_AGENT = "outreach-draft (reads one report page to draft a campaign)"
+HIDDEN = " address not shown (an @ after a ? or # hides where its host starts)"  # after "https:"; never an http address
 
 
 def without_secrets(url: str) -> str:
     """``url`` without user name, password, query or fragment; text without a scheme (a file path) as it is.
 
-    Plain string work, not a URL parser: it must hold for addresses a parser refuses.
+    Plain string work, not a URL parser: it must hold for addresses a parser refuses. User info is
+    everything up to the last ``@`` before the first ``/`` or ``\\`` after the scheme; when a ``?`` or
+    ``#`` comes before that ``@``, no parser agrees where the host is, and the answer is
+    :data:`HIDDEN` (not an http address) rather than a guess that may be part of a password.
     """
     scheme = _URL_PREFIX_RE.match(url)
     if scheme is None:
         return url
     rest = url[scheme.end():]
-    rest = rest[: min((i for i in (rest.find("?"), rest.find("#")) if i >= 0), default=len(rest))]
-    if rest.startswith("//"):
-        end = min((i for i in (rest.find("/", 2), rest.find("\\", 2)) if i >= 0), default=len(rest))
-        authority, path = rest[2:end], rest[end:]
-        if "@" not in authority and _bad_port(authority) and "@" in path:
-            # "user:pa/ss@host": a password with a slash; no parser agrees where the host starts
-            authority, path = "", path.rsplit("@", 1)[-1]
-        return f"{scheme.group()}//{authority.rsplit('@', 1)[-1]}{path}"
-    return scheme.group() + rest.rsplit("@", 1)[-1]
+    slashes = "//" if rest.startswith("//") else ""
+    rest = rest[len(slashes):]
+    end = min((i for i in (rest.find("/"), rest.find("\\")) if i >= 0), default=len(rest))
+    authority, path = rest[:end], rest[end:]
+    userinfo = ""
+    if "@" in authority:
+        userinfo, authority = authority.rsplit("@", 1)
+    elif _bad_port(_before_query(authority)) and "@" in path:
+        # "user:pa/ss@host": a password with a slash; no parser agrees where the host starts
+        userinfo, path = authority + path.rsplit("@", 1)[0], path.rsplit("@", 1)[-1]
+        authority, path = path, ""
+    if "?" in userinfo or "#" in userinfo:
+        return scheme.group().strip() + HIDDEN
+    return f"{scheme.group()}{slashes}{_before_query(authority + path)}"
+
+
+def _before_query(text: str) -> str:
+    return text[: min((i for i in (text.find("?"), text.find("#")) if i >= 0), default=len(text))]
 
 
 def _bad_port(authority: str) -> bool:
