@@ -3,7 +3,10 @@
 A bullet is only ever made by *deleting* words from one sentence of the page
 (an attribution such as "The report argues that", a linking "Yet"/"also", an
 aside, a trailing clause), then restoring a capital and a full stop. Nothing is
-reworded, so nothing is added that the page does not say.
+reworded, so nothing is added that the page does not say. Nor is a claim made
+stronger than the page's: words that negate, limit or hedge it ("not", "only if",
+"mostly", "in a minority of cases", "less so") are never in the part a cut or a
+split leaves out; when in doubt, the sentence stays whole or gives no bullet.
 """
 
 from __future__ import annotations
@@ -33,7 +36,9 @@ class _Language:
     but_that: re.Pattern[str]  # what may follow "but" in "not only A, but (also) B"
     asides: re.Pattern[str]  # trailing clauses that may go when a bullet is too long
     and_that: re.Pattern[str]  # ", and that " after an attribution: a second claim
-    qualifier: re.Pattern[str]  # a word that negates or limits a claim: never cut off or split away
+    qualifier: re.Pattern[str]  # a word that negates, limits or hedges a claim: never cut off, split away or weakened
+    fragment: re.Pattern[str]  # an opening that makes what follows a phrase of the clause before it, not a claim
+    back: re.Pattern[str]  # an opening that points back at the clause before ("this", "it"): not a claim of its own
 
 
 _EN = _Language(
@@ -61,7 +66,21 @@ _EN = _Language(
     and_that=re.compile(r",?\s+and\s+that\s+", re.I),
     qualifier=re.compile(
         r"(?<!\w)(?:only|not|no|none|never|neither|nor|without|cannot|\w+n[’']t|except|unless|if|when|whenever"
-        r"|where|wherever|provided|as long as|so long as|solely|merely|at least|at most)(?!\w)", re.I),
+        r"|where|wherever|provided|as long as|so long as|solely|merely|at least|at most"
+        # limiting and hedging words (an "-ly" adverb opening a split-off part is caught by ``fragment`` too)
+        r"|mostly|mainly|largely|partly|partially|primarily|chiefly|predominantly|principally|rarely|hardly|barely"
+        r"|scarcely|slightly|marginally|moderately|occasionally|relatively|fairly|possibly|probably|potentially"
+        r"|arguably|exclusively|temporarily|initially|locally|seldom|less|least|fewer|few|little|some|somewhat"
+        r"|sometimes|often|in part|minority|handful|several"
+        r"|certain|almost|rather|may|might|could|perhaps|likely|unlikely|limited|modest|mixed|uneven|tend|tends"
+        r"|half|quarter|third|one|two|three|four|five|six|seven|eight|nine|ten|percent|per cent|\d[\d.,%]*"
+        # a contrast or concession: what it opens may limit what comes before
+        r"|but|yet|though|although|however|while|whereas|despite|still)(?!\w)", re.I),
+    fragment=re.compile(
+        r"(?:in|on|at|for|with|by|from|under|over|during|after|before|among|amongst|within|across|through|outside"
+        r"|inside|around|between|to|of|as|than|against|towards?|beyond|near|along|via|especially|particularly"
+        r"|even|just|so|that|this|is|was|are|were|\w+ly)\b", re.I),
+    back=re.compile(r"(?:this|that|these|those|it|its|they|their|them|such|so|which|the same|here|there)\b", re.I),
 )
 
 _DA = _Language(
@@ -84,7 +103,18 @@ _DA = _Language(
     and_that=re.compile(r",?\s+og\s+at\s+", re.I),
     qualifier=re.compile(
         r"(?<!\w)(?:kun|ikke|ingen|intet|aldrig|hverken|uden|ej|undtagen|medmindre|hvis|når|hvor|forudsat|så længe"
-        r"|blot|alene|mindst|højst)(?!\w)", re.I),
+        r"|blot|alene|mindst|højst"
+        # limiting and hedging words (a "-vis" adverb opening a split-off part is caught by ``fragment`` too)
+        r"|delvis|muligvis|forholdsvis|gradvis|mest|mestendels|hovedsageligt?|primært|overvejende|især|navnlig"
+        r"|delvist|til dels|sjældent?|næppe"
+        r"|knap|knapt|mindre|færre|få|lidt|nogle|noget|visse|enkelte|mindretal|ofte|typisk|generelt|sommetider"
+        r"|undertiden|kan|kunne|måske|sandsynligvis|formentlig|næsten|relativt|ret|temmelig|begrænset|halvdelen"
+        r"|procent|\d[\d.,%]*"
+        r"|men|dog|selvom|skønt|omend|mens|derimod|imidlertid|alligevel|stadig)(?!\w)", re.I),
+    fragment=re.compile(
+        r"(?:i|på|ved|for|med|af|fra|under|over|efter|før|blandt|inden|gennem|mellem|til|som|end|mod|især|navnlig"
+        r"|selv|bare|så|at|det|er|var|\w+vis)\b", re.I),
+    back=re.compile(r"(?:dette|det|den|denne|disse|de|dem|deres|dens|dets|sådan|sådanne|samme|her|der|hvilket)\b", re.I),
 )
 
 _LANGUAGES = {"en": _EN, "da": _DA}
@@ -104,16 +134,20 @@ def _language(code: str) -> _Language:
     return _LANGUAGES.get((code or "en").split("-")[0].lower(), _EN)
 
 
-_OPENING = re.compile(r"^[\s,;:–—(\-]*(?:(?:but|and|or|yet|so|men|og|eller)\s+)?", re.I)
+def _limited(text: str, lang: _Language) -> bool:
+    """Whether ``text`` holds a word that negates, limits or hedges a claim, anywhere in it.
 
-
-def _qualified(rest: str, lang: _Language) -> bool:
-    """Whether ``rest``, the words a cut or split would set apart, opens with a negation or qualifier.
-
-    "…worked well, but only where they were coordinated": the second half limits the first, so
-    the first half alone would claim more than the page does.
+    Words a cut or split would leave out must hold none: "…increased, but mostly in the border
+    areas" or "…weakened the regime (in a minority of the cases studied)" without their second
+    part would claim more than the page does. A word list cannot be complete, so the rule errs
+    on the safe side: a whole sentence, or no bullet, rather than a stronger claim.
     """
-    return bool(lang.qualifier.match(rest, _OPENING.match(rest).end()))  # type: ignore[union-attr]
+    return bool(lang.qualifier.search(text))
+
+
+def _last_limit(text: str, lang: _Language) -> int:
+    """Where the last negating, limiting or hedging word of ``text`` ends (0 if none): no cut may come before it."""
+    return max((m.end() for m in lang.qualifier.finditer(text)), default=0)
 
 
 def sentences(paragraph: str) -> tuple[str, ...]:
@@ -152,6 +186,17 @@ def _strong(paragraphs: Sequence[str], lang: _Language) -> bool:
     return any(_is_claim_paragraph(p, lang, True) for p in paragraphs)
 
 
+def _two_claims(first: str, second: str, lang: _Language) -> bool:
+    """Whether "first, but second" (or "first; second") may stand as two bullets.
+
+    Each bullet leaves the other part out, so neither part may hold a limiting word, and the
+    second must not open like a phrase of the first ("…, but in the border areas").
+    """
+    second = second.strip()
+    return (len(first.split()) >= 4 and len(second.split()) >= 4 and not lang.fragment.match(second)
+            and not _limited(first, lang) and not _limited(second, lang))
+
+
 def _split(sentence: str, lang: _Language) -> list[str]:
     """One sentence holding two claims → two pieces of it, each a run of the sentence's own words."""
     lowered = sentence.lower()
@@ -162,30 +207,20 @@ def _split(sentence: str, lang: _Language) -> list[str]:
         second = lang.but_that.match(rest)
         if second:
             head = sentence[:only]
-            return [head + sentence[only + len(lang.not_only):but], head + rest[second.end():]]
+            first_claim, second_claim = head + sentence[only + len(lang.not_only):but], head + rest[second.end():]
+            if not _limited(first_claim, lang) and not _limited(rest[second.end():], lang):
+                return [first_claim, second_claim]
         return [sentence]
     if lowered.count(lang.but) == 1 and ";" not in sentence:
         at = lowered.find(lang.but)
         first, second_part = sentence[:at], sentence[at + len(lang.but):]
-        if (len(first.split()) >= 4 and len(second_part.split()) >= 4 and not lang.but_that.match(second_part)
-                and not _qualified(second_part, lang)):
+        if not lang.but_that.match(second_part) and _two_claims(first, second_part, lang):
             return [first, second_part]
     if sentence.count(";") == 1:
         first, second_part = sentence.split(";", 1)
-        if len(first.split()) >= 4 and len(second_part.split()) >= 4 and not _qualified(second_part, lang):
+        if _two_claims(first, second_part, lang):
             return [first, second_part]
     return [sentence]
-
-
-_BOUNDARY = re.compile(r"[,;:]\s+|\s+[–—]\s+|\s+\(")
-
-
-def _guarded(text: str, lang: _Language) -> int:
-    """Where the last clause opening with a negation or qualifier starts (-1 if none): no cut may come before it.
-
-    "A, and B, if C": the condition may hold for A as well, so "A." alone would claim more than the page.
-    """
-    return max((m.start() for m in _BOUNDARY.finditer(text) if _qualified(text[m.start():], lang)), default=-1)
 
 
 def _shorten(text: str, lang: _Language, limit: int) -> str:
@@ -193,14 +228,16 @@ def _shorten(text: str, lang: _Language, limit: int) -> str:
 
     A sentence that cannot lose an aside may run to ``limit * 1.2``: a whole claim reads
     better than a clipped one. Past that it is cut at a clause, or at a word as a last resort.
-    No cut drops a negation or a qualifier of what it keeps; when only such a cut would do,
-    there is no bullet ("").
+    No cut leaves out a negating, limiting or hedging word (the part cut off must hold none), and a
+    sentence holding one is never cut at a word; when only such a cut would do, there is no bullet (""). Fillers ("very") stay in a sentence holding
+    such a word: "not very effective" is not "not effective".
     """
     if len(text) <= limit:
         return text
-    text = lang.fillers.sub("", text)
+    if not _limited(text, lang):
+        text = lang.fillers.sub("", text)
     while len(text) > limit:
-        guard = _guarded(text, lang)
+        guard = _last_limit(text, lang)
         asides = [m.start() for m in lang.asides.finditer(text) if m.start() >= max(limit // 3, guard + 1)]
         if not asides:
             break
@@ -208,13 +245,14 @@ def _shorten(text: str, lang: _Language, limit: int) -> str:
     most = limit * 6 // 5
     if len(text) <= most:
         return text
-    guard = _guarded(text, lang)
+    guard = _last_limit(text, lang)
     clauses = [m.start() for m in _CLAUSE_START.finditer(text, 0, most + 1) if m.start() >= max(limit // 2, guard + 1)]
     if clauses:
         return text[:clauses[-1]]
+    if _limited(text, lang):
+        # a cut mid-clause may leave out what a negation or limit applies to ("…but not (as hoped) by much")
+        return ""
     words = text[:most + 1].split()[:-1]
-    if lang.qualifier.search(text, len(" ".join(words))):
-        return ""  # the words cut off negate or limit the rest
     while len(words) > 4 and words[-1].lower().strip(",;:") in _DANGLING:
         words.pop()
     return " ".join(words)
@@ -233,8 +271,11 @@ def bullets(sentence: str, language: str = "en", limit: int = MAX_CHARS) -> tupl
     """One sentence of the page → its claims as standalone bullets of at most ``limit`` characters."""
     lang = _language(language)
     core, attributed = lang.attribution.subn("", sentence.strip(), count=1)
-    # "The brief concludes that A, and that B": two claims, both the brief's.
+    # "The brief concludes that A, and that B": two claims, both the brief's; but "…, and that this holds
+    # only in B" limits A through "this", so a part pointing back keeps the sentence whole.
     parts = lang.and_that.split(core, maxsplit=3) if attributed else [core]
+    if any(lang.back.match(part) for part in parts[1:]):
+        parts = [sentence.strip()]
     made: list[str] = []
     for piece in (p for part in parts for p in _split(part, lang)):
         piece = lang.connector.sub("", piece.strip(), count=1)
