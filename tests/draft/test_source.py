@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import ipaddress
+import socket
+import threading
+import time
 from pathlib import Path
+from typing import Iterator
 
 import httpx
 import pytest
 
 from outreach.config import Config
-from outreach.draft.source import FetchLimits, SourceKind, fetch_bytes, fetch_image, read_source, shown
+from outreach.draft.source import FetchLimits, SourceKind, fetch_bytes, fetch_image, is_local, read_source, shown
 from outreach.errors import DraftError
 
 from tests.draft.pages.expected import COVERS_DIR, PAGES, PAGES_DIR, SAMPLE_PAGE
@@ -308,3 +313,180 @@ def test_a_name_resolving_to_a_local_address_is_a_local_hop() -> None:
         read_source(hop, LIMITS, _page_transport(seen),
                     resolve=lambda host: ["192.168.0.10"] if host.startswith("intranet") else ["93.184.215.14"])
     assert seen == [hop]
+
+
+# --- names: looked up once, by the connection itself, within the deadline ------------------------
+
+class _Resolver:
+    """socket.getaddrinfo for test names (``*.publisher.org``): each call answers the next of ``answers``.
+
+    An answer is a list of IP addresses, or None for a failed lookup. Numeric hosts go to the real
+    function (no DNS query); any other name fails the test: a test never asks a real resolver.
+    """
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, *answers: list[str] | None) -> None:
+        self.answers, self.calls = list(answers), []  # type: ignore[var-annotated]
+        self._real = socket.getaddrinfo
+        monkeypatch.setattr(socket, "getaddrinfo", self)
+
+    def __call__(self, host, port, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if host is not None and _numeric(str(host)):
+            return self._real(host, port, *args, **kwargs)
+        self.calls.append(host)
+        assert str(host).endswith(".publisher.org"), f"a test looked up {host!r}"
+        answer = self.answers[min(len(self.calls), len(self.answers)) - 1]
+        if answer is None:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return [(socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, port or 0))
+                for a in answer]
+
+
+def _numeric(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.split("%")[0])
+        return True
+    except ValueError:
+        return False
+
+
+@pytest.fixture
+def connects(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The address of every socket a fetch connects; anything but loopback is refused before it is tried."""
+    seen: list[str] = []
+    real = socket.socket.connect  # the loopback guard's (tests/loopback_only.py)
+
+    def connect(self: socket.socket, address) -> None:  # type: ignore[no-untyped-def]
+        if self.family in (socket.AF_INET, socket.AF_INET6):
+            seen.append(address[0])
+            if not ipaddress.ip_address(address[0].split("%")[0]).is_loopback:
+                raise ConnectionRefusedError(f"test: no connection to {address[0]}")
+        return real(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    return seen
+
+
+def _loopback(host: str) -> bool:
+    return _numeric(host) and ipaddress.ip_address(host.split("%")[0]).is_loopback
+
+
+PUBLIC, LOOPBACK = ["93.184.216.34"], ["127.0.0.1"]
+
+
+@pytest.mark.parametrize("answers", [
+    (PUBLIC, LOOPBACK), (PUBLIC, PUBLIC, LOOPBACK), (PUBLIC, PUBLIC, PUBLIC, LOOPBACK),  # rebinding after n lookups
+    (None, LOOPBACK), (None, None, LOOPBACK), (None, None, None, LOOPBACK),  # a failed lookup is not "public"
+], ids=lambda a: "-".join("fail" if x is None else "+".join(x) for x in a))
+@pytest.mark.parametrize("fetcher", sorted(FETCHERS))
+def test_a_name_answering_loopback_after_another_answer_never_reaches_it(pages_server, monkeypatch, connects,  # type: ignore[no-untyped-def]
+                                                                         fetcher: str, answers) -> None:
+    port = pages_server.url("").rsplit(":", 1)[1].strip("/")
+    resolver = _Resolver(monkeypatch, *answers)
+    with pytest.raises(DraftError, match="private or local|does not resolve|cannot be fetched"):
+        FETCHERS[fetcher](f"http://rebind.publisher.org:{port}/danish.html", LIMITS)
+    assert not any(_loopback(h) for h in connects), connects
+    assert resolver.calls
+
+
+@pytest.mark.parametrize("answer", [PUBLIC + LOOPBACK, LOOPBACK + PUBLIC, ["::1"], ["::ffff:127.0.0.1"], ["10.0.0.1"],
+                                    PUBLIC * 3 + ["169.254.169.254"]], ids="+".join)
+def test_a_name_with_any_local_address_is_refused_where_local_is_not_allowed(pages_server, monkeypatch, connects,  # type: ignore[no-untyped-def]
+                                                                             answer: list[str]) -> None:
+    port = pages_server.url("").rsplit(":", 1)[1].strip("/")
+    _Resolver(monkeypatch, answer)
+    url = f"http://rebind.publisher.org:{port}/covers/opengraph-cover.png"
+    for fetch in (lambda: read_source(url, LIMITS, local_ok=False), lambda: fetch_image(url, LIMITS, "https://93.184.216.34/r")):
+        with pytest.raises(DraftError, match="private or local address"):
+            fetch()
+    assert connects == []
+
+
+def test_a_name_is_looked_up_once_and_its_address_is_what_is_connected_to(pages_server, monkeypatch, connects) -> None:  # type: ignore[no-untyped-def]
+    port = pages_server.url("").rsplit(":", 1)[1].strip("/")
+    resolver = _Resolver(monkeypatch, LOOPBACK, PUBLIC)
+    page = read_source(f"http://reports.publisher.org:{port}/danish.html", LIMITS, local_ok=True)
+    assert "Grønlands nye rolle i Arktis" in page.html  # type: ignore[operator]
+    assert resolver.calls == ["reports.publisher.org"] and connects == ["127.0.0.1"]
+
+
+def test_a_name_that_does_not_resolve_is_one_clear_error(monkeypatch, connects) -> None:  # type: ignore[no-untyped-def]
+    _Resolver(monkeypatch, None)
+    with pytest.raises(DraftError, match="does not resolve"):
+        read_source("https://gone.publisher.org/r", LIMITS, local_ok=True)
+    assert connects == []
+
+
+@pytest.fixture
+def unanswered_port() -> Iterator[int]:
+    """A loopback port whose backlog is full: a new connection waits for an answer that never comes."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(0)
+    port = server.getsockname()[1]
+    fillers = []
+    for _ in range(4):
+        s = socket.socket()
+        s.setblocking(False)
+        s.connect_ex(("127.0.0.1", port))
+        fillers.append(s)
+    time.sleep(0.2)
+    try:
+        yield port
+    finally:
+        for s in fillers:
+            s.close()
+        server.close()
+
+
+def test_the_deadline_holds_over_every_address_of_a_name(monkeypatch, connects, unanswered_port: int) -> None:  # type: ignore[no-untyped-def]
+    # 8 addresses that never answer: one deadline for them all, not one each
+    _Resolver(monkeypatch, LOOPBACK * 8)
+    start = time.monotonic()
+    with pytest.raises(DraftError, match="timed out"):
+        read_source(f"http://many.publisher.org:{unanswered_port}/x", FetchLimits(timeout_seconds=0.3), local_ok=True)
+    assert len(connects) < 8 and time.monotonic() - start < 2.0  # 8 × 0.3 s without the shared deadline
+
+
+def test_a_lookup_that_never_answers_is_held_to_the_deadline(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    release = threading.Event()
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *a, **k: release.wait(5) and [])
+    start = time.monotonic()
+    try:
+        with pytest.raises(DraftError, match="timed out"):
+            read_source("http://slow-dns.publisher.org/x", FetchLimits(timeout_seconds=0.3), local_ok=True)
+        assert time.monotonic() - start < 2.0
+    finally:
+        release.set()
+
+
+RESERVED = ["https://www.nis.example/r", "http://x.invalid/", "https://a.test./r", "http://A.EXAMPLE:80/r",
+            "https://u:p@b.invalid/r?q"]
+
+
+@pytest.mark.parametrize("source", RESERVED)
+def test_a_reserved_name_is_never_looked_up(monkeypatch, source: str) -> None:  # type: ignore[no-untyped-def]
+    resolver = _Resolver(monkeypatch)  # any lookup of a name fails the test
+    for fetch in (lambda: read_source(source, LIMITS), lambda: fetch_image(source, LIMITS, None),
+                  lambda: fetch_image(source, LIMITS, source), lambda: read_source(source, LIMITS, local_ok=False),
+                  lambda: fetch_bytes(source, LIMITS, None, lambda t: True, "a feed")):
+        with pytest.raises(DraftError, match="reserved name"):
+            fetch()
+    assert not is_local(source)
+    assert resolver.calls == []
+
+
+def test_a_redirect_to_a_reserved_name_is_never_looked_up(pages_server, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    resolver = _Resolver(monkeypatch)
+    with pytest.raises(DraftError, match="reserved name"):
+        read_source(pages_server.url("redirect-to?url=http://cms.example/r"), LIMITS)
+    assert resolver.calls == []
+
+
+@pytest.mark.parametrize("source", ["https://alice:pw#x@127.0.0.1:9/p", "http://alice:pa?ss@127.0.0.1/",
+                                    "http://bob:hunter#2@h.org/p", "http://u:pa/ss@intranet/x", "http://alice:@/x"])
+def test_a_user_name_or_password_is_never_looked_up_as_a_host(monkeypatch, source: str) -> None:  # type: ignore[no-untyped-def]
+    # urlsplit reads "alice" as the host of the first; the check must see the host httpx would connect to
+    resolver = _Resolver(monkeypatch)
+    with pytest.raises(DraftError, match="not a valid address|no host"):
+        read_source(source, LIMITS)
+    assert resolver.calls == []

@@ -7,7 +7,9 @@ point at a private, loopback or link-local address unless the fetch started on
 one (a page on the internet must not make us fetch from the machine's own
 network). The cover image (:func:`fetch_image`) and a feed's items are held to
 the address of the page or feed that named them. One deadline bounds a whole
-fetch, every byte of every hop: each socket read waits at most for the time left.
+fetch, every lookup and byte of every hop (deadline.py). On the network a name is
+looked up only by the connection, which connects to the very address it checked;
+a reserved name (.example, .invalid, .test) is refused before any lookup.
 
 A URL is shown (messages, the campaign's header comment) only through
 :func:`shown`: no user name, password or query ever leaves this module's callers.
@@ -16,14 +18,12 @@ A URL is shown (messages, the campaign's header comment) only through
 from __future__ import annotations
 
 import codecs
-import ipaddress
 import re
-import socket
 import time
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Callable
 from urllib.parse import urljoin, urlsplit
 
 import httpcore
@@ -31,6 +31,7 @@ import httpx
 
 from ..errors import DraftError
 from ..text import clean_line
+from .deadline import LocalAddressRefused, NameNotResolved, deadline_transport, ip_of, lookup, non_public
 
 if TYPE_CHECKING:
     from ..config import DraftConfig
@@ -75,6 +76,7 @@ _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _HTML_START_RE = re.compile(rb"^\s{0,1000}(<!--.{0,2000}?-->\s{0,100})?<(!doctype\s+html|html[\s>])", re.I | re.S)
 _META_CHARSET_RE = re.compile(rb"<meta[^>]{0,300}?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]{1,40})", re.I)
 _REDIRECTS = (301, 302, 303, 307, 308)
+_IS_LOCAL_LOOKUP_SECONDS = 5.0
 _USER_AGENT = "outreach-draft (reads one report page to draft a campaign)"
 HIDDEN = " address not shown (an @ after a ? or # hides where its host starts)"  # after "https:"; never an http address
 
@@ -136,8 +138,8 @@ def read_source(source: str, limits: FetchLimits, transport: httpx.BaseTransport
     naming SOURCE) when it cannot be read as a page.
     """
     if _SCHEME_RE.match(source):
-        check = _local_rule(source, "the page", local_ok, transport, resolve)
-        body, final_url, content_type, charset = _fetch(source, limits, transport, _is_html_type, "an HTML page", check)
+        body, final_url, content_type, charset = _fetch(source, limits, transport, _is_html_type, "an HTML page",
+                                                        _Rule("the page", local_ok, resolve))
         if content_type is None and not _HTML_START_RE.match(body):
             raise DraftError(f"{shown(source)}: the server did not say what it sent, and it does not look like HTML")
         html = _decode_html(body, charset)
@@ -164,8 +166,8 @@ def fetch_image(url: str, limits: FetchLimits, page_url: str | None, transport: 
     redirect hop) is refused unless the page itself was on such an address.
     """
     local_ok = page_url is not None and is_local(page_url, transport, resolve)
-    check = _local_rule(url, "the cover", local_ok, transport, resolve)
-    body, _, _, _ = _fetch(url, limits, transport, lambda t: t.startswith("image/"), "an image", check)
+    body, _, _, _ = _fetch(url, limits, transport, lambda t: t.startswith("image/"), "an image",
+                           _Rule("the cover", local_ok, resolve))
     return body
 
 
@@ -176,7 +178,7 @@ def fetch_bytes(url: str, limits: FetchLimits, transport: httpx.BaseTransport | 
     For other readers (the feed): ``wanted`` names what was expected, for the error message. A redirect
     may lead to a private or local address only when ``url`` itself is on one.
     """
-    return _fetch(url, limits, transport, accept, wanted, _local_rule(url, wanted, None, transport, None))[0]
+    return _fetch(url, limits, transport, accept, wanted, _Rule(wanted, None, None))[0]
 
 
 def _resolver(transport: httpx.BaseTransport | None,
@@ -184,41 +186,48 @@ def _resolver(transport: httpx.BaseTransport | None,
     return _system_resolve if resolve is None and transport is None else resolve
 
 
-def _local_rule(url: str, what: str, local_ok: bool | None, transport: httpx.BaseTransport | None,
-                resolve: Callable[[str], list[str]] | None) -> Callable[[str], None]:
-    """The check run before each hop: no private or local address unless ``local_ok`` (default: ``url`` is local)."""
-    resolver = _resolver(transport, resolve)
-    allowed = _is_local(url, resolver) if local_ok is None else local_ok
+@dataclass(frozen=True)
+class _Rule:
+    """Where a fetch may go: a private or local address only when ``local_ok`` (None: when its first URL is on one)."""
 
-    def check(hop: str) -> None:
-        if not allowed and _is_local(hop, resolver):
-            raise DraftError(f"{shown(url)}: {what} is on a private or local address ({shown(hop)}); refused")
-
-    return check
+    what: str  # "the page", "the cover": for the message
+    local_ok: bool | None
+    resolve: Callable[[str], list[str]] | None  # a given transport's names (tests); None: the network decides
 
 
 def _fetch(url: str, limits: FetchLimits, transport: httpx.BaseTransport | None, accept: Callable[[str], bool],
-           wanted: str, check: Callable[[str], None]) -> tuple[bytes, str, str | None, str | None]:
-    """GET ``url`` following redirects by hand → (body, final URL, content type or None, charset or None)."""
+           wanted: str, rule: _Rule) -> tuple[bytes, str, str | None, str | None]:
+    """GET ``url`` following redirects by hand → (body, final URL, content type or None, charset or None).
+
+    On the network (no ``transport``) names are looked up only by the connection itself (deadline.py),
+    which refuses a local address unless allowed; the check here before each hop sees addresses and
+    ``localhost``. A reserved name is refused before anything is looked up.
+    """
     deadline = time.monotonic() + limits.timeout_seconds
     # identity: a compressed answer could inflate far beyond max_bytes before the cap sees it
     headers = {"User-Agent": _USER_AGENT, "Accept": "text/html,application/xhtml+xml,image/*;q=0.9,*/*;q=0.1",
                "Accept-Encoding": "identity"}
     first = url
     try:
-        with httpx.Client(transport=transport or _deadline_transport(deadline), timeout=limits.timeout_seconds,
+        _check_hop(url, transport)
+        names = (lambda host: lookup(host, deadline)) if transport is None else rule.resolve
+        allowed = _is_local(url, names) if rule.local_ok is None else rule.local_ok
+        with httpx.Client(transport=transport or deadline_transport(deadline, allowed), timeout=limits.timeout_seconds,
                           follow_redirects=False, headers=headers, trust_env=False) as client:
             for _ in range(limits.max_redirects + 1):
-                _check_http(url)
-                if transport is None and _reserved(url):
-                    raise DraftError(f"{shown(url)}: a reserved name (.example, .invalid, .test) that never resolves")
-                check(url)
+                _check_hop(url, transport)
+                if not allowed and _is_local(url, rule.resolve if transport is not None else None):
+                    raise LocalAddressRefused(url)
                 with client.stream("GET", url) as response:
                     if response.status_code in _REDIRECTS and "location" in response.headers:
                         url = urljoin(url, response.headers["location"])
                         continue
                     return _body(response, url, limits, deadline, accept, wanted)
-    except httpx.TimeoutException:
+    except LocalAddressRefused:
+        raise DraftError(f"{shown(first)}: {rule.what} is on a private or local address ({shown(url)}); refused") from None
+    except NameNotResolved:
+        raise DraftError(f"{shown(url)}: the name does not resolve") from None
+    except (httpx.TimeoutException, httpcore.TimeoutException):
         raise DraftError(f"{shown(first)}: timed out (limit {limits.timeout_seconds:g} s for the whole fetch)") from None
     except httpx.InvalidURL:
         raise DraftError(f"{shown(url)}: not a valid address") from None
@@ -229,78 +238,43 @@ def _fetch(url: str, limits: FetchLimits, transport: httpx.BaseTransport | None,
     raise DraftError(f"{shown(url)}: more than {limits.max_redirects} redirects")
 
 
-class _DeadlineStream(httpcore.NetworkStream):
-    """A socket whose every read and write waits at most until the fetch's deadline."""
-
-    def __init__(self, stream: httpcore.NetworkStream, deadline: float) -> None:
-        self._stream, self._deadline = stream, deadline
-
-    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._stream.read(max_bytes, _left(self._deadline, timeout, httpcore.ReadTimeout))
-
-    def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._stream.write(buffer, _left(self._deadline, timeout, httpcore.WriteTimeout))
-
-    def close(self) -> None:
-        self._stream.close()
-
-    def start_tls(self, ssl_context: Any, server_hostname: str | None = None,
-                  timeout: float | None = None) -> httpcore.NetworkStream:
-        tls = self._stream.start_tls(ssl_context, server_hostname, _left(self._deadline, timeout, httpcore.ConnectTimeout))
-        return _DeadlineStream(tls, self._deadline)
-
-    def get_extra_info(self, info: str) -> Any:
-        return self._stream.get_extra_info(info)
-
-
-class _DeadlineBackend(httpcore.NetworkBackend):
-    """httpcore's own sockets, each held to one deadline (a server sending a byte at a time cannot outlast it)."""
-
-    def __init__(self, deadline: float) -> None:
-        self._backend, self._deadline = httpcore.SyncBackend(), deadline
-
-    def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
-                    socket_options: Any = None) -> httpcore.NetworkStream:
-        left = _left(self._deadline, timeout, httpcore.ConnectTimeout)
-        return _DeadlineStream(self._backend.connect_tcp(host, port, left, local_address, socket_options), self._deadline)
-
-    def connect_unix_socket(self, path: str, timeout: float | None = None, socket_options: Any = None) -> httpcore.NetworkStream:
-        raise httpcore.ConnectError("unix sockets are not used")
-
-    def sleep(self, seconds: float) -> None:
-        time.sleep(max(0.0, min(seconds, self._deadline - time.monotonic())))
-
-
-def _left(deadline: float, timeout: float | None, error: type[Exception]) -> float:
-    """The time a socket operation may wait: its own timeout, at most what is left of the deadline."""
-    left = deadline - time.monotonic()
-    if left <= 0:
-        raise error("the whole fetch's deadline has passed")
-    return left if timeout is None else min(timeout, left)
-
-
-def _deadline_transport(deadline: float) -> httpx.HTTPTransport:
-    transport = httpx.HTTPTransport(retries=0)
-    # httpx has no public hook for the network backend; its pool takes one (httpcore's public API)
-    transport._pool = httpcore.ConnectionPool(ssl_context=httpx.create_ssl_context(), retries=0,
-                                              network_backend=_DeadlineBackend(deadline))
-    return transport
+def _check_hop(url: str, transport: httpx.BaseTransport | None) -> None:
+    """Refuse what is not http(s) with a host, and (on the network) a reserved name, before any lookup."""
+    _check_http(url)
+    if transport is None and _reserved(url):
+        raise DraftError(f"{shown(url)}: a reserved name (.example, .invalid, .test) that never resolves")
 
 
 def _reserved(url: str) -> bool:
     """RFC 2606/6761 names: looking them up would only leak a query to the resolver."""
-    host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    return _reserved_host(_host(url))
+
+
+def _host(url: str) -> str:
+    """The host httpx will connect to (IDNA-encoded, lower case, no final dot); raises httpx.InvalidURL.
+
+    httpx's parser, not urlsplit: the two disagree on hostile addresses ("https://alice:pw#x@host/"
+    is host "alice" to urlsplit), and a check must look at the host the connection would use.
+    """
+    return httpx.URL(url).raw_host.decode("ascii").rstrip(".").lower()
+
+
+def _reserved_host(host: str) -> bool:
     return host.rsplit(".", 1)[-1] in ("example", "invalid", "test")
 
 
 def _check_http(url: str) -> None:
+    """Refuse what is not an http(s) address with a host, as httpx would read it."""
     try:
-        parts = urlsplit(url)
-        host = parts.hostname
+        scheme = urlsplit(url).scheme.lower()
     except ValueError:
         raise DraftError(f"{shown(url)}: not a valid address") from None
-    if parts.scheme.lower() not in ("http", "https"):
+    if scheme not in ("http", "https"):
         raise DraftError(f"{shown(url)}: only http and https addresses can be read")
+    try:
+        host = _host(url)
+    except (httpx.InvalidURL, UnicodeError):
+        raise DraftError(f"{shown(url)}: not a valid address") from None
     if not host:
         raise DraftError(f"{shown(url)}: the address has no host")
 
@@ -395,35 +369,22 @@ def _known(encoding: str) -> bool:
 
 
 def _system_resolve(host: str) -> list[str]:
+    """For :func:`is_local` alone; a fetch looks names up in its connection (deadline.py)."""
     try:
-        return [info[4][0] for info in socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)]
-    except (OSError, UnicodeError):
-        return []
+        return lookup(host, time.monotonic() + _IS_LOCAL_LOOKUP_SECONDS)
+    except httpcore.TimeoutException:
+        return []  # not taken as local: a fetch relying on this is the stricter for it
 
 
 def _is_local(url: str, resolve: Callable[[str], list[str]] | None) -> bool:
     """Whether ``url``'s host is (or resolves to) a private, loopback, link-local or otherwise non-public address."""
     try:
-        host = (urlsplit(url).hostname or "").rstrip(".").lower()
-    except ValueError:
+        host = _host(url)
+    except (httpx.InvalidURL, UnicodeError):
         return True
     if host == "localhost" or host.endswith(".localhost"):
         return True
-    addresses = [host] if _ip(host) else (resolve(host) if resolve else [])
-    return any(_non_public(a) for a in addresses)
-
-
-def _ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    try:
-        return ipaddress.ip_address(text.split("%")[0])
-    except ValueError:
-        return None
-
-
-def _non_public(address: str) -> bool:
-    ip = _ip(address)
-    if ip is None:
-        return True
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return not ip.is_global or ip.is_multicast
+    if ip_of(host) is None and _reserved_host(host):
+        return False  # never resolves: looking it up would only leak a query
+    addresses = [host] if ip_of(host) else (resolve(host) if resolve else [])
+    return any(non_public(a) for a in addresses)
