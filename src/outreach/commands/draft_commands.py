@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..config import Config
 from ..errors import DraftError
 from ..text import visible
 from .base import command, err, out
+
+if TYPE_CHECKING:
+    from ..draft.run import DraftResult
 
 
 def _draft_args(p: argparse.ArgumentParser) -> None:
@@ -19,12 +23,11 @@ def _draft_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--force", action="store_true", help="replace an existing campaign file")
 
 
-def _print_result(result: object) -> None:
-    path, checks = getattr(result, "path"), getattr(result, "checks")
-    out(f"Drafted {visible(path)}")
-    if checks:
-        out(f"  {len(checks)} fields marked # CHECK: (confirm each before approval):")
-        for field in checks:
+def _print_result(result: "DraftResult") -> None:
+    out(f"Drafted {visible(result.path)}")
+    if result.checks:
+        out(f"  {len(result.checks)} fields marked # CHECK: (confirm each before approval):")
+        for field in result.checks:
             out(f"    {visible(field)}")
 
 
