@@ -9,11 +9,13 @@ import time
 from pathlib import Path
 from typing import Iterator
 
+import httpcore
 import httpx
 import pytest
 
 from outreach.config import Config
-from outreach.draft.source import FetchLimits, SourceKind, fetch_bytes, fetch_image, is_local, read_source, shown
+from outreach.draft.deadline import DeadlineBackend, LocalAddressRefused
+from outreach.draft.source import FetchLimits, SourceKind, fetch_bytes, fetch_image, fetch_with_origin, is_local, read_source, shown
 from outreach.errors import DraftError
 
 from tests.draft.pages.expected import COVERS_DIR, PAGES, PAGES_DIR, SAMPLE_PAGE
@@ -490,3 +492,51 @@ def test_a_user_name_or_password_is_never_looked_up_as_a_host(monkeypatch, sourc
     with pytest.raises(DraftError, match="not a valid address|no host"):
         read_source(source, LIMITS)
     assert resolver.calls == []
+
+
+def test_the_first_connection_decides_with_its_own_lookup(pages_server, monkeypatch, connects) -> None:  # type: ignore[no-untyped-def]
+    """SOURCE's own network decides where later hops and its cover may go, from the one lookup the connection makes."""
+    port = pages_server.url("").rsplit(":", 1)[1].strip("/")
+    resolver = _Resolver(monkeypatch, LOOPBACK, PUBLIC)
+    page = read_source(f"http://reports.publisher.org:{port}/danish.html", LIMITS)
+    assert page.local is True and resolver.calls == ["reports.publisher.org"] and connects == ["127.0.0.1"]
+    resolver = _Resolver(monkeypatch, LOOPBACK)
+    body, local = fetch_with_origin(f"http://feeds.publisher.org:{port}/danish.html", LIMITS, None, lambda t: True, "a feed")
+    assert body and local is True and resolver.calls == ["feeds.publisher.org"]  # the feed's items follow this
+
+
+def test_a_cover_is_held_to_what_the_pages_own_fetch_found(pages_server, monkeypatch, connects) -> None:  # type: ignore[no-untyped-def]
+    """A page fetched from a public address may not have its cover on loopback, whatever a later lookup of its name says."""
+    resolver = _Resolver(monkeypatch, LOOPBACK)
+    with pytest.raises(DraftError, match="private or local address"):
+        fetch_image(pages_server.url("covers/opengraph-cover.png"), LIMITS, "http://reports.publisher.org/r", page_local=False)
+    assert resolver.calls == [] and connects == []
+    assert fetch_image(pages_server.url("covers/opengraph-cover.png"), LIMITS, "http://reports.publisher.org/r", page_local=True)
+
+
+class _NoSockets(httpcore.SyncBackend):
+    """Stands in for the sockets: records where a connection would go, opens none."""
+
+    def __init__(self) -> None:
+        self.to: list[str] = []
+
+    def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):  # type: ignore[no-untyped-def]
+        self.to.append(host)
+        return httpcore.MockStream([])
+
+
+@pytest.mark.parametrize("first, then, refused", [(PUBLIC, LOOPBACK, True), (LOOPBACK, PUBLIC, False), (LOOPBACK, ["10.0.0.1"], False)],
+                         ids=["public-then-local", "local-then-public", "local-then-private"])
+def test_every_later_connection_is_held_to_what_the_first_found(monkeypatch, first, then, refused) -> None:  # type: ignore[no-untyped-def]
+    _Resolver(monkeypatch, first, then)
+    backend = DeadlineBackend(time.monotonic() + 5, None)
+    sockets = backend._backend = _NoSockets()
+    backend.connect_tcp("page.publisher.org", 80)
+    assert backend.local_ok is (first == LOOPBACK) and sockets.to == first
+    if refused:
+        with pytest.raises(LocalAddressRefused):
+            backend.connect_tcp("hop.publisher.org", 80)
+        assert sockets.to == first
+    else:
+        backend.connect_tcp("hop.publisher.org", 80)
+        assert sockets.to == first + then

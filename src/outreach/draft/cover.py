@@ -47,15 +47,18 @@ class CoverResult:
 
 
 def cover_for(facts: ReportFacts, folder: Path, slug: str, limits: FetchLimits, page_url: str | None,
-              transport: httpx.BaseTransport | None = None, *, force: bool = False) -> CoverResult:
+              transport: httpx.BaseTransport | None = None, *, force: bool = False,
+              page_local: bool | None = None) -> CoverResult:
     """Write ``<slug>-cover.png|jpg`` into ``folder``: the page's cover if it is usable, else a drawn one.
+
+    ``page_local``: whether the page's own fetch was on a private or local address (``SourcePage.local``).
 
     Raises :class:`DraftError` only when the file exists (and not ``force``) or cannot be written.
     """
     url = facts.cover_url.value
     if url:
         try:
-            data, extension = prepared(fetch_image(url, limits, page_url, transport), shown(url))
+            data, extension = prepared(fetch_image(url, limits, page_url, transport, page_local=page_local), shown(url))
         except DraftError as e:
             reason = f"the page's cover could not be used ({clean_line(str(e), 200)}); this one is drawn from the title"
         else:

@@ -99,18 +99,24 @@ class _DeadlineStream(httpcore.NetworkStream):
         return self._stream.get_extra_info(info)
 
 
-class _DeadlineBackend(httpcore.NetworkBackend):
-    """httpcore's own sockets, each held to one deadline, each connected to an address checked here."""
+class DeadlineBackend(httpcore.NetworkBackend):
+    """httpcore's own sockets, each held to one deadline, each connected to an address checked here.
 
-    def __init__(self, deadline: float, local_ok: bool) -> None:
-        self._backend, self._deadline, self._local_ok = httpcore.SyncBackend(), deadline, local_ok
+    ``local_ok`` None: the fetch's first connection decides (its own lookup, not a separate one), and
+    every later connection, redirects included, is held to that decision, which :attr:`local_ok` keeps.
+    """
+
+    def __init__(self, deadline: float, local_ok: bool | None) -> None:
+        self._backend, self._deadline, self.local_ok = httpcore.SyncBackend(), deadline, local_ok
 
     def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
                     socket_options: Any = None) -> httpcore.NetworkStream:
         addresses = lookup(host, self._deadline)
         if not addresses:
             raise NameNotResolved(host)
-        if not self._local_ok and any(non_public(a) for a in addresses):
+        if self.local_ok is None:
+            self.local_ok = any(non_public(a) for a in addresses)
+        if not self.local_ok and any(non_public(a) for a in addresses):
             raise LocalAddressRefused(host)
         error: Exception = httpcore.ConnectError("no address answered")
         for address in addresses:
@@ -130,10 +136,9 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         time.sleep(max(0.0, min(seconds, self._deadline - time.monotonic())))
 
 
-def deadline_transport(deadline: float, local_ok: bool) -> httpx.HTTPTransport:
-    """An httpx transport whose every lookup, connect, read and write ends by ``deadline``; local only if ``local_ok``."""
+def deadline_transport(backend: DeadlineBackend) -> httpx.HTTPTransport:
+    """An httpx transport whose every lookup, connect, read and write goes through ``backend``."""
     transport = httpx.HTTPTransport(retries=0)
     # httpx has no public hook for the network backend; its pool takes one (httpcore's public API)
-    transport._pool = httpcore.ConnectionPool(ssl_context=httpx.create_ssl_context(), retries=0,
-                                              network_backend=_DeadlineBackend(deadline, local_ok))
+    transport._pool = httpcore.ConnectionPool(ssl_context=httpx.create_ssl_context(), retries=0, network_backend=backend)
     return transport

@@ -24,7 +24,7 @@ import httpx
 from ..errors import DraftError, OutreachError
 from ..text import clean_line, visible
 from .run import ALREADY_DRAFTED, DraftResult, check_out, draft_campaign, slugify
-from .source import FetchLimits, fetch_bytes, is_local, shown
+from .source import FetchLimits, fetch_with_origin, shown
 
 MAX_ITEMS = 200  # a feed longer than this is read in part; the rest waits for the next run
 MAX_CAMPAIGN_BYTES = 1_000_000  # a campaign file larger than this is not read for its report.url
@@ -87,11 +87,13 @@ def _is_feed_type(content_type: str) -> bool:
     return "xml" in content_type or "rss" in content_type or "atom" in content_type or content_type.startswith("text/")
 
 
-def read_feed(source: str, limits: FetchLimits, transport: httpx.BaseTransport | None = None) -> list[Any]:
-    """The feed's items (feedparser entries), from an http(s) URL or a file; raise :class:`DraftError` when it is not a feed."""
+def read_feed(source: str, limits: FetchLimits, transport: httpx.BaseTransport | None = None) -> tuple[list[Any], bool]:
+    """The feed's items (feedparser entries), from an http(s) URL or a file, and whether the feed was on a
+    private or local address (as its own connection found; a file: no). Raise :class:`DraftError` when it is not a feed."""
+    local = False
     if _is_url(source):
         # source.py's fetcher: hand-followed redirects (http/https only), a streamed cap and a total deadline
-        data = fetch_bytes(source, limits, transport, _is_feed_type, "an RSS or Atom feed")
+        data, local = fetch_with_origin(source, limits, transport, _is_feed_type, "an RSS or Atom feed")
     else:
         try:
             with open(source, "rb") as fh:
@@ -103,7 +105,7 @@ def read_feed(source: str, limits: FetchLimits, transport: httpx.BaseTransport |
     parsed = feedparser.parse(data)  # bytes, never a name: feedparser would fetch a URL-looking string itself
     if not parsed.entries and (parsed.bozo or not parsed.get("version")):
         raise DraftError(f"{visible(shown(source))}: not an RSS or Atom feed")
-    return list(parsed.entries)  # bounded by max_bytes; the per-run cap is on items to draft, see draft_feed
+    return list(parsed.entries), local  # bounded by max_bytes; the per-run cap is on items to draft, see draft_feed
 
 
 def _not_new(link: str, known: set[str]) -> str | None:
@@ -129,9 +131,9 @@ def draft_feed(feed_source: str, config: Any, out: Path = Path("campaigns"), *, 
     known = known_reports(out)
     limits = FetchLimits.from_config(config.draft)
     # a feed on the machine's own network may list pages there; a public feed or a file may not
-    local_ok = _is_url(feed_source) and is_local(feed_source, transport)
+    entries, local_ok = read_feed(feed_source, limits, transport)
     attempted = 0
-    for entry in read_feed(feed_source, limits, transport):
+    for entry in entries:
         link = clean_line(str(entry.get("link") or ""), 2000)
         name = clean_line(str(entry.get("title") or ""), 200) or shown(link) or "(an item without title or link)"
         slug = slugify(name)

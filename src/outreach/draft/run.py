@@ -22,7 +22,7 @@ from .assemble import report_facts
 from .facts import ReportFacts
 from .posts import PostContext, draft_email, draft_posts, known
 from .schedule import draft_schedule
-from .source import FetchLimits, SourcePage, read_source
+from .source import FetchLimits, SourceKind, SourcePage, read_source
 from .writer import CoverFile, Draft, completed, write_campaign
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")  # what the campaign loader takes as a file name
@@ -80,7 +80,8 @@ def _cover(facts: ReportFacts, folder: Path, slug: str, config: Any, page: Sourc
     """The cover next to the campaign: the report's own, downloaded and checked, or one drawn from the title."""
     from .cover import cover_for
 
-    result = cover_for(facts, folder, slug, FetchLimits.from_config(config.draft), page.url, transport=transport, force=force)
+    result = cover_for(facts, folder, slug, FetchLimits.from_config(config.draft), page.url, transport=transport, force=force,
+                       page_local=page.local if page.kind is SourceKind.URL else None)
     return CoverFile(str(result.path), result.origin == "downloaded", result.check)
 
 

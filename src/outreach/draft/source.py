@@ -31,7 +31,7 @@ import httpx
 
 from ..errors import DraftError
 from ..text import clean_line
-from .deadline import LocalAddressRefused, NameNotResolved, deadline_transport, ip_of, lookup, non_public
+from .deadline import DeadlineBackend, LocalAddressRefused, NameNotResolved, deadline_transport, ip_of, lookup, non_public
 
 if TYPE_CHECKING:
     from ..config import DraftConfig
@@ -54,6 +54,7 @@ class SourcePage:
     html: str | None  # None for a plain-text copy
     text: str | None  # the file's text for a plain-text copy; None for HTML
     url: str | None  # the final address after redirects (None for a file): base for relative links
+    local: bool = False  # fetched from a private or local address: its cover may be on one too
 
 
 @dataclass(frozen=True)
@@ -138,13 +139,13 @@ def read_source(source: str, limits: FetchLimits, transport: httpx.BaseTransport
     naming SOURCE) when it cannot be read as a page.
     """
     if _SCHEME_RE.match(source):
-        body, final_url, content_type, charset = _fetch(source, limits, transport, _is_html_type, "an HTML page",
-                                                        _Rule("the page", local_ok, resolve))
+        fetched = _fetch(source, limits, transport, _is_html_type, "an HTML page", _Rule("the page", local_ok, resolve))
+        body, final_url, content_type, charset = fetched.body, fetched.url, fetched.content_type, fetched.charset
         if content_type is None and not _HTML_START_RE.match(body):
             raise DraftError(f"{shown(source)}: the server did not say what it sent, and it does not look like HTML")
         html = _decode_html(body, charset)
         _refuse_non_text(html, shown(source), "the page")
-        return SourcePage(source, SourceKind.URL, html, None, final_url)
+        return SourcePage(source, SourceKind.URL, html, None, final_url, fetched.local)
     return _read_file(source, limits)
 
 
@@ -159,16 +160,16 @@ def is_local(url: str, transport: httpx.BaseTransport | None = None,
 
 
 def fetch_image(url: str, limits: FetchLimits, page_url: str | None, transport: httpx.BaseTransport | None = None,
-                *, resolve: Callable[[str], list[str]] | None = None) -> bytes:
+                *, resolve: Callable[[str], list[str]] | None = None, page_local: bool | None = None) -> bytes:
     """The bytes of the cover image at ``url`` (``image/*`` only), within ``limits``.
 
-    An address on a private, loopback or link-local network (checked at every
-    redirect hop) is refused unless the page itself was on such an address.
+    An address on a private, loopback or link-local network (checked at every redirect hop) is
+    refused unless the page itself was on such an address: ``page_local``, as its fetch found it
+    (:attr:`SourcePage.local`), else a lookup of ``page_url`` (a saved page: None, never local).
     """
-    local_ok = page_url is not None and is_local(page_url, transport, resolve)
-    body, _, _, _ = _fetch(url, limits, transport, lambda t: t.startswith("image/"), "an image",
-                           _Rule("the cover", local_ok, resolve))
-    return body
+    local_ok = page_local if page_local is not None else (page_url is not None and is_local(page_url, transport, resolve))
+    return _fetch(url, limits, transport, lambda t: t.startswith("image/"), "an image",
+                  _Rule("the cover", local_ok, resolve)).body
 
 
 def fetch_bytes(url: str, limits: FetchLimits, transport: httpx.BaseTransport | None, accept: Callable[[str], bool],
@@ -178,7 +179,14 @@ def fetch_bytes(url: str, limits: FetchLimits, transport: httpx.BaseTransport | 
     For other readers (the feed): ``wanted`` names what was expected, for the error message. A redirect
     may lead to a private or local address only when ``url`` itself is on one.
     """
-    return _fetch(url, limits, transport, accept, wanted, _Rule(wanted, None, None))[0]
+    return fetch_with_origin(url, limits, transport, accept, wanted)[0]
+
+
+def fetch_with_origin(url: str, limits: FetchLimits, transport: httpx.BaseTransport | None,
+                      accept: Callable[[str], bool], wanted: str) -> tuple[bytes, bool]:
+    """:func:`fetch_bytes`, and whether ``url`` was on a private or local address (as its own connection found)."""
+    fetched = _fetch(url, limits, transport, accept, wanted, _Rule(wanted, None, None))
+    return fetched.body, fetched.local
 
 
 def _resolver(transport: httpx.BaseTransport | None,
@@ -195,9 +203,20 @@ class _Rule:
     resolve: Callable[[str], list[str]] | None  # a given transport's names (tests); None: the network decides
 
 
+@dataclass(frozen=True)
+class _Fetched:
+    """One fetch's answer, and whether it was allowed on private or local addresses."""
+
+    body: bytes
+    url: str  # the final address after redirects
+    content_type: str | None
+    charset: str | None
+    local: bool
+
+
 def _fetch(url: str, limits: FetchLimits, transport: httpx.BaseTransport | None, accept: Callable[[str], bool],
-           wanted: str, rule: _Rule) -> tuple[bytes, str, str | None, str | None]:
-    """GET ``url`` following redirects by hand → (body, final URL, content type or None, charset or None).
+           wanted: str, rule: _Rule) -> _Fetched:
+    """GET ``url`` following redirects by hand.
 
     On the network (no ``transport``) names are looked up only by the connection itself (deadline.py),
     which refuses a local address unless allowed; the check here before each hop sees addresses and
@@ -210,19 +229,23 @@ def _fetch(url: str, limits: FetchLimits, transport: httpx.BaseTransport | None,
     first = url
     try:
         _check_hop(url, transport)
-        names = (lambda host: lookup(host, deadline)) if transport is None else rule.resolve
-        allowed = _is_local(url, names) if rule.local_ok is None else rule.local_ok
-        with httpx.Client(transport=transport or deadline_transport(deadline, allowed), timeout=limits.timeout_seconds,
+        if transport is None:  # the first connection decides, with its own lookup (deadline.py)
+            backend = DeadlineBackend(deadline, rule.local_ok)
+            allowed, client_transport = (lambda: backend.local_ok), deadline_transport(backend)
+        else:
+            fixed = _is_local(url, rule.resolve) if rule.local_ok is None else rule.local_ok
+            allowed, client_transport = (lambda: fixed), transport
+        with httpx.Client(transport=client_transport, timeout=limits.timeout_seconds,
                           follow_redirects=False, headers=headers, trust_env=False) as client:
             for _ in range(limits.max_redirects + 1):
                 _check_hop(url, transport)
-                if not allowed and _is_local(url, rule.resolve if transport is not None else None):
+                if allowed() is False and _is_local(url, rule.resolve if transport is not None else None):
                     raise LocalAddressRefused(url)
                 with client.stream("GET", url) as response:
                     if response.status_code in _REDIRECTS and "location" in response.headers:
                         url = urljoin(url, response.headers["location"])
                         continue
-                    return _body(response, url, limits, deadline, accept, wanted)
+                    return _Fetched(*_body(response, url, limits, deadline, accept, wanted), bool(allowed()))
     except LocalAddressRefused:
         raise DraftError(f"{shown(first)}: {rule.what} is on a private or local address ({shown(url)}); refused") from None
     except NameNotResolved:
