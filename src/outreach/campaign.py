@@ -29,7 +29,7 @@ from .text import describe_unsafe, is_single_line
 from .tomlsource import LineIndex, did_you_mean, located_errors, read_toml
 
 CHANNELS = tuple(PLATFORMS)  # the platforms' facts say what each takes
-_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 _AREA_LOCATION = re.compile(r"(Africa|America|Antarctica|Arctic|Asia|Atlantic|Australia|Europe|Indian|Pacific)(/[A-Za-z0-9_+-]+){1,2}")
 FIRST_YEAR, LAST_YEAR = 2000, 2100  # a campaign date outside this is a typo (and year 9999 overflows UTC)
 # Image formats by content (Pillow's name) and the file extensions that may carry each; the gate takes what
@@ -415,7 +415,7 @@ def read_campaign(path: str | Path) -> tuple[Campaign | None, list[CampaignError
     path = Path(path)
     if path.suffix != ".toml":
         return None, [CampaignError(path, "", "a campaign file must end in .toml")]
-    if not _SLUG_RE.match(path.stem):
+    if not SLUG_RE.match(path.stem):
         return None, [CampaignError(path, "", "the file name is the campaign id: use lower-case letters, digits and dashes")]
     try:
         data, index = read_toml(path)

@@ -32,6 +32,9 @@ from .store.segments import attribute_names, attribute_types, existing_database
 _URL_RE = re.compile(r"""https?://[^\s"'<>)]+""")
 
 
+# A post part longer than this share of its limit gets a warning (drafts stay under it).
+NEAR_LIMIT = 0.9
+
 @dataclass(frozen=True)
 class Warning_:
     """Something a reviewer should look at; it does not block sending."""
@@ -91,7 +94,7 @@ def check(campaign: Campaign, config: Config, now: datetime | None = None) -> Ch
         for part in post.parts:
             if part.over_by:
                 errors.append(campaign.error(part.field, f"{part.length} characters by {name}'s count; the limit is {part.limit} (over by {part.over_by})"))
-            elif part.length > 0.9 * part.limit:
+            elif part.length > NEAR_LIMIT * part.limit:
                 warn(part.field, f"{part.length} of {part.limit} characters on {name}: within 10% of the limit")
         for image in post.images:
             _check_image(campaign, post.channel, image.path, image.alt, image.field, errors, warn)

@@ -18,10 +18,12 @@ import grapheme
 
 from ..channels.registry import PLATFORMS
 from ..render.environment import with_utm
+from ..render.posts import thread_number
 from ..text import clean_line
+from ..validate import NEAR_LIMIT
 from .facts import Found, Origin, ReportFacts
 
-HEADROOM = 0.9  # validate warns within 10% of a limit; and a person may lengthen the link
+HEADROOM = NEAR_LIMIT  # drafts stay out of validate's warning band, and a person may lengthen the link
 MAX_ARGUMENTS = 6  # one thread part each
 MAX_TAGS = 5
 MAX_TITLE_FIELD = 100  # a longer title is not worth a template field in a post
@@ -284,7 +286,7 @@ def x_thread(facts: ReportFacts, ctx: PostContext) -> DraftedPost:
 
 def _numbering(i: int, total: int) -> str:
     """The "n/N" outreach adds to part ``i`` of a numbered thread (counted in its length)."""
-    return f"\n\n{i + 1}/{total}" if total > 1 else ""
+    return thread_number(i, total)
 
 
 def _names(names: Sequence[str], and_: str) -> str:

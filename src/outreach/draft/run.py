@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from ..campaign import SLUG_RE
 from ..channels.registry import PLATFORMS
 from ..errors import DraftError
 from ..text import visible
@@ -25,7 +26,6 @@ from .schedule import draft_schedule
 from .source import FetchLimits, SourceKind, SourcePage, read_source
 from .writer import CoverFile, Draft, completed, write_campaign
 
-SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")  # what the campaign loader takes as a file name
 SLUG_FROM_TITLE_MAX = 60
 ALREADY_DRAFTED = "a campaign already has this report's address"
 

@@ -23,18 +23,16 @@ import time
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 from urllib.parse import urljoin, urlsplit
 
 import httpcore
 import httpx
 
+from ..config import DraftConfig
 from ..errors import DraftError
 from ..text import clean_line
 from .deadline import DeadlineBackend, LocalAddressRefused, NameNotResolved, deadline_transport, ip_of, lookup, non_public
-
-if TYPE_CHECKING:
-    from ..config import DraftConfig
 
 
 class SourceKind(str, Enum):
@@ -61,9 +59,9 @@ class SourcePage:
 class FetchLimits:
     """How much reading a page or an image may cost: time, bytes, redirects."""
 
-    timeout_seconds: float = 20.0  # per connect/read, and for the whole fetch
-    max_bytes: int = 5_000_000
-    max_redirects: int = 5
+    timeout_seconds: float = DraftConfig.model_fields["fetch_timeout_seconds"].default  # for the whole fetch
+    max_bytes: int = DraftConfig.model_fields["fetch_max_bytes"].default
+    max_redirects: int = DraftConfig.model_fields["fetch_max_redirects"].default
 
     @classmethod
     def from_config(cls, draft: "DraftConfig") -> "FetchLimits":

@@ -119,6 +119,11 @@ def _describe(exc: Exception) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
+def thread_number(index: int, total: int) -> str:
+    """The "n/N" a numbered thread's part ``index`` (from 0) ends with, counted in its length; "" for one part."""
+    return f"\n\n{index + 1}/{total}" if total > 1 else ""
+
+
 def render_post(campaign: Campaign, post: Post, index: int, limit: int | None = None, context: dict[str, Any] | None = None) -> RenderedPost:
     """Render one ``[[posts]]`` entry; raise :class:`CampaignError` on a template problem.
 
@@ -133,8 +138,8 @@ def render_post(campaign: Campaign, post: Post, index: int, limit: int | None = 
     for i, source in enumerate(sources):
         field_path = f"posts[{index}].text" if post.text is not None else f"posts[{index}].thread[{i}]"
         text = _render_text(source, context, campaign, field_path)
-        if post.numbered and len(sources) > 1:
-            text = f"{text}\n\n{i + 1}/{len(sources)}"
+        if post.numbered:
+            text += thread_number(i, len(sources))
         if not text:
             raise campaign.error(field_path, "renders to an empty post")
         parts.append(RenderedPart(text, measure(text), cap, field_path))
