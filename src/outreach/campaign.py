@@ -198,6 +198,9 @@ class Post(_Strict):
             raise ValueError("give either 'text' or 'thread', not both or neither")
         if self.thread is not None and not self.thread:
             raise ValueError("'thread' needs at least one part")
+        platform = PLATFORMS[self.channel]
+        if self.thread is not None and len(self.thread) > 1 and not platform.threads:
+            raise ValueError(f"{platform.display} has no threads; give one 'text'")
         count, most = len(self.images) + (1 if self.image else 0), PLATFORMS[self.channel].max_images
         if count > most:
             raise ValueError(f"{count} images on one post; at most {most} are allowed")

@@ -73,7 +73,7 @@ def outgoing_parts(campaign: Campaign, post: RenderedPost, step: Step) -> list[O
         description = campaign.report.subtitle or (campaign.report.paragraphs[0][:280] if campaign.report.paragraphs else "")
         card = LinkCard(report_url(campaign, post.channel), campaign.report.title, description, thumb)
     count = len(post.parts)
-    return [OutgoingPart(campaign.slug, step.number, i + 1, count, part.text, images if i == 0 else (), card if i == 0 else None)
+    return [OutgoingPart(campaign.slug, step.number, i + 1, count, part.text, images if i == 0 else (), card if i == 0 else None, part.links)
             for i, part in enumerate(post.parts)]
 
 

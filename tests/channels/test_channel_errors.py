@@ -157,8 +157,7 @@ def test_partly_set_credentials_are_a_config_error_naming_the_variable(monkeypat
 def test_no_credentials_at_all_is_the_outbox(monkeypatch, name):
     for c in PLATFORMS[name].credentials:
         monkeypatch.delenv(c.default_env, raising=False)
-    settings = {"x": XConfig(), "mastodon": MastodonConfig(), "bluesky": BlueskyConfig()}[name]
-    assert client_class(name).from_config(settings) is None
+    assert client_class(name).from_config(PLATFORMS[name].settings()) is None
 
 
 def test_a_renamed_credential_variable_is_named_in_the_error(monkeypatch):

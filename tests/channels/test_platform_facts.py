@@ -73,7 +73,7 @@ def test_the_utm_source_comes_from_the_facts(monkeypatch, sample):
 
 
 def test_the_registry_is_the_list_of_channels():
-    assert CHANNELS == tuple(PLATFORMS) == ("x", "mastodon", "bluesky")
+    assert CHANNELS == tuple(PLATFORMS) == ("x", "mastodon", "bluesky", "linkedin")
     for name, facts in PLATFORMS.items():
         assert facts.name == name and client_class(name).facts is facts
 

@@ -37,7 +37,7 @@ import requests
 import urllib3.exceptions
 
 from ..errors import AuthFailed, ChannelError, ConfigError, OutcomeUnknown, PostDeleted, RateLimited, Rejected, Unavailable
-from .facts import PlatformFacts
+from .facts import PREVIEW_SETTINGS, LinkSpan, PlatformFacts
 from .reactions import Reactions
 from .retry import retry_time
 
@@ -83,6 +83,7 @@ class OutgoingPart:
     text: str
     images: tuple[Media, ...] = ()
     card: LinkCard | None = None
+    links: tuple[LinkSpan, ...] = ()  # where the text's links are and what they open (Bluesky's facets)
 
     @property
     def idempotency_key(self) -> str:
@@ -210,7 +211,8 @@ def _written_settings(settings: object, credential_settings: set[str]) -> list[s
     """Connection settings the config file changed from their defaults (an instance, a service): the platform is meant to be used."""
     fields = getattr(type(settings), "model_fields", {})
     written = getattr(settings, "model_fields_set", set())
-    return sorted(f for f in written if f in fields and f not in credential_settings and not f.endswith("_env")
+    preview_only = {name for name, _ in PREVIEW_SETTINGS}
+    return sorted(f for f in written if f in fields and f not in credential_settings and not f.endswith("_env") and f not in preview_only
                   and getattr(settings, f) != fields[f].default)
 
 
@@ -252,6 +254,11 @@ class ApiChannel:
     def payload(part: OutgoingPart, reply_to: Posted | None, root: Posted | None) -> dict[str, Any]:
         """The request this channel would send for ``part`` (JSON-ready, images by file name)."""
         raise NotImplementedError
+
+    @classmethod
+    def request_for(cls, settings: Any, part: OutgoingPart, reply_to: Posted | None, root: Posted | None) -> dict[str, Any]:
+        """The request as the outbox writes it: :meth:`payload`, with what the platform's config adds (LinkedIn's author)."""
+        return cls.payload(part, reply_to, root)
 
     def prepare(self, part: OutgoingPart, reply_to: Posted | None, root: Posted | None) -> Any:
         """The request to send: by default :meth:`payload`; a platform may check or resolve more here."""

@@ -9,11 +9,17 @@ light (no HTTP client library), so the campaign model can import them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Callable
+from typing import Annotated, Callable
 
-from pydantic import BaseModel, ConfigDict, create_model
+from pydantic import AfterValidator, BaseModel, ConfigDict, create_model
+
+# A link as a reader types it: http(s)://, up to white space, without the sentence's closing punctuation.
+URL_PATTERN = re.compile(r"https?://[^\s<>\"'）)]+[^\s<>\"'）).,;:!?]")
+# Settings every platform table has that only the preview reads: they never mean "this platform is configured".
+PREVIEW_SETTINGS = (("account_name", ""), ("account_handle", ""))
 
 
 class PlatformSettings(BaseModel):
@@ -29,6 +35,33 @@ class Credential:
     setting: str  # the field of the platform's config table, e.g. "api_key_env"
     default_env: str  # e.g. "X_API_KEY"
     purpose: str  # what it is, for messages ("X API key"); never its value
+
+
+@dataclass(frozen=True)
+class LinkSpan:
+    """A link in a post's text as posted: its visible text at ``text[start:end]`` (characters), and the address it opens."""
+
+    start: int
+    end: int
+    uri: str
+
+
+@dataclass(frozen=True)
+class ComposedText:
+    """A post's text as the platform receives (and counts) it, with where its links are."""
+
+    text: str
+    links: tuple[LinkSpan, ...] = ()
+
+
+def plain_links(text: str) -> ComposedText:
+    """The text unchanged, each http(s) link shown as written (X, Mastodon, LinkedIn)."""
+    return ComposedText(text, tuple(LinkSpan(m.start(), m.end(), m.group(0)) for m in URL_PATTERN.finditer(text)))
+
+
+def as_written(url: str) -> str:
+    """A link's visible text where the feed shows it as it was written."""
+    return url
 
 
 @dataclass(frozen=True)
@@ -50,6 +83,12 @@ class PlatformFacts:
     options: tuple[tuple[str, str], ...] = ()  # plain settings with their defaults, e.g. ("api_base", "https://api.x.com")
     utm_source: str = ""  # defaults to ``name``
     utm_medium: str = "social"
+    threads: bool = True  # False: a post is one text (LinkedIn)
+    compose: Callable[[str], ComposedText] = plain_links  # the text as sent, from the text as rendered (Bluesky shortens links)
+    shown_link: Callable[[str], str] = as_written  # a link's visible text in the feed, from its address (X's display URL)
+    feed_fold: int | None = None  # characters the feed shows before its "…see more" (LinkedIn); None: shown whole
+    page_card: bool = False  # with no image, the platform draws a card from the linked page's own tags (X)
+    checks: tuple[tuple[str, Callable[[str], str]], ...] = ()  # (option, check): raises ValueError for a bad value
 
     @property
     def utm(self) -> tuple[str, str]:
@@ -60,7 +99,10 @@ class PlatformFacts:
     def settings(self) -> type[PlatformSettings]:
         """The model of this platform's ``[name]`` table in the config: one field per credential and option."""
         fields: dict = {c.setting: (str, c.default_env) for c in self.credentials}
-        fields.update({option: (str, default) for option, default in self.options})
+        rules = dict(self.checks)
+        fields.update({option: (Annotated[str, AfterValidator(rules[option])] if option in rules else str, default)
+                       for option, default in self.options})
+        fields.update({option: (str, default) for option, default in PREVIEW_SETTINGS})
         return create_model(f"{self.display}Settings", __base__=PlatformSettings,
                             __doc__=f"The [{self.name}] table: {self.display} credentials by env var name, and its options.", **fields)
 

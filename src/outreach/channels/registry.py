@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from .bluesky_facts import BLUESKY
 from .facts import PlatformFacts
+from .linkedin_facts import LINKEDIN
 from .mastodon_facts import MASTODON
 from .x_facts import X
 
@@ -24,6 +25,7 @@ PLATFORMS: dict[str, PlatformFacts] = {
     X.name: X,
     MASTODON.name: MASTODON,
     BLUESKY.name: BLUESKY,
+    LINKEDIN.name: LINKEDIN,
 }
 
 

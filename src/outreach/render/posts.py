@@ -16,6 +16,7 @@ from jinja2.sandbox import SecurityError
 
 from ..campaign import Campaign, Post
 from ..channels.bluesky_facts import bluesky_length
+from ..channels.facts import LinkSpan
 from ..channels.mastodon_facts import mastodon_length
 from ..channels.registry import PLATFORMS, facts
 from ..channels.x_facts import x_length
@@ -48,6 +49,7 @@ class RenderedPart:
     length: int
     limit: int
     field: str
+    links: tuple[LinkSpan, ...] = ()  # where the text's links are, and the full address each opens
 
     @property
     def over_by(self) -> int:
@@ -142,7 +144,8 @@ def render_post(campaign: Campaign, post: Post, index: int, limit: int | None = 
             text += thread_number(i, len(sources))
         if not text:
             raise campaign.error(field_path, "renders to an empty post")
-        parts.append(RenderedPart(text, measure(text), cap, field_path))
+        composed = platform.compose(text)  # the text as the platform receives it: Bluesky shows links shortened
+        parts.append(RenderedPart(composed.text, measure(composed.text), cap, field_path, composed.links))
     return RenderedPost(index, post.channel, post.at, parts, post_images(campaign, post, index))
 
 
