@@ -23,12 +23,12 @@ from datetime import timedelta
 
 from .campaign import Campaign
 from .channels import channel_for
-from .channels.base import Channel, LinkCard, Media, OutgoingPart, Posted
-from .channels.registry import facts
+from .channels.base import Channel, Media, OutgoingPart, Posted
 from .config import Config
 from .errors import AuthFailed, ChannelError, OutcomeUnknown, RateLimited, Rejected, ScheduleError, Unavailable
 from .plan import Plan, Step
-from .render.posts import RenderedPost, report_url
+from .render.cards import report_card
+from .render.posts import RenderedPost
 from .store.db import now, open_db
 from .store.delivery import Delivery, DeliveryState
 from .store.ledger import Ledger, Outcome, QueuedPart, enqueue_parts, recover, resolve_part
@@ -66,12 +66,7 @@ class StepResult:
 def outgoing_parts(campaign: Campaign, post: RenderedPost, step: Step) -> list[OutgoingPart]:
     """The parts to publish for one rendered post; images go on the first part only."""
     images = tuple(Media(img.path, img.alt) for img in post.images)
-    card = None
-    if facts(post.channel).link_card and not images:
-        cover = campaign.report.cover
-        thumb = Media(campaign.asset(cover.image, "report.cover.image"), cover.alt) if cover else None
-        description = campaign.report.subtitle or (campaign.report.paragraphs[0][:280] if campaign.report.paragraphs else "")
-        card = LinkCard(report_url(campaign, post.channel), campaign.report.title, description, thumb)
+    card = None if images else report_card(campaign, post.channel)
     count = len(post.parts)
     return [OutgoingPart(campaign.slug, step.number, i + 1, count, part.text, images if i == 0 else (), card if i == 0 else None, part.links)
             for i, part in enumerate(post.parts)]

@@ -48,6 +48,7 @@ class Media:
 
     path: Path
     alt: str
+    content: bytes | None = None  # bytes prepared from ``path`` (a thumbnail made to fit); its name says their type
 
     @property
     def mime(self) -> str:
@@ -56,6 +57,8 @@ class Media:
 
     def read(self) -> bytes:
         """The image bytes; a missing file is a permanent rejection."""
+        if self.content is not None:
+            return self.content
         try:
             return self.path.read_bytes()
         except OSError as exc:
