@@ -37,5 +37,5 @@ def test_preview_dom_has_the_email_frames_and_posts(chromium, preview_index):
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert dom.count("<iframe") == 2
     assert 'class="desktop"' in dom and 'class="mobile"' in dom
-    assert dom.count('<article class="card"') == 3
+    assert dom.count('<article class="post on-') == 3
     assert "Timeline" in dom

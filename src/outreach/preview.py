@@ -10,6 +10,7 @@ byte-identical and reviewers can diff them.
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import json
 import re
@@ -27,6 +28,7 @@ from .config import Config
 from .mail.compose import campaign_factory, sample_recipient
 from .render.email import personalise
 from .render.environment import template_env
+from .render.feed import ImageSources, feed_posts
 from .channels.registry import facts
 from .render.posts import RenderedPost
 from .store.db import now
@@ -121,6 +123,8 @@ def write_preview(checked: Checked, config: Config, out: Path, approval: str | N
         for src, name in image_names.items():
             shutil.copyfile(src, out / name)
             written.append(out / name)
+    # a card's thumbnail with the bytes of a copied image shows that copy; any other is a data: URI in the page
+    sources = ImageSources({hashlib.sha256((out / name).read_bytes()).hexdigest(): name for name in image_names.values()})
 
     audience = audience_line(checked, config)
     email_ctx = None
@@ -157,9 +161,14 @@ def write_preview(checked: Checked, config: Config, out: Path, approval: str | N
 
     posts = posts_document(campaign, plan.posts, image_names)
     write("posts.json", json.dumps(posts, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
-    for card in posts:
+    for number, (card, post, feed) in enumerate(zip(posts, plan.posts, feed_posts(campaign, plan.posts, config, sources)), 1):
         card["channel_name"] = facts(card["channel"]).display
         card["limit"] = facts(card["channel"]).limit
+        card["feed"] = feed
+        card["number"] = number
+        card["when"] = f"{post.at_local.day} {post.at_local:%b %H:%M}"  # as a feed dates a post
+        due = campaign.to_utc(campaign.posts[post.index].at, f"{card['field']}.at")
+        card["due"] = f"{post.at_local:%a %d %b %Y %H:%M} {campaign.timezone}, {due:%d %b %H:%M} UTC"
 
     steps = [
         {
