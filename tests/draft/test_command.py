@@ -38,7 +38,8 @@ def test_the_sample_page_drafts_a_campaign_that_validates(cli: Cli) -> None:
     assert_valid(cli, path)
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     assert data["report"]["cover"]["alt"] == "" and (path.parent / data["report"]["cover"]["image"]).exists()
-    assert [p["channel"] for p in data["posts"]] == ["x", "mastodon", "bluesky"]
+    assert [p["channel"] for p in data["posts"]] == ["x", "mastodon", "bluesky", "linkedin"]
+    assert data["posts"][3]["image"] == "cover" and "text" in data["posts"][3]  # one LinkedIn post with the cover
 
 
 def test_an_existing_campaign_is_replaced_only_with_force(cli: Cli, tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from outreach.channels.registry import PLATFORMS
 from outreach.config import Config, DraftConfig, ListConfig
 from outreach.draft.run import draft_campaign
 from outreach.errors import DraftError
@@ -37,7 +38,13 @@ def test_timezone_channels_list_and_hashtags_reach_the_file(tmp_path: Path) -> N
 def test_the_defaults_draft_every_platform_to_the_first_list(tmp_path: Path) -> None:
     data = _drafted(tmp_path)
     assert data["timezone"] == "Europe/Copenhagen" and data["email"]["list"] == "research"
-    assert [p["channel"] for p in data["posts"]] == ["x", "mastodon", "bluesky"]
+    assert [p["channel"] for p in data["posts"]] == ["x", "mastodon", "bluesky", "linkedin"] == list(PLATFORMS)
+
+
+def test_the_configured_hashtags_reach_the_linkedin_post(tmp_path: Path) -> None:
+    data = _drafted(tmp_path, channels=["linkedin"], hashtags=["Peacebuilding"])
+    assert [p["channel"] for p in data["posts"]] == ["linkedin"]
+    assert data["posts"][0]["text"].rstrip().endswith("#Peacebuilding")
 
 
 def test_an_email_list_that_is_not_configured_is_refused(tmp_path: Path) -> None:

@@ -1,57 +1,41 @@
 """The drafted email subject and preheader, and one post per channel, each within its platform's limit.
 
-A post is built from segments: the page's own words (escaped, so text like ``{{ x }}`` from a page
-never becomes template code) and template fields like ``{{ report.url }}``. Its length is measured
-on the text as outreach will render it (the report link with this channel's UTM tags, the numbered
-thread suffix) with the platform's own counting rule, and page words are cut at a sentence or word
-boundary until it fits. Nothing is added that the page does not state, besides the link and
-fixed wording ("New …", "Read the report").
+Each post is built from segments (:mod:`.fitting`) and measured on the text as the platform receives
+it (rendered by outreach, then composed by the platform: Bluesky shows the report link short), so
+it stays within validate's count. Nothing is added that the page does not state, besides the link
+and fixed wording ("New …", "Read the report", "Key findings").
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Callable, Sequence
 
-import grapheme
-
-from ..channels.registry import PLATFORMS
+from ..channels.registry import facts as platform_facts
 from ..render.environment import with_utm
 from ..render.posts import thread_number
 from ..text import clean_line
-from ..validate import NEAR_LIMIT
 from .facts import Found, Origin, ReportFacts
+from .fitting import (Segment, budget, cut_words, escape_template, first_sentence, fit, measure, render, source_of,
+                      tidy, too_long)
 
-HEADROOM = NEAR_LIMIT  # drafts stay out of validate's warning band, and a person may lengthen the link
-MAX_ARGUMENTS = 6  # one thread part each
+__all__ = ["DRAFTERS", "DraftedPost", "EmailDraft", "PostContext", "Segment", "draft_email", "draft_posts",
+           "escape_template", "hashtag", "known", "render", "source_of", "tidy"]
+
+MAX_ARGUMENTS = 6  # one thread part each (X), one line each (LinkedIn)
+MAX_FINDING = 240  # a key finding on LinkedIn is a short line (the claims drafted from a page are this long at most)
 MAX_TAGS = 5
 MAX_TITLE_FIELD = 100  # a longer title is not worth a template field in a post
 MAX_SERIES = 60  # a longer "series" is not a series name ("DIIS Report", "Policy Brief"): the generic word is used
-ELLIPSIS = "…"
 SUBJECT_MAX, PREHEADER_MAX = 200, 200
 # The few fixed words a draft adds, by the page's language (BCP 47 primary subtag); English otherwise.
 WORDING: dict[str, dict[str, str]] = {
-    "en": {"new": "New", "report": "report", "read": "Read the report", "by": "by", "and": "and"},
-    "da": {"new": "Ny", "report": "rapport", "read": "Læs rapporten", "by": "af", "and": "og"},
+    "en": {"new": "New", "report": "report", "read": "Read the report", "by": "by", "and": "and",
+           "findings": "Key findings:"},
+    "da": {"new": "Ny", "report": "rapport", "read": "Læs rapporten", "by": "af", "and": "og",
+           "findings": "Hovedpointer:"},
 }
-_SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"'’”)]))\s+")
-
-
-@dataclass(frozen=True)
-class Segment:
-    """Part of a post: the page's words (``text``) or a template field (``expr``, whose rendered value is ``text``)."""
-
-    text: str
-    expr: str | None = None
-    trim: bool = False  # page words that may be cut to fit
-    optional: bool = False  # left out when the post cannot fit otherwise
-    joiner: bool = False  # a separator ("\n\n", ": "): dropped when a neighbour is gone
-
-    @property
-    def source(self) -> str:
-        """How the segment is written in the campaign file."""
-        return f"{{{{ {self.expr} }}}}" if self.expr else escape_template(self.text)
 
 
 @dataclass(frozen=True)
@@ -83,11 +67,6 @@ class PostContext:
     hashtags: tuple[str, ...] = ()  # from [draft] hashtags, without '#'
 
 
-def escape_template(text: str) -> str:
-    """``text`` as a Jinja template that renders to exactly ``text``: every ``{`` becomes ``{{ "{" }}``."""
-    return text.replace("{", '{{ "{" }}')
-
-
 def known(found: Found[str]) -> str:
     """The value, or "" when the page did not state it (a placeholder is never drafted into a post)."""
     return "" if found.origin is Origin.MISSING else clean_line(found.value)
@@ -115,27 +94,6 @@ def _tags(*names: str) -> str:
     return " ".join(f"#{t}" for t in seen[:MAX_TAGS])
 
 
-def _cut_words(text: str, room: int) -> str:
-    """``text`` cut at a word boundary to at most ``room`` characters, with an ellipsis; "" if not even a word fits."""
-    if len(text) <= room:
-        return text
-    head = text[: max(0, room - len(ELLIPSIS)) + 1]
-    cut = head.rfind(" ")
-    if cut <= 0 and " " not in text:  # a script written without spaces: cut between characters, never inside one
-        kept = grapheme.slice(text, 0, max(0, grapheme.length(head) - 2))
-        return kept + ELLIPSIS if kept else ""
-    if cut <= 0:
-        return ""
-    return head[:cut].rstrip(" ,;:–—-") + ELLIPSIS
-
-
-def first_sentence(text: str, most: int) -> str:
-    """The first sentence of ``text`` (cut at a word boundary when longer than ``most``)."""
-    text = clean_line(text)
-    sentence = _SENTENCE_END.split(text, maxsplit=1)[0]
-    return _cut_words(sentence, most)
-
-
 def series_name(facts: ReportFacts) -> str:
     """The series ("DIIS Report"), or "" when the page gives none or something too long to be one."""
     series = known(facts.series)
@@ -146,107 +104,14 @@ def draft_email(facts: ReportFacts) -> EmailDraft:
     """"New <series>: <title>" and the abstract's first sentence, each within 200 characters."""
     title, series, w = known(facts.title) or known(facts.headline), series_name(facts), wording(facts)
     kind = series or w["report"]
-    subject = _cut_words(f"{w['new']} {kind}: {title}", SUBJECT_MAX) if title else ""
+    subject = cut_words(f"{w['new']} {kind}: {title}", SUBJECT_MAX) if title else ""
     paragraphs = () if facts.abstract.origin is Origin.MISSING else facts.abstract.value
     preheader = first_sentence(paragraphs[0], PREHEADER_MAX) if paragraphs else ""
     return EmailDraft(subject or f"{w['new']} {w['report']}", preheader)
 
 
-def tidy(segments: Sequence[Segment]) -> list[Segment]:
-    """The segments without empty ones, and without a separator left at an end or next to another separator."""
-    kept: list[Segment] = []
-    for segment in (s for s in segments if s.text):
-        if segment.joiner and (not kept or kept[-1].joiner):
-            if kept:
-                kept[-1] = segment  # of two separators in a row, the later one (it led into what follows)
-            continue
-        kept.append(segment)
-    while kept and kept[-1].joiner:
-        kept.pop()
-    return kept
-
-
-def render(segments: Sequence[Segment]) -> str:
-    """The segments as outreach will render them (template fields replaced by their values), stripped."""
-    return "".join(s.text for s in tidy(segments)).strip()
-
-
-def _fits(segments: Sequence[Segment], measure: Callable[[str], int], budget: int, suffix: str) -> bool:
-    return measure(render(segments) + suffix) <= budget
-
-
-def _trimmed(segments: list[Segment], measure: Callable[[str], int], budget: int, suffix: str, keep: int) -> list[Segment] | None:
-    """The segments with the last trimmable one cut (longest cut that fits, at least ``keep`` characters), or None."""
-    spots = [i for i, s in enumerate(segments) if s.trim and s.text]
-    if not spots:
-        return None
-    i = spots[-1]
-    text = segments[i].text
-    low, high, best = 0, len(text), None
-    while low <= high:  # the measured length grows with the kept prefix: binary search on it
-        mid = (low + high) // 2
-        candidate = _cut_words(text, mid)
-        if _fits([*segments[:i], replace(segments[i], text=candidate), *segments[i + 1:]], measure, budget, suffix):
-            best, low = candidate, mid + 1
-        else:
-            high = mid - 1
-    if best is None or len(best) < keep:
-        return None
-    sentences = _SENTENCE_END.split(best)
-    whole = " ".join(sentences[:-1]) if len(sentences) > 1 and best.endswith(ELLIPSIS) else ""
-    if whole and len(whole) >= 0.6 * len(best):  # a whole sentence reads better than a cut one
-        best = whole
-    return [*segments[:i], replace(segments[i], text=best), *segments[i + 1:]]
-
-
-def fit(segments: Sequence[Segment], channel: str, suffix: str = "", keep: int = 40) -> list[Segment]:
-    """The segments within ``channel``'s limit (with headroom): page words cut first (keeping at least ``keep``
-    characters), then optional segments left out from the end, then page words cut to nothing."""
-    platform = PLATFORMS[channel]
-    budget = int(platform.limit * HEADROOM)
-    current = [s for s in segments if s.text]
-    while not _fits(current, platform.length, budget, suffix):
-        cut = _trimmed(current, platform.length, budget, suffix, keep)
-        if cut is not None:
-            return cut
-        optional = [i for i, s in enumerate(current) if s.optional]
-        if optional:
-            current = current[: optional[-1]] + current[optional[-1] + 1:]
-            continue
-        if keep > 0:
-            keep = 0
-            continue
-        spots = [i for i, s in enumerate(current) if s.trim]
-        if not spots:
-            return current  # only fixed words and fields are left; validate will say by how much it is over
-        current = current[: spots[-1]] + current[spots[-1] + 1:]
-    return current
-
-
-def too_long(channel: str, parts: Sequence[Sequence[Segment]], suffixes: Sequence[str] = ()) -> str | None:
-    """Why a person must shorten the post, when a part is still over the draft's budget after fitting; else None."""
-    platform = PLATFORMS[channel]
-    budget = int(platform.limit * HEADROOM)
-    for i, segments in enumerate(parts):
-        text = render(segments) + (suffixes[i] if i < len(suffixes) else "")
-        length = platform.length(text)
-        if length <= budget:
-            continue
-        where = f"part {i + 1} is " if len(parts) > 1 else ""
-        links = [platform.length(s.text) for s in segments if s.expr == "report.url"]
-        why = f"; the report link alone counts {links[0]}" if links and links[0] > budget // 3 else ""
-        return (f"{where}{length} characters by {platform.display}'s count, over the draft's {budget} "
-                f"(the limit is {platform.limit}) even with the page's words cut{why}: shorten it")
-    return None
-
-
-def source_of(segments: Sequence[Segment]) -> str:
-    """The segments as the campaign file writes them (page words escaped, fields as ``{{ … }}``), stripped."""
-    return "".join(s.source for s in tidy(segments)).strip()
-
-
 def _url(ctx: PostContext, channel: str) -> Segment:
-    source, medium = PLATFORMS[channel].utm
+    source, medium = platform_facts(channel).utm
     return Segment(with_utm(ctx.url, source, medium, ctx.slug), expr="report.url")
 
 
@@ -259,20 +124,27 @@ def _title_segment(facts: ReportFacts) -> Segment | None:
     return Segment(title, expr="report.title")
 
 
+def _listed(found: Found[tuple[str, ...]]) -> list[str]:
+    """A list the page states, each item one clean line; [] when the page did not state it (never a placeholder)."""
+    return [] if found.origin is Origin.MISSING else [c for v in found.value if (c := clean_line(v))]
+
+
+def _closing(facts: ReportFacts, ctx: PostContext, channel: str) -> list[Segment]:
+    """"Read the report by <authors>: <link>" (the authors left out first when it cannot fit)."""
+    authors, w = _listed(facts.authors)[:3], wording(facts)
+    by = Segment(f" {w['by']} {_names(authors, w['and'])}", optional=True) if authors else Segment("")
+    return [Segment(w["read"]), by, Segment(": ", joiner=True), _url(ctx, channel)]
+
+
 def x_thread(facts: ReportFacts, ctx: PostContext) -> DraftedPost:
     """The headline with the series' hashtag, one key argument per part, the report link in the last part."""
     lead = known(facts.headline) or known(facts.title)
     tags = _tags(series_name(facts), *ctx.hashtags)
-    arguments = [] if facts.key_arguments.origin is Origin.MISSING else [clean_line(a) for a in facts.key_arguments.value]
-    authors = [] if facts.authors.origin is Origin.MISSING else [clean_line(a) for a in facts.authors.value][:3]
-    w = wording(facts)
-    closing = [Segment(w["read"]), Segment(f" {w['by']} {_names(authors, w['and'])}", optional=True) if authors else Segment(""),
-               Segment(": ", joiner=True), _url(ctx, "x")]
     bodies: list[list[Segment]] = []
     if lead:
         bodies.append([Segment(lead, trim=True), Segment(f"\n\n{tags}", optional=True) if tags else Segment("")])
-    bodies += [[Segment(a, trim=True)] for a in arguments[:MAX_ARGUMENTS] if a]
-    bodies.append(closing)
+    bodies += [[Segment(a, trim=True)] for a in _listed(facts.key_arguments)[:MAX_ARGUMENTS]]
+    bodies.append(_closing(facts, ctx, "x"))
     for _ in range(2):  # a part cut to nothing is left out, and the rest numbered again
         total = len(bodies)
         fitted = [fit(b, "x", suffix=_numbering(i, total)) for i, b in enumerate(bodies)]
@@ -293,19 +165,19 @@ def _names(names: Sequence[str], and_: str) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" {and_} " + names[-1]
 
 
+def _announce(facts: ReportFacts) -> list[Segment]:
+    """"New <series>: <title>" ("New report: …" when the page names no series)."""
+    title, w = _title_segment(facts), wording(facts)
+    segments = [Segment(f"{w['new']} {series_name(facts) or w['report']}")]
+    return segments + [Segment(": ", joiner=True), title] if title is not None else segments
+
+
 def mastodon_post(facts: ReportFacts, ctx: PostContext) -> DraftedPost:
     """"New <series>: <title>", the abstract's first sentence, the link, and hashtags from the topics and regions."""
-    series = series_name(facts)
-    title = _title_segment(facts)
-    paragraphs = () if facts.abstract.origin is Origin.MISSING else facts.abstract.value
+    paragraphs = _listed(facts.abstract)
     lead = first_sentence(paragraphs[0], 400) if paragraphs else known(facts.headline)
-    topics = () if facts.topics.origin is Origin.MISSING else facts.topics.value
-    regions = () if facts.regions.origin is Origin.MISSING else facts.regions.value
-    tags = _tags(*regions, *topics, *ctx.hashtags)
-    w = wording(facts)
-    segments = [Segment(f"{w['new']} {series or w['report']}")]
-    if title is not None:
-        segments += [Segment(": ", joiner=True), title]
+    tags = _tags(*_listed(facts.regions), *_listed(facts.topics), *ctx.hashtags)
+    segments = _announce(facts)
     if lead:
         segments += [Segment("\n\n", joiner=True), Segment(lead, trim=True)]
     segments += [Segment("\n\n", joiner=True), _url(ctx, "mastodon")]
@@ -315,30 +187,28 @@ def mastodon_post(facts: ReportFacts, ctx: PostContext) -> DraftedPost:
     return DraftedPost("mastodon", (source_of(fitted),), thread=False, image=True, check=too_long("mastodon", [fitted]))
 
 
-def _link_left_out(url: Segment, channel: str) -> str | None:
-    """Why the report link is left out of a post's text, when the link alone is over the draft's budget; else None.
+def _link_left_out(url: Segment, channel: str, image: bool) -> str | None:
+    """Why the report link is left out of a post's text, when the link as the platform shows it is over the draft's
+    budget on its own; else None.
 
-    Only for a platform that shows a link card for a post without images (Bluesky): the card carries the link.
+    Only for a post without images on a platform that then shows the report's link card: the card carries the
+    link. Bluesky shows a link as its host and a short path, so there this is only a safety net.
     """
-    platform = PLATFORMS[channel]
-    budget = int(platform.limit * HEADROOM)
-    length = platform.length(url.text)
-    if not platform.link_card or length <= budget:
+    platform = platform_facts(channel)
+    length, most = measure(channel)(url.text), budget(channel)
+    if image or not platform.link_card or length <= most:
         return None
-    return (f"the report link alone counts {length} characters by {platform.display}'s count, over the draft's {budget} "
+    return (f"the report link alone counts {length} characters by {platform.display}'s count, over the draft's {most} "
             f"(the limit is {platform.limit}): it is left out of the text and the post's link card carries it; confirm the card")
 
 
 def bluesky_post(facts: ReportFacts, ctx: PostContext) -> DraftedPost:
-    """The headline, the series' hashtag and the link; no image, so Bluesky shows the report's link card.
-
-    A report link too long for the post on its own is left out of the text (the link card still carries
-    it) and the reason is given in ``check``, so the post stays within the limit.
-    """
+    """The headline, the link (Bluesky shows it short) and the series' hashtag; no image, so Bluesky shows the
+    report's link card."""
     lead = known(facts.headline) or known(facts.title)
     tags = _tags(series_name(facts), *ctx.hashtags)
     url = _url(ctx, "bluesky")
-    left_out = _link_left_out(url, "bluesky")
+    left_out = _link_left_out(url, "bluesky", image=False)
     segments = [Segment(lead, trim=True), Segment("\n\n", joiner=True)] if lead else []
     if not left_out:
         segments.append(url)
@@ -346,14 +216,53 @@ def bluesky_post(facts: ReportFacts, ctx: PostContext) -> DraftedPost:
         segments.append(Segment(f"\n\n{tags}", optional=True))
     fitted = fit(segments, "bluesky")
     if not render(fitted):  # without the link nothing was left: fixed words, as a post may not be empty
-        w = wording(facts)
-        fitted = [Segment(f"{w['new']} {series_name(facts) or w['report']}")]
+        fitted = _announce(facts)[:1]
     check = too_long("bluesky", [fitted]) or left_out
     return DraftedPost("bluesky", (source_of(fitted),), thread=False, image=False, check=check)
 
 
+def hook(text: str, fold: int | None) -> str:
+    """The opening a feed shows before its "…see more" fold: ``text`` whole when it fits before ``fold``
+    characters, else its first sentence (cut at a word boundary)."""
+    text = clean_line(text)
+    return text if fold is None or len(text) <= fold else first_sentence(text, fold)
+
+
+def _opening(facts: ReportFacts) -> str:
+    """The headline, or the abstract's first sentence when the headline only repeats the title (the post names it)."""
+    headline, title = known(facts.headline), known(facts.title)
+    if headline and headline.casefold() != title.casefold():
+        return headline
+    paragraphs = _listed(facts.abstract)
+    return first_sentence(paragraphs[0], 1000) if paragraphs else ""
+
+
+def linkedin_post(facts: ReportFacts, ctx: PostContext) -> DraftedPost:
+    """A hook before LinkedIn's "…see more" fold (the headline, else the abstract's first sentence), "New <series>:
+    <title>", the key findings one per line, the link with the authors, and hashtags from the regions, topics and
+    series; the cover as its image.
+
+    Page words are cut only when the post would not fit: the last finding first, then the hashtags, the
+    authors and the findings (last first) are left out, and the hook is cut last.
+    """
+    w, fold = wording(facts), platform_facts("linkedin").feed_fold
+    opening = hook(_opening(facts), fold)
+    segments = [Segment(opening, trim=True), Segment("\n\n", joiner=True)] if opening else []
+    segments += _announce(facts)
+    for i, finding in enumerate(cut_words(a, MAX_FINDING) for a in _listed(facts.key_arguments)[:MAX_ARGUMENTS]):
+        # the heading rides on the first finding's separator, so it goes when the findings go
+        lead_in = f"\n\n{w['findings']}\n• " if i == 0 else "\n• "
+        segments += [Segment(lead_in, joiner=True), Segment(finding, trim=True, optional=True)]
+    segments += [Segment("\n\n", joiner=True), *_closing(facts, ctx, "linkedin")]
+    tags = _tags(*_listed(facts.regions), *_listed(facts.topics), series_name(facts), *ctx.hashtags)
+    if tags:
+        segments.append(Segment(f"\n\n{tags}", optional=True))
+    fitted = fit(segments, "linkedin")
+    return DraftedPost("linkedin", (source_of(fitted),), thread=False, image=True, check=too_long("linkedin", [fitted]))
+
+
 DRAFTERS: dict[str, Callable[[ReportFacts, PostContext], DraftedPost]] = {
-    "x": x_thread, "mastodon": mastodon_post, "bluesky": bluesky_post,
+    "x": x_thread, "mastodon": mastodon_post, "bluesky": bluesky_post, "linkedin": linkedin_post,
 }
 
 
