@@ -7,11 +7,10 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
+import tomlkit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-import pytest
-
-import tomlkit
 
 from outreach.campaign import load_campaign
 from outreach.channels.facts import plain_links
@@ -24,13 +23,10 @@ from outreach.draft.writer import completed
 from outreach.render.environment import with_utm
 from outreach.render.sandbox import render_post_text
 from outreach.validate import check
+from tests.draft.short_links import needs_short_links
 
 CHANNELS = list(PLATFORMS)
 CTX = PostContext("https://example.org/CHECK-report-url/some-report", "some-report", ("DIIS",))
-_LONG = "https://example.org/" + "a" * 40
-# Whether Bluesky's facts show a link as the app does (host and a short path); tests of that are strict xfails until then.
-SHORTENED = PLATFORMS["bluesky"].compose(_LONG).text != _LONG
-needs_short_links = pytest.mark.xfail(not SHORTENED, reason="Bluesky's compose does not shorten links yet", strict=True)
 
 
 def facts(**fields: object) -> ReportFacts:
