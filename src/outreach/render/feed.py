@@ -165,13 +165,13 @@ def account(config: Config, channel: str) -> Account:
     """The account name and handle from ``[channel] account_name/account_handle``; placeholders when unset."""
     table = getattr(config, channel, None)
     name = clean_line(str(getattr(table, "account_name", "") or ""), NAME_MAX)
-    handle = clean_line(str(getattr(table, "account_handle", "") or ""), HANDLE_MAX).replace(" ", "")
+    handle = clean_line(str(getattr(table, "account_handle", "") or ""), HANDLE_MAX)
     missing = ", ".join(f for f, v in (("account_name", name), ("account_handle", handle)) if not v)
     name = name or clean_line(parseaddr(config.email.from_)[0], NAME_MAX) or "Your organisation"
     if channel == "linkedin":  # a page shows no @handle; its line under the name is the handle as written
         handle = handle or "placeholder: page's tagline"
     else:
-        handle = "@" + (handle.lstrip("@") or "handle")
+        handle = "@" + ("".join(handle.split()).lstrip("@") or "handle")
     return Account(name, handle, f"[{channel}] {missing}" if missing else "")
 
 
@@ -226,6 +226,11 @@ def fold(runs: tuple[Segment, ...], at: int | None) -> tuple[tuple[Segment, ...]
     lines = [c for c in candidates if at * LINE_BREAK_WINDOW < c <= at and text[c] == "\n"]
     cut = lines[-1] if lines else cut  # a line break near the fold: the feed ends its lines there
     cut = len(text[:cut].rstrip()) or cut
+    offset = 0
+    for run in runs:  # a fold inside a link or hashtag (one longer than the fold, at the start) comes after it
+        if run.kind is not Kind.TEXT and offset < cut < offset + len(run.text):
+            cut = offset + len(run.text)
+        offset += len(run.text)
     shown: list[Segment] = []
     folded: list[Segment] = []
     offset, plain_cut = 0, None
@@ -233,7 +238,7 @@ def fold(runs: tuple[Segment, ...], at: int | None) -> tuple[tuple[Segment, ...]
         end = offset + len(run.text)
         if end <= cut:
             shown.append(run)
-        elif offset >= cut or run.kind is not Kind.TEXT:
+        elif offset >= cut:  # never inside a link or hashtag: the cut was moved past them
             plain_cut = run.start if plain_cut is None else plain_cut
             folded.append(run)
         else:
