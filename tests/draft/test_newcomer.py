@@ -16,6 +16,7 @@ import pytest
 
 from tests.draft.pages.expected import SAMPLE_PAGE
 from outreach.campaign import load_campaign
+from outreach.channels.registry import PLATFORMS
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE_CAMPAIGN = REPO / "campaigns" / "soldier-defections-myanmar.toml"
@@ -49,6 +50,7 @@ def test_draft_then_validate_then_preview(drafted, tmp_path) -> None:
     assert preview.returncode == 0, preview.stderr
     index = next((tmp_path / "preview").rglob("index.html")).read_text(encoding="utf-8")
     assert "Soldier Defections in Myanmar" in index
+    assert all(platform.display in index for platform in PLATFORMS.values())  # a card for each drafted post, LinkedIn too
 
 
 def test_the_draft_matches_what_a_person_wrote_by_hand(drafted) -> None:
@@ -74,7 +76,7 @@ def test_every_guess_is_flagged_and_nothing_is_invented(drafted) -> None:
     for key in ("url", "cover", "subject", "preheader", "send_at"):
         assert key in flagged, f"{key} is not flagged: {sorted(flagged)}"
     posts = text.split("[[posts]]")[1:]
-    assert len(posts) >= 3 and all("# CHECK:" in post for post in posts)
+    assert len(posts) == len(PLATFORMS) and all("# CHECK:" in post for post in posts)  # one per platform, LinkedIn too
     data = tomllib.loads(text)
     page = SAMPLE_PAGE.read_text(encoding="utf-8")
     for argument in data["report"]["key_arguments"]:

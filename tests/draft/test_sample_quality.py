@@ -141,6 +141,22 @@ def _in_order(said: list[str], words: list[str]) -> bool:
     return False
 
 
+def test_the_linkedin_post_opens_with_the_headline_and_lists_the_claims(tmp_path: Path, facts: PageFacts, sample: dict) -> None:
+    """The post lists the page's first six claims as drafted; the hand-written six merge the page's nine
+    sentences, so the first six page claims cover the first four hand-written ones (three at the 60% bar)."""
+    from outreach.config import Config
+    from outreach.draft.run import draft_campaign
+
+    result = draft_campaign(str(SAMPLE_PAGE), Config(), out=tmp_path)
+    posts = {p["channel"]: p for p in tomllib.loads(result.path.read_text(encoding="utf-8"))["posts"]}
+    text = posts["linkedin"]["text"]
+    assert same(text.split("\n\n")[0]) == same(sample["report"]["headline"])  # the hook, before LinkedIn's fold
+    findings = [line.removeprefix("• ") for line in text.splitlines() if line.startswith("• ")]
+    assert facts.key_arguments is not None and findings == list(facts.key_arguments.value[:6])
+    assert set(claim_matches(sample["report"]["key_arguments"], findings)) >= {0, 1, 2}, findings
+    assert posts["linkedin"]["image"] == "cover" and "{{ report.url }}" in text and "[CHECK]" not in text
+
+
 def test_the_matching_rule_is_not_lenient() -> None:
     claim = "Moral concerns about the military’s violence against civilians after the coup have been a key motivating factor."
     assert claim_matches([claim], ["Soldiers fear the high security risks of defecting."]) == {}
