@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from outreach.channels.registry import PLATFORMS
 from outreach.config import Config
 from outreach.draft.facts import ExpertFacts, Found, Origin, PageFacts, ReportFacts, merge
 from outreach.draft.posts import PostContext, draft_email, draft_posts
@@ -27,8 +28,8 @@ def facts(**fields: object) -> ReportFacts:
 
 def write(tmp_path: Path, f: ReportFacts, slug: str = "a-report", cover: CoverFile | None = None, page_url: str | None = None) -> tuple[Path, tuple[str, ...], ReportFacts]:
     done = completed(f, slug, page_url)
-    posts = draft_posts(done, ["x", "mastodon", "bluesky"], PostContext(done.url.value, slug))
-    times = DraftTimes(datetime(2027, 1, 12, 9, 0), tuple(datetime(2027, 1, 12, 9, 30 + 10 * i) for i in range(len(posts))))
+    posts = draft_posts(done, list(PLATFORMS), PostContext(done.url.value, slug))
+    times = DraftTimes(datetime(2027, 1, 12, 9, 0), tuple(datetime(2027, 1, 12, 9, 20 + 10 * i) for i in range(len(posts))))
     draft = Draft(done, slug, "page.html\nINJECTED = 1", date(2027, 1, 11), "Europe/Copenhagen", "research", "the first list",
                   draft_email(done), times, posts, cover)
     text, checks = write_campaign(draft)
@@ -51,7 +52,7 @@ def test_empty_facts_still_validate_with_every_placeholder_flagged(tmp_path: Pat
     assert data["experts"][0]["name"].startswith("[CHECK]") and data["report"]["headline"].startswith("[CHECK]")
     for field in ("report.title", "report.headline", "report.url", "report.authors", "report.abstract", "report.key_arguments",
                   "report.published", "experts[0].name", "experts[0].phone", "email.subject", "email.send_at",
-                  "posts[0].at", "posts[0].thread", "posts[1].text", "posts[2].text"):
+                  "posts[0].at", "posts[0].thread", "posts[1].text", "posts[2].text", "posts[3].text"):
         assert field in checks, field
 
 
@@ -117,6 +118,7 @@ def test_a_cover_gets_empty_alt_text_unless_the_page_wrote_its_own(tmp_path: Pat
     assert data["report"]["cover"] == {"image": "a-report-cover.png", "alt": ""}
     assert "report.cover" in checks
     assert data["posts"][0]["image"] == "cover" and "image" not in data["posts"][2]  # Bluesky shows the link card
+    assert data["posts"][3]["channel"] == "linkedin" and data["posts"][3]["image"] == "cover"
     assert errors_of(drawn) == []
     own, _, _ = write(tmp_path, f, slug="b-report", cover=CoverFile("a-report-cover.png", downloaded=True))
     assert tomllib.loads(own.read_text(encoding="utf-8"))["report"]["cover"]["alt"] == "A photo of soldiers"
