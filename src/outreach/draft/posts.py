@@ -243,7 +243,7 @@ def linkedin_post(facts: ReportFacts, ctx: PostContext) -> DraftedPost:
     series; the cover as its image.
 
     Page words are cut only when the post would not fit: the last finding first, then the hashtags, the
-    authors and the findings (last first) are left out, and the hook is cut last.
+    authors and the findings (last first) are left out, and only then are a long title and the hook cut.
     """
     w, fold = wording(facts), platform_facts("linkedin").feed_fold
     opening = hook(_opening(facts), fold)
