@@ -45,8 +45,10 @@ def error(status: int, message: str, code: str | None = None, headers: dict[str,
     return ApiError(status, {"status": status, **({"code": code} if code else {}), "message": message}, headers or {})
 
 
-def read_little(commentary: str) -> tuple[str, bool]:
+def read_little(commentary: str, links_found: list[str] | None = None) -> tuple[str, bool]:
     """The text a reader sees of ``commentary`` in "little" format, and whether an unescaped reserved character cut it.
+
+    The links it reads are appended to ``links_found``.
 
     A backslash makes the next reserved character plain; a link (found by this module's own URL finder) and a
     hashtag (``#`` then word characters, not after a word character) are elements of their own.
@@ -59,6 +61,8 @@ def read_little(commentary: str) -> tuple[str, bool]:
         ch = commentary[i]
         if i in links:
             out.append(commentary[i:links[i]])
+            if links_found is not None:
+                links_found.append(commentary[i:links[i]])
             i = links[i]
         elif ch == "\\" and i + 1 < len(commentary) and commentary[i + 1] in RESERVED:
             out.append(commentary[i + 1])
@@ -189,10 +193,11 @@ class LinkedInEmulator(Emulator):
         if units > MAX_COMMENTARY:
             raise error(422, f"ERROR :: /commentary :: length {units} exceeds maximum length of {MAX_COMMENTARY}")
         images = self.check_content(body.get("content"))
-        text, truncated = read_little(raw)
+        links: list[str] = []
+        text, truncated = read_little(raw, links)
         urn = f"urn:li:share:{7_300_000_000_000_000_000 + next(self.ids)}"
         with self.lock:
-            self.posts[urn] = {"author": body["author"], "commentary": raw, "text": text, "truncated": truncated,
+            self.posts[urn] = {"author": body["author"], "commentary": raw, "text": text, "truncated": truncated, "links": links,
                                "content": body.get("content"), "images": images}
         self.made(urn)
         return 201, b"", ({} if self.omit_post_id else {"x-restli-id": urn, "x-linkedin-id": urn})

@@ -95,6 +95,8 @@ def test_the_emulator_reads_back_exactly_the_text(channel, linkedin_api, text):
     posted = channel.publish(part(text), None, None)
     stored = linkedin_api.posts[posted.remote_id]
     assert not stored["truncated"] and stored["text"] == text, stored["commentary"]
+    if "wikipedia" in text:  # the whole address is the link, its own parentheses included
+        assert stored["links"] == ["https://en.wikipedia.org/wiki/Coup_(2021)", "https://example.org/r?utm_source=linkedin&utm_medium=social"]
 
 
 def test_the_emulator_cuts_an_unescaped_post_like_linkedin(linkedin_api, monkeypatch):
