@@ -4,7 +4,10 @@ They check what the real services check: credentials (on X a real OAuth 1.0a
 HMAC-SHA1 signature over the request as it arrived, RFC 5849), lengths by the
 platform's own rules counted with this module's own code (never outreach's, never
 twitter-text), reply ids and media ids that exist,
-alt text length, facet byte ranges inside the text. They can be told to fail
+alt text length, facet byte ranges inside the text; on Bluesky the lexicons' limits
+(text bytes and graphemes, facet link URIs and tag lengths, the link card's
+required fields and URI format, each blob's type and size as uploaded, images and
+card thumbnails at most 1,000,000 bytes, as the PDS refuses at record creation). They can be told to fail
 the next request(s) to a path ("ok" lets one through): "429" (with reset headers; "429 Name=value" with only that one), "503", "401",
 "drop" (the request takes effect, then the connection closes with no answer)
 and, on X, "duplicate" (403 duplicate content); "garbage" answers 200 with a body that is not JSON.
@@ -552,6 +555,87 @@ def _jwt(payload: dict) -> str:
     return f"{seg({'alg': 'HS256', 'typ': 'JWT'})}.{seg(payload)}.c2lnbmF0dXJl"
 
 
+# --- Bluesky: the lexicons of app.bsky.feed.post, app.bsky.richtext.facet, app.bsky.embed.{images,external} ------------
+BLUESKY_UPLOAD_LIMIT = 5 * 1024 * 1024  # the PDS's default blobUploadLimit
+BLUESKY_IMAGE_MAX_SIZE = 1_000_000  # images' image and external's thumb: maxSize, accept image/*
+_MAGIC = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"), (b"GIF87a", "image/gif"), (b"GIF89a", "image/gif"))
+_URI_FORMAT = re.compile(r"[A-Za-z0-9_]+:(?://)?[^\s/]\S*")  # @atproto/syntax isValidUri
+
+
+def _sniffed_mime(data: bytes) -> str | None:
+    """The type the PDS finds in a blob's first bytes (PNG, JPEG, GIF, WebP), or None."""
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return next((mime for magic, mime in _MAGIC if data.startswith(magic)), None)
+
+
+def _lexicon_string(value: Any, where: str, max_bytes: int | None = None, max_graphemes: int | None = None) -> str | None:
+    if not isinstance(value, str):
+        return f"{where} must be a string"
+    if max_bytes is not None and len(value.encode("utf-8", "surrogatepass")) > max_bytes:
+        return f"{where} must not be longer than {max_bytes} characters"
+    if max_graphemes is not None and grapheme.length(value) > max_graphemes:
+        return f"{where} must not be longer than {max_graphemes} graphemes"
+    return None
+
+
+def _facet_problem(facet: Any, i: int, size: int) -> str | None:
+    where = f"Record/facets/{i}"
+    index = facet.get("index") if isinstance(facet, dict) else None
+    features = facet.get("features") if isinstance(facet, dict) else None
+    if not isinstance(index, dict) or not isinstance(features, list):
+        return f"{where} must have the properties index and features"
+    start, end = index.get("byteStart"), index.get("byteEnd")
+    if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= size):
+        return f"{where}: facet byte range {start}-{end} outside text of {size} bytes"
+    for j, feature in enumerate(features):
+        kind = feature.get("$type") if isinstance(feature, dict) else None
+        if kind == "app.bsky.richtext.facet#link":
+            uri = feature.get("uri")
+            if not isinstance(uri, str) or not _URI_FORMAT.fullmatch(uri):
+                return f"{where}/features/{j}/uri must be a uri"
+        elif kind == "app.bsky.richtext.facet#tag":
+            problem = _lexicon_string(feature.get("tag"), f"{where}/features/{j}/tag", 640, 64)
+            if problem:
+                return problem
+        elif kind == "app.bsky.richtext.facet#mention":
+            if not str(feature.get("did", "")).startswith("did:"):
+                return f"{where}/features/{j}/did must be a valid did"
+    return None
+
+
+def bluesky_record_problem(record: Any) -> str | None:
+    """What the lexicon refuses in a post record (text, facets, an external embed's fields), or None; blobs are checked apart."""
+    if not isinstance(record, dict):
+        return "Record must be an object"
+    text = record.get("text", "")
+    problem = _lexicon_string(text, "Record/text", 3000, 300)
+    if problem:
+        return problem
+    size = len(text.encode("utf-8"))
+    for i, facet in enumerate(record.get("facets") or []):
+        problem = _facet_problem(facet, i, size)
+        if problem:
+            return problem
+    embed = record.get("embed") or {}
+    images = embed.get("images") or []
+    if len(images) > 4:
+        return "Record/embed/images must not have more than 4 elements"
+    if any("alt" not in image for image in images):
+        return "Record/embed/images/image must have the property \"alt\""
+    if embed.get("$type") == "app.bsky.embed.external":
+        external = embed.get("external")
+        if not isinstance(external, dict):
+            return "Record/embed/external must be an object"
+        for key in ("uri", "title", "description"):
+            problem = _lexicon_string(external.get(key), f"Record/embed/external/{key}")
+            if problem:
+                return problem
+        if not _URI_FORMAT.fullmatch(external["uri"]):
+            return "Record/embed/external/uri must be a uri"
+    return None
+
+
 class BlueskyEmulator(Emulator):
     """A PDS: createSession, uploadBlob, createRecord, and getPosts as its AppView proxy would answer (Bearer access JWT)."""
 
@@ -584,14 +668,16 @@ class BlueskyEmulator(Emulator):
             raise ApiError(401, {"error": "AuthenticationRequired", "message": "Authentication Required"})
 
     def upload_blob(self, request: dict) -> Reply:
+        """Store a blob: its type sniffed from its bytes (atproto clients send */*), up to the PDS's upload limit."""
         self._auth(request)
         if not request["body"]:
             raise ApiError(400, {"error": "InvalidRequest", "message": "empty blob"})
-        if len(request["body"]) > 1_000_000:
-            raise ApiError(400, {"error": "BlobTooLarge", "message": "blob over 1000000 bytes"})
+        if len(request["body"]) > BLUESKY_UPLOAD_LIMIT:
+            raise ApiError(413, {"error": "PayloadTooLarge", "message": "request entity too large"})
         cid = "bafkrei" + base64.b32encode(str(next(self.ids)).encode()).decode().lower().rstrip("=").ljust(52, "a")
-        mime = request["headers"].get("Content-Type", "application/octet-stream")
-        self.blobs[cid] = {"size": len(request["body"]), "mime": mime}
+        header = request["headers"].get("Content-Type", "")
+        mime = _sniffed_mime(request["body"]) or (header if header and header != "*/*" else "application/octet-stream")
+        self.blobs[cid] = {"size": len(request["body"]), "mime": mime, "data": request["body"]}
         return 200, {"blob": {"$type": "blob", "ref": {"$link": cid}, "mimeType": mime, "size": len(request["body"])}}, {}
 
     def get_record(self, request: dict) -> Reply:
@@ -607,14 +693,9 @@ class BlueskyEmulator(Emulator):
         record = body.get("record") or {}
         if body.get("repo") != self.did or body.get("collection") != "app.bsky.feed.post":
             raise ApiError(400, {"error": "InvalidRequest", "message": "wrong repo or collection"})
-        text = record.get("text", "")
-        if grapheme.length(text) > 300:
-            raise ApiError(400, {"error": "InvalidRequest", "message": f"Invalid app.bsky.feed.post record: text must not be longer than 300 graphemes ({grapheme.length(text)})"})
-        size = len(text.encode("utf-8"))
-        for facet in record.get("facets") or []:
-            start, end = facet["index"]["byteStart"], facet["index"]["byteEnd"]
-            if not 0 <= start < end <= size:
-                raise ApiError(400, {"error": "InvalidRequest", "message": f"facet byte range {start}-{end} outside text of {size} bytes"})
+        problem = bluesky_record_problem(record)
+        if problem:
+            raise ApiError(400, {"error": "InvalidRequest", "message": f"Invalid app.bsky.feed.post record: {problem}"})
         reply = record.get("reply")
         if reply:
             for key in ("root", "parent"):
@@ -622,23 +703,32 @@ class BlueskyEmulator(Emulator):
                 if ref.get("uri") not in self.records or self.records[ref["uri"]]["cid"] != ref.get("cid"):
                     raise ApiError(400, {"error": "InvalidRequest", "message": f"reply {key} {ref.get('uri')} does not exist"})
         embed = record.get("embed") or {}
-        images = embed.get("images") or []
-        if len(images) > 4:
-            raise ApiError(400, {"error": "InvalidRequest", "message": "at most 4 images"})
-        for image in images:
-            if "alt" not in image:
-                raise ApiError(400, {"error": "InvalidRequest", "message": "image alt is required"})
-            if image["image"]["ref"]["$link"] not in self.blobs:
-                raise ApiError(400, {"error": "InvalidRequest", "message": "image blob not found"})
-        thumb = (embed.get("external") or {}).get("thumb")
-        if thumb and thumb["ref"]["$link"] not in self.blobs:
-            raise ApiError(400, {"error": "InvalidRequest", "message": "thumb blob not found"})
+        for where, blob in [(f"embed/images/{i}/image", image.get("image")) for i, image in enumerate(embed.get("images") or [])] + \
+                [("embed/external/thumb", (embed.get("external") or {}).get("thumb"))]:
+            if blob is not None:
+                self._check_blob(where, blob)
         rkey = f"3l{next(self.ids)}"
         uri = f"at://{self.did}/app.bsky.feed.post/{rkey}"
         cid = "bafyrei" + rkey.ljust(52, "b")
         self.records[uri] = {"cid": cid, "record": record}
         self.made(uri)
         return 200, {"uri": uri, "cid": cid, "validationStatus": "valid"}, {}
+
+    def _check_blob(self, where: str, blob: Any) -> None:
+        """A blob the record references: uploaded, its type and size as stored, an image, within the lexicon's maxSize."""
+        ref = blob.get("ref") if isinstance(blob, dict) else None
+        link = ref.get("$link") if isinstance(ref, dict) else None
+        if not isinstance(blob, dict) or blob.get("$type") != "blob" or link not in self.blobs:
+            raise ApiError(400, {"error": "InvalidRequest", "message": f"{where}: blob not found"})
+        stored = self.blobs[link]
+        if blob.get("mimeType") != stored["mime"]:
+            raise ApiError(400, {"error": "InvalidMimeType", "message": f"Referenced Mimetype does not match stored blob. Expected: {stored['mime']}, Got: {blob.get('mimeType')}"})
+        if blob.get("size") != stored["size"]:
+            raise ApiError(400, {"error": "InvalidSize", "message": f"Referenced Size does not match stored blob. Expected: {stored['size']}, Got: {blob.get('size')}"})
+        if not stored["mime"].startswith("image/"):
+            raise ApiError(400, {"error": "InvalidMimeType", "message": f"Wrong type of file. It is {stored['mime']} but it must match image/*."})
+        if stored["size"] > BLUESKY_IMAGE_MAX_SIZE:
+            raise ApiError(400, {"error": "BlobTooLarge", "message": f"This file is too large. It is {stored['size']} bytes but the maximum size is {BLUESKY_IMAGE_MAX_SIZE} bytes."})
 
     POST_COUNTS = {"likes": "likeCount", "reposts": "repostCount", "replies": "replyCount", "quotes": "quoteCount", "bookmarks": "bookmarkCount"}
 

@@ -1,7 +1,9 @@
 """Bluesky with atproto: facets for links, mentions and hashtags, link cards, alt text, threads.
 
 Facets are what make links clickable; their offsets are UTF-8 *byte*
-offsets into the text, computed here from character positions. A post with
+offsets into the text, computed here from character positions. A link's
+text is the app's short form (see :mod:`.bluesky_facts`) and its facet
+carries the full address, from the part's link spans. A post with
 images carries them (with alt text); a post without images gets an
 ``app.bsky.embed.external`` card for its link, with the cover as thumbnail.
 The login session is exported and reused, not created for every post.
@@ -13,16 +15,17 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
+import grapheme
 from atproto import Client, models
 
 from ..errors import ChannelError
 from .base import Answer, ApiChannel, Media, OutgoingPart, Posted
 from .reactions import Reactions
-from .bluesky_facts import BLUESKY
+from .bluesky_facts import BLUESKY, TAG_MAX_BYTES, TAG_MAX_GRAPHEMES
+from .facts import LinkSpan, plain_links
 
-_URL = re.compile(r"https?://[^\s<>\"'）)]+[^\s<>\"'）).,;:!?]")
 _TAG = re.compile(r"(?<![\w#])#([^\s#.,;:!?()\[\]{}'\"]*[^\d\s#.,;:!?()\[\]{}'\"][^\s#.,;:!?()\[\]{}'\"]*)")
 # app.bsky.feed.defs#postView counts, by our names (bookmarkCount is newer: None where the AppView leaves it out).
 POST_COUNTS = {"likes": "likeCount", "reposts": "repostCount", "replies": "replyCount", "quotes": "quoteCount", "bookmarks": "bookmarkCount"}
@@ -33,19 +36,30 @@ def _byte_span(text: str, start: int, end: int) -> tuple[int, int]:
     return len(text[:start].encode("utf-8")), len(text[:end].encode("utf-8"))
 
 
-def facets(text: str, resolve_handle=None) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
-    """Rich-text facets (links, hashtags, mentions) with UTF-8 byte offsets, as JSON-ready dicts."""
+def facets(text: str, links: Sequence[LinkSpan] = (), resolve_handle=None) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+    """Rich-text facets with UTF-8 byte offsets, as JSON-ready dicts.
+
+    Links come from ``links`` (the part's spans: the app's short text, opening the full address); a text
+    without spans has its http(s) links found as written. Hashtags and mentions are found in the text,
+    never inside a link; a tag longer than the lexicon allows gets no facet, as in the official app.
+    """
+    spans = [s for s in (links or plain_links(text).links) if 0 <= s.start < s.end <= len(text)]
     found: list[dict[str, Any]] = []
-    for m in _URL.finditer(text):
-        start, end = _byte_span(text, m.start(), m.end())
-        found.append({"index": {"byteStart": start, "byteEnd": end}, "features": [{"$type": "app.bsky.richtext.facet#link", "uri": m.group(0)}]})
+    for span in spans:
+        start, end = _byte_span(text, span.start, span.end)
+        found.append({"index": {"byteStart": start, "byteEnd": end}, "features": [{"$type": "app.bsky.richtext.facet#link", "uri": span.uri}]})
+
+    def in_link(at: int) -> bool:
+        return any(s.start <= at < s.end for s in spans)
+
     for m in _TAG.finditer(text):
-        if any(f["index"]["byteStart"] <= len(text[:m.start()].encode()) < f["index"]["byteEnd"] for f in found):
-            continue  # a '#' inside a URL
+        tag = m.group(1)
+        if in_link(m.start()) or grapheme.length(tag) > TAG_MAX_GRAPHEMES or len(tag.encode("utf-8")) > TAG_MAX_BYTES:
+            continue
         start, end = _byte_span(text, m.start(), m.end())
-        found.append({"index": {"byteStart": start, "byteEnd": end}, "features": [{"$type": "app.bsky.richtext.facet#tag", "tag": m.group(1)}]})
+        found.append({"index": {"byteStart": start, "byteEnd": end}, "features": [{"$type": "app.bsky.richtext.facet#tag", "tag": tag}]})
     for m in _MENTION.finditer(text):
-        did = resolve_handle(m.group(1)) if resolve_handle else None
+        did = resolve_handle(m.group(1)) if resolve_handle and not in_link(m.start()) else None
         if did:
             start, end = _byte_span(text, m.start(), m.end())
             found.append({"index": {"byteStart": start, "byteEnd": end}, "features": [{"$type": "app.bsky.richtext.facet#mention", "did": did}]})
@@ -87,7 +101,7 @@ class BlueskyChannel(ApiChannel):
     @staticmethod
     def payload(part: OutgoingPart, reply_to: Posted | None, root: Posted | None) -> dict[str, Any]:
         """The app.bsky.feed.post record this part becomes (blobs by file name)."""
-        record: dict[str, Any] = {"$type": "app.bsky.feed.post", "text": part.text, "facets": facets(part.text)}
+        record: dict[str, Any] = {"$type": "app.bsky.feed.post", "text": part.text, "facets": facets(part.text, part.links)}
         if reply_to is not None:
             top = root or reply_to
             record["reply"] = {"root": {"uri": top.remote_id, "cid": top.extra.get("cid")}, "parent": {"uri": reply_to.remote_id, "cid": reply_to.extra.get("cid")}}
@@ -126,7 +140,7 @@ class BlueskyChannel(ApiChannel):
             embed = models.AppBskyEmbedExternal.Main(external=models.AppBskyEmbedExternal.External(
                 uri=card.uri, title=card.title, description=card.description, thumb=media[0] if media else None))
         created = self.client.send_post(part.text, profile_identify=self.did, reply_to=request, embed=embed,
-                                        facets=_facet_models(facets(part.text)) or None)
+                                        facets=_facet_models(facets(part.text, part.links)) or None)
         rkey = created.uri.rsplit("/", 1)[-1]
         return Posted(created.uri, f"https://bsky.app/profile/{self.handle}/post/{rkey}", {"cid": created.cid})
 

@@ -1,5 +1,12 @@
 """Mastodon: grapheme clusters, every URL counted as 23 and a remote mention ``@user@domain`` as ``@user``;
-limit 500 (an instance may publish its own, which the client reads before posting)."""
+limit 500 (an instance may publish its own, which the client reads before posting).
+
+Followers see a link as Mastodon's ``TextFormatter#link_to_url`` writes it: the
+prefix ``http://``, ``https://`` (with a following ``www.``) in an invisible span,
+then the next 30 characters, and the rest invisible, with an "…" (the web app's
+``.ellipsis::after``) when anything was cut. The prefix match is case-sensitive,
+as Mastodon's ``URL_PREFIX_REGEX`` is.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +18,8 @@ from twitter_text import extract_urls_with_indices
 from .facts import Credential, PlatformFacts
 
 URL_WEIGHT = 23
+DISPLAY_CHARS = 30  # characters of a link shown after its hidden prefix
+_PREFIX = re.compile(r"\A(https?://(www\.)?|xmpp:)")
 _REMOTE_MENTION = re.compile(r"(?<![\w@])(@[A-Za-z0-9_]+)@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 
 
@@ -27,10 +36,18 @@ def mastodon_length(text: str) -> int:
     return grapheme.length(_REMOTE_MENTION.sub(r"\1", "".join(pieces)))
 
 
+def shown_url(url: str) -> str:
+    """A link's visible text in a Mastodon post: no scheme or ``www.``, 30 characters, "…" when longer."""
+    prefix = _PREFIX.match(url)
+    rest = url[prefix.end():] if prefix else url
+    return rest[:DISPLAY_CHARS] + ("…" if len(rest) > DISPLAY_CHARS else "")
+
+
 MASTODON = PlatformFacts(
     name="mastodon", display="Mastodon", limit=500, length=mastodon_length, url_weight=URL_WEIGHT,
     max_images=4, max_image_bytes=16_000_000, image_formats=("PNG", "JPEG", "GIF", "WEBP"), max_alt=1500,
     credentials=(Credential("access_token_env", "MASTODON_ACCESS_TOKEN", "Mastodon access token"),),
     client="outreach.channels.mastodon:MastodonChannel",
     options=(("instance", "https://mastodon.social"),),
+    shown_link=shown_url,
 )
