@@ -125,6 +125,8 @@ def platform_of(post: PublishedPost, config: Config) -> str | None:
         return "bluesky"
     if host in ("x.com", "twitter.com", "www.x.com", "www.twitter.com", "mobile.twitter.com"):
         return "x"
+    if post.remote_id.startswith("urn:li:") or host in ("linkedin.com", "www.linkedin.com"):
+        return "linkedin"
     if host and host == (urlsplit(config.mastodon.instance).hostname or "").lower():
         return "mastodon"
     return None

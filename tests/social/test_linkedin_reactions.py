@@ -74,3 +74,44 @@ def test_read_failures_are_mapped(posted, linkedin_api, failure, expected):
     linkedin_api.fail(READ + post.remote_id.replace(":", "%3A"), failure)
     with pytest.raises(expected):
         channel.reactions(post)
+
+
+def test_an_id_that_is_not_a_post_urn_is_refused_not_read(posted, linkedin_api):
+    """A part a person marked posted with a copied /posts/… address has no URN: it is said, not taken for a deleted post."""
+    channel, _ = posted
+    from outreach.channels.base import Posted
+    from outreach.errors import Rejected
+    with pytest.raises(Rejected, match="not a post URN"):
+        channel.reactions(Posted("diis_myanmar-activity-7300000000000001000-AbCd", "https://www.linkedin.com/posts/x"))
+    assert not [r for r in linkedin_api.requests if r["path"].startswith(READ)]
+
+
+def test_the_poller_reads_a_linkedin_post_at_its_checkpoint(campaign_copy, social_config, linkedin_api):
+    from datetime import timedelta
+
+    from outreach.campaign import load_campaign
+    from outreach.metrics import Poller
+    from outreach.plan import build_plan
+    from outreach.posting import post_step
+    from outreach.store.db import open_db
+    from outreach.store.metrics_store import published_posts
+    from tests.social.test_linkedin_publish import linkedin_step, with_linkedin
+
+    plan = build_plan(load_campaign(campaign_copy(with_linkedin())), social_config)
+    assert post_step(social_config, plan, linkedin_step(plan)).done
+    [post] = published_posts(open_db(social_config))
+    linkedin_api.advance(3600)
+    [reading] = Poller(social_config).poll(now=lambda: post.sent_at + timedelta(hours=1, minutes=1))
+    assert reading.ok and reading.checkpoint == "1h"
+    assert [r for r in linkedin_api.requests if r["path"] == READ + post.remote_id.replace(":", "%3A")]
+
+
+def test_a_post_marked_posted_by_hand_is_known_as_linkedin(config):
+    from datetime import datetime, timezone
+
+    from outreach.metrics import platform_of
+    from outreach.store.metrics_store import PublishedPost
+    at = datetime(2027, 1, 12, tzinfo=timezone.utc)
+    by_urn = PublishedPost(1, "c", 2, 1, "urn:li:share:1", "https://www.linkedin.com/feed/update/urn:li:share:1/", at, None, {})
+    by_host = PublishedPost(1, "c", 2, 1, "x-1", "https://linkedin.com/posts/x-1", at, None, {})
+    assert platform_of(by_urn, config) == platform_of(by_host, config) == "linkedin"

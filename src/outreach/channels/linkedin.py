@@ -34,6 +34,7 @@ RESTLI = "2.0.0"
 TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 _IMAGE_URN = re.compile(r"urn:li:image:[A-Za-z0-9_-]{1,200}")
 _POST_URN = re.compile(r"urn:li:(share|ugcPost):[0-9]{1,40}")
+_READABLE_URN = re.compile(r"urn:li:(share|ugcPost|activity):[0-9]{1,40}")  # what socialMetadata reads (activity: a copied feed address)
 _RESET_HEADERS = ("x-rate-limit-reset", "ratelimit-reset", "x-ratelimit-reset", "retry-after")
 
 
@@ -160,6 +161,10 @@ class LinkedInChannel(ApiChannel):
 
     def fetch_reactions(self, posted: Posted) -> Reactions:
         """GET /rest/socialMetadata/{urn}: every kind of reaction as likes, comments as replies; 404 when deleted."""
+        if not _READABLE_URN.fullmatch(posted.remote_id):
+            shown = scrub(posted.remote_id[:80], self.secrets)
+            raise Rejected(f"LinkedIn: {shown!r} is not a post URN, so its reactions cannot be read; mark the part posted with its "
+                           "https://www.linkedin.com/feed/update/urn:li:share:…/ address", platform=self.facts.display)
         response = self.http.get(f"{self.base}/rest/socialMetadata/{quote(posted.remote_id, safe='')}", headers=self.headers(json=False))
         response.raise_for_status()
         data = response.json()
