@@ -258,6 +258,7 @@ def test_sent_cards_are_report_card(campaign_copy):
         assert card.thumb is not None and card.thumb.alt == sent.thumb.alt
         assert card.thumb.src.startswith("data:image/")
         assert all(p.card is None for p in feed.parts[1:])
+        assert feed.alts == () and feed.card_images == (card.thumb,)  # not the post's images: a card may send no alt text
 
 
 def test_x_draws_a_page_card_only_on_a_part_with_the_report_link_and_no_image(campaign_copy, x_draws_cards):

@@ -139,7 +139,8 @@ class FeedPost:
     account: Account
     parts: tuple[FeedPart, ...]
     notes: tuple[str, ...]  # where the feed cuts or folds the text, in words
-    alts: tuple[FeedImage, ...] = ()  # every image the post shows, for the alt-text note
+    alts: tuple[FeedImage, ...] = ()  # the post's images, for the alt-text note
+    card_images: tuple[FeedImage, ...] = ()  # its cards' images (the page's description of them; a card may send none)
 
 
 @dataclass(frozen=True)
@@ -336,9 +337,9 @@ def feed_post(campaign: Campaign, post: RenderedPost, config: Config, sources: I
         more = len(images) - len(grid) if i == 0 else 0
         parts.append(FeedPart(shown, folded, part.text, cut, part.length, part.limit, grid, more,
                               _card_for(campaign, post, i, sources)))
-    cards = [p.card.thumb for p in parts if p.card and p.card.thumb]
+    cards = tuple(dict.fromkeys(p.card.thumb for p in parts if p.card and p.card.thumb))
     return FeedPost(post.channel, platform.display, f"posts[{post.index}]", account(config, post.channel), tuple(parts),
-                    _notes(platform.display, tuple(parts)), tuple(dict.fromkeys(images + tuple(cards))))
+                    _notes(platform.display, tuple(parts)), images, cards)
 
 
 def feed_posts(campaign: Campaign, posts: list[RenderedPost], config: Config, sources: ImageSources) -> list[FeedPost]:
