@@ -29,7 +29,7 @@ class Step:
 
     number: int
     kind: str  # "email" | "post"
-    channel: str  # "email" | "x" | "mastodon" | "bluesky"
+    channel: str  # "email", or a platform in channels.registry.PLATFORMS ("x", "mastodon", "bluesky", "linkedin")
     field: str  # "email" or "posts[3]"
     due_local: datetime
     due_utc: datetime
