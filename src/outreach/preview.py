@@ -101,6 +101,18 @@ def posts_document(campaign: Campaign, posts: list[RenderedPost], image_names: d
     return out
 
 
+def post_cards(campaign: Campaign, rendered: list[RenderedPost], posts: list[dict], config: Config, sources: ImageSources) -> None:
+    """Add to each of ``posts`` (:func:`posts_document`'s entries) what its card on the page shows: the post as its feed shows it."""
+    for number, (card, post, feed) in enumerate(zip(posts, rendered, feed_posts(campaign, rendered, config, sources)), 1):
+        card["channel_name"] = facts(card["channel"]).display
+        card["limit"] = facts(card["channel"]).limit
+        card["feed"] = feed
+        card["number"] = number
+        card["when"] = f"{post.at_local.day} {post.at_local:%b %H:%M}"  # as a feed dates a post
+        due = campaign.to_utc(campaign.posts[post.index].at, f"{card['field']}.at")
+        card["due"] = f"{post.at_local:%a %d %b %Y %H:%M} {campaign.timezone}, {due:%d %b %H:%M} UTC"
+
+
 def write_preview(checked: Checked, config: Config, out: Path, approval: str | None = None) -> PreviewResult:
     """Write the preview folder for a checked campaign; return where ``index.html`` is."""
     plan = checked.plan
@@ -161,14 +173,7 @@ def write_preview(checked: Checked, config: Config, out: Path, approval: str | N
 
     posts = posts_document(campaign, plan.posts, image_names)
     write("posts.json", json.dumps(posts, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
-    for number, (card, post, feed) in enumerate(zip(posts, plan.posts, feed_posts(campaign, plan.posts, config, sources)), 1):
-        card["channel_name"] = facts(card["channel"]).display
-        card["limit"] = facts(card["channel"]).limit
-        card["feed"] = feed
-        card["number"] = number
-        card["when"] = f"{post.at_local.day} {post.at_local:%b %H:%M}"  # as a feed dates a post
-        due = campaign.to_utc(campaign.posts[post.index].at, f"{card['field']}.at")
-        card["due"] = f"{post.at_local:%a %d %b %Y %H:%M} {campaign.timezone}, {due:%d %b %H:%M} UTC"
+    post_cards(campaign, plan.posts, posts, config, sources)
 
     steps = [
         {
