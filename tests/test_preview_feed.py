@@ -368,3 +368,19 @@ def test_hostile_post_text_stays_text(campaign_copy, tmp_path):
     assert parsed.scripts == 0 and parsed.handlers == [] and "x" not in parsed.srcs
     shown = facts("linkedin").shown_link("https://example.org/a")
     assert ("https://example.org/a", shown) in parsed.anchors  # the link ends at the quote
+
+
+def test_a_post_over_its_limit_says_so(campaign_copy):
+    long_text = "Why do soldiers defect? " * 20
+    path = campaign_copy(lambda t: t.replace("Why do Myanmar’s soldiers defect, and why do most stay?", long_text))
+    [bluesky] = [f for f in feed_of(path) if f.channel == "bluesky"]
+    over = bluesky.parts[0].length - bluesky.parts[0].limit
+    assert over > 0 and f"over Bluesky's limit by {over}: it is refused." in bluesky.notes
+
+
+def test_cards_with_inline_thumbnails_are_byte_identical_across_runs(campaign_copy, tmp_path):
+    path = campaign_copy(lambda t: t.replace('image = "cover"\n', ""))  # no copied image: every card image is a data: URI
+    first = preview(path, tmp_path / "a").read_bytes()
+    second = preview(path, tmp_path / "b").read_bytes()
+    assert first == second
+    assert not (tmp_path / "a" / "images").exists() and b'class="thumb" src="data:image/' in first
