@@ -4,7 +4,9 @@ Errors: an unknown subscriber list, an audience filter that names an unknown
 topic or attribute or a value of the wrong type (see :mod:`outreach.audience`), an image path that is not a real image
 file inside the campaign's folder (see :meth:`Campaign.asset`), an image over
 a channel's size cap, alt text over a platform's limit, a post over its limit
-(by how much), and every render problem the plan collected. Warnings: missing
+(by how much), a Bluesky post or link card the lexicons refuse (text over 3,000
+bytes, a link or card address that is not a URI, a cover that cannot be made a
+thumbnail under the blob limit), and every render problem the plan collected. Warnings: missing
 alt text, subscribers holding a filtered attribute as another type than its kind
 (they never match), a post within 10% of its limit, a non-https link, a step in the
 past, a local time that DST makes ambiguous.
@@ -22,10 +24,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from .audience import check_audience, describe, mistyped
 from .campaign import IMAGE_FORMATS, Campaign, read_campaign
+from .channels.bluesky_facts import BLUESKY, TEXT_MAX_BYTES, is_lexicon_uri
 from .channels.registry import facts
 from .config import Config
 from .errors import CampaignError
 from .plan import Plan, build_plan
+from .render.cards import report_card
+from .render.posts import RenderedPost
 from .render.environment import OVERRIDABLE
 from .store.segments import attribute_names, attribute_types, existing_database
 
@@ -98,6 +103,8 @@ def check(campaign: Campaign, config: Config, now: datetime | None = None) -> Ch
                 warn(part.field, f"{part.length} of {part.limit} characters on {name}: within 10% of the limit")
         for image in post.images:
             _check_image(campaign, post.channel, image.path, image.alt, image.field, errors, warn)
+        lexicon = _card_problems(campaign, post) + (_record_problems(campaign, post) if post.channel == BLUESKY.name else [])
+        errors += [e for e in lexicon if str(e) not in {str(x) for x in errors}]  # one cover, one error, however many posts
 
     for step in plan.steps:
         if step.due_utc < now:
@@ -180,6 +187,32 @@ def _check_image(campaign: Campaign, channel: str, path: Path, alt: str, field: 
         errors.append(campaign.error(field + ".alt", f"alt text is {len(alt)} characters; {name} takes at most {platform.max_alt}"))
 
 
+def _card_problems(campaign: Campaign, post: RenderedPost) -> list[CampaignError]:
+    """The link card a post without images carries: its thumbnail made, its address a URI (app.bsky.embed.external)."""
+    if post.images:
+        return []
+    try:
+        card = report_card(campaign, post.channel)
+    except CampaignError as exc:
+        return [exc]
+    if card is None or post.channel != BLUESKY.name or is_lexicon_uri(card.uri):
+        return []
+    return [campaign.error("report.url", f"the {BLUESKY.display} link card's address is not a URI (it holds white space): {card.uri!r}")]
+
+
+def _record_problems(campaign: Campaign, post: RenderedPost) -> list[CampaignError]:
+    """What the post record's lexicon refuses besides the grapheme count: text bytes, link addresses (app.bsky.feed.post)."""
+    found = []
+    for part in post.parts:
+        size = len(part.text.encode("utf-8", "surrogatepass"))
+        if size > TEXT_MAX_BYTES:
+            found.append(campaign.error(part.field, f"{size:,} bytes of UTF-8; {BLUESKY.display} takes at most {TEXT_MAX_BYTES:,} bytes of text "
+                                                    "(emoji and combining marks take several bytes each)"))
+        found += [campaign.error(part.field, f"the link {link.uri!r} is not a URI {BLUESKY.display} accepts (it holds white space)")
+                  for link in part.links if not is_lexicon_uri(link.uri)]
+    return found
+
+
 def _ignored_templates(campaign: Campaign) -> list[str]:
     """What the campaign's ``templates/`` folder holds besides ``email/``: never used, so say so."""
     folder = campaign.folder / "templates"
@@ -201,8 +234,8 @@ def _links(plan: Plan) -> list[tuple[str, str]]:
     if plan.email is not None:
         found += [("email", link.url) for link in plan.email.links() if link.url.startswith("http")]
     for post in plan.posts:
-        for part in post.parts:
-            found += [(part.field, url) for url in _URL_RE.findall(part.text)]
+        for part in post.parts:  # a Bluesky link shows short text: its address is in the part's links
+            found += [(part.field, url) for url in [link.uri for link in part.links] + _URL_RE.findall(part.text)]
     seen: set[str] = set()
     unique = []
     for field, url in found:
