@@ -38,6 +38,11 @@ def test_links_are_found_where_commentary_keeps_them_whole():
     assert LINKEDIN.compose is linkedin_links
 
 
+@pytest.mark.parametrize("api_base", ["https://api.linkedin.com", "https://api.linkedin.com/", "http://127.0.0.1:8123"])
+def test_an_api_base_is_https_or_this_machine(api_base):
+    assert LinkedInConfig(api_base=api_base).api_base == api_base
+
+
 @pytest.mark.parametrize("author", ["urn:li:organization:2414183", "urn:li:person:Ab-9_x"])
 def test_a_page_or_a_member_is_an_author(author):
     assert LinkedInConfig(author=author).author == author
@@ -55,6 +60,12 @@ def write_config(tmp_path, table: str):
     ('version = "2026-10"', "YYYYMM"),
     ('version = "202613"', "YYYYMM"),
     ('token = "abc"', "token"),
+    ('api_base = "http://api.linkedin.com"', "https://"),
+    ('api_base = "ftp://api.linkedin.com"', "https://"),
+    ('api_base = "https://user:pw@api.linkedin.com"', "https://"),
+    ('api_base = "https://api.linkedin.com/rest"', "https://"),
+    ('api_base = "https://api.linkedin.com:99999"', "https://"),
+    ('api_base = "https://"', "https://"),
 ])
 def test_a_bad_linkedin_table_is_a_located_config_error(tmp_path, table, words):
     with pytest.raises(ConfigError) as caught:

@@ -13,6 +13,7 @@ commentary, in UTF-16 code units (what LinkedIn's Java servers count), so a text
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from .facts import ComposedText, Credential, LinkSpan, PlatformFacts
 
@@ -82,6 +83,20 @@ def check_version(value: str) -> str:
 
 # Images: a multiImage post takes 2 to 20 (one image is ``content.media``); PNG, JPEG and GIF. LinkedIn's
 # Images API publishes no byte limit; guides give 5 to 10 MB, so the smallest is kept. Alt text: 4,086 characters.
+def check_api_base(value: str) -> str:
+    """The API's address: https (http only on this machine, for tests), a host, no user, path, query or fragment."""
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError:
+        raise ValueError("must be an address like https://api.linkedin.com") from None
+    local = parts.hostname in ("127.0.0.1", "localhost", "::1")
+    if (parts.scheme != "https" and not (parts.scheme == "http" and local)) or not parts.hostname or port == 0 \
+            or "@" in parts.netloc or parts.path.strip("/") or parts.query or parts.fragment or any(c.isspace() for c in value):
+        raise ValueError("must be https://<host> (the token is sent there), e.g. https://api.linkedin.com")
+    return value
+
+
 LINKEDIN = PlatformFacts(
     name="linkedin", display="LinkedIn", limit=3000, length=linkedin_length, url_weight=None,
     max_images=20, max_image_bytes=5_000_000, image_formats=("PNG", "JPEG", "GIF"), max_alt=4086,
@@ -89,5 +104,5 @@ LINKEDIN = PlatformFacts(
     client="outreach.channels.linkedin:LinkedInChannel", link_card=True,
     options=(("author", ""), ("version", "202610"), ("api_base", "https://api.linkedin.com")),
     threads=False, feed_fold=FEED_FOLD, compose=linkedin_links,
-    checks=(("author", check_author), ("version", check_version)),
+    checks=(("author", check_author), ("version", check_version), ("api_base", check_api_base)),
 )
