@@ -251,3 +251,19 @@ def test_the_emulator_today_is_configurable():
                                "Content-Type": "application/json"}})
     assert caught.value.status == 426
     api.server.server_close()
+
+
+def test_the_emulator_counts_3000_utf16_units_of_the_commentary_itself(channel, linkedin_api):
+    """Its own count, not outreach's: 3,000 units pass, one more is LinkedIn's 422 (validate refuses it before that)."""
+    assert channel.publish(part("x" * 2998 + "🙂"), None, None)  # a surrogate pair: two units
+    with pytest.raises(Rejected) as caught:
+        channel.publish(part("x" * 2999 + "🙂"), None, None)
+    assert caught.value.status == 422 and "3001" in str(caught.value)
+    with pytest.raises(Rejected):
+        channel.publish(part("x" * 2999 + "("), None, None)  # 3,000 characters, 3,001 once escaped
+
+
+def test_the_emulator_refuses_alt_text_over_its_limit(channel, linkedin_api):
+    channel.publish(part("Alt at the limit", [Media(SAMPLE_COVER, "a" * 4086)]), None, None)
+    with pytest.raises(Rejected, match="4086"):
+        channel.publish(part("Alt over it", [Media(SAMPLE_COVER, "a" * 4087)]), None, None)
