@@ -353,7 +353,7 @@ class DraftConfig(_Frozen):
     channels: list[str] | None = None
     # The list the email goes to (default: the first list in [lists]).
     email_list: str | None = None
-    # Hashtags every drafted Mastodon/Bluesky/X post may carry besides the topics', without '#'.
+    # Hashtags every drafted post (X, Mastodon, Bluesky, LinkedIn) may carry besides the topics', without '#'.
     hashtags: list[str] = []
     # Limits on fetching a report page or its cover over HTTP.
     fetch_timeout_seconds: float = Field(20.0, gt=0, le=600)
