@@ -267,3 +267,9 @@ def test_the_emulator_refuses_alt_text_over_its_limit(channel, linkedin_api):
     channel.publish(part("Alt at the limit", [Media(SAMPLE_COVER, "a" * 4086)]), None, None)
     with pytest.raises(Rejected, match="4086"):
         channel.publish(part("Alt over it", [Media(SAMPLE_COVER, "a" * 4087)]), None, None)
+
+
+def test_a_missing_image_is_rejected_before_linkedin_is_asked(channel, linkedin_api, tmp_path):
+    with pytest.raises(Rejected, match="gone.png"):
+        channel.publish(part("Picture", [Media(tmp_path / "gone.png", "alt")]), None, None)
+    assert not linkedin_api.requests

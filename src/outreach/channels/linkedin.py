@@ -111,12 +111,13 @@ class LinkedInChannel(ApiChannel):
 
     def upload(self, media: Media) -> str:
         """initializeUpload, then PUT the bytes to the upload address it gave; return the image URN."""
+        data = media.read()  # a missing file is refused before LinkedIn is asked for anything
         response = self.http.post(f"{self.base}/rest/images", params={"action": "initializeUpload"}, headers=self.headers(),
                                   json={"initializeUploadRequest": {"owner": self.author}})
         response.raise_for_status()
         address, urn = self._upload_target(response)
         self.check_upload_address(address)
-        response = self.http.put(address, content=media.read(), headers={**self.headers(json=False), "Content-Type": media.mime})
+        response = self.http.put(address, content=data, headers={**self.headers(json=False), "Content-Type": media.mime})
         response.raise_for_status()
         return urn
 
