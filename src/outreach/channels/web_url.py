@@ -164,7 +164,7 @@ def _pathname(path: str) -> str:
     return "/" + "/".join(segments)
 
 
-def _encoded(text: str, escaped: frozenset[str]) -> str:
-    """``text`` with C0 controls, DEL-and-above and the part's own set percent-encoded as UTF-8; ``%`` kept."""
+def _encoded(part: str, escaped: frozenset[str]) -> str:
+    """``part`` with C0 controls, DEL-and-above and the part's own set percent-encoded as UTF-8; ``%`` kept."""
     return "".join(ch if " " < ch < "\x7f" and ch not in escaped else "".join(f"%{b:02X}" for b in ch.encode("utf-8", "surrogatepass"))
-                   for ch in text)
+                   for ch in part)
