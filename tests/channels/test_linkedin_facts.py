@@ -6,7 +6,8 @@ import pytest
 
 from outreach.channels import channel_for, client_class
 from outreach.channels.linkedin import LinkedInChannel, content, next_midnight_utc, post_url, reaction_total
-from outreach.channels.linkedin_facts import LINKEDIN, commentary, linkedin_length, linkedin_links
+from outreach.channels.facts import plain_links as linkedin_links
+from outreach.channels.linkedin_facts import LINKEDIN, commentary, linkedin_length
 from outreach.channels.outbox import OutboxChannel
 from outreach.config import load_config
 from outreach.errors import ConfigError

@@ -47,7 +47,7 @@ def test_each_channel_gets_its_own_utm_tags(sample):
     posts, errors = render_posts(sample)
     assert errors == []
     for post in posts:
-        url = next(w for p in post.parts for w in p.text.split() if w.startswith("https://example.org/"))
+        url = next(link.uri for p in post.parts for link in p.links if link.uri.startswith("https://example.org/"))
         query = parse_qs(urlsplit(url).query)
         assert query["utm_source"] == [post.channel]
         assert query["utm_medium"] == ["social"]

@@ -42,7 +42,8 @@ def part(text: str = "Plain words", images=(), card=None) -> OutgoingPart:
 
 
 def linkedin_step(plan):
-    return next(s for s in plan.steps if s.channel == "linkedin")
+    """The LinkedIn post ``with_linkedin`` added: the last one (the sample has its own before it)."""
+    return [s for s in plan.steps if s.channel == "linkedin"][-1]
 
 
 def test_the_sample_with_a_linkedin_post_posts_through_the_plan(campaign_copy, social_config, linkedin_api):

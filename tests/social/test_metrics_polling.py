@@ -82,13 +82,13 @@ def published(plan_for, social_config):  # noqa: F811
     """Publish the sample (4 tweets, 1 status, 1 Bluesky post); return the time the last went out."""
     assert all(r.done for r in post_steps(social_config, plan_for()))
     posts = published_posts(open_db(social_config))
-    assert len(posts) == 6
+    assert len(posts) == 7
     return max(p.sent_at for p in posts)
 
 
 @pytest.fixture
-def apis(x_api, mastodon_api, bluesky_api):
-    return (x_api, mastodon_api, bluesky_api)
+def apis(x_api, mastodon_api, bluesky_api, linkedin_api):
+    return (x_api, mastodon_api, bluesky_api, linkedin_api)
 
 
 def advance(apis, delta: timedelta) -> None:
@@ -109,14 +109,14 @@ def test_each_checkpoint_is_read_once_and_counts_grow(social_config, published, 
     sessions = apis[2].sessions
     assert poller.poll(now=lambda: published + 30 * timedelta(minutes=1)) == []
     first = poller.poll(now=lambda: published + H + timedelta(minutes=1))
-    assert len(first) == 6 and all(r.ok and r.checkpoint == "1h" for r in first)
+    assert len(first) == 7 and all(r.ok and r.checkpoint == "1h" for r in first)
     assert poller.poll(now=lambda: published + 2 * H) == [], "a checkpoint with a sample is done"
     advance(apis, 24 * H)
     second = poller.poll(now=lambda: published + 24 * H + timedelta(minutes=1))
-    assert len(second) == 6 and all(r.ok and r.checkpoint == "24h" for r in second)
+    assert len(second) == 7 and all(r.ok and r.checkpoint == "24h" for r in second)
     assert apis[2].sessions == sessions + 1, "the poller logs in to Bluesky once, not every round"
     series = stored(social_config)
-    assert all([s.checkpoint for s in v] == ["1h", "24h"] for v in series.values()) and len(series) == 6
+    assert all([s.checkpoint for s in v] == ["1h", "24h"] for v in series.values()) and len(series) == 7
     for samples in series.values():
         assert samples[1].reactions.likes > samples[0].reactions.likes, "the counts grew between the two reads"
         assert samples[1].taken_at > samples[0].taken_at
@@ -125,10 +125,10 @@ def test_each_checkpoint_is_read_once_and_counts_grow(social_config, published, 
 def test_a_dispatcher_down_for_a_week_reads_the_latest_checkpoint_once(social_config, published, apis):
     poller = Poller(social_config)
     late = poller.poll(now=lambda: published + 7 * 24 * H + 12 * H)
-    assert sorted({r.checkpoint for r in late}) == ["7d"] and len(late) == 6
+    assert sorted({r.checkpoint for r in late}) == ["7d"] and len(late) == 7
     assert poller.poll(now=lambda: published + 7 * 24 * H + 13 * H) == []
     with open_db(social_config).connect() as conn:
-        assert conn.execute(select(func.count()).select_from(post_metrics)).scalar_one() == 6
+        assert conn.execute(select(func.count()).select_from(post_metrics)).scalar_one() == 7
 
 
 def test_a_post_another_dispatcher_read_meanwhile_is_not_read_again(social_config, published, apis):
@@ -138,19 +138,19 @@ def test_a_post_another_dispatcher_read_meanwhile_is_not_read_again(social_confi
     def clock():  # the first dispatcher's second look at the time: the other one has just done its round
         calls.append(1)
         if len(calls) == 2:
-            assert len(other.poll(now=lambda: at)) == 6
+            assert len(other.poll(now=lambda: at)) == 7
         return at
 
     requests = sum(len(api.requests) for api in apis)
     assert Poller(social_config).poll(now=clock) == []
-    assert sum(len(api.requests) for api in apis) - requests == 6 + 1, "six reads, and the other's Bluesky login"
+    assert sum(len(api.requests) for api in apis) - requests == 7 + 1, "seven reads, and the other's Bluesky login"
     with open_db(social_config).connect() as conn:
-        assert conn.execute(select(func.count()).select_from(post_metrics)).scalar_one() == 6
+        assert conn.execute(select(func.count()).select_from(post_metrics)).scalar_one() == 7
 
 
 @pytest.mark.parametrize("failure, words", [("503", "HTTP 503"), ("drop", "no answer"), ("garbage", "not JSON"), ("401", "401")])
 def test_a_failed_read_is_stored_then_retried_after_retry_minutes(social_config, published, apis, failure, words):
-    x_api, mastodon_api, bluesky_api = apis
+    x_api, mastodon_api, bluesky_api, _ = apis
     status_id = mastodon_api.statuses and next(iter(mastodon_api.statuses))
     mastodon_api.fail(f"/api/v1/statuses/{status_id}", failure)
     poller = Poller(social_config, say=lambda line: said.append(line))
@@ -176,20 +176,20 @@ def test_a_rate_limit_holds_the_platform_until_its_reset(social_config, publishe
     before = gets(x_api, "/2/tweets")
     first = poller.poll(now=lambda: published + H + timedelta(minutes=1))
     assert gets(x_api, "/2/tweets") - before == 1, "the other tweets are not asked for once X said 429"
-    assert len(first) == 3 and sum(not r.ok for r in first) == 1 and "retry after" in next(r.error for r in first if not r.ok)
+    assert len(first) == 4 and sum(not r.ok for r in first) == 1 and "retry after" in next(r.error for r in first if not r.ok)
     assert poller.poll(now=lambda: published + 2 * H) == [] and gets(x_api, "/2/tweets") - before == 1, "held until the reset"
     later = poller.poll(now=lambda: published + 7 * H)
     assert len(later) == 4 and all(r.ok and r.checkpoint == "1h" for r in later)
 
 
 def test_a_deleted_post_and_hostile_counts_are_stored(social_config, published, apis):
-    x_api, mastodon_api, bluesky_api = apis
+    x_api, mastodon_api, bluesky_api, _ = apis
     bluesky_api.delete(next(iter(bluesky_api.records)))
     mastodon_api.set_reactions(next(iter(mastodon_api.statuses)), likes="many", reposts=-1, replies=10**40, quotes=MISSING)
     Poller(social_config).poll(now=lambda: published + H + timedelta(minutes=1))
     with open_db(social_config).connect() as conn:
         rows = conn.execute(select(post_metrics).order_by(post_metrics.c.id)).all()
-    assert len(rows) == 6
+    assert len(rows) == 7
     gone = [r for r in rows if r.error]
     assert len(gone) == 1 and "the post was deleted" in gone[0].error and gone[0].likes is None
     hostile = [r for r in rows if not r.error and r.likes is None]
@@ -207,7 +207,8 @@ def test_a_deleted_post_and_hostile_counts_are_stored(social_config, published, 
 
 
 def test_outbox_posts_are_skipped_with_a_reason(plan_for, db_config, monkeypatch):  # noqa: F811
-    for name in ("X_API_KEY", "X_API_SECRET", "X_ACCESS_TOKEN", "X_ACCESS_TOKEN_SECRET", "MASTODON_ACCESS_TOKEN", "BLUESKY_HANDLE", "BLUESKY_APP_PASSWORD"):
+    for name in ("X_API_KEY", "X_API_SECRET", "X_ACCESS_TOKEN", "X_ACCESS_TOKEN_SECRET", "MASTODON_ACCESS_TOKEN", "BLUESKY_HANDLE", "BLUESKY_APP_PASSWORD",
+                 "LINKEDIN_ACCESS_TOKEN"):
         monkeypatch.delenv(name, raising=False)
     config = db_config.model_copy(update={"require_approval": False})
     from tests.conftest import SAMPLE
@@ -225,16 +226,17 @@ def test_outbox_posts_are_skipped_with_a_reason(plan_for, db_config, monkeypatch
 # -- outreach metrics ---------------------------------------------------------------------------------
 
 def _config_file(tmp_path, config, apis) -> str:
-    x_api, mastodon_api, bluesky_api = apis
+    x_api, mastodon_api, bluesky_api, linkedin_api = apis
     path = tmp_path / "metrics.toml"
     path.write_text(f'database = "{config.database}"\noutbox = "{config.outbox}"\n'
-                    f'[x]\napi_base = "{x_api.url}"\n[mastodon]\ninstance = "{mastodon_api.url}"\n[bluesky]\nservice = "{bluesky_api.url}"\n',
+                    f'[x]\napi_base = "{x_api.url}"\n[mastodon]\ninstance = "{mastodon_api.url}"\n[bluesky]\nservice = "{bluesky_api.url}"\n'
+                    f'[linkedin]\napi_base = "{linkedin_api.url}"\nauthor = "{linkedin_api.author}"\n',
                     encoding="utf-8")
     return str(path)
 
 
 def test_outreach_metrics_reads_every_post_now(social_config, published, apis, tmp_path, capsys):
-    x_api, mastodon_api, bluesky_api = apis
+    x_api, mastodon_api, bluesky_api, _ = apis
     config_file = _config_file(tmp_path, social_config, apis)
     x_api.set_reactions(next(iter(x_api.tweets)), likes=4242)
     assert main(["--config", config_file, "metrics", "soldier-defections-myanmar"]) == 0
@@ -242,12 +244,12 @@ def test_outreach_metrics_reads_every_post_now(social_config, published, apis, t
     assert "4242" in shown.out and "https://bsky.app/profile/diis.test/post/" in shown.out and f"{mastodon_api.url}/@diis/" in shown.out
     assert shown.err == ""
     series = stored(social_config)
-    assert len(series) == 6 and all([s.checkpoint for s in v] == ["manual"] and v[0].ok for v in series.values())
+    assert len(series) == 7 and all([s.checkpoint for s in v] == ["manual"] and v[0].ok for v in series.values())
     # a read that fails: shown in the table, said in one line, exit 1; and a campaign with no posts
     mastodon_api.token = "revoked"
     assert main(["--config", config_file, "metrics"]) == 1
     shown = capsys.readouterr()
-    assert "401" in shown.out and shown.err.strip() == "1 of 6 posts could not be read (see the note column); run it again later"
+    assert "401" in shown.out and shown.err.strip() == "1 of 7 posts could not be read (see the note column); run it again later"
     assert "revoked" not in shown.out + shown.err
     assert main(["--config", config_file, "metrics", "no-such-campaign"]) == 0
     assert "no published posts in no-such-campaign" in capsys.readouterr().out
@@ -260,6 +262,6 @@ def test_outreach_metrics_asks_a_rate_limited_platform_nothing_more(social_confi
     assert main(["--config", _config_file(tmp_path, social_config, apis), "metrics"]) == 1
     shown = capsys.readouterr()
     assert gets(x_api, "/2/tweets") - before == 1, "after X's 429 the other tweets are not asked for"
-    assert shown.out.count("not asked: X reactions read: HTTP 429") == 3 and "4 of 6 posts could not be read" in shown.err
+    assert shown.out.count("not asked: X reactions read: HTTP 429") == 3 and "4 of 7 posts could not be read" in shown.err
     series = stored(social_config)
-    assert sum(len(v) for v in series.values()) == 3, "the 429 and the two other platforms' reads are stored; what was not asked is not"
+    assert sum(len(v) for v in series.values()) == 4, "the 429 and the three other platforms' reads are stored; what was not asked is not"

@@ -1,4 +1,4 @@
-"""Publishing to the X, Mastodon and Bluesky emulators over real HTTP: posts, threads, images, resumption."""
+"""Publishing to the X, Mastodon, Bluesky and LinkedIn emulators over real HTTP: posts, threads, images, resumption."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import json
 import pytest
 
 from outreach.campaign import load_campaign
+from outreach.channels.bluesky_facts import short_url
 from outreach.plan import build_plan
 from outreach.posting import post_step, post_steps, resolve
 from outreach.store.db import open_db
@@ -57,10 +58,10 @@ def step(plan, channel):
     return next(s for s in plan.steps if s.channel == channel)
 
 
-def test_all_three_channels_publish_the_sample(plan_for, social_config, x_api, mastodon_api, bluesky_api):
+def test_all_four_channels_publish_the_sample(plan_for, social_config, x_api, mastodon_api, bluesky_api, linkedin_api):
     plan = plan_for()
     results = post_steps(social_config, plan)
-    assert [r.done for r in results] == [True, True, True]
+    assert [r.done for r in results] == [True, True, True, True]
     # X: a 4-part thread, each replying to the previous, the cover with alt text on the first
     tweets = list(x_api.tweets.values())
     assert len(tweets) == 4
@@ -78,9 +79,14 @@ def test_all_three_channels_publish_the_sample(plan_for, social_config, x_api, m
     assert record["embed"]["external"]["thumb"]["ref"]["$link"] in bluesky_api.blobs
     link = next(f for f in record["facets"] if f["features"][0]["$type"] == "app.bsky.richtext.facet#link")
     data = record["text"].encode()
-    assert data[link["index"]["byteStart"]:link["index"]["byteEnd"]].decode() == link["features"][0]["uri"]
+    assert data[link["index"]["byteStart"]:link["index"]["byteEnd"]].decode() == short_url(link["features"][0]["uri"]) == "example.org/PLACEHOLDER-..."
+    assert "utm_source=bluesky" in link["features"][0]["uri"]
+    # LinkedIn: one post, the report's article card with the cover uploaded as its thumbnail
+    [post] = linkedin_api.posts.values()
+    assert post["content"]["article"]["thumbnail"] in linkedin_api.images and not post["truncated"]
     urls = [p.url for r in results for p in r.parts]
-    assert all(u.startswith(("https://x.com/i/web/status/", f"{mastodon_api.url}/@diis/", "https://bsky.app/profile/diis.test/post/")) for u in urls)
+    assert all(u.startswith(("https://x.com/i/web/status/", f"{mastodon_api.url}/@diis/", "https://bsky.app/profile/diis.test/post/",
+                             "https://www.linkedin.com/feed/update/urn:li:share:")) for u in urls)
 
 
 def test_running_again_posts_nothing_twice(plan_for, social_config, x_api, mastodon_api, bluesky_api):
@@ -174,7 +180,8 @@ def test_bluesky_thread_with_images_and_reply_refs(plan_for, social_config, blue
     assert second["reply"]["root"]["uri"] == uris[0] and second["reply"]["parent"]["uri"] == uris[0]
     data = second["text"].encode("utf-8")
     spans = {f["features"][0]["$type"].rsplit("#")[1]: data[f["index"]["byteStart"]:f["index"]["byteEnd"]].decode() for f in second["facets"]}
-    assert spans == {"link": "https://example.org/x", "tag": "#Myanmar"}
+    assert spans == {"link": "example.org/x", "tag": "#Myanmar"}
+    assert [f["features"][0]["uri"] for f in second["facets"] if f["features"][0]["$type"].endswith("#link")] == ["https://example.org/x"]
 
 
 def test_bluesky_bad_password_is_auth_failure(plan_for, social_config, bluesky_api, monkeypatch):

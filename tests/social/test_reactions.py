@@ -28,7 +28,7 @@ READ_PATH = {"x": "/2/tweets", "bluesky": "/xrpc/app.bsky.feed.getPosts"}
 
 @pytest.fixture
 def published(plan_for, social_config):  # noqa: F811
-    """The sample published to the three emulators: platform -> the first post's Posted (as the ledger keeps it)."""
+    """The sample published to the four emulators: platform -> the first post's Posted (as the ledger keeps it)."""
     plan = plan_for()
     assert all(r.done for r in post_steps(social_config, plan))
     channels = {s.number: s.channel for s in plan.steps}
@@ -36,7 +36,7 @@ def published(plan_for, social_config):  # noqa: F811
     for row in deliveries_in(open_db(social_config), plan.campaign.slug, ["sent"]):
         if row.part == 1:
             found[channels[row.step]] = Posted(row.remote_id, row.remote_url or "", row.remote_extra)
-    assert set(found) == {"x", "mastodon", "bluesky"}
+    assert set(found) == {"x", "mastodon", "bluesky", "linkedin"}
     return found
 
 

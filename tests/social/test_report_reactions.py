@@ -20,7 +20,7 @@ from tests.social.test_publish import plan_for  # noqa: F401  (fixture)
 H = timedelta(hours=1)
 
 
-def test_emulated_posts_show_their_reactions_over_time_in_the_report(plan_for, social_config, x_api, mastodon_api, bluesky_api,  # noqa: F811
+def test_emulated_posts_show_their_reactions_over_time_in_the_report(plan_for, social_config, x_api, mastodon_api, bluesky_api, linkedin_api,  # noqa: F811
                                                                     cli, tmp_path, monkeypatch):
     campaign = plan_for().campaign
     assert all(r.done for r in post_steps(social_config, plan_for()))
@@ -28,7 +28,7 @@ def test_emulated_posts_show_their_reactions_over_time_in_the_report(plan_for, s
     sent = max(p.sent_at for p in posts)
     poller = Poller(social_config)
     assert len(poller.poll(now=lambda: sent + H + timedelta(minutes=1))) == len(posts)
-    for api in (x_api, mastodon_api, bluesky_api):
+    for api in (x_api, mastodon_api, bluesky_api, linkedin_api):
         api.advance((24 * H).total_seconds())
     assert len(poller.poll(now=lambda: sent + 24 * H + timedelta(minutes=1))) == len(posts)
 
@@ -38,13 +38,13 @@ def test_emulated_posts_show_their_reactions_over_time_in_the_report(plan_for, s
     assert result.code == 0, result.err
     report = json.loads(result.out)
     published = [p for p in report["posts"] if not p["outbox"]]
-    assert len(published) == len(posts) == 6
-    assert {p["channel"] for p in published} == {"x", "mastodon", "bluesky"}
+    assert len(published) == len(posts) == 7
+    assert {p["channel"] for p in published} == {"x", "mastodon", "bluesky", "linkedin"}
     for post in published:
         assert post["url"].startswith(("https://", "http://")), post["url"]
         readings = post["readings"]
         assert [r["checkpoint"] for r in readings] == ["1h", "24h"], post
-        assert readings[1]["likes"] > readings[0]["likes"] and readings[1]["reposts"] >= readings[0]["reposts"]
+        assert readings[1]["likes"] > readings[0]["likes"] and (readings[1]["reposts"] or 0) >= (readings[0]["reposts"] or 0)  # LinkedIn shows none
 
     page = tmp_path / "report.html"
     assert cli("--config", config_file, "report", campaign.path, "--html", page).code == 0

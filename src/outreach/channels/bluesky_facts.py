@@ -20,7 +20,7 @@ import re
 
 import grapheme
 
-from .facts import URL_PATTERN, ComposedText, Credential, LinkSpan, PlatformFacts
+from .facts import ComposedText, Credential, LinkSpan, PlatformFacts, link_spans
 from .web_url import parse
 
 SHORT_PATH = 15  # characters of path, query and fragment the app shows whole
@@ -49,14 +49,14 @@ def shorten_links(text: str) -> ComposedText:
     pieces: list[str] = []
     links: list[LinkSpan] = []
     size = last = 0
-    for match in URL_PATTERN.finditer(text):
-        before = text[last:match.start()]
-        shown = short_url(match.group(0))
+    for start, end in link_spans(text):
+        before = text[last:start]
+        shown = short_url(text[start:end])
         pieces += [before, shown]
         size += len(before)
-        links.append(LinkSpan(size, size + len(shown), match.group(0)))
+        links.append(LinkSpan(size, size + len(shown), text[start:end]))
         size += len(shown)
-        last = match.end()
+        last = end
     pieces.append(text[last:])
     return ComposedText("".join(pieces), tuple(links))
 

@@ -16,8 +16,14 @@ from typing import Annotated, Callable
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, create_model
 
-# A link as a reader types it: http(s)://, up to white space, without the sentence's closing punctuation.
-URL_PATTERN = re.compile(r"https?://[^\s<>\"'）)]+[^\s<>\"'）).,;:!?]")
+# A link as the platforms' own finders take it (twitter-text, the Bluesky app's detectFacets, LinkedIn): http(s)://
+# after no word or address character, up to white space, a direction mark or a character no address holds unescaped;
+# less the sentence's closing punctuation and a ')' that closes nothing inside it (Wikipedia's addresses keep theirs).
+_LINK_RUN = re.compile(r"(?<![\w@./:-])https?://[^\s<>\"'`\[\]{}|\\^\u200e\u200f\u202a-\u202e\u2066-\u2069）]+", re.IGNORECASE)
+_CLOSING = ".,;:!?'\"*…»”’）"
+# A host a link finder takes: dotted labels ending in a real-looking top-level label, localhost, or an IP address.
+_HOST = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})\.?|localhost"
+                   r"|\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-f:.]+\]", re.IGNORECASE)
 # Settings every platform table has that only the preview reads: they never mean "this platform is configured".
 PREVIEW_SETTINGS = (("account_name", ""), ("account_handle", ""))
 
@@ -54,9 +60,32 @@ class ComposedText:
     links: tuple[LinkSpan, ...] = ()
 
 
+def _has_host(url: str) -> bool:
+    """Whether a link's authority names a host a link finder takes (``https://(internal)`` and ``https://{slug}.org`` do not)."""
+    authority = re.split(r"[/?#]", url.split("://", 1)[1], maxsplit=1)[0].rsplit("@", 1)[-1]
+    host = authority if authority.endswith("]") else re.sub(r":\d*$", "", authority)
+    try:
+        host = host.encode("idna").decode("ascii") if not host.isascii() else host
+    except UnicodeError:
+        return False
+    return _HOST.fullmatch(host) is not None
+
+
+def link_spans(text: str) -> list[tuple[int, int]]:
+    """Where ``text``'s http(s) links are, as (start, end) character offsets, the way the platforms find them."""
+    spans = []
+    for match in _LINK_RUN.finditer(text):
+        url = match.group(0)
+        while url and (url[-1] in _CLOSING or (url[-1] == ")" and url.count("(") < url.count(")"))):
+            url = url[:-1]
+        if "://" in url and _has_host(url):
+            spans.append((match.start(), match.start() + len(url)))
+    return spans
+
+
 def plain_links(text: str) -> ComposedText:
     """The text unchanged, each http(s) link shown as written (X, Mastodon, LinkedIn)."""
-    return ComposedText(text, tuple(LinkSpan(m.start(), m.end(), m.group(0)) for m in URL_PATTERN.finditer(text)))
+    return ComposedText(text, tuple(LinkSpan(a, b, text[a:b]) for a, b in link_spans(text)))
 
 
 def as_written(url: str) -> str:

@@ -3,9 +3,9 @@
 In little text the characters ``\\ | { } @ [ ] ( ) < > # * _ ~`` are markup; unescaped, LinkedIn
 may cut the post at the first one and still answer 201. So the commentary sent is the text with
 each of them backslash-escaped, except inside links (which must stay whole to be linked) and
-the ``#`` that starts a hashtag (which stays clickable). A link runs to the next white space, less
-its closing punctuation; a ``)`` that closes a ``(`` inside it is the link's (Wikipedia's addresses),
-as LinkedIn and twitter-text read them, so no backslash lands inside an address. The limit is counted on that
+the ``#`` that starts a hashtag (which stays clickable). Links are found by the one link finder
+(:func:`~.facts.link_spans`: a real host, balanced parentheses kept, no markup character inside),
+so no backslash lands inside an address and no markup passes unescaped. The limit is counted on that
 commentary, in UTF-16 code units (what LinkedIn's Java servers count), so a text that passes
 ``validate`` cannot be refused for its length.
 """
@@ -15,12 +15,10 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from .facts import ComposedText, Credential, LinkSpan, PlatformFacts
+from .facts import Credential, PlatformFacts, link_spans
 
 RESERVED = frozenset("\\|{}@[]()<>#*_~")
 _HASHTAG = re.compile(r"(?<!\w)#\w+")
-_LINK = re.compile(r"https?://[^\s<>\"'）\\]+")  # a backslash ends a link: it is never an address's
-_CLOSING = ".,;:!?'\"*…»”’]}>）"
 _AUTHOR = re.compile(r"urn:li:(organization|person):[A-Za-z0-9_-]{1,64}")
 _VERSION = re.compile(r"20\d\d(0[1-9]|1[0-2])")
 FEED_FOLD = 210  # characters LinkedIn's feed shows before "…see more" (about three lines on a desktop)
@@ -30,26 +28,9 @@ def _escape(plain: str) -> str:
     return "".join("\\" + ch if ch in RESERVED else ch for ch in plain)
 
 
-def _link_spans(text: str) -> list[tuple[int, int]]:
-    """Where the links are, as LinkedIn reads them: to white space, less closing punctuation and an unmatched ')'."""
-    spans = []
-    for m in _LINK.finditer(text):
-        url = m.group(0)
-        while url and (url[-1] in _CLOSING or (url[-1] == ")" and url.count("(") < url.count(")"))):
-            url = url[:-1]
-        if len(url) > len("https://"):
-            spans.append((m.start(), m.start() + len(url)))
-    return spans
-
-
-def linkedin_links(text: str) -> ComposedText:
-    """The text unchanged, with its links where LinkedIn finds them (the same spans :func:`commentary` keeps whole)."""
-    return ComposedText(text, tuple(LinkSpan(a, b, text[a:b]) for a, b in _link_spans(text)))
-
-
 def commentary(text: str) -> str:
     """The post's text as LinkedIn's ``commentary``: reserved characters escaped, links and hashtags kept."""
-    kept = sorted(_link_spans(text) + [m.span() for m in _HASHTAG.finditer(text)])
+    kept = sorted(link_spans(text) + [m.span() for m in _HASHTAG.finditer(text)])
     out: list[str] = []
     last = 0
     for start, end in kept:
@@ -103,6 +84,6 @@ LINKEDIN = PlatformFacts(
     credentials=(Credential("access_token_env", "LINKEDIN_ACCESS_TOKEN", "LinkedIn access token"),),
     client="outreach.channels.linkedin:LinkedInChannel", link_card=True,
     options=(("author", ""), ("version", "202610"), ("api_base", "https://api.linkedin.com")),
-    threads=False, feed_fold=FEED_FOLD, compose=linkedin_links,
+    threads=False, feed_fold=FEED_FOLD,
     checks=(("author", check_author), ("version", check_version), ("api_base", check_api_base)),
 )

@@ -8,7 +8,7 @@ with its dot segments resolved and ``\\`` read as ``/``; non-ASCII characters
 (and the few ASCII ones the standard escapes) percent-encoded. Python's
 ``urllib.parse`` does none of this, hence this small reader. It covers what a
 campaign's links can hold (no white space: they come from
-:data:`~outreach.channels.facts.URL_PATTERN`); anything it cannot read is
+:func:`~outreach.channels.facts.link_spans`); anything it cannot read is
 ``None``, and the caller shows that link as written.
 """
 
