@@ -131,7 +131,9 @@ _SECRET_NAMES = r"authorization|proxy-authorization|cookie|set-cookie|x-api-key"
 _JSON_SECRET = re.compile(r'(?i)("(?:' + _SECRET_NAMES + r'|access_?jwt|refresh_?jwt|access_?token|refresh_?token|password|oauth_[a-z_]*)"\s*:\s*")(?:[^"\\]|\\.)*')
 _HEADER_SECRET = re.compile(r'(?i)\b(' + _SECRET_NAMES + r')(\s*[:=]\s*)(?:(?!"\s*[,}\]])[^\r\n])*')
 _OAUTH_PARAM = re.compile(r'(?i)\b(oauth_[a-z_]*\s*=\s*"?)[^",&\s]*')
+_CREDENTIAL_TEXT = re.compile(r"[\x21-\x7e]+")  # what any platform's key, token, handle or app password is made of
 _AUTH_SCHEME = re.compile(r"(?i)\b(bearer|basic|dpop)\s+[A-Za-z0-9._~+/=-]+")
+AMBIGUOUS_5XX = frozenset({500, 502, 504})  # a 503 says the request was not taken; these may come after it took effect
 STEPS = {"credentials": "login", "payload": "request", "media": "media upload", "post": "post", "metrics": "reactions read"}
 
 
@@ -199,6 +201,10 @@ def read_credentials(platform: PlatformFacts, settings: object) -> dict[str, str
     a :class:`ConfigError` naming the variable(s) when only some are."""
     names = dict(zip((c.setting for c in platform.credentials), platform.secret_envs(settings)))
     values = {setting: os.environ.get(env) or "" for setting, env in names.items()}
+    for setting, value in values.items():
+        if value and not _CREDENTIAL_TEXT.fullmatch(value):  # a copied line break or space cannot go in a header, and would fail after sending began
+            raise ConfigError(f"{platform.display}: environment variable {names[setting]} holds a space, line break or non-ASCII character; "
+                              "set it to the value alone")
     missing = [names[s] for s, v in values.items() if not v]
     written = _written_settings(settings, set(names))
     if not any(values.values()) and not written:
@@ -367,6 +373,9 @@ class ApiChannel:
             return AuthFailed(f"{self.facts.display} {STEPS[step]}: {detail}", **response)
         if step == "metrics" and answer.status in (404, 410):
             return PostDeleted(f"{self.facts.display}: the post was deleted ({detail})", **response)
+        if answer.status in AMBIGUOUS_5XX and step == "post" and not self.post_is_idempotent:
+            # A gateway's 500/502/504 can come after the post was made: sending again could post twice.
+            return OutcomeUnknown(f"{self.facts.display} post: {detail} after the request was sent; check the account before resending", **response)
         if answer.status >= 500:
             return Unavailable(f"{self.facts.display} {STEPS[step]}: {detail}", **response)
         return Rejected(f"{self.facts.display} {STEPS[step]}: {detail}", **response)

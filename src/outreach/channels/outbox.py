@@ -48,7 +48,16 @@ class OutboxChannel:
             tmp = path.with_suffix(".tmp")
             tmp.write_text(json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
             os.replace(tmp, path)
+            self._write_prepared(part, folder)
         except OSError as exc:
             raise Unavailable(f"outbox {folder}: {exc.strerror}") from None
         remote = f"{OUTBOX_ID_PREFIX}{part.campaign}/{part.step}/{part.index}"
         return Posted(remote, path.resolve().as_uri(), {"cid": "outbox"})
+
+    @staticmethod
+    def _write_prepared(part: OutgoingPart, folder: Path) -> None:
+        """Beside the request, the bytes it names that exist nowhere else (a cover fitted as a card's thumbnail)."""
+        thumb = part.card.thumb if part.card is not None else None
+        for media in (*part.images, *((thumb,) if thumb is not None else ())):
+            if media.content is not None:
+                (folder / media.path.name).write_bytes(media.content)

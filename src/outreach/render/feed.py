@@ -187,7 +187,7 @@ def segments(part: RenderedPart, shown_link: Callable[[str], str]) -> tuple[Segm
         out.extend(_text_runs(text, last, span.start))
         written = text[span.start:span.end]
         visible = shown_link(span.uri) if written == span.uri else written
-        href = span.uri if urlsplit(span.uri).scheme.lower() in ("http", "https") else ""
+        href = span.uri if span.uri[:8].lower().startswith(("http://", "https://")) else ""  # the link finder's, never urlsplit's (it raises)
         out.append(Segment(visible, Kind.LINK if href else Kind.TEXT, href, span.start, span.end))
         last = span.end
     out.extend(_text_runs(text, last, len(text)))
