@@ -12,6 +12,7 @@ import time_machine
 from outreach.campaign import load_campaign
 from outreach.preview import PREVIEW_FILES, write_preview
 from outreach.validate import check
+from tests.conftest import SAMPLE
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "preview"
 NOW = "2026-11-24T12:00:00Z"
@@ -110,3 +111,11 @@ def test_preview_refuses_an_invalid_campaign(cli, campaign_copy, tmp_path):
     assert result.code == 1
     assert "posts[0].thread[3]" in result.err
     assert not (tmp_path / "pv").exists()
+
+
+def test_posts_json_says_where_each_shortened_link_goes(tmp_path, cli):
+    assert cli("preview", SAMPLE, "--out", tmp_path / "pv").code == 0
+    posts = {p["channel"]: p for p in json.loads((tmp_path / "pv" / "posts.json").read_text(encoding="utf-8"))}
+    [link] = posts["bluesky"]["parts"][0]["links"]
+    assert link["shown"] == "example.org/PLACEHOLDER-..." and link["shown"] in posts["bluesky"]["parts"][0]["text"]
+    assert link["opens"].endswith("?utm_source=bluesky&utm_medium=social&utm_campaign=soldier-defections-myanmar")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import time_machine
 from PIL import Image, ImageStat
@@ -37,5 +39,6 @@ def test_preview_dom_has_the_email_frames_and_posts(chromium, preview_index):
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert dom.count("<iframe") == 2
     assert 'class="desktop"' in dom and 'class="mobile"' in dom
-    assert dom.count('<article class="post on-') == 3
+    posts = json.loads((preview_index.parent / "posts.json").read_text(encoding="utf-8"))
+    assert dom.count('<article class="post on-') == len(posts) == 4  # one card per post: X, Mastodon, Bluesky, LinkedIn
     assert "Timeline" in dom

@@ -94,7 +94,8 @@ def posts_document(campaign: Campaign, posts: list[RenderedPost], image_names: d
                 "channel": post.channel,
                 "at_local": post.at_local.isoformat(),
                 "at_utc": campaign.to_utc(source.at, f"posts[{post.index}].at").isoformat().replace("+00:00", "Z"),
-                "parts": [{"text": p.text, "length": p.length, "limit": p.limit} for p in post.parts],
+                "parts": [{"text": p.text, "length": p.length, "limit": p.limit,
+                           "links": [{"shown": p.text[k.start:k.end], "opens": k.uri} for k in p.links]} for p in post.parts],
                 "images": [{"file": image_names[img.path], "alt": img.alt} for img in post.images if img.path in image_names],
             }
         )

@@ -60,3 +60,27 @@ def visible(value: object) -> str:
 def describe_unsafe(value: str) -> str:
     """A short reason naming the unsafe characters, for error messages."""
     return "must be one line of plain text (found " + ", ".join(control_chars(value)) + ")"
+
+
+# Words a full stop ends without ending the sentence (English and Danish).
+_ABBREVIATIONS = frozenset({"e.g.", "i.e.", "etc.", "dr.", "mr.", "mrs.", "ms.", "prof.", "no.", "vs.", "cf.", "st.",
+                            "f.eks.", "bl.a.", "ca.", "jf.", "mv.", "nr."})
+_BREAK = re.compile(r"[.!?]+[\"”’)\]]?\s+")
+
+
+def sentences(paragraph: str) -> tuple[str, ...]:
+    """The sentences of one paragraph (a full stop before a capital, not after "e.g." or "Dr.")."""
+    text = " ".join(paragraph.split())
+    found: list[str] = []
+    start = 0
+    for match in _BREAK.finditer(text):
+        following = text[match.end():match.end() + 1]
+        word = text[:match.start() + 1].rsplit(" ", 1)[-1].lower()
+        if not following or not (following.isupper() or following.isdigit() or following in "\"“‘("):
+            continue
+        if word in _ABBREVIATIONS or (len(word) == 2 and word[0].isalpha()):  # "e.g." or an initial "A."
+            continue
+        found.append(text[start:match.end()].strip())
+        start = match.end()
+    found.append(text[start:].strip())
+    return tuple(s for s in found if s)

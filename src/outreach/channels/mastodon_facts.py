@@ -49,5 +49,5 @@ MASTODON = PlatformFacts(
     credentials=(Credential("access_token_env", "MASTODON_ACCESS_TOKEN", "Mastodon access token"),),
     client="outreach.channels.mastodon:MastodonChannel",
     options=(("instance", "https://mastodon.social"),),
-    shown_link=shown_url,
+    shown_link=shown_url, page_card=True,  # with no media, Mastodon draws a preview card from the page's tags
 )

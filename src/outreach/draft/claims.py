@@ -15,6 +15,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..text import sentences
+
 MAX_CHARS = 200  # a bullet's length, so it fits an X post with room for numbering
 MAX_CLAIMS = 10
 _MAX_PARAGRAPHS = 400
@@ -118,9 +120,6 @@ _DA = _Language(
 )
 
 _LANGUAGES = {"en": _EN, "da": _DA}
-_ABBREVIATIONS = frozenset({"e.g.", "i.e.", "etc.", "dr.", "mr.", "mrs.", "ms.", "prof.", "no.", "vs.", "cf.", "st.",
-                            "f.eks.", "bl.a.", "ca.", "jf.", "mv.", "nr."})
-_BREAK = re.compile(r"[.!?]+[\"”’)\]]?\s+")
 # A clause boundary to cut at: a comma or semicolon before a word that opens a new clause.
 _CLAUSE_START = re.compile(
     r"(?:;|,\s+(?=(?:and|but|or|yet|so|while|whereas|although|though|because|since|as|which|who|where|when|if"
@@ -150,22 +149,6 @@ def _last_limit(text: str, lang: _Language) -> int:
     return max((m.end() for m in lang.qualifier.finditer(text)), default=0)
 
 
-def sentences(paragraph: str) -> tuple[str, ...]:
-    """The sentences of one paragraph (a full stop before a capital, not after "e.g." or "Dr.")."""
-    text = " ".join(paragraph.split())
-    found: list[str] = []
-    start = 0
-    for match in _BREAK.finditer(text):
-        following = text[match.end():match.end() + 1]
-        word = text[:match.start() + 1].rsplit(" ", 1)[-1].lower()
-        if not following or not (following.isupper() or following.isdigit() or following in "\"“‘("):
-            continue
-        if word in _ABBREVIATIONS or (len(word) == 2 and word[0].isalpha()):  # "e.g." or an initial "A."
-            continue
-        found.append(text[start:match.end()].strip())
-        start = match.end()
-    found.append(text[start:].strip())
-    return tuple(s for s in found if s)
 
 
 def _claim_sentences(paragraph: str, lang: _Language, strong: bool) -> list[str]:

@@ -14,7 +14,7 @@ from ..campaign import Campaign
 from ..channels.base import LinkCard, Media
 from ..channels.registry import facts
 from ..channels.thumbnail import ThumbnailError, fit
-from ..draft.claims import sentences
+from ..text import sentences
 from .posts import report_url
 
 DESCRIPTION_MAX = 300  # graphemes of the card's description: the feeds show two or three lines of it
