@@ -58,31 +58,38 @@ def fit(data: bytes, max_bytes: int, formats: tuple[str, ...] = ("PNG", "JPEG"))
 
 
 def _fit(data: bytes, max_bytes: int, formats: tuple[str, ...]) -> Fitted:
-    image, kind = _opened(data)
+    image, kind = opened(data)
     if len(data) <= max_bytes and kind in formats and max(image.size) <= MAX_SIDE:
         return Fitted(data, kind, changed=False)
     if max(image.size) > MAX_SIDE:
         scale = MAX_SIDE / max(image.size)
         image = image.resize((max(1, round(image.width * scale)), max(1, round(image.height * scale))), Image.LANCZOS)
-    if "PNG" in formats and (image.mode == "RGBA" or kind in ("PNG", "GIF")):
-        png = _encode(image, "PNG")
-        if len(png) <= max_bytes:
-            return Fitted(png, "PNG", changed=True)
-    if "JPEG" not in formats:
-        raise ThumbnailError(f"cannot be made smaller than {max_bytes:,} bytes in {', '.join(formats)}")
-    rgb = _flattened(image)
+    return reencoded(image, kind, max_bytes, png="PNG" in formats, jpeg="JPEG" in formats)
+
+
+def reencoded(image: Image.Image, kind: str, max_bytes: int, *, png: bool = True, jpeg: bool = True,
+              qualities: tuple[int, ...] = JPEG_QUALITIES) -> Fitted:
+    """``image`` (from :func:`opened`, ``kind`` its original format) encoded in at most ``max_bytes``: PNG when it has
+    transparency or was lossless and fits, else JPEG at falling ``qualities``, smaller by quarters until it fits."""
+    if png and (image.mode == "RGBA" or kind in ("PNG", "GIF")):
+        encoded = encode(image, "PNG")
+        if len(encoded) <= max_bytes:
+            return Fitted(encoded, "PNG", changed=True)
+    if not jpeg:
+        raise ThumbnailError(f"cannot be made smaller than {max_bytes:,} bytes as PNG")
+    rgb = flattened(image)
     while True:
-        for quality in JPEG_QUALITIES:
-            jpeg = _encode(rgb, "JPEG", quality=quality)
-            if len(jpeg) <= max_bytes:
-                return Fitted(jpeg, "JPEG", changed=True)
+        for quality in qualities:
+            encoded = encode(rgb, "JPEG", quality=quality)
+            if len(encoded) <= max_bytes:
+                return Fitted(encoded, "JPEG", changed=True)
         if min(rgb.size) * 3 // 4 < MIN_SIDE:
             raise ThumbnailError(f"cannot be made smaller than {max_bytes:,} bytes")
         rgb = rgb.resize((rgb.width * 3 // 4, rgb.height * 3 // 4), Image.LANCZOS)
 
 
-def _opened(data: bytes) -> tuple[Image.Image, str]:
-    """The first frame, upright, as RGB or RGBA, and the file's format; its pixel count checked before decoding."""
+def opened(data: bytes) -> tuple[Image.Image, str]:
+    """An image file's first frame, upright, as RGB or RGBA, and the file's format; its pixel count checked before decoding."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -103,7 +110,7 @@ def _opened(data: bytes) -> tuple[Image.Image, str]:
     return image.convert("RGBA" if transparent else "RGB"), kind
 
 
-def _flattened(image: Image.Image) -> Image.Image:
+def flattened(image: Image.Image) -> Image.Image:
     """``image`` as RGB, any transparency over white."""
     if image.mode != "RGBA":
         return image.convert("RGB")
@@ -112,7 +119,8 @@ def _flattened(image: Image.Image) -> Image.Image:
     return background
 
 
-def _encode(image: Image.Image, kind: str, **options: object) -> bytes:
+def encode(image: Image.Image, kind: str, **options: object) -> bytes:
+    """``image`` as PNG, or as progressive JPEG with ``options`` (quality): no timestamp, so the same image gives the same bytes."""
     out = io.BytesIO()
     if kind == "PNG":
         image.save(out, format="PNG", optimize=True)

@@ -10,19 +10,17 @@ from the title and the reason is given for a person to check.
 
 from __future__ import annotations
 
-import io
 import os
 import tempfile
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 import httpx
-from PIL import Image, ImageOps
+from PIL import Image
 
-from ..campaign import MAX_IMAGE_PIXELS
 from ..channels.registry import PLATFORMS
+from ..channels.thumbnail import ThumbnailError, opened, reencoded
 from ..cover import make_cover
 from ..errors import DraftError
 from ..text import clean_line
@@ -33,7 +31,6 @@ MAX_WIDTH = 1600
 MAX_BYTES = min(p.max_image_bytes for p in PLATFORMS.values())  # what every platform takes
 MIN_SIDE = 100  # smaller is an icon or a tracking pixel, not a cover
 MAX_ASPECT = 4.0  # wider or taller than this is a banner or a strip, not a cover
-_FORMATS = ("PNG", "JPEG", "WEBP", "GIF")
 _JPEG_QUALITIES = (88, 80, 70, 60)
 
 
@@ -73,72 +70,25 @@ def prepared(data: bytes, source: str = "the cover") -> tuple[bytes, str]:
     """A downloaded image checked and re-encoded → (bytes, ".png" or ".jpg").
 
     At most :data:`MAX_WIDTH` wide and :data:`MAX_BYTES` long; PNG when the image
-    has transparency or was a PNG/GIF and fits, else JPEG. DraftError when it is
-    not a usable cover image.
+    has transparency or was a PNG/GIF and fits, else JPEG (:func:`~outreach.channels.thumbnail.reencoded`).
+    DraftError when it is not a usable cover image.
     """
-    image, kind = _opened(data, source)
-    if image.width > MAX_WIDTH:
-        image = image.resize((MAX_WIDTH, max(1, round(image.height * MAX_WIDTH / image.width))), Image.LANCZOS)
-    lossless = image.mode in ("RGBA", "LA") or kind in ("PNG", "GIF")
-    if lossless:
-        png = _encode(image, "PNG")
-        if len(png) <= MAX_BYTES:
-            return png, ".png"
-    rgb = _flattened(image)
-    while True:
-        for quality in _JPEG_QUALITIES:
-            jpeg = _encode(rgb, "JPEG", quality=quality)
-            if len(jpeg) <= MAX_BYTES:
-                return jpeg, ".jpg"
-        if rgb.width <= MIN_SIDE * 4:
-            raise DraftError(f"{source}: cannot be made smaller than {MAX_BYTES:,} bytes")
-        rgb = rgb.resize((rgb.width * 3 // 4, max(1, rgb.height * 3 // 4)), Image.LANCZOS)
-
-
-def _opened(data: bytes, source: str) -> tuple[Image.Image, str]:
-    """The first frame of a real PNG/JPEG/WebP/GIF of sane dimensions, decoded, upright; and its format."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data), formats=_FORMATS)
-            kind = image.format
-            width, height = image.size
-            if width * height > MAX_IMAGE_PIXELS:
-                raise DraftError(f"{source}: {width}x{height} pixels is too large")
-            image.seek(0)
-            image.load()
-            image = ImageOps.exif_transpose(image) or image
-    except DraftError:
-        raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise DraftError(f"{source}: too large an image (more than {MAX_IMAGE_PIXELS:,} pixels)") from None
-    except (OSError, SyntaxError, ValueError, EOFError):
-        raise DraftError(f"{source}: cannot be read as a PNG, JPEG, WebP or GIF image") from None
+        image, kind = opened(data)
+        _check_shape(image.width, image.height, source)
+        if image.width > MAX_WIDTH:
+            image = image.resize((MAX_WIDTH, max(1, round(image.height * MAX_WIDTH / image.width))), Image.LANCZOS)
+        fitted = reencoded(image, kind, MAX_BYTES, qualities=_JPEG_QUALITIES)
+    except ThumbnailError as e:
+        raise DraftError(f"{source}: {e}") from None
+    return fitted.data, fitted.suffix
+
+
+def _check_shape(width: int, height: int, source: str) -> None:
     if min(width, height) < MIN_SIDE:
         raise DraftError(f"{source}: {width}x{height} pixels is too small for a cover")
     if max(width, height) / min(width, height) > MAX_ASPECT:
         raise DraftError(f"{source}: {width}x{height} pixels is a strip, not a cover")
-    transparent = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
-    # CMYK, YCbCr, I;16, palettes …: neither PNG nor JPEG takes them all, and resizing wants RGB(A)
-    return image.convert("RGBA" if transparent else "RGB"), str(kind)
-
-
-def _flattened(image: Image.Image) -> Image.Image:
-    """``image`` as RGB, any transparency over white."""
-    if image.mode == "RGBA":
-        background = Image.new("RGB", image.size, "white")
-        background.paste(image, mask=image.getchannel("A"))
-        return background
-    return image.convert("RGB")
-
-
-def _encode(image: Image.Image, kind: str, **options: object) -> bytes:
-    out = io.BytesIO()
-    if kind == "PNG":
-        image.save(out, format="PNG", optimize=True)
-    else:
-        image.save(out, format="JPEG", optimize=True, progressive=True, **options)
-    return out.getvalue()
 
 
 def _drawn(facts: ReportFacts, folder: Path, slug: str, force: bool, reason: str) -> CoverResult:
