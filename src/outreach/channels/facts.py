@@ -116,6 +116,7 @@ class PlatformFacts:
     compose: Callable[[str], ComposedText] = plain_links  # the text as sent, from the text as rendered (Bluesky shortens links)
     shown_link: Callable[[str], str] = as_written  # a link's visible text in the feed, from its address (X's display URL)
     feed_fold: int | None = None  # characters the feed shows before its "…see more" (LinkedIn); None: shown whole
+    feed_fold_lines: int | None = None  # … or fewer: the lines it shows, a line break starting a new one (LinkedIn: 3)
     page_card: bool = False  # with no image, the platform draws a card from the linked page's own tags (X)
     checks: tuple[tuple[str, Callable[[str], str]], ...] = ()  # (option, check): raises ValueError for a bad value
 

@@ -21,7 +21,8 @@ RESERVED = frozenset("\\|{}@[]()<>#*_~")
 _HASHTAG = re.compile(r"(?<!\w)#\w+")
 _AUTHOR = re.compile(r"urn:li:(organization|person):[A-Za-z0-9_-]{1,64}")
 _VERSION = re.compile(r"20\d\d(0[1-9]|1[0-2])")
-FEED_FOLD = 210  # characters LinkedIn's feed shows before "…see more" (about three lines on a desktop)
+FEED_FOLD = 210  # characters LinkedIn's feed shows before "…see more" (about three lines on a desktop) …
+FEED_FOLD_LINES = 3  # … or fewer: three lines, so short lines and blank lines bring the fold earlier
 
 
 def _escape(plain: str) -> str:
@@ -84,6 +85,6 @@ LINKEDIN = PlatformFacts(
     credentials=(Credential("access_token_env", "LINKEDIN_ACCESS_TOKEN", "LinkedIn access token"),),
     client="outreach.channels.linkedin:LinkedInChannel", link_card=True,
     options=(("author", ""), ("version", "202610"), ("api_base", "https://api.linkedin.com")),
-    threads=False, feed_fold=FEED_FOLD,
+    threads=False, feed_fold=FEED_FOLD, feed_fold_lines=FEED_FOLD_LINES,
     checks=(("author", check_author), ("version", check_version), ("api_base", check_api_base)),
 )

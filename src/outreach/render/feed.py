@@ -208,10 +208,27 @@ def _text_runs(text: str, start: int, end: int) -> list[Segment]:
     return runs
 
 
-def fold(runs: tuple[Segment, ...], at: int | None) -> tuple[tuple[Segment, ...], tuple[Segment, ...], int | None]:
-    """The runs before and behind the feed's fold after about ``at`` characters (at white space, never inside a link),
-    and where the fold falls in the text as posted; the runs whole and None when the feed shows them whole."""
+def line_limit(text: str, at: int, lines: int) -> int:
+    """Where the feed's ``lines``-th line ends, a line holding about ``at / lines`` characters and a line break starting
+    a new one (so blank lines count)."""
+    width = max(1, at // lines)
+    used = position = 0
+    for line in text.split("\n"):
+        rows = max(1, -(-len(line) // width))
+        if used + rows >= lines:
+            return position + min(len(line), (lines - used) * width)
+        used += rows
+        position += len(line) + 1
+    return len(text)
+
+
+def fold(runs: tuple[Segment, ...], at: int | None, lines: int | None = None) -> tuple[tuple[Segment, ...], tuple[Segment, ...], int | None]:
+    """The runs before and behind the feed's fold after about ``at`` characters or ``lines`` lines, whichever comes
+    first (at white space, never inside a link), and where the fold falls in the text as posted; the runs whole and
+    None when the feed shows them whole."""
     shown_length = sum(len(r.text) for r in runs)
+    if at is not None and lines:
+        at = min(at, line_limit("".join(r.text for r in runs), at, lines))
     if at is None or shown_length <= at:
         return runs, (), None
     candidates = [0]
@@ -332,7 +349,7 @@ def feed_post(campaign: Campaign, post: RenderedPost, config: Config, sources: I
     images = tuple(p for p in pictures if p is not None)
     parts: list[FeedPart] = []
     for i, part in enumerate(post.parts):
-        shown, folded, cut = fold(segments(part, platform.shown_link), platform.feed_fold)
+        shown, folded, cut = fold(segments(part, platform.shown_link), platform.feed_fold, platform.feed_fold_lines)
         grid = images[:GRID_MAX] if i == 0 else ()
         more = len(images) - len(grid) if i == 0 else 0
         parts.append(FeedPart(shown, folded, part.text, cut, part.length, part.limit, grid, more,
