@@ -122,6 +122,8 @@ def flattened(image: Image.Image) -> Image.Image:
 def encode(image: Image.Image, kind: str, **options: object) -> bytes:
     """``image`` as PNG, or as progressive JPEG with ``options`` (quality): no timestamp, so the same image gives the same bytes."""
     out = io.BytesIO()
+    image = image.copy()
+    image.info.clear()  # Pillow would carry a JPEG comment or an ICC profile over: nothing of the original's metadata goes out
     if kind == "PNG":
         image.save(out, format="PNG", optimize=True)
     else:
