@@ -23,7 +23,6 @@ from outreach.draft.run import draft_campaign
 from outreach.render.posts import RenderedPost, render_posts, report_url
 from outreach.validate import check
 from tests.draft.pages.expected import PAGES, SAMPLE_PAGE
-from tests.draft.short_links import needs_short_links
 
 SOURCES = {**{name: page.path for name, page in PAGES.items()}, "sample": SAMPLE_PAGE}
 NOW = datetime(2030, 1, 7, 8, tzinfo=timezone.utc)
@@ -80,7 +79,6 @@ def test_the_linkedin_post_hooks_before_the_fold_and_lists_the_pages_findings(na
     assert [image.field for image in linkedin.images] == ["report.cover"]
 
 
-@needs_short_links
 @pytest.mark.parametrize("name", sorted(SOURCES))
 def test_the_bluesky_post_shows_its_link_as_the_app_does_and_counts_well_under_the_limit(name: str, out: Path) -> None:
     campaign, posts = drafted(name, out)

@@ -23,7 +23,6 @@ from outreach.draft.writer import completed
 from outreach.render.environment import with_utm
 from outreach.render.sandbox import render_post_text
 from outreach.validate import check
-from tests.draft.short_links import needs_short_links
 
 CHANNELS = list(PLATFORMS)
 CTX = PostContext("https://example.org/CHECK-report-url/some-report", "some-report", ("DIIS",))
@@ -235,7 +234,6 @@ def test_separators_next_to_a_removed_segment_are_dropped() -> None:
     assert [s.text for s in tidy([Segment(": ", joiner=True), Segment("a")])] == ["a"]
 
 
-@needs_short_links
 def test_a_long_report_link_stays_in_the_bluesky_post_as_bluesky_shows_it() -> None:
     url = "https://inst.org/" + "a/" * 300
     ctx = PostContext(url, "some-report")
@@ -252,7 +250,6 @@ def test_a_long_report_link_stays_in_the_bluesky_post_as_bluesky_shows_it() -> N
     assert bare.parts == ("{{ report.url }}",) and bare.check is None
 
 
-@needs_short_links
 def test_the_samples_bluesky_post_shows_its_link_short_and_counts_well_under_the_limit() -> None:
     (bluesky,) = draft_posts(SAMPLE, ["bluesky"], CTX)
     composed = PLATFORMS["bluesky"].compose(rendered(bluesky, SAMPLE)[0])
