@@ -14,7 +14,7 @@ def test_sample_campaign_is_valid(cli, campaign_copy):
     result = cli("validate", path)
     assert result.code == 0, result.err
     assert f"ok: {path}" in result.out
-    assert "4 steps" in result.out
+    assert "5 steps" in result.out
 
 
 CASES = [

@@ -45,7 +45,7 @@ def test_cancel_and_status(cli, campaign_copy):
     path = _ready(cli, campaign_copy)
     assert cli("cancel", path, "--step", "3").code == 0
     status = json.loads(cli("status", "--json").out)
-    assert [s["state"] for s in status["steps"]] == ["scheduled", "scheduled", "cancelled", "scheduled"]
+    assert [s["state"] for s in status["steps"]] == ["scheduled", "scheduled", "cancelled", "scheduled", "scheduled"]
     assert status["next_due"]["step"] == 1 and status["dispatchers"] == []
     table = cli("status").out
     assert "next due: soldier-defections-myanmar step 1 (email) at 2027-01-12 09:00 Europe/Copenhagen" in table
@@ -57,10 +57,10 @@ def test_calendar_has_one_event_per_scheduled_step(cli, campaign_copy, tmp_path)
     cli("cancel", path, "--step", "4")
     out = tmp_path / "team.ics"
     result = cli("calendar", "--out", out)
-    assert result.code == 0 and "3 scheduled steps" in result.out
+    assert result.code == 0 and "4 scheduled steps" in result.out
     data = out.read_bytes()
     assert data.startswith(b"BEGIN:VCALENDAR\r\n") and data.endswith(b"END:VCALENDAR\r\n")
-    assert data.count(b"BEGIN:VEVENT") == 3
+    assert data.count(b"BEGIN:VEVENT") == 4
     assert b"DTSTART:20270112T080000Z" in data and b"UID:soldier-defections-myanmar-step-1@outreach" in data
     assert all(len(line) <= 75 for line in data.split(b"\r\n"))
 

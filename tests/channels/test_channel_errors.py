@@ -60,7 +60,7 @@ def api_name(api) -> str:
     (403, {"error": "token auth duplicate", "detail": "token auth duplicate", "message": "token auth duplicate"}, Rejected),
     (400, {"error": "InvalidRequest", "detail": "auth token", "message": "auth token"}, Rejected),
     (422, {"error": "Validation failed", "detail": "Validation failed", "message": "Validation failed"}, Rejected),
-    (500, {"error": "boom", "detail": "boom", "message": "boom"}, Unavailable),
+    (500, {"error": "boom", "detail": "boom", "message": "boom"}, "unknown unless idempotent"),
     (503, {"error": "Service Unavailable", "detail": "Service Unavailable", "message": "Service Unavailable"}, Unavailable),
 ])
 def test_an_http_answer_is_mapped_by_its_status(platform, status, body, expected):
@@ -68,6 +68,8 @@ def test_an_http_answer_is_mapped_by_its_status(platform, status, body, expected
     raising(api, status, body)
     with pytest.raises(ChannelError) as caught:
         channel.publish(part(), None, None)
+    if expected == "unknown unless idempotent":  # a gateway's 500 may come after the post was made
+        expected = Unavailable if channel.post_is_idempotent else OutcomeUnknown
     assert type(caught.value) is expected, caught.value
     assert caught.value.platform == DISPLAY[name] and caught.value.status == status
     assert caught.value.body and str(list(body.values())[0]) in caught.value.body

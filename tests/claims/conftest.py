@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tests.mail.conftest import smtp_config, smtp_server  # noqa: F401  (fixtures)
 from tests.scheduler.conftest import world  # noqa: F401  (fixture)
-from tests.social.conftest import bluesky_api, mastodon_api, social_config, x_api  # noqa: F401  (fixtures)
+from tests.social.conftest import bluesky_api, linkedin_api, mastodon_api, social_config, x_api  # noqa: F401  (fixtures)
 from tests.web.conftest import live  # noqa: F401  (fixture)
 
 

@@ -41,7 +41,7 @@ def test_no_social_credentials_at_all_is_the_outbox(cli, campaign_copy):
     Path("outreach.toml").write_text("require_approval = false\n", encoding="utf-8")
     result = cli("post", campaign_copy(), "--now")
     assert result.code == 0, result.err
-    assert len(list(Path("outbox/posts").rglob("*.json"))) == 6
+    assert len(list(Path("outbox/posts").rglob("*.json"))) == 7
 
 
 # Breaks if: mail/transport.SmtpTransport reads a configured secret as optional (logs in with no password or skips login).

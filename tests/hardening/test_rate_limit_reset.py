@@ -14,7 +14,7 @@ from outreach.plan import build_plan
 from outreach.posting import post_step
 from outreach.store.db import open_db
 from outreach.store.ledger_queries import deliveries_in
-from tests.social.conftest import social_config, x_api, mastodon_api, bluesky_api  # noqa: F401  (fixtures)
+from tests.social.conftest import social_config, x_api, mastodon_api, bluesky_api, linkedin_api  # noqa: F401  (fixtures)
 
 FAST = (0.01, 0.01)
 HUGE = str(10**30)

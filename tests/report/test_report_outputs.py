@@ -215,7 +215,8 @@ def test_the_sample_campaign_sent_to_the_outbox(cli, db_config, tmp_path, campai
     assert [(link["position"], link["human"], link["machine"]) for link in doc["clicks"]["links"][:2]] == [(1, 2, 0), (2, 0, 1)]
     assert (doc["clicks"]["human"], doc["clicks"]["machine"], doc["clicks"]["unique_clickers"]) == (2, 1, None)
     assert [(p["channel"], p["step"], p["part"], p["outbox"]) for p in doc["posts"]] == [
-        ("x", 2, 1, True), ("x", 2, 2, True), ("x", 2, 3, True), ("x", 2, 4, True), ("mastodon", 3, 1, True), ("bluesky", 4, 1, True)]
+        ("x", 2, 1, True), ("x", 2, 2, True), ("x", 2, 3, True), ("x", 2, 4, True), ("mastodon", 3, 1, True), ("bluesky", 4, 1, True),
+        ("linkedin", 5, 1, True)]
     assert all(p["note"] == "written to the outbox, not published: no reactions" for p in doc["posts"])
     assert "written to the outbox, not published: no reactions" in result.out
 

@@ -26,12 +26,13 @@ def _pieces(path: Path, config: Config) -> RenderedPieces:
 def test_the_sample_campaign_has_every_piece_a_reviewer_reads(campaign_copy, config: Config) -> None:
     path = campaign_copy()
     pieces = _pieces(path, config)
-    assert list(pieces.texts) == ["email subject", "email preheader", "email text", "email audience", "posts[0]", "posts[1]", "posts[2]"]
+    assert list(pieces.texts) == ["email subject", "email preheader", "email text", "email audience", "posts[0]", "posts[1]", "posts[2]", "posts[3]"]
     assert pieces.texts["email subject"] == "New DIIS report: why Myanmar’s soldiers defect, and why most stay"
     assert pieces.texts["email audience"] == "research subscribers"
     assert "Why do most stay?" in pieces.texts["posts[0]"] and "\n\n2/4\n\n" in pieces.texts["posts[0]"], "a thread's parts, in order"
     assert pieces.times == {"email": "2027-01-12 09:00 Europe/Copenhagen", "posts[0]": "2027-01-12 09:30 Europe/Copenhagen",
-                            "posts[1]": "2027-01-12 10:00 Europe/Copenhagen", "posts[2]": "2027-01-12 10:00 Europe/Copenhagen"}
+                            "posts[1]": "2027-01-12 10:00 Europe/Copenhagen", "posts[2]": "2027-01-12 10:00 Europe/Copenhagen",
+                            "posts[3]": "2027-01-12 11:00 Europe/Copenhagen"}
     assert set(pieces.images) == {"cover image", "posts[0] image 1", "posts[1] image 1"}
     cover = path.parent / "soldier-defections-myanmar-cover.png"
     assert pieces.images["cover image"].sha256 == hashlib.sha256(cover.read_bytes()).hexdigest()
