@@ -223,9 +223,10 @@ def test_without_credentials_the_outbox_has_the_request_and_no_token(campaign_co
     assert "\\(and why do most stay\\)?" in request["commentary"] and "Bearer" not in path.read_text(encoding="utf-8")
 
 
-def test_the_outbox_request_carries_the_configured_author():
-    settings = LinkedInConfig(author="urn:li:person:abc-123")
-    request = client_class("linkedin").request_for(settings, part("Hi (there)"), None, None)
+def test_the_request_carries_the_configured_author(monkeypatch):
+    monkeypatch.setenv("LINKEDIN_ACCESS_TOKEN", "a-token")
+    channel = client_class("linkedin").from_config(LinkedInConfig(author="urn:li:person:abc-123"))
+    request = channel.prepare(part("Hi (there)"), None, None)  # builds the request; nothing is sent
     assert request["author"] == "urn:li:person:abc-123" and request["commentary"] == "Hi \\(there\\)"
 
 

@@ -7,7 +7,6 @@ when a channel is built.
 
 from __future__ import annotations
 
-from functools import partial
 from importlib import import_module
 from typing import TYPE_CHECKING
 
@@ -31,6 +30,5 @@ def channel_for(config: "Config", name: str) -> "Channel":
     from .outbox import OutboxChannel
 
     cls = client_class(name)
-    settings = getattr(config, name)
-    real = cls.from_config(settings)
-    return real if real is not None else OutboxChannel(name, config.outbox / "posts", partial(cls.request_for, settings))
+    real = cls.from_config(getattr(config, name))
+    return real if real is not None else OutboxChannel(name, config.outbox / "posts", cls.payload)

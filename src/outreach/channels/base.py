@@ -264,11 +264,6 @@ class ApiChannel:
         """The request this channel would send for ``part`` (JSON-ready, images by file name)."""
         raise NotImplementedError
 
-    @classmethod
-    def request_for(cls, settings: Any, part: OutgoingPart, reply_to: Posted | None, root: Posted | None) -> dict[str, Any]:
-        """The request as the outbox writes it: :meth:`payload`, with what the platform's config adds (LinkedIn's author)."""
-        return cls.payload(part, reply_to, root)
-
     def prepare(self, part: OutgoingPart, reply_to: Posted | None, root: Posted | None) -> Any:
         """The request to send: by default :meth:`payload`; a platform may check or resolve more here."""
         return self.payload(part, reply_to, root)

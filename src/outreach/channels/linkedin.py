@@ -90,7 +90,7 @@ class LinkedInChannel(ApiChannel):
 
     @staticmethod
     def payload(part: OutgoingPart, reply_to: Posted | None, root: Posted | None) -> dict[str, Any]:
-        """The body of ``POST /rest/posts``, images and thumbnail by file name; the author is the config's (:meth:`request_for`)."""
+        """The body of ``POST /rest/posts``, images and thumbnail by file name; the author is the config's (:meth:`prepare`; the outbox, used only while LinkedIn is unconfigured, has none)."""
         names = [m.path.name for m in LinkedInChannel.media_of(part)]
         body: dict[str, Any] = {
             "author": "", "commentary": commentary(part.text), "visibility": "PUBLIC",
@@ -99,11 +99,6 @@ class LinkedInChannel(ApiChannel):
         }
         found = content(part, names)
         return {**body, "content": found} if found is not None else body
-
-    @classmethod
-    def request_for(cls, settings: Any, part: OutgoingPart, reply_to: Posted | None, root: Posted | None) -> dict[str, Any]:
-        """The payload with the configured author."""
-        return {**cls.payload(part, reply_to, root), "author": settings.author}
 
     def prepare(self, part: OutgoingPart, reply_to: Posted | None, root: Posted | None) -> dict[str, Any]:
         """The payload with this channel's author."""
