@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import grapheme
+
 # C0 controls (tab included: it has no place in a one-line value), DEL, C1 controls,
 # and the Unicode line/paragraph separators that str.splitlines() breaks on.
 _LINE_BREAKING = "\u2028\u2029\u0085"
@@ -84,3 +86,20 @@ def sentences(paragraph: str) -> tuple[str, ...]:
         start = match.end()
     found.append(text[start:].strip())
     return tuple(s for s in found if s)
+
+
+ELLIPSIS = "…"
+
+
+def cut_words(text: str, room: int) -> str:
+    """``text`` cut at a word boundary to at most ``room`` characters, with an ellipsis; "" if not even a word fits."""
+    if len(text) <= room:
+        return text
+    head = text[: max(0, room - len(ELLIPSIS)) + 1]
+    cut = head.rfind(" ")
+    if cut <= 0 and " " not in text:  # a script written without spaces: cut between characters, never inside one
+        kept = grapheme.slice(text, 0, max(0, grapheme.length(head) - 2))
+        return kept + ELLIPSIS if kept else ""
+    if cut <= 0:
+        return ""
+    return head[:cut].rstrip(" ,;:–—-") + ELLIPSIS

@@ -14,14 +14,11 @@ import re
 from dataclasses import dataclass, replace
 from typing import Callable, Sequence
 
-import grapheme
-
 from ..channels.registry import facts
-from ..text import clean_line
+from ..text import ELLIPSIS, clean_line, cut_words
 from ..validate import NEAR_LIMIT
 
 HEADROOM = NEAR_LIMIT  # drafts stay out of validate's warning band, and a person may lengthen the link
-ELLIPSIS = "…"
 SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"'’”)]))\s+")
 
 
@@ -55,20 +52,6 @@ def measure(channel: str) -> Callable[[str], int]:
 def budget(channel: str) -> int:
     """The most a drafted post on ``channel`` may count: its limit less validate's near-the-limit band."""
     return int(facts(channel).limit * HEADROOM)
-
-
-def cut_words(text: str, room: int) -> str:
-    """``text`` cut at a word boundary to at most ``room`` characters, with an ellipsis; "" if not even a word fits."""
-    if len(text) <= room:
-        return text
-    head = text[: max(0, room - len(ELLIPSIS)) + 1]
-    cut = head.rfind(" ")
-    if cut <= 0 and " " not in text:  # a script written without spaces: cut between characters, never inside one
-        kept = grapheme.slice(text, 0, max(0, grapheme.length(head) - 2))
-        return kept + ELLIPSIS if kept else ""
-    if cut <= 0:
-        return ""
-    return head[:cut].rstrip(" ,;:–—-") + ELLIPSIS
 
 
 def first_sentence(text: str, most: int) -> str:

@@ -8,16 +8,15 @@ name whose suffix says the bytes' type.
 
 from __future__ import annotations
 
-import grapheme
 
 from ..campaign import Campaign
 from ..channels.base import LinkCard, Media
 from ..channels.registry import facts
 from ..channels.thumbnail import ThumbnailError, fit
-from ..text import sentences
+from ..text import cut_words, sentences
 from .posts import report_url
 
-DESCRIPTION_MAX = 300  # graphemes of the card's description: the feeds show two or three lines of it
+DESCRIPTION_MAX = 300  # characters of the card's description: the feeds show two or three lines of it
 
 
 def report_card(campaign: Campaign, channel: str) -> LinkCard | None:
@@ -33,12 +32,9 @@ def report_card(campaign: Campaign, channel: str) -> LinkCard | None:
 def card_description(campaign: Campaign) -> str:
     """The abstract's first sentence (at most :data:`DESCRIPTION_MAX` graphemes, cut at a word); else the subtitle."""
     paragraphs = campaign.report.paragraphs
-    first = sentences(paragraphs[0])[0] if paragraphs and sentences(paragraphs[0]) else campaign.report.subtitle
-    if grapheme.length(first) <= DESCRIPTION_MAX:
-        return first
-    head = grapheme.slice(first, 0, DESCRIPTION_MAX - 1)
-    cut = head.rfind(" ")
-    return (head[:cut] if cut > DESCRIPTION_MAX // 2 else head).rstrip(" ,;:–—-") + "…"
+    found = sentences(paragraphs[0]) if paragraphs else ()
+    first = found[0] if found else campaign.report.subtitle
+    return cut_words(first, DESCRIPTION_MAX)
 
 
 def _thumb(campaign: Campaign, channel: str) -> Media | None:
