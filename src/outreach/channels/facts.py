@@ -24,6 +24,8 @@ _CLOSING = ".,;:!?'\"*…»”’）"
 # A host a link finder takes: dotted labels ending in a real-looking top-level label, localhost, or an IP address.
 _HOST = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})\.?|localhost"
                    r"|\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-f:.]+\]", re.IGNORECASE)
+# A hashtag as the feeds draw it (and LinkedIn keeps unescaped): '#' and word characters, after no word character or '#'.
+HASHTAG = re.compile(r"(?<![\w#])#\w+")
 # Settings every platform table has that only the preview reads: they never mean "this platform is configured".
 PREVIEW_SETTINGS = (("account_name", ""), ("account_handle", ""))
 
@@ -117,6 +119,7 @@ class PlatformFacts:
     shown_link: Callable[[str], str] = as_written  # a link's visible text in the feed, from its address (X's display URL)
     feed_fold: int | None = None  # characters the feed shows before its "…see more" (LinkedIn); None: shown whole
     feed_fold_lines: int | None = None  # … or fewer: the lines it shows, a line break starting a new one (LinkedIn: 3)
+    handle_prefix: str = "@"  # how the feed writes the account's handle; "" where it shows a line as written (a LinkedIn page's tagline)
     page_card: bool = False  # with no image, the platform draws a card from the linked page's own tags (X)
     checks: tuple[tuple[str, Callable[[str], str]], ...] = ()  # (option, check): raises ValueError for a bad value
 

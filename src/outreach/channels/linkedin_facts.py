@@ -15,10 +15,9 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from .facts import Credential, PlatformFacts, link_spans
+from .facts import HASHTAG, Credential, PlatformFacts, link_spans
 
 RESERVED = frozenset("\\|{}@[]()<>#*_~")
-_HASHTAG = re.compile(r"(?<!\w)#\w+")
 _AUTHOR = re.compile(r"urn:li:(organization|person):[A-Za-z0-9_-]{1,64}")
 _VERSION = re.compile(r"20\d\d(0[1-9]|1[0-2])")
 FEED_FOLD = 210  # characters LinkedIn's feed shows before "…see more" (about three lines on a desktop) …
@@ -31,7 +30,7 @@ def _escape(plain: str) -> str:
 
 def commentary(text: str) -> str:
     """The post's text as LinkedIn's ``commentary``: reserved characters escaped, links and hashtags kept."""
-    kept = sorted(link_spans(text) + [m.span() for m in _HASHTAG.finditer(text)])
+    kept = sorted(link_spans(text) + [m.span() for m in HASHTAG.finditer(text)])
     out: list[str] = []
     last = 0
     for start, end in kept:
@@ -85,6 +84,6 @@ LINKEDIN = PlatformFacts(
     credentials=(Credential("access_token_env", "LINKEDIN_ACCESS_TOKEN", "LinkedIn access token"),),
     client="outreach.channels.linkedin:LinkedInChannel", link_card=True,
     options=(("author", ""), ("version", "202610"), ("api_base", "https://api.linkedin.com")),
-    threads=False, feed_fold=FEED_FOLD, feed_fold_lines=FEED_FOLD_LINES,
+    threads=False, handle_prefix="", feed_fold=FEED_FOLD, feed_fold_lines=FEED_FOLD_LINES,
     checks=(("author", check_author), ("version", check_version), ("api_base", check_api_base)),
 )

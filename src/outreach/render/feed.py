@@ -17,13 +17,14 @@ from dataclasses import dataclass, field
 from email.utils import parseaddr
 from enum import Enum
 from typing import Callable
-from urllib.parse import urlsplit
 
 from PIL import Image, UnidentifiedImageError
 
 from ..campaign import Campaign
 from ..channels.base import LinkCard, Media
+from ..channels.facts import HASHTAG
 from ..channels.registry import facts
+from ..channels.web_url import parse
 from ..config import Config
 from ..errors import CampaignError, ChannelError
 from ..text import clean_line
@@ -35,7 +36,6 @@ SHOWN_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "
 NAME_MAX = 60  # characters of an account name shown (a feed cuts longer ones too)
 HANDLE_MAX = 80
 LINE_BREAK_WINDOW = 0.75  # a line break in the last quarter before the fold is where the feed's last line ends
-_HASHTAG = re.compile(r"(?<![\w#])#\w+")
 _SPACE = re.compile(r"\s")
 
 
@@ -169,10 +169,11 @@ def account(config: Config, channel: str) -> Account:
     handle = clean_line(str(getattr(table, "account_handle", "") or ""), HANDLE_MAX)
     missing = ", ".join(f for f, v in (("account_name", name), ("account_handle", handle)) if not v)
     name = name or clean_line(parseaddr(config.email.from_)[0], NAME_MAX) or "Your organisation"
-    if channel == "linkedin":  # a page shows no @handle; its line under the name is the handle as written
+    prefix = facts(channel).handle_prefix
+    if prefix:
+        handle = prefix + ("".join(handle.split()).lstrip(prefix) or "handle")
+    else:  # a LinkedIn page shows no @handle: its line under the name, as written
         handle = handle or "placeholder: page's tagline"
-    else:
-        handle = "@" + ("".join(handle.split()).lstrip("@") or "handle")
     return Account(name, handle, f"[{channel}] {missing}" if missing else "")
 
 
@@ -198,7 +199,7 @@ def _text_runs(text: str, start: int, end: int) -> list[Segment]:
     """Plain text from ``start`` to ``end``, its hashtags as their own runs."""
     runs: list[Segment] = []
     at = start
-    for m in _HASHTAG.finditer(text, start, end):
+    for m in HASHTAG.finditer(text, start, end):
         if m.start() > at:
             runs.append(Segment(text[at:m.start()], Kind.TEXT, "", at, m.start()))
         runs.append(Segment(m.group(0), Kind.TAG, "", m.start(), m.end()))
@@ -283,10 +284,8 @@ def _read(media: Media) -> bytes | None:
 
 
 def _host(uri: str) -> str:
-    try:
-        return urlsplit(uri).hostname or ""
-    except ValueError:
-        return ""
+    parsed = parse(uri)  # as a browser reads it, the way the platforms show a card's host
+    return parsed.hostname if parsed is not None else ""
 
 
 def sent_card(campaign: Campaign, channel: str, sources: ImageSources) -> FeedCard | None:
