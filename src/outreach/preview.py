@@ -14,7 +14,6 @@ import hashlib
 import html
 import json
 import re
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -131,13 +130,15 @@ def write_preview(checked: Checked, config: Config, out: Path, approval: str | N
         for img in post.images:
             if img.path not in image_names and img.path.is_file():
                 image_names[img.path] = copy_name(len(image_names) + 1, img.path)
+    copies: dict[str, str] = {}  # sha256 of a copied image -> its name: a card's thumbnail with those bytes shows that copy
     if image_names:
         (out / "images").mkdir(exist_ok=True)
         for src, name in image_names.items():
-            shutil.copyfile(src, out / name)
+            data = src.read_bytes()  # read once: copied, and known by its hash
+            (out / name).write_bytes(data)
+            copies[hashlib.sha256(data).hexdigest()] = name
             written.append(out / name)
-    # a card's thumbnail with the bytes of a copied image shows that copy; any other is a data: URI in the page
-    sources = ImageSources({hashlib.sha256((out / name).read_bytes()).hexdigest(): name for name in image_names.values()})
+    sources = ImageSources(copies)  # any other image is a data: URI in the page
 
     audience = audience_line(checked, config)
     email_ctx = None
