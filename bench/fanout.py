@@ -1,6 +1,8 @@
 """Fan-out benchmark: outreach send vs the floor of plain smtplib, same machine, same run.
 
     python bench/fanout.py --recipients 100000 [--connections 4] [--database URL] [--dkim] [--clicks MODE]
+    python bench/fanout.py --rtt-ms 20 --connections 8 [--recipients 20000] [--dkim]
+    python bench/fanout.py --rtt-ms 20 --workers 3 --database postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 Starts Debian postfix's /usr/sbin/smtp-sink on loopback, then measures
 (a) the floor: identical pre-built message bytes sent with smtplib over the same
@@ -9,9 +11,29 @@ sample campaign to N subscribers, with personalisation, ledger writes and
 progress lines. Prints both rates, their ratio and outreach's peak RSS, ending
 with one line: ratio=<float> floor=<msg/s> outreach=<msg/s> peak_rss_mb=<int>
 
+With ``--rtt-ms MS`` (a relay MS milliseconds away) a delay proxy
+(bench/delay_proxy.py, a process of its own) sits between the senders and
+smtp-sink and holds every chunk for MS/2 in each direction. What bounds a send
+there is round trips, not CPU: with one round trip per message per connection
+the physical limit is connections / RTT (8 / 0.020 s = 400 msg/s). The floor is
+plain smtplib through the same proxy (several round trips per message, no
+PIPELINING), timed on ``--floor-messages`` messages. The last line is then
+ratio_to_limit=<outreach/limit> limit=<msg/s> outreach=<msg/s> smtplib=<msg/s> rtt_ms=<n> connections=<n> ...
+
+With ``--workers N`` (N > 1, on PostgreSQL) the same run also times N
+``outreach send`` processes started at once on one freshly seeded database, each
+with ``connections`` connections: the rate is recipients / (first start to last
+exit), the limit N x connections / RTT, and the last line adds
+``workers=<N> workers_rate=<msg/s> workers_ratio=<N-rate / 1-rate>``.
+
+On PostgreSQL each send gets a fresh schema in the database the URL names,
+created, seeded and dropped by the bench. smtp-sink counts what it receives:
+each send reports ``delivered=`` (more than the recipients means duplicates).
+
 With ``--dkim`` a second ``outreach send`` runs on a second, identically seeded
 database with ``[email.dkim]`` set to a throwaway 2048-bit key (``--dkim-bits``), and the last
-line adds ``dkim=<msg/s> dkim_ratio=<signed/floor> dkim_vs_unsigned=<signed/unsigned>``.
+line adds ``dkim=<msg/s> dkim_ratio=<signed/floor> dkim_vs_unsigned=<signed/unsigned>``
+(with ``--rtt-ms``: ``dkim=<msg/s> dkim_ratio_to_limit=<signed/limit>``).
 The floor stays unsigned (pre-built bytes, plain smtplib): it is what the
 machine can do at all, signing is outreach's cost.
 
@@ -25,29 +47,36 @@ clicks_aggregate=<msg/s> clicks_vs_off=<aggregate/off>`` and the CPU per message
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import resource
 import shutil
 import smtplib
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import uuid
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Iterator
 
 from sqlalchemy import insert
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import delay_proxy  # noqa: E402
 from outreach.campaign import load_campaign  # noqa: E402
 from outreach.config import Config, SmtpConfig  # noqa: E402
 from outreach.mail.compose import campaign_factory, sample_recipient  # noqa: E402
 from outreach.plan import build_plan  # noqa: E402
-from outreach.store.db import open_db  # noqa: E402
+from outreach.store.db import forget_engines, open_db  # noqa: E402
 from outreach.store.schema import memberships, subscribers  # noqa: E402
 
 SINK = os.environ.get("SMTP_SINK", "/usr/sbin/smtp-sink")  # a smtp-sink unpacked elsewhere (dpkg -x) works too
@@ -60,9 +89,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_sink(port: int) -> subprocess.Popen:
+def start_sink(port: int, counts: Path | None = None) -> subprocess.Popen:
+    """smtp-sink on 127.0.0.1:port; with ``counts``, its running counters (-c) go to that file."""
     user = ["-u", "nobody"] if os.geteuid() == 0 else []
-    proc = subprocess.Popen([SINK, *user, f"127.0.0.1:{port}", "1000"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    count = ["-c"] if counts is not None else []
+    out = open(counts, "wb") if counts is not None else subprocess.DEVNULL
+    proc = subprocess.Popen([SINK, *user, *count, f"127.0.0.1:{port}", "1000"], stdout=out, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         try:
@@ -74,6 +106,21 @@ def start_sink(port: int) -> subprocess.Popen:
     raise SystemExit("smtp-sink did not start")
 
 
+def delivered(counts: Path) -> int:
+    """Messages smtp-sink has received so far: the last ``mesg=`` of its -c counters."""
+    with open(counts, "rb") as f:
+        f.seek(max(0, f.seek(0, os.SEEK_END) - 200))
+        tail = f.read().decode("ascii", "replace")
+    found = [part for part in tail.replace("\r", " ").replace("\n", " ").split() if part.startswith("mesg=")]
+    return int(found[-1][5:]) if found else 0
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU a running process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def seed(config: Config, n: int) -> None:
     engine = open_db(config)
     stamp = datetime.now(timezone.utc)
@@ -83,6 +130,52 @@ def seed(config: Config, n: int) -> None:
             ids = range(start + 1, min(n, start + chunk) + 1)
             conn.execute(insert(subscribers), [{"id": i, "email": f"r{i:07d}@example.org", "display_email": f"r{i:07d}@example.org", "name": f"Reader {i}", "attrs": {}, "created_at": stamp, "updated_at": stamp} for i in ids])
             conn.execute(insert(memberships), [{"subscriber_id": i, "list": "research", "status": "active", "source": "import", "updated_at": stamp} for i in ids])
+
+
+def is_postgres(url: str | None) -> bool:
+    """Whether a database URL names PostgreSQL."""
+    return bool(url) and url.split(":", 1)[0].split("+", 1)[0] in ("postgresql", "postgres")
+
+
+@contextlib.contextmanager
+def fresh_database(base: str | None, work: Path, name: str) -> Iterator[str]:
+    """A fresh database for one send: a SQLite file in ``work``, a schema of its own on PostgreSQL (dropped after),
+    or the user's own non-PostgreSQL URL as given."""
+    if base is None:
+        yield f"sqlite:///{work / f'{name}.db'}"
+        return
+    if not is_postgres(base):
+        yield base
+        return
+    import sqlalchemy
+
+    schema = f"bench_{name.replace('-', '_')}_{uuid.uuid4().hex[:8]}"
+    admin = sqlalchemy.create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    try:
+        yield f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
+    finally:
+        forget_engines()
+        drop_schema(admin, schema)
+        admin.dispose()
+
+
+def drop_schema(admin, schema: str) -> None:  # type: ignore[no-untyped-def]
+    """Drop a send's schema; sessions a killed sender left holding locks on its tables are ended first."""
+    import sqlalchemy
+
+    with admin.connect() as conn:
+        conn.exec_driver_sql("SET lock_timeout = '20s'")
+        try:
+            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+            return
+        except sqlalchemy.exc.OperationalError:
+            pass
+        conn.exec_driver_sql("SELECT pg_terminate_backend(l.pid) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+                             "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %s AND l.pid <> pg_backend_pid()", (schema,))
+        conn.exec_driver_sql("SET lock_timeout = 0")
+        conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
 
 
 def floor(port: int, connections: int, n: int, data: bytes) -> float:
@@ -103,6 +196,17 @@ def floor(port: int, connections: int, n: int, data: bytes) -> float:
     return n / (time.perf_counter() - started)
 
 
+def round_trip_ms(port: int, count: int = 20) -> float:
+    """The median NOOP round trip through ``port`` (the proxy), in ms: what the RTT really is, timer slack included."""
+    with smtplib.SMTP("127.0.0.1", port) as smtp:
+        times = []
+        for _ in range(count):
+            started = time.perf_counter()
+            smtp.noop()
+            times.append(time.perf_counter() - started)
+    return statistics.median(times) * 1000
+
+
 def write_key(path: Path, bits: int = 2048) -> None:
     """A throwaway RSA key (mode 0600), made for this run only."""
     from cryptography.hazmat.primitives import serialization
@@ -114,101 +218,284 @@ def write_key(path: Path, bits: int = 2048) -> None:
         f.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
 
 
-def run_outreach(work: Path, name: str, database: str, port: int, connections: int, recipients: int, dkim_key: Path | None,
-                 clicks: str = "aggregate") -> tuple[float, int, float] | None:
-    """One timed ``outreach send`` subprocess; (msg/s, peak RSS of the children so far in MB, µs CPU per message), None when it failed."""
+def write_config(work: Path, name: str, database: str, port: int, connections: int, dkim_key: Path | None, clicks: str) -> Path:
+    """The config file of one timed send."""
     text = (f'database = "{database}"\noutbox = "{work / "outbox"}"\nrequire_approval = false\n'
             f'[web]\nbase_url = "https://news.example.org"\n'  # links are only written, never followed: https as a real send needs
             f'[tracking]\nclicks = "{clicks}"\n'
             f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\nconnections = {connections}\ntimeout = 30\n')
     if dkim_key is not None:
         text += f'[email.dkim]\nselector = "bench"\ndomain = "outreach.invalid"\nprivate_key_file = "{dkim_key}"\n'
-    (work / f"{name}.toml").write_text(text, encoding="utf-8")
-    env = {**os.environ, "OUTREACH_SECRET": "bench-key"}
+    path = work / f"{name}.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def send_command(config_path: Path) -> list[str]:
+    """``outreach send`` of the sample campaign, now, with this config."""
     outreach = shutil.which("outreach") or sys.executable
     cmd = [outreach] if outreach != sys.executable else [sys.executable, "-m", "outreach"]
-    print(f"outreach send{' (DKIM-signed)' if dkim_key else ''} to {recipients:,} subscribers, clicks = {clicks} …", flush=True)
+    return [*cmd, "--config", str(config_path), "send", str(CAMPAIGN), "--now"]
+
+
+@dataclass
+class Probe:
+    """Where a send's side effects are counted: smtp-sink's counters and the proxy's (or sink's) CPU."""
+
+    counts: Path
+    pid: int
+
+    def mark(self) -> tuple[int, float, float]:
+        """(delivered so far, proxy CPU seconds so far, now)."""
+        return delivered(self.counts), cpu_seconds(self.pid), time.perf_counter()
+
+    def since(self, before: tuple[int, float, float], what: str) -> int:
+        """Print what the sink received and the CPU the watched process used since ``before``; returns the count."""
+        count, cpu, now = self.mark()
+        print(f"  smtp-sink received {count - before[0]:,} messages; {what} used {(cpu - before[1]) / (now - before[2]):.0%} "
+              f"of one core ({cpu - before[1]:.1f} s CPU in {now - before[2]:.1f} s)", flush=True)
+        return count - before[0]
+
+
+@dataclass
+class Sent:
+    """One timed send: msg/s (whole command), peak RSS of the children so far, CPU per message, processes that failed."""
+
+    rate: float
+    peak_mb: int
+    cpu_us: float
+    failed: int
+    delivered: int = 0  # what smtp-sink received during the send
+
+
+def run_outreach(work: Path, name: str, database: str, port: int, connections: int, recipients: int, dkim_key: Path | None,
+                 clicks: str = "aggregate", workers: int = 1) -> Sent:
+    """A timed ``outreach send`` (``workers`` processes started at once on one database), timed from the first
+    start to the last exit."""
+    config_path = write_config(work, name, database, port, connections, dkim_key, clicks)
+    # the outreach of this tree, even when the venv's editable install points at another checkout
+    env = {**os.environ, "OUTREACH_SECRET": "bench-key",
+           "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT / "src"), os.environ.get("PYTHONPATH")) if p)}
+    many = f"{workers} processes of " if workers > 1 else ""
+    print(f"{many}outreach send{' (DKIM-signed)' if dkim_key else ''} to {recipients:,} subscribers, clicks = {clicks} …", flush=True)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    proc = subprocess.run([*cmd, "--config", str(work / f"{name}.toml"), "send", str(CAMPAIGN), "--now"], env=env, cwd=work, capture_output=True, text=True)
+    procs = [subprocess.Popen(send_command(config_path), env=env, cwd=work, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(workers)]
+    outputs = [proc.communicate() for proc in procs]
     elapsed = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    peak_kb = after.ru_maxrss
     # CPU per message says what signing costs even when other work shares the cores and the rates wobble
     cpu_us = (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) / recipients * 1e6
-    if proc.returncode != 0:
-        print(proc.stdout[-3000:], proc.stderr[-3000:], file=sys.stderr)
-        return None
-    print(proc.stdout.strip().splitlines()[-1], flush=True)
+    failed = 0
+    for proc, (out, err) in zip(procs, outputs):
+        if proc.returncode != 0:
+            print(f"outreach send exited with {proc.returncode}:", out[-3000:], err[-3000:], file=sys.stderr)
+            failed += 1
+        elif out.strip():
+            print(" ", out.strip().splitlines()[-1], flush=True)
     rate = recipients / elapsed
-    print(f"outreach{' signed' if dkim_key else ''}: {rate:,.0f} msg/s (whole command, start-up included: {elapsed:.1f}s); "
-          f"{cpu_us:,.0f} µs CPU per message", flush=True)
-    return rate, peak_kb // 1024, cpu_us
+    print(f"outreach{' signed' if dkim_key else ''}{f' x{workers}' if workers > 1 else ''}: {rate:,.0f} msg/s "
+          f"(whole command, start-up included: {elapsed:.1f}s); {cpu_us:,.0f} µs CPU per message", flush=True)
+    return Sent(rate, after.ru_maxrss // 1024, cpu_us, failed)
 
 
-def main() -> int:
+def sample_message(config: Config) -> bytes:
+    """The sample campaign's message for one made-up recipient: the floor's pre-built bytes."""
+    plan = build_plan(load_campaign(CAMPAIGN), config)
+    return campaign_factory(config, plan.campaign, plan.email).build(sample_recipient(config, plan.campaign), datetime.now(timezone.utc))
+
+
+@dataclass
+class Bench:
+    """What every timed send of one run shares."""
+
+    args: argparse.Namespace
+    work: Path
+    port: int  # where the senders connect: smtp-sink, or the delay proxy in front of it
+    probe: Probe
+
+    def send(self, name: str, dkim_key: Path | None = None, clicks: str = "aggregate", workers: int = 1) -> Sent:
+        """Seed a fresh database and time ``outreach send`` on it."""
+        with fresh_database(self.args.database, self.work, name) as database:
+            print(f"seeding {self.args.recipients:,} subscribers into {database} …", flush=True)
+            seed(Config(database=database), self.args.recipients)
+            mark = self.probe.mark()
+            result = run_outreach(self.work, name, database, self.port, self.args.connections, self.args.recipients,
+                                  dkim_key, clicks, workers)
+            result.delivered = self.probe.since(mark, "the proxy" if self.args.rtt_ms else "smtp-sink")
+            return result
+
+    def message(self) -> bytes:
+        """The floor's message bytes (built on a throwaway SQLite database)."""
+        config = Config(database=f"sqlite:///{self.work / 'message.db'}", outbox=self.work / "outbox", require_approval=False,
+                        smtp=SmtpConfig(host="127.0.0.1", port=self.port, security="none", connections=1, timeout=30))
+        return sample_message(config)
+
+    def dkim_key(self) -> Path:
+        """A throwaway signing key for the signed send."""
+        write_key(self.work / "dkim.pem", self.args.dkim_bits)
+        return self.work / "dkim.pem"
+
+
+def loopback(bench: Bench) -> str | None:
+    """Today's run against smtp-sink on loopback; the last line, or None when a send failed."""
+    args = bench.args
+    data = bench.message()
+    print(f"floor: {args.floor_messages:,} identical {len(data):,}-byte messages over {args.connections} connections …", flush=True)
+    floor_rate = floor(bench.port, args.connections, args.floor_messages, data)
+    print(f"floor: {floor_rate:,.0f} msg/s", flush=True)
+    mode = "off" if args.clicks == "compare" else args.clicks
+    unsigned = bench.send("outreach", None, mode)
+    if unsigned.failed:
+        return None
+    rate, peak_mb = unsigned.rate, unsigned.peak_mb
+    line = "ratio=%.3f floor=%d outreach=%d peak_rss_mb=%d" % (rate / floor_rate, floor_rate, rate, peak_mb)
+    if args.clicks == "compare":
+        extra = clicks_compare(bench, unsigned)
+        if extra is None:
+            return None
+        line += extra
+    if args.dkim:
+        signed = bench.send("outreach-dkim", bench.dkim_key(), mode)
+        if signed.failed:
+            return None
+        line += " dkim=%d dkim_ratio=%.3f dkim_vs_unsigned=%.3f peak_rss_mb_both=%d" % (
+            signed.rate, signed.rate / floor_rate, signed.rate / rate, signed.peak_mb)
+    return line + workers_part(bench, rate)
+
+
+def clicks_compare(bench: Bench, first_off: Sent) -> str | None:
+    """off, aggregate, aggregate, off (ABBA, each on a fresh copy of the seed): a drift in the
+    machine's speed during the run weighs on both modes alike."""
+    runs = {"off": [first_off], "aggregate": []}
+    for i, mode_i in enumerate(("aggregate", "aggregate", "off")):
+        result = bench.send(f"outreach-clicks-{i}", None, mode_i)
+        if result.failed:
+            return None
+        runs[mode_i].append(result)
+    off_rate, on_rate = (sum(r.rate for r in runs[m]) / 2 for m in ("off", "aggregate"))
+    off_cpu, on_cpu = (sum(r.cpu_us for r in runs[m]) / 2 for m in ("off", "aggregate"))
+    return " clicks_off=%d clicks_aggregate=%d clicks_vs_off=%.3f cpu_us_off=%d cpu_us_aggregate=%d" % (
+        off_rate, on_rate, on_rate / off_rate, off_cpu, on_cpu)
+
+
+def far_relay(bench: Bench) -> str | None:
+    """The run through the delay proxy: smtplib, the physical limit, outreach (and signed); the last line, or None."""
+    args = bench.args
+    rtt = args.rtt_ms / 1000
+    print(f"measured round trip through the proxy: {round_trip_ms(bench.port):.1f} ms (nominal {args.rtt_ms:g} ms)", flush=True)
+    data = bench.message()
+    print(f"smtplib: {args.floor_messages:,} identical {len(data):,}-byte messages over {args.connections} connections "
+          f"through the proxy …", flush=True)
+    mark = bench.probe.mark()
+    floor_rate = floor(bench.port, args.connections, args.floor_messages, data)
+    print(f"smtplib: {floor_rate:,.0f} msg/s", flush=True)
+    bench.probe.since(mark, "the proxy")
+    limit = args.connections / rtt
+    print(f"physical limit: {args.connections} connections / {args.rtt_ms:g} ms = {limit:,.0f} msg/s "
+          f"(one round trip per message per connection)", flush=True)
+    line_end = " smtplib=%d rtt_ms=%g connections=%d" % (floor_rate, args.rtt_ms, args.connections)
+    if args.floor_only:
+        return "smtplib_ratio_to_limit=%.3f limit=%d" % (floor_rate / limit, limit) + line_end
+    unsigned = bench.send("outreach", None, args.clicks)
+    if unsigned.failed:
+        return None
+    rate, peak_mb = unsigned.rate, unsigned.peak_mb
+    line = "ratio_to_limit=%.3f limit=%d outreach=%d" % (rate / limit, limit, rate) + line_end + " peak_rss_mb=%d" % peak_mb
+    if args.dkim:
+        signed = bench.send("outreach-dkim", bench.dkim_key(), args.clicks)
+        if signed.failed:
+            return None
+        line += " dkim=%d dkim_ratio_to_limit=%.3f" % (signed.rate, signed.rate / limit)
+    return line + workers_part(bench, rate)
+
+
+def workers_part(bench: Bench, one_rate: float) -> str:
+    """With --workers N: time N senders on one fresh database; the last line's workers fields ('' without)."""
+    args = bench.args
+    if args.workers <= 1:
+        return ""
+    result = bench.send(f"outreach-workers{args.workers}", None, "off" if args.clicks == "compare" else args.clicks, args.workers)
+    # a worker that exits non-zero is reported, not hidden: the rate still counts from the first start to the last exit,
+    # and what smtp-sink received says whether every recipient got exactly one message
+    part = " workers=%d workers_rate=%d workers_ratio=%.3f" % (args.workers, result.rate, result.rate / one_rate)
+    if args.rtt_ms:
+        limit = args.workers * args.connections / (args.rtt_ms / 1000)
+        print(f"physical limit for {args.workers} workers: {limit:,.0f} msg/s", flush=True)
+        part += " workers_limit=%d workers_ratio_to_limit=%.3f" % (limit, result.rate / limit)
+    return part + " workers_delivered=%d workers_failed=%d" % (result.delivered, result.failed)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """The command line, with the defaults that depend on --rtt-ms filled in; a bad combination exits 2 with one line."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--recipients", type=int, default=100_000)
+    parser.add_argument("--recipients", type=int, help="subscribers to send to (default 100,000; 20,000 with --rtt-ms)")
     parser.add_argument("--connections", type=int, default=4)
-    parser.add_argument("--database", help="database URL (default: a fresh SQLite file in a temp folder)")
+    parser.add_argument("--database", help="database URL (default: a fresh SQLite file per send; PostgreSQL: a fresh schema per send)")
     parser.add_argument("--dkim", action="store_true", help="also time a DKIM-signed send (a second database, seeded the same)")
     parser.add_argument("--dkim-bits", type=int, default=2048, choices=(1024, 2048, 3072), help="the throwaway key's size (default 2048)")
     parser.add_argument("--clicks", default="aggregate", choices=("aggregate", "individual", "off", "compare"),
                         help="[tracking] clicks for the sends (default aggregate); compare: time off and aggregate")
-    args = parser.parse_args()
-    if (args.dkim or args.clicks == "compare") and args.database:
-        parser.error("--dkim and --clicks compare time two sends on two fresh SQLite databases; they cannot be combined with --database")
+    parser.add_argument("--rtt-ms", type=float, default=0, help="put a delay proxy with this round-trip time before smtp-sink (default 0: loopback)")
+    parser.add_argument("--workers", type=int, default=1, help="also time N outreach send processes at once on one PostgreSQL database")
+    parser.add_argument("--floor-messages", type=int,
+                        help="messages for the smtplib floor (default: --recipients; with --rtt-ms at most 200 per connection)")
+    parser.add_argument("--floor-only", action="store_true", help="with --rtt-ms: time only smtplib (does the proxy scale?)")
+    args = parser.parse_args(argv)
+    refusal = refuse(args)
+    if refusal:
+        print(f"fanout.py: {refusal}", file=sys.stderr)
+        raise SystemExit(2)
+    if args.recipients is None:
+        args.recipients = 20_000 if args.rtt_ms else 100_000
+    if args.floor_messages is None:
+        args.floor_messages = min(args.recipients, 200 * args.connections) if args.rtt_ms else args.recipients
+    return args
+
+
+def refuse(args: argparse.Namespace) -> str | None:
+    """Why these options cannot run together, or None."""
+    if args.workers < 1 or args.connections < 1 or (args.recipients is not None and args.recipients < 1) or args.rtt_ms < 0:
+        return "--workers, --connections and --recipients must be at least 1, --rtt-ms not negative"
+    if args.workers > 1 and not is_postgres(args.database):
+        return "--workers needs --database postgresql+psycopg://…: workers share one PostgreSQL database"
+    if args.database and not is_postgres(args.database) and (args.dkim or args.clicks == "compare"):
+        return "--dkim and --clicks compare seed a database per send: leave out --database, or give a PostgreSQL one"
+    if args.rtt_ms and args.clicks == "compare":
+        return "--clicks compare times CPU on loopback: leave out --rtt-ms"
+    if args.floor_only and not args.rtt_ms:
+        return "--floor-only goes with --rtt-ms"
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark; the last line printed is the one to keep."""
+    args = parse_args(argv)
     if not Path(SINK).exists():
         print(f"{SINK} is missing: apt-get install postfix (it ships smtp-sink), or set SMTP_SINK", file=sys.stderr)
         return 2
     work = Path(tempfile.mkdtemp(prefix="outreach-bench-"))
-    port = free_port()
-    sink = start_sink(port)
+    sink_port = free_port()
+    sink = start_sink(sink_port, work / "sink-counts")
+    proxy = None
     try:
-        database = args.database or f"sqlite:///{work / 'bench.db'}"
-        smtp = SmtpConfig(host="127.0.0.1", port=port, security="none", connections=args.connections, timeout=30)
-        config = Config(database=database, outbox=work / "outbox", require_approval=False, smtp=smtp)
-        print(f"seeding {args.recipients:,} subscribers into {database} …", flush=True)
-        seed(config, args.recipients)
-
-        plan = build_plan(load_campaign(CAMPAIGN), config)
-        data = campaign_factory(config, plan.campaign, plan.email).build(sample_recipient(config, plan.campaign), datetime.now(timezone.utc))
-        print(f"floor: {args.recipients:,} identical {len(data):,}-byte messages over {args.connections} connections …", flush=True)
-        floor_rate = floor(port, args.connections, args.recipients, data)
-        print(f"floor: {floor_rate:,.0f} msg/s", flush=True)
-
-        mode = "off" if args.clicks == "compare" else args.clicks
-        unsigned = run_outreach(work, "outreach", database, port, args.connections, args.recipients, None, mode)
-        if unsigned is None:
+        if args.rtt_ms:
+            proxy, port = delay_proxy.start(("127.0.0.1", sink_port), args.rtt_ms)
+            bench = Bench(args, work, port, Probe(work / "sink-counts", proxy.pid))
+            line = far_relay(bench)
+        else:
+            line = loopback(Bench(args, work, sink_port, Probe(work / "sink-counts", sink.pid)))
+        if line is None:
             return 1
-        rate, peak_mb, cpu_us = unsigned
-        line = "ratio=%.3f floor=%d outreach=%d peak_rss_mb=%d" % (rate / floor_rate, floor_rate, rate, peak_mb)
-        if args.clicks == "compare":
-            # off, aggregate, aggregate, off (ABBA, each on a fresh copy of the seed): a drift in the
-            # machine's speed during the run weighs on both modes alike
-            runs = {"off": [unsigned], "aggregate": []}
-            for i, mode_i in enumerate(("aggregate", "aggregate", "off")):
-                db = f"sqlite:///{work / f'bench-clicks-{i}.db'}"
-                seed(config.model_copy(update={"database": db}), args.recipients)
-                result = run_outreach(work, f"outreach-clicks-{i}", db, port, args.connections, args.recipients, None, mode_i)
-                if result is None:
-                    return 1
-                runs[mode_i].append(result)
-            off_rate, on_rate = (sum(r[0] for r in runs[m]) / 2 for m in ("off", "aggregate"))
-            off_cpu, on_cpu = (sum(r[2] for r in runs[m]) / 2 for m in ("off", "aggregate"))
-            line += " clicks_off=%d clicks_aggregate=%d clicks_vs_off=%.3f cpu_us_off=%d cpu_us_aggregate=%d" % (
-                off_rate, on_rate, on_rate / off_rate, off_cpu, on_cpu)
-        if args.dkim:
-            signed_db = f"sqlite:///{work / 'bench-dkim.db'}"
-            seed(config.model_copy(update={"database": signed_db}), args.recipients)
-            write_key(work / "dkim.pem", args.dkim_bits)
-            signed = run_outreach(work, "outreach-dkim", signed_db, port, args.connections, args.recipients, work / "dkim.pem", mode)
-            if signed is None:
-                return 1
-            line += " dkim=%d dkim_ratio=%.3f dkim_vs_unsigned=%.3f peak_rss_mb_both=%d" % (signed[0], signed[0] / floor_rate, signed[0] / rate, signed[1])
+        if proxy is not None:
+            print(delay_proxy.stop(proxy), flush=True)
+            proxy = None
         print(line)
         return 0
     finally:
+        if proxy is not None:
+            delay_proxy.stop(proxy)
         sink.terminate()
         sink.wait()
         shutil.rmtree(work, ignore_errors=True)
