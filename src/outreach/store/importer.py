@@ -18,14 +18,21 @@ address is not imported: its values are counted as not imported.
 from __future__ import annotations
 
 import difflib
+import io
+import itertools
+import json
 import math
+import pickle
 import re
+import sqlite3
+import tempfile
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, BinaryIO, Callable, Generic, Iterable, Iterator, NamedTuple, TypeVar
 
-from sqlalchemy import Engine, func, insert, select, update
+from email_validator.rfc_constants import CASE_INSENSITIVE_MAILBOX_NAMES
+from sqlalchemy import Connection, Engine, Row, bindparam, func, insert, select, update
 
 from ..config import AttributeKind, Config
 from ..errors import SubscriberError
@@ -34,10 +41,9 @@ from ..tokens import Keyring
 from .consent import ConsentMethod
 from .db import current_user, now
 from .privacy import forgotten_in, keyring
-from .schema import audit, consents, memberships, subscriber_topics, subscribers
+from .schema import audit, memberships, new_token_key, subscriber_topics, subscribers
 from .subscribers import (BATCH, MAX_ADDRESS, MAX_ATTR_VALUE, MAX_ATTRS, MAX_NAME, clean_value, normalise_email, open_csv, rows_of,
                           suppressed_clause)
-from .upsert import insert_ignore
 
 ALIASES = {"email": "email", "name": "name", "language": "language", "lang": "language", "locale": "language",
            "country": "country", "topics": "topics", "interests": "topics"}
@@ -143,6 +149,84 @@ def hint(word: str, names: dict[str, str]) -> str:
 
 # -- what an import did ----------------------------------------------------------------------------
 
+T = TypeVar("T")
+
+
+class Spool(Generic[T]):
+    """A list that keeps its first :attr:`KEEP` entries in memory and the rest in a temporary file.
+
+    A report of a million-row file with a problem in every row must still be printed in
+    full, but never held in memory at once: the entries are read back in order.
+    """
+
+    KEEP = 1000
+
+    def __init__(self, items: Iterable[T] = ()) -> None:
+        self._head: list[T] = []
+        self._file: BinaryIO | None = None
+        self._size = 0
+        self.extend(items)
+
+    def append(self, item: T) -> None:
+        """Add ``item`` at the end."""
+        if self._size < self.KEEP:
+            self._head.append(item)
+        else:
+            if self._file is None:
+                self._file = tempfile.TemporaryFile()
+            pickle.dump(item, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+        self._size += 1
+
+    def extend(self, items: Iterable[T]) -> None:
+        """Add ``items`` at the end, in order."""
+        for item in items:
+            self.append(item)
+
+    def __iadd__(self, items: Iterable[T]) -> "Spool[T]":
+        self.extend(items)
+        return self
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __iter__(self) -> Iterator[T]:
+        size = self._size
+        yield from self._head[:min(size, self.KEEP)]
+        if self._file is None or size <= self.KEEP:
+            return
+        self._file.flush()
+        at = 0
+        for _ in range(size - self.KEEP):
+            self._file.seek(at)
+            item = pickle.load(self._file)  # our own file, written above
+            at = self._file.tell()
+            self._file.seek(0, io.SEEK_END)  # an append while the caller holds this iterator goes to the end
+            yield item
+
+    def __getitem__(self, index: int) -> T:
+        if 0 <= index < len(self._head):
+            return self._head[index]
+        if index < 0:
+            index += self._size
+        if not 0 <= index < self._size:
+            raise IndexError("Spool index out of range")
+        return next(itertools.islice(iter(self), index, None))
+
+    def __contains__(self, item: object) -> bool:
+        return any(entry == item for entry in self)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (Spool, list)):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        more = f", … {self._size - len(self._head)} more" if self._size > len(self._head) else ""
+        return f"Spool({self._head!r}{more})"
+
+
 class Duplicate(NamedTuple):
     """A row whose address an earlier row of the file already has: only the earlier row is imported."""
 
@@ -154,17 +238,17 @@ class Duplicate(NamedTuple):
 
 @dataclass
 class ImportReport:
-    """What an import did, row by row where a row was not taken as it was."""
+    """What an import did, row by row where a row was not taken as it was (long lists wait in temporary files)."""
 
     added: int = 0
     updated: int = 0
     unchanged: int = 0
-    rejected: list[tuple[int, str, str]] = field(default_factory=list)  # (row, value, reason)
-    merged: list[Duplicate] = field(default_factory=list)
+    rejected: Spool[tuple[int, str, str]] = field(default_factory=Spool)  # (row, value, reason)
+    merged: Spool[Duplicate] = field(default_factory=Spool)
     # (row, column, what was done): a value taken, but not exactly as it was in the file
-    notes: list[tuple[int, str, str]] = field(default_factory=list)
+    notes: Spool[tuple[int, str, str]] = field(default_factory=Spool)
     # (row, column, reason): a value not taken (the rest of its row was)
-    problems: list[tuple[int, str, str]] = field(default_factory=list)
+    problems: Spool[tuple[int, str, str]] = field(default_factory=Spool)
     columns: list[Column] = field(default_factory=list)
     consents: int = 0
     suppressed: int = 0
@@ -201,6 +285,33 @@ class Person:
     topics: tuple[str, ...]
 
 
+class Memo:
+    """Answers that repeat from row to row (a language, a country, a topics cell), worked out once per import."""
+
+    LIMIT = 10_000  # distinct values remembered: a column of unique values is not kept
+
+    def __init__(self, topics: dict[str, str]) -> None:
+        from ..locale import normalise_country, normalise_language
+
+        self.language, self.country = normalise_language, normalise_country
+        self.topics = topics
+        self._answers: dict[tuple[str, str], tuple[Any, str | None]] = {}
+
+    def answer(self, what: str, value: str, work: Callable[[str], Any]) -> Any:
+        """``work(value)``, remembered; a ``ValueError`` it raised is raised again, with its message."""
+        found = self._answers.get((what, value))
+        if found is None:
+            try:
+                found = (work(value), None)
+            except ValueError as exc:
+                found = (None, str(exc))
+            if len(self._answers) < self.LIMIT:
+                self._answers[(what, value)] = found
+        if found[1] is not None:
+            raise ValueError(found[1])
+        return found[0]
+
+
 def _attributes(number: int, row: dict[str, str], columns: list[Column], report: ImportReport) -> dict[str, Value]:
     attrs: dict[str, Value] = {}
     for column in columns:
@@ -219,36 +330,152 @@ def _attributes(number: int, row: dict[str, str], columns: list[Column], report:
     return attrs
 
 
-def _locale(number: int, row: dict[str, str], columns: list[Column], report: ImportReport) -> tuple[str | None, str | None]:
-    from ..locale import normalise_country, normalise_language
-
+def _locale(number: int, row: dict[str, str], columns: list[Column], report: ImportReport, memo: Memo) -> tuple[str | None, str | None]:
     found: dict[str, str | None] = {"language": None, "country": None}
     for column in columns:
         value = row.get(column.header, "")
         if column.field in found and value:
+            work = memo.language if column.field == "language" else memo.country
             try:
-                found[column.field] = (normalise_language if column.field == "language" else normalise_country)(clean_line(value, 40))
+                found[column.field] = memo.answer(column.field, value, lambda v: work(clean_line(v, 40)))
             except ValueError as exc:
                 report.problems.append((number, column.header, str(exc)))
     return found["language"], found["country"]
 
 
-def _topics(number: int, row: dict[str, str], columns: list[Column], topics: dict[str, str], report: ImportReport) -> tuple[str, ...]:
+def _topics(number: int, row: dict[str, str], columns: list[Column], memo: Memo, report: ImportReport) -> tuple[str, ...]:
     found: list[str] = []
     for column in columns:
         if column.field == "topics" and row.get(column.header):
-            ids, unknown = topic_ids(clean_line(row[column.header]), topics)
+            ids, unknown = memo.answer("topics", row[column.header], lambda v: topic_ids(clean_line(v), memo.topics))
             found += ids
             report.problems += [(number, column.header, reason) for reason in unknown]
     return tuple(found)
 
 
-def person(number: int, row: dict[str, str], key: str, display: str, columns: list[Column], config: Config, report: ImportReport) -> Person:
+def person(number: int, row: dict[str, str], key: str, display: str, columns: list[Column], config: Config, report: ImportReport,
+           memo: Memo | None = None) -> Person:
     """The row's values, cleaned and typed; every value not taken as written is noted or reported against the row."""
+    memo = memo or Memo(config.topics)
     name = clean_value(number, "name", row.get("name", ""), MAX_NAME, report.notes) or None
-    language, country = _locale(number, row, columns, report)
+    language, country = _locale(number, row, columns, report, memo)
     return Person(number, key, display, name, _attributes(number, row, columns, report), language, country,
-                  _topics(number, row, columns, config.topics, report))
+                  _topics(number, row, columns, memo, report))
+
+
+# -- reading: rows in chunks, duplicates found in a private file ---------------------------------------
+
+class Read(NamedTuple):
+    """A row as read, with what reading it noted (replayed into the report in row order) and its address or why not."""
+
+    number: int
+    values: dict[str, str]
+    notes: list[tuple[int, str, str]]
+    problems: list[tuple[int, str, str]]
+    key: str | None  # None: the address was refused (``reason``)
+    display: str
+    reason: str
+
+
+_ATEXT = r"A-Za-z0-9_!#$%&'*+\-/=?^`{|}~"  # RFC 5322 atext, as email-validator has it
+_PLAIN_LOCAL = re.compile(f"[{_ATEXT}]+(?:\\.[{_ATEXT}]+)*\\Z")
+_PLAIN_DOMAIN = re.compile(r"[A-Za-z0-9.-]+\Z")
+
+
+class Addresses:
+    """:func:`normalise_email`, with each domain checked once per import (checking a domain is most of its time).
+
+    Only a plain address takes the short way: ASCII dot-atom before the one ``@``, at most
+    64 characters, not a mailbox name the validator lower-cases (``postmaster``), and a domain of
+    ASCII letters, digits, dots and single hyphens that the validator accepts (asked once, with
+    a stand-in local part). It comes out exactly as the validator writes it; anything else, and
+    every refusal, goes through :func:`normalise_email` itself.
+    """
+
+    LIMIT = 100_000  # domains remembered
+
+    def __init__(self) -> None:
+        self._domains: dict[str, str | None] = {}
+
+    def normalise(self, raw: str) -> tuple[str, str]:
+        """(identity key, display form) of ``raw``, as :func:`normalise_email`; raise ``ValueError`` with the reason."""
+        text = (raw or "").strip()
+        local, _, domain = text.partition("@")
+        if (len(local) <= 64 and "@" not in domain and "--" not in domain and _PLAIN_LOCAL.match(local) and _PLAIN_DOMAIN.match(domain)
+                and local.lower() not in CASE_INSENSITIVE_MAILBOX_NAMES):
+            checked = self._domain(domain)
+            display = f"{local}@{checked}"
+            if checked is not None and len(display) <= 254:
+                return display.lower(), display
+        return normalise_email(raw)
+
+    def _domain(self, domain: str) -> str | None:
+        """The validator's form of ``domain``, or None when it refuses it (the address then goes the long way, for the reason)."""
+        if domain in self._domains:
+            return self._domains[domain]
+        try:
+            checked: str | None = normalise_email(f"a@{domain}")[1].partition("@")[2]
+        except ValueError:
+            checked = None
+        if len(self._domains) < self.LIMIT:
+            self._domains[domain] = checked
+        return checked
+
+
+def _read(path: Path, header: list[str], reader: Iterator[list[str]]) -> Iterator[Read]:
+    notes: list[tuple[int, str, str]] = []
+    problems: list[tuple[int, str, str]] = []
+    addresses = Addresses()
+    for number, row in rows_of(header, reader, notes, problems, path):
+        try:
+            key, display = addresses.normalise(row.get("email", ""))
+            reason = ""
+        except ValueError as exc:
+            key, display, reason = None, "", str(exc)
+        yield Read(number, row, notes[:], problems[:], key, display, reason)
+        notes.clear()
+        problems.clear()
+
+
+def _chunks(rows: Iterator[Read], size: int) -> Iterator[list[Read]]:
+    chunk: list[Read] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+class Seen:
+    """The first row of every address taken so far, in a private SQLite file: a million addresses in a dict take ~150 MB."""
+
+    def __init__(self) -> None:
+        self._folder = tempfile.TemporaryDirectory(prefix="outreach-import-")
+        self._db = sqlite3.connect(Path(self._folder.name) / "seen.db", isolation_level=None)
+        for pragma in ("journal_mode=OFF", "synchronous=OFF", "cache_size=-8000"):
+            self._db.execute(f"PRAGMA {pragma}")
+        self._db.execute("CREATE TABLE seen (address TEXT PRIMARY KEY, row INTEGER NOT NULL) WITHOUT ROWID")
+
+    def first_rows(self, keys: list[str]) -> dict[str, int]:
+        """The row that first had each of ``keys``, for those taken before."""
+        found: dict[str, int] = {}
+        for i in range(0, len(keys), 500):
+            part = keys[i:i + 500]
+            found.update(self._db.execute(f"SELECT address, row FROM seen WHERE address IN ({','.join('?' * len(part))})", part))
+        return found
+
+    def add(self, firsts: list[tuple[str, int]]) -> None:
+        """Remember each (address, row) as taken."""
+        self._db.execute("BEGIN")
+        self._db.executemany("INSERT INTO seen VALUES (?, ?)", firsts)
+        self._db.execute("COMMIT")
+
+    def close(self) -> None:
+        """Delete the file."""
+        self._db.close()
+        self._folder.cleanup()
 
 
 # -- storing -----------------------------------------------------------------------------------------
@@ -262,40 +489,72 @@ class Basis:
     basis: str | None
 
 
+@dataclass
+class Run:
+    """One import's settings and the batch of rows waiting to be stored."""
+
+    engine: Engine
+    keys: Keyring
+    list_name: str
+    source: str
+    why: Basis
+    report: ImportReport
+    columns: list[Column]
+    config: Config
+    memo: Memo
+    batch: list[Person] = field(default_factory=list)
+
+
+CHUNK = 2000  # rows read before their addresses are looked up among those taken
+
+
 def import_csv(engine: Engine, path: Path, list_name: str, source: str = "import", *, config: Config | None = None,
                basis: str | None = None, collected_by: str | None = None, encoding: str = "utf-8") -> ImportReport:
     """Add or update the CSV's subscribers on ``list_name``; every rejected row and every value not taken is in the report.
 
     The file is UTF-8 unless ``encoding`` is ``cp1252``; a file that does not decode, or
     that cannot be read as CSV to its end, raises ``SubscriberError`` before anything is stored.
+    Memory stays bounded whatever the file's size: rows are read, checked and stored a batch at a time.
     """
     config = config or Config()
     report = ImportReport()
     header, reader = open_csv(path, encoding)
     report.columns = map_columns(path, header, dict(config.attributes))
-    why = Basis(path.name, collected_by or current_user(), basis)
-    keys = keyring(config, engine)
-    seen: dict[str, int] = {}
-    batch: list[Person] = []
-    for number, row in rows_of(header, reader, report.notes, report.problems, path):
-        try:
-            key, display = normalise_email(row.get("email", ""))
-        except ValueError as exc:
-            report.rejected.append((number, clean_line(row.get("email", ""), MAX_ADDRESS), str(exc)))
-            continue
-        if key in seen:
-            values = tuple(column for column, value in row.items() if value and column != "email")
-            report.merged.append(Duplicate(number, seen[key], display, values))
-            continue
-        seen[key] = number
-        batch.append(person(number, row, key, display, report.columns, config, report))
-        if len(batch) >= BATCH:
-            _store(engine, keys, batch, list_name, source, why, report)
-            batch = []
-    if batch:
-        _store(engine, keys, batch, list_name, source, why, report)
+    run = Run(engine, keyring(config, engine), list_name, source, Basis(path.name, collected_by or current_user(), basis), report,
+              report.columns, config, Memo(config.topics))
+    seen = Seen()
+    try:
+        for chunk in _chunks(_read(path, header, reader), CHUNK):
+            _take(run, chunk, seen)
+    finally:
+        seen.close()
+    if run.batch:
+        _store(run)
     _finish(engine, path, list_name, source, report)
     return report
+
+
+def _take(run: Run, chunk: list[Read], seen: Seen) -> None:
+    """The chunk's rows in order: refused, a duplicate of an earlier row, or a person for the next batch."""
+    report = run.report
+    firsts = seen.first_rows([r.key for r in chunk if r.key is not None])
+    taken: list[tuple[str, int]] = []
+    for r in chunk:
+        report.notes += r.notes
+        report.problems += r.problems
+        if r.key is None:
+            report.rejected.append((r.number, clean_line(r.values.get("email", ""), MAX_ADDRESS), r.reason))
+            continue
+        if r.key in firsts:
+            values = tuple(column for column, value in r.values.items() if value and column != "email")
+            report.merged.append(Duplicate(r.number, firsts[r.key], r.display, values))
+            continue
+        firsts[r.key] = r.number
+        taken.append((r.key, r.number))
+        run.batch.append(person(r.number, r.values, r.key, r.display, run.columns, run.config, report, run.memo))
+        if len(run.batch) >= BATCH:
+            _store(run)
+    seen.add(taken)
 
 
 def _finish(engine: Engine, path: Path, list_name: str, source: str, report: ImportReport) -> None:
@@ -308,74 +567,180 @@ def _finish(engine: Engine, path: Path, list_name: str, source: str, report: Imp
                                                 f"{len(report.rejected)} rejected, {report.consents} consent records"}])
 
 
-def _store(engine: Engine, keys: Keyring, batch: list[Person], list_name: str, source: str, why: Basis, report: ImportReport) -> None:
-    """Store one batch in one transaction; forgotten addresses are rejected first."""
-    forgotten = forgotten_in(engine, keys, [p.key for p in batch])
+def _store(run: Run) -> None:
+    """Store the batch in one transaction; forgotten addresses are rejected first."""
+    batch, run.batch = run.batch, []
+    forgotten = forgotten_in(run.engine, run.keys, [p.key for p in batch])
     for p in batch:
         if p.key in forgotten:
-            report.rejected.append((p.number, p.display, "this address was forgotten at the person's request (subscribers forget): "
-                                                         "it is not imported again; only they can sign up again"))
+            run.report.rejected.append((p.number, p.display, "this address was forgotten at the person's request (subscribers forget): "
+                                                             "it is not imported again; only they can sign up again"))
     batch = [p for p in batch if p.key not in forgotten]
     if batch:
-        _upsert(engine, batch, list_name, source, why, report)
+        _upsert(run, batch)
 
 
-def _upsert(engine: Engine, batch: list[Person], list_name: str, source: str, why: Basis, report: ImportReport) -> None:
-    stamp = now()
-    with engine.begin() as conn:
-        keys = [p.key for p in batch]
-        existing = {r.email: r for r in conn.execute(select(subscribers.c.id, subscribers.c.email, subscribers.c.name, subscribers.c.attrs,
-                                                            subscribers.c.language, subscribers.c.country).where(subscribers.c.email.in_(keys)))}
-        new_rows = [{"email": p.key, "display_email": p.display, "name": p.name, "attrs": p.attrs, "language": p.language,
-                     "country": p.country, "created_at": stamp, "updated_at": stamp} for p in batch if p.key not in existing]
-        insert_ignore(conn, subscribers, new_rows, ["email"])  # a sign-up may add one of them meanwhile
-        ids = dict(conn.execute(select(subscribers.c.email, subscribers.c.id).where(subscribers.c.email.in_(keys))).all())
-        member = {r.subscriber_id: r.status for r in conn.execute(select(memberships.c.subscriber_id, memberships.c.status)
-                                                                  .where(memberships.c.list == list_name, memberships.c.subscriber_id.in_(ids.values())))}
-        followed = {(r.subscriber_id, r.topic) for r in conn.execute(select(subscriber_topics).where(subscriber_topics.c.subscriber_id.in_(ids.values())))}
-        joining: list[dict] = []
-        consenting: list[dict] = []
-        new_topics: list[dict] = []
+def _upsert(run: Run, batch: list[Person]) -> None:
+    """Add the new people and merge the known ones, then their memberships, topics and consent records: a few statements per batch."""
+    stamp, report = now(), run.report
+    with run.engine.begin() as conn:
+        bulk = Bulk(conn, stamp)
+        ids = bulk.add_subscribers(batch)  # those added now; the others were there (or a sign-up added them meanwhile)
+        existing = _existing(conn, [p.key for p in batch if p.key not in ids])
+        ids.update((key, row.id) for key, row in existing.items())
+        known = [row.id for row in existing.values()]  # only these can have memberships and topics already
+        member, followed = _standing(conn, run.list_name, known)
+        joining, activating, consenting, new_topics, changes = [], [], [], [], []
         for p in batch:
             sid, old = ids[p.key], existing.get(p.key)
-            changed = old is not None and _update(conn, sid, p, old, stamp)
-            added = [{"subscriber_id": sid, "topic": t} for t in p.topics if (sid, t) not in followed]
+            change = _change(p, old) if old is not None else None
+            if change is not None:
+                changes.append({"_id": sid, **change, "_updated": stamp})
+            added = [(sid, t) for t in p.topics if (sid, t) not in followed]
             new_topics += added
             status = member.get(sid)
             if status is None:
-                joining.append({"subscriber_id": sid, "list": list_name, "status": "active", "source": source, "updated_at": stamp})
+                joining.append(sid)
             elif status == "pending":
-                conn.execute(update(memberships).where(memberships.c.subscriber_id == sid, memberships.c.list == list_name)
-                             .values(status="active", source=source, updated_at=stamp))
+                activating.append(sid)
             # an "unsubscribed" membership stays so: an import never overrides a subscriber's choice
             if status in (None, "pending"):
-                consenting.append(_consent(sid, list_name, p.number, why, stamp))
-            changed = changed or bool(added) or (old is not None and status in (None, "pending"))
+                consenting.append((sid, p.number))
             if old is None:
                 report.added += 1
-            elif changed:
+            elif change is not None or added or status in (None, "pending"):
                 report.updated += 1
             else:
                 report.unchanged += 1
-        insert_ignore(conn, memberships, joining, ["subscriber_id", "list"])
-        insert_ignore(conn, subscriber_topics, new_topics, ["subscriber_id", "topic"])
-        if consenting:
-            conn.execute(insert(consents), consenting)
-            report.consents += len(consenting)
+        bulk.update_subscribers(changes)
+        bulk.activate(activating, run.list_name, run.source)
+        bulk.add_memberships(joining, run.list_name, run.source)
+        bulk.add_topics(new_topics)
+        bulk.add_consents(consenting, run.list_name, run.why)
+        report.consents += len(consenting)
 
 
-def _update(conn, sid: int, p: Person, old, stamp) -> bool:  # type: ignore[no-untyped-def]
-    """Merge a row into an existing subscriber (a value the file leaves empty keeps what was stored); whether anything changed."""
+def _existing(conn: Connection, keys: list[str]) -> dict[str, Row]:
+    found: dict[str, Row] = {}
+    for i in range(0, len(keys), LOOKUP):
+        q = select(subscribers.c.id, subscribers.c.email, subscribers.c.name, subscribers.c.attrs, subscribers.c.language,
+                   subscribers.c.country).where(subscribers.c.email.in_(keys[i:i + LOOKUP]))
+        found.update((r.email, r) for r in conn.execute(q))
+    return found
+
+
+def _standing(conn: Connection, list_name: str, ids: list[int]) -> tuple[dict[int, str], set[tuple[int, str]]]:
+    """The memberships of ``list_name`` and the topics followed of subscribers ``ids``."""
+    member: dict[int, str] = {}
+    followed: set[tuple[int, str]] = set()
+    for i in range(0, len(ids), LOOKUP):
+        part = ids[i:i + LOOKUP]
+        member.update((sid, status) for sid, status in conn.execute(select(memberships.c.subscriber_id, memberships.c.status)
+                                                                    .where(memberships.c.list == list_name, memberships.c.subscriber_id.in_(part))))
+        followed.update((sid, topic) for sid, topic in conn.execute(select(subscriber_topics.c.subscriber_id, subscriber_topics.c.topic)
+                                                                    .where(subscriber_topics.c.subscriber_id.in_(part))))
+    return member, followed
+
+
+def _change(p: Person, old: Row) -> dict[str, Any] | None:
+    """The merged values of a row and the stored subscriber (a value the file leaves empty keeps what was stored); None if all the same."""
     values = {"name": p.name or old.name, "attrs": {**(old.attrs or {}), **p.attrs},
               "language": p.language or old.language, "country": p.country or old.country}
     if values == {"name": old.name, "attrs": old.attrs or {}, "language": old.language, "country": old.country}:
-        return False
-    conn.execute(update(subscribers).where(subscribers.c.id == sid).values(**values, updated_at=stamp))
-    return True
+        return None
+    return {f"_{key}": value for key, value in values.items()}
 
 
-def _consent(sid: int, list_name: str, number: int, why: Basis, stamp) -> dict:  # type: ignore[no-untyped-def]
-    """A consent record of the import (written in bulk: one insert per batch, not per row)."""
-    return {"subscriber_id": sid, "list": list_name, "method": ConsentMethod.IMPORT.value, "requested_at": None, "given_at": stamp,
-            "ip": None, "user_agent": None, "form_version": None, "source_file": clean_line(why.file_name, 255), "source_row": number,
-            "collected_by": clean_line(why.collected_by, 200), "basis": why.basis, "withdrawn_at": None, "withdrawn_by": None}
+LOOKUP = 500  # keys per IN (…) lookup
+VALUES_ROWS = 1000  # rows per multi-row INSERT on SQLite (9 values each: under its 32,766 parameters)
+
+
+class Bulk:
+    """A batch's writes as few statements as the database allows: one per table and batch.
+
+    SQLite: the driver's executemany (and multi-row VALUES … RETURNING for the new ids);
+    PostgreSQL: one ``INSERT … SELECT FROM unnest(arrays)`` per table, a single round trip
+    whatever the batch's size. Inserts that a sign-up could race are ``ON CONFLICT DO NOTHING``,
+    as :func:`outreach.store.upsert.insert_ignore` writes them. Values are converted by the
+    columns' own SQLAlchemy types, so rows read back exactly as if Core had written them.
+    """
+
+    def __init__(self, conn: Connection, stamp: datetime) -> None:
+        self.conn, self.when = conn, stamp
+        self.pg = conn.dialect.name == "postgresql"
+        if not self.pg and conn.dialect.name != "sqlite":
+            raise NotImplementedError(f"bulk import on {conn.dialect.name}")
+        self.stamp = stamp if self.pg else _processor(subscribers.c.created_at, conn)(stamp)
+        self.json = json.dumps if self.pg else _processor(subscribers.c.attrs, conn)
+
+    def add_subscribers(self, batch: list[Person]) -> dict[str, int]:
+        """Insert the batch's subscribers whose address is new; their ids by address."""
+        rows = [(p.key, new_token_key(), p.display, p.name, self.json(p.attrs), p.language, p.country) for p in batch]
+        columns = "email, token_key, display_email, name, attrs, language, country, created_at, updated_at"
+        if self.pg:
+            sql = (f"INSERT INTO subscribers ({columns}) SELECT e, t, d, n, a::json, l, c, %s, %s "
+                   "FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[]) AS u(e, t, d, n, a, l, c) "
+                   "ON CONFLICT (email) DO NOTHING RETURNING email, id")
+            return {email: sid for email, sid in self.conn.exec_driver_sql(sql, (self.stamp, self.stamp, *map(list, zip(*rows))))}
+        ids: dict[str, int] = {}
+        for i in range(0, len(rows), VALUES_ROWS):
+            part = rows[i:i + VALUES_ROWS]
+            sql = (f"INSERT INTO subscribers ({columns}) VALUES " + ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(part))
+                   + " ON CONFLICT (email) DO NOTHING RETURNING email, id")
+            ids.update((email, sid) for email, sid in self.conn.exec_driver_sql(sql, tuple(v for row in part for v in (*row, self.stamp, self.stamp))))
+        return ids
+
+    def add_memberships(self, ids: list[int], list_name: str, source: str) -> None:
+        """Active memberships of ``list_name`` for ``ids`` (one that a sign-up made meanwhile stays)."""
+        if not ids:
+            return
+        if self.pg:
+            self.conn.exec_driver_sql("INSERT INTO memberships (subscriber_id, list, status, source, updated_at) "
+                                      "SELECT s, %s, 'active', %s, %s FROM unnest(%s::bigint[]) AS u(s) "
+                                      "ON CONFLICT (subscriber_id, list) DO NOTHING", (list_name, source, self.stamp, ids))
+            return
+        self.conn.exec_driver_sql("INSERT INTO memberships (subscriber_id, list, status, source, updated_at) VALUES (?, ?, 'active', ?, ?) "
+                                  "ON CONFLICT (subscriber_id, list) DO NOTHING", [(sid, list_name, source, self.stamp) for sid in ids])
+
+    def add_topics(self, pairs: list[tuple[int, str]]) -> None:
+        """Topics followed, as (subscriber id, topic); one already followed stays."""
+        if not pairs:
+            return
+        if self.pg:
+            sids, topics = map(list, zip(*pairs))
+            self.conn.exec_driver_sql("INSERT INTO subscriber_topics (subscriber_id, topic) SELECT s, t FROM unnest(%s::bigint[], %s::text[]) "
+                                      "AS u(s, t) ON CONFLICT (subscriber_id, topic) DO NOTHING", (sids, topics))
+            return
+        self.conn.exec_driver_sql("INSERT INTO subscriber_topics (subscriber_id, topic) VALUES (?, ?) ON CONFLICT (subscriber_id, topic) DO NOTHING", pairs)
+
+    def add_consents(self, rows: list[tuple[int, int]], list_name: str, why: Basis) -> None:
+        """A consent record of the import for each (subscriber id, file row)."""
+        if not rows:
+            return
+        fixed = (list_name, ConsentMethod.IMPORT.value, self.stamp, clean_line(why.file_name, 255), clean_line(why.collected_by, 200), why.basis)
+        columns = "subscriber_id, list, method, given_at, source_file, collected_by, basis, source_row"
+        if self.pg:
+            sids, numbers = map(list, zip(*rows))
+            self.conn.exec_driver_sql(f"INSERT INTO consents ({columns}) SELECT s, %s, %s, %s, %s, %s, %s, r "
+                                      "FROM unnest(%s::bigint[], %s::int[]) AS u(s, r)", (*fixed, sids, numbers))
+            return
+        self.conn.exec_driver_sql(f"INSERT INTO consents ({columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [(sid, *fixed, number) for sid, number in rows])
+
+    def update_subscribers(self, changes: list[dict[str, Any]]) -> None:
+        """Merged values for known subscribers (rare in a new list: Core's executemany is fast enough)."""
+        if changes:
+            self.conn.execute(update(subscribers).where(subscribers.c.id == bindparam("_id"))
+                              .values(name=bindparam("_name"), attrs=bindparam("_attrs"), language=bindparam("_language"),
+                                      country=bindparam("_country"), updated_at=bindparam("_updated")), changes)
+
+    def activate(self, ids: list[int], list_name: str, source: str) -> None:
+        """Pending memberships of ``list_name`` made active by the import."""
+        for i in range(0, len(ids), LOOKUP):
+            self.conn.execute(update(memberships).where(memberships.c.list == list_name, memberships.c.subscriber_id.in_(ids[i:i + LOOKUP]))
+                              .values(status="active", source=source, updated_at=self.when))
+
+
+def _processor(column: Any, conn: Connection) -> Callable[[Any], Any]:
+    """The bind processor of ``column``'s type on ``conn``'s database: what Core would send for a value."""
+    process = column.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+    return process or (lambda value: value)

@@ -12,8 +12,9 @@ import codecs
 import csv
 import io
 import re
+import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, BinaryIO, Iterator, NoReturn, TextIO
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import Connection, Engine, and_, delete, exists, func, insert, or_, select
@@ -99,20 +100,57 @@ def _header(path: Path, cells: list[str]) -> list[str]:
 ENCODINGS = ("utf-8", "cp1252")
 
 
-def _decode(path: Path, raw: bytes, encoding: str) -> str:
-    """The file's text: UTF-8 (a BOM is dropped) unless ``encoding`` is ``cp1252``; bytes that do not decode refuse the file."""
+_CHUNK = 1 << 20  # bytes read at a time: a file is never held whole in memory
+_SAMPLE = 1 << 22  # at most this much of the first line is sniffed for the delimiter
+
+
+def _snapshot(path: Path, encoding: str) -> TextIO:
+    """The file's text, decoded once into a private temporary copy (UTF-8), rewound.
+
+    The import reads the copy, so a file changed while it runs cannot reach the
+    database half-checked, and no more than a chunk of it is in memory at a time.
+    """
     if encoding not in ENCODINGS:
         raise SubscriberError(f"{path}: encoding {encoding!r}: give one of {', '.join(ENCODINGS)}")
-    bom = raw.startswith(codecs.BOM_UTF8)
+    copy = tempfile.TemporaryFile()
+    try:
+        with path.open("rb") as source:
+            _decode_into(path, source, copy, encoding)
+    except OSError as exc:
+        copy.close()
+        raise SubscriberError(f"{path}: cannot read: {exc.strerror}") from None
+    except BaseException:
+        copy.close()
+        raise
+    copy.seek(0)
+    return io.TextIOWrapper(copy, encoding="utf-8", newline="")
+
+
+def _decode_into(path: Path, source: BinaryIO, copy: BinaryIO, encoding: str) -> None:
+    """Decode ``source`` chunk by chunk into ``copy``: UTF-8 (a BOM is dropped) unless ``cp1252``; a bad byte refuses the file."""
+    head = source.read(3)
+    bom = head.startswith(codecs.BOM_UTF8)
     if encoding == "cp1252" and bom:
         raise SubscriberError(f"{path}: starts with a UTF-8 byte order mark, so it is UTF-8: import it without --encoding cp1252")
-    skip = 3 if bom and encoding != "cp1252" else 0
-    try:
-        return raw[skip:].decode("utf-8" if encoding != "cp1252" else "cp1252")
-    except UnicodeDecodeError as exc:
-        at = exc.start + skip
-        line = raw.count(b"\n", 0, at) + 1
-        where = f"byte 0x{raw[at]:02x} at offset {at}, line {line}"
+    skip = 3 if bom else 0
+    decoder = codecs.getincrementaldecoder("cp1252" if encoding == "cp1252" else "utf-8")()
+    offset, newlines = skip, 0  # bytes and line breaks before the chunk
+    chunk = head[skip:] + source.read(_CHUNK)
+    while True:
+        carried = decoder.getstate()[0]  # the start of a character cut by the previous chunk (never a line break)
+        try:
+            copy.write(decoder.decode(chunk, not chunk).encode("utf-8"))
+        except UnicodeDecodeError as exc:
+            at = offset - len(carried) + exc.start
+            line = newlines + exc.object[:exc.start].count(b"\n") + 1
+            _not_decodable(path, encoding, f"byte 0x{exc.object[exc.start]:02x} at offset {at}, line {line}")
+        if not chunk:
+            return
+        offset, newlines = offset + len(chunk), newlines + chunk.count(b"\n")
+        chunk = source.read(_CHUNK)
+
+
+def _not_decodable(path: Path, encoding: str, where: str) -> NoReturn:
     if encoding == "cp1252":
         raise SubscriberError(f"{path}: not Windows-1252 ({where} is not a character in it): nothing was imported")
     # Guessing Windows-1252 would silently mangle names when the guess is wrong (Søren -> SÃ¸ren), so ask.
@@ -120,14 +158,30 @@ def _decode(path: Path, raw: bytes, encoding: str) -> str:
                           "(Excel's 'CSV' on Windows), import it with --encoding cp1252 and check the names")
 
 
-def _check_rows(path: Path, text: str, dialect: type[csv.Dialect]) -> None:
-    """Read every row once before anything is stored, so a file the CSV reader cannot read imports nothing."""
+def _first_line(text: TextIO) -> str:
+    """The text up to its first line feed (at most :data:`_SAMPLE` characters), for sniffing; the text is rewound."""
+    parts: list[str] = []
+    size = 0
+    while size < _SAMPLE:
+        part = text.read(1 << 16)
+        parts.append(part)
+        size += len(part)
+        if not part or "\n" in part:
+            break
+    text.seek(0)
+    return "".join(parts)
+
+
+def _check_rows(path: Path, text: TextIO, dialect: type[csv.Dialect]) -> None:
+    """Read every row once before anything is stored, so a file the CSV reader cannot read imports nothing; the text is rewound."""
     number = 1
+    text.seek(0)
     try:
-        for number, _ in enumerate(csv.reader(io.StringIO(text, newline=""), dialect), start=1):
+        for number, _ in enumerate(csv.reader(text, dialect), start=1):
             pass
     except csv.Error as exc:
         raise SubscriberError(f"{path}:{number + 1}: {_csv_problem(exc)}: nothing was imported") from None
+    text.seek(0)
 
 
 def _csv_problem(exc: csv.Error) -> str:
@@ -141,21 +195,23 @@ def open_csv(path: Path, encoding: str = "utf-8") -> tuple[list[str], Iterator[l
 
     The file is UTF-8 unless ``encoding`` is ``cp1252``; a file that does not decode, or
     that the CSV reader cannot read to its end, is refused before anything is stored.
+    The reader streams a private decoded copy of the file (see :func:`_snapshot`).
     """
+    text = _snapshot(path, encoding)
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise SubscriberError(f"{path}: cannot read: {exc.strerror}") from None
-    text = _decode(path, raw, encoding)
-    dialect = _dialect(text)
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    try:
-        header = _header(path, next(reader))
-    except StopIteration:
-        raise SubscriberError(f"{path}: the file is empty") from None
-    except csv.Error as exc:
-        raise SubscriberError(f"{path}:1: not a readable CSV header: {exc}") from None
-    _check_rows(path, text, dialect)
+        dialect = _dialect(_first_line(text))
+        try:
+            header = _header(path, next(csv.reader(text, dialect)))
+        except StopIteration:
+            raise SubscriberError(f"{path}: the file is empty") from None
+        except csv.Error as exc:
+            raise SubscriberError(f"{path}:1: not a readable CSV header: {exc}") from None
+        _check_rows(path, text, dialect)
+    except BaseException:
+        text.close()
+        raise
+    reader = csv.reader(text, dialect)
+    next(reader)  # the header, read above
     return header, reader
 
 
