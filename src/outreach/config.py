@@ -189,7 +189,7 @@ class SmtpConfig(_Frozen):
     security: Literal["none", "starttls", "tls"] = "starttls"
     username_env: str | None = None
     password_env: str | None = None
-    connections: int = Field(4, ge=1, le=64)
+    connections: int = Field(4, ge=1, le=100)
     rate: float | None = Field(None, gt=0)
     timeout: float = Field(30.0, gt=0)
 

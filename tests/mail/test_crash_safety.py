@@ -70,9 +70,10 @@ def test_kill_nine_at_several_points(db_config, smtp_server, campaign_copy, tmp_
     unknown = {r.target for r in deliveries_in(engine, "soldier-defections-myanmar", ["unknown"], step=1)}
     sent = {r.target for r in deliveries_in(engine, "soldier-defections-myanmar", ["sent"], step=1, limit=10_000)}
 
-    # at most one in-flight message per connection per kill became unknown
+    # at most two in-flight messages per connection per kill became unknown (pipelined across
+    # transactions: the one whose final reply was awaited, and the next one, claimed before its content went)
     increments = [b - a for a, b in zip([0, *unknown_after_kill], unknown_after_kill)]
-    assert all(0 <= n <= CONNECTIONS for n in increments), increments
+    assert all(0 <= n <= 2 * CONNECTIONS for n in increments), increments
     assert ledger["queued"] == ledger["sending"] == 0
     assert sent | unknown == set(addresses), "someone was skipped"
     assert all(received[a] == 1 for a in sent), "someone got it twice"

@@ -18,8 +18,16 @@ from outreach.store.ledger_queries import counts, deliveries_in, events_of, find
 from outreach.store.subscribers import count, import_csv, suppression_list
 from outreach.tokens import Keyring, read_token
 from tests.mail.conftest import write_csv
+from tests.mail.smtp_server import SmtpServer
 
 FAST = {"backoff": (0.05, 0.05, 0.05, 0.05), "max_attempts": 3}
+
+
+@pytest.fixture(params=["one-at-a-time", "pipelining", "chunking"])
+def smtp_server(request):
+    """The loopback server three ways: as aiosmtpd is, offering PIPELINING (one round trip per message), and offering CHUNKING (BDAT)."""
+    with SmtpServer(pipelining=request.param == "pipelining", chunking=request.param == "chunking") as server:
+        yield server
 
 
 @pytest.fixture

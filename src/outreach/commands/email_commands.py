@@ -11,6 +11,7 @@ from ..text import visible
 from .base import command, load_checked, out
 from ..config import Config
 from ..mail.compose import INSECURE_LINKS_FLAG, dead_link_reason
+from ..mail.fleet import check_workers, start_workers, wait_workers
 from ..mail.send import send_email, send_test
 from .progress import progress_for
 
@@ -22,6 +23,9 @@ def _send_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(INSECURE_LINKS_FLAG, action="store_true",
                    help="send over SMTP even though web.base_url is not https on a public host (a local test relay only: "
                         "every unsubscribe and archive link in the mail would be dead for real subscribers)")
+    p.add_argument("--workers", type=int, default=1, metavar="N",
+                   help="send from N processes at once, sharing the step through PostgreSQL (default 1); "
+                        "workers on other machines join by running 'outreach send' on the same database")
 
 
 @command("send", _send_args)
@@ -31,11 +35,15 @@ def send(args: argparse.Namespace, config: Config) -> int:
     from ..approval import guard_dispatch
 
     guard_dispatch(config, plan, now_requested=args.now, step_field="email")
+    check_workers(config, args.workers)
+    flags = [f for f, on in (("--now", args.now), (INSECURE_LINKS_FLAG, args.allow_insecure_links)) if on]
+    others = start_workers(args.workers - 1, args.config, args.campaign, flags) if args.workers > 1 else []
     progress = progress_for(f"email {plan.campaign.slug}")
     try:
         result = send_email(config, plan, retry_unknown=args.retry_unknown, progress=progress, allow_insecure_links=args.allow_insecure_links)
     finally:
         progress.stop()
+        ended = wait_workers(others)
     table = Table("state", "this run", "in the ledger", title=f"{result.campaign}: email")
     for state in ("sent", "bounced", "failed", "unknown", "suppressed", "queued"):
         table.add_row(state, str(result.this_run.get(state, 0)), str(result.ledger.get(state, 0)))
@@ -43,10 +51,14 @@ def send(args: argparse.Namespace, config: Config) -> int:
     out(f"via {result.transport}; audience {result.audience}; {result.this_run.get('sent', 0)} sent in {result.elapsed:.1f}s ({result.rate:.0f}/s)")
     for e in result.errors:
         out(f"error: {visible(e)}")
+    for worker in ended:
+        if worker.status:
+            out(f"worker {worker.number} ended with status {worker.status}: {visible(worker.last_error)}")
+    if result.held_elsewhere:
+        out(f"{result.held_elsewhere} messages are held by other workers still sending")
     if result.ledger.get("unknown"):
         out(f"{result.ledger['unknown']} messages have an unknown outcome: see 'outreach status {result.campaign}'; resend them with --retry-unknown")
-    incomplete = result.ledger.get("queued", 0) + result.ledger.get("sending", 0)
-    return 1 if result.errors or incomplete else 0
+    return 1 if result.errors or result.left or any(w.status for w in ended) else 0
 
 
 def _test_args(p: argparse.ArgumentParser) -> None:

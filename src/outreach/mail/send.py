@@ -27,6 +27,7 @@ A run stops, leaving the rest queued, when the server refuses the sender, when
 
 from __future__ import annotations
 
+import math
 import queue
 import threading
 import time
@@ -42,7 +43,7 @@ from ..store.archive import store_archive
 from ..store.db import now, open_db
 from ..store.guard import database_guard
 from ..store.ledger import Ledger, enqueue_audience, recover, requeue_unknown
-from ..store.ledger_queries import QueuedEmail, counts, next_retry
+from ..store.ledger_queries import QueuedEmail, counts, next_retry, unfinished
 from ..store.segments import audience_clause
 from ..render.email import render_email
 from ..tokens import Keyring, archive_preview_key
@@ -52,7 +53,7 @@ from .compose import (campaign_factory, envelope_sender_of_test_copy, require_li
 from .dkim import DkimSigner
 from .message import MessageFactory, Recipient
 from .transport import BACKOFF, MAX_ATTEMPTS, MailConnection, MailTransport, open_with_retries, plain_transport, signing
-from .worker import EMAIL_STEP, Progress, Sender, read_queue
+from .worker import EMAIL_STEP, READ_BATCH, Progress, Reader, Sender, read_queue
 
 
 
@@ -81,6 +82,8 @@ class SendResult:
     recovered_unknown: int
     elapsed: float
     errors: list[str] = field(default_factory=list)
+    left: int = 0  # queued or sending rows at the end that no other worker holds (queued for a retry, or left by a stop)
+    held_elsewhere: int = 0  # queued or sending rows other workers hold at the end of this run
 
     @property
     def rate(self) -> float:
@@ -176,8 +179,9 @@ def _result(sender: Sender, engine: Engine, slug: str, transport: MailTransport,
         raise sender.auth_error
     with database_guard(engine, "counting the results"):
         ledger_counts = counts(engine, slug, EMAIL_STEP)
+        left, others = unfinished(engine, slug, EMAIL_STEP, sender.ledger.run_id)
     return SendResult(slug, transport.description, audience, dict(sender.tally), ledger_counts,
-                      recovered, time.monotonic() - started, sender.errors)
+                      recovered, time.monotonic() - started, sender.errors, left, others)
 
 
 def _prepare(config: Config, plan: Plan, engine: Engine, retry_unknown: bool, progress: Progress) -> tuple[int, int]:
@@ -198,12 +202,23 @@ def _prepare(config: Config, plan: Plan, engine: Engine, retry_unknown: bool, pr
     return audience, recovered
 
 
+def batch_size(connections: int, rate: float | None) -> int:
+    """How many rows a worker reserves at a time: enough to keep its connections busy, few enough to leave other workers a share.
+
+    Under a rate, about half a second of the shared rate: a worker holds no more than it may send soon.
+    """
+    size = min(READ_BATCH, max(100, connections * 32))
+    return min(size, max(connections * 2, math.ceil(rate / 2))) if rate else size
+
+
 def _run(sender: Sender, engine: Engine, slug: str, stop: threading.Event, wait_for_retries: bool, progress: Progress) -> None:
     """Reader and sender threads until the queue is empty, waiting out retries when asked."""
     connections = sender.transport.connections
     while not stop.is_set():
-        jobs: queue.Queue[QueuedEmail | None] = queue.Queue(maxsize=connections * 64)
-        threads = [threading.Thread(target=read_queue, args=(engine, slug, sender.list_name, jobs, connections, stop, sender.fatal_error, sender.address),
+        reader = Reader(engine, slug, sender.list_name, sender.ledger.run_id, batch_size(connections, sender.limiter.rate))
+        # about one batch waits here: a worker holds what it will send soon, and leaves the rest to others
+        jobs: queue.Queue[QueuedEmail | None] = queue.Queue(maxsize=reader.batch)
+        threads = [threading.Thread(target=read_queue, args=(reader, jobs, connections, stop, sender.fatal_error, sender.address),
                                    name="ledger-reader", daemon=True)]
         threads += [threading.Thread(target=sender.work, args=(jobs,), name=f"sender-{i}", daemon=True) for i in range(connections)]
         for t in threads:

@@ -34,12 +34,11 @@ import smtplib
 import socket
 import ssl
 import threading
-import time
 from pathlib import Path
 from typing import Callable, Protocol
 
 from ..config import Config, SmtpConfig, secret
-from ..errors import AuthFailed, OutcomeUnknown, Rejected, Unavailable
+from ..errors import AuthFailed, ChannelError, OutcomeUnknown, Rejected, Unavailable
 from .dkim import DkimSigner
 
 
@@ -94,8 +93,55 @@ class MailTransport(Protocol):
         """A fresh connection."""
 
 
-def _reply(code: int, message: bytes) -> str:
+def reply_text(code: int, message: bytes) -> str:
+    """An SMTP reply as one line of text."""
     return f"{code} {message.decode('utf-8', 'replace').strip()}"
+
+
+def unsafe_envelope(sender: str, recipient: str) -> UnsafeEnvelope | None:
+    """An error when an envelope address is not one line of printable ASCII (writing it would add SMTP commands)."""
+    for address in (sender, recipient):
+        if not address.isascii() or any(c in address for c in "\r\n<>\x00") or not address.isprintable():
+            return UnsafeEnvelope("an envelope address is not one line of printable ASCII")
+    return None
+
+
+def stuffed(content: bytes) -> bytes:
+    """A message's content as DATA sends it: dot-stuffed, ending in CRLF (the final dot is not included)."""
+    payload = (b"." if content.startswith(b".") else b"") + content.replace(b"\n.", b"\n..")
+    return payload if payload.endswith(b"\r\n") else payload + b"\r\n"
+
+
+def timed_out(exc: BaseException) -> bool:
+    """Whether a failed read was a timeout (smtplib wraps the socket's error)."""
+    cause = exc.__context__ if isinstance(exc, smtplib.SMTPServerDisconnected) else exc
+    return isinstance(exc, TimeoutError) or isinstance(cause, TimeoutError)
+
+
+def after_end(exc: BaseException | None, timeout: float | None, last_written: bool) -> ChannelError:
+    """No reply after the end of a message was written: unknown, unless a reset proves the end was never read.
+
+    A reset (not a close) means the server's side closed with our data still unread; that proves
+    the end was unread only when it was the last thing written (nothing pipelined after it).
+    """
+    if exc is None:
+        return OutcomeUnknown("the connection failed after the end of the message was written, before the server's reply")
+    cause = exc.__context__ if isinstance(exc, smtplib.SMTPServerDisconnected) else exc
+    if timed_out(exc):
+        return DataTimeout(f"no reply within {timeout}s after the end of the message")
+    if isinstance(cause, ConnectionResetError) and last_written:
+        return Unavailable(f"the server reset the connection without reading the end of the message: {exc}")
+    return OutcomeUnknown(f"connection dropped after the end of DATA, before the server's reply: {exc}")
+
+
+def refusal(code: int, message: bytes, phase: str) -> ChannelError:
+    """A refusal by phase: a 5xx to MAIL refuses us; 4xx (or a lost line) is temporary; other 5xx refuse the recipient."""
+    reply = reply_text(code, message)
+    if phase == "mail" and 500 <= code < 600:
+        return SenderRefused(f"the server refused the sender address: {reply}")
+    if 400 <= code < 500 or code == -1:
+        return Unavailable(f"{phase}: {reply}")
+    return SmtpRejected(f"{phase}: {reply}", phase)
 
 
 class SmtpConnection:
@@ -118,7 +164,7 @@ class SmtpConnection:
             # NODELAY, Nagle's algorithm holds it back until the body is acknowledged (40 ms each).
             self.smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         except smtplib.SMTPAuthenticationError as exc:
-            raise AuthFailed(f"SMTP {cfg.host}:{cfg.port} refused the login: {_reply(exc.smtp_code, exc.smtp_error)}") from None
+            raise AuthFailed(f"SMTP {cfg.host}:{cfg.port} refused the login: {reply_text(exc.smtp_code, exc.smtp_error)}") from None
         except smtplib.SMTPNotSupportedError as exc:
             raise AuthFailed(f"SMTP {cfg.host}:{cfg.port}: {exc}") from None
         except (OSError, smtplib.SMTPException) as exc:
@@ -127,16 +173,11 @@ class SmtpConnection:
     def _check(self, code: int, message: bytes, ok: tuple[int, ...], phase: str) -> None:
         if code in ok:
             return
-        reply = _reply(code, message)
         try:
             self.smtp.rset()
         except (OSError, smtplib.SMTPException):
             pass
-        if phase == "mail" and 500 <= code < 600:
-            raise SenderRefused(f"the server refused the sender address: {reply}")
-        if 400 <= code < 500 or code == -1:
-            raise Unavailable(f"{phase}: {reply}")
-        raise SmtpRejected(f"{phase}: {reply}", phase)
+        raise refusal(code, message, phase)
 
     def _replies(self, commands: bytes) -> list[tuple[int, bytes]]:
         """MAIL, RCPT, DATA (pipelined when offered); stop at the first refusal otherwise."""
@@ -152,7 +193,7 @@ class SmtpConnection:
                 break
         return replies
 
-    def _early_reply(self) -> str | None:
+    def early_reply(self) -> str | None:
         """What the server said, or that it closed, before our final dot; None when it is quiet."""
         sock = self.smtp.sock
         if isinstance(sock, socket.socket) and hasattr(sock, "pending") and sock.pending():  # TLS already decrypted
@@ -165,7 +206,7 @@ class SmtpConnection:
             code, message = self.smtp.getreply()
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
             return f"the connection closed: {exc}"
-        return _reply(code, message)
+        return reply_text(code, message)
 
     def _write(self, payload: bytes) -> None:
         """Write the body and the final dot; any failure leaves the end-of-data unsent (safe to retry).
@@ -176,7 +217,7 @@ class SmtpConnection:
         delivered the whole ``CRLF . CRLF``, so the server cannot have taken the message.
         """
         if len(payload) <= _CHUNK:
-            if (early := self._early_reply()) is not None:
+            if (early := self.early_reply()) is not None:
                 raise Unavailable(f"the server answered before the message was sent, which it discards: {early}")
             self.smtp.sock.sendall(payload + b".\r\n")
             return
@@ -191,12 +232,12 @@ class SmtpConnection:
         sent = 0
         while sent < len(view):
             readable, writable, _ = select.select([sock], [sock], [], timeout)
-            if readable and (early := self._early_reply()) is not None:
+            if readable and (early := self.early_reply()) is not None:
                 raise Unavailable(f"the server answered before the end of the message, which it discards: {early}")
             if not writable:
                 raise TimeoutError("timed out writing the message")
             sent += sock.send(view[sent:sent + _CHUNK])
-        if (early := self._early_reply()) is not None:
+        if (early := self.early_reply()) is not None:
             raise Unavailable(f"the server answered before the end of the message, which it discards: {early}")
 
     def send(self, sender: str, recipient: str, data: bytes, name: str = "") -> str:
@@ -208,17 +249,14 @@ class SmtpConnection:
             raise
 
     def _send(self, sender: str, recipient: str, data: bytes) -> str:
-        for address in (sender, recipient):
-            if not address.isascii() or any(c in address for c in "\r\n<>\x00") or not address.isprintable():
-                raise UnsafeEnvelope("an envelope address is not one line of printable ASCII")
+        if (unsafe := unsafe_envelope(sender, recipient)) is not None:
+            raise unsafe
         commands = f"MAIL FROM:<{sender}>\r\nRCPT TO:<{recipient}>\r\nDATA\r\n".encode("ascii")
-        payload = (b"." if data.startswith(b".") else b"") + data.replace(b"\n.", b"\n..")
-        if not payload.endswith(b"\r\n"):
-            payload += b"\r\n"
+        payload = stuffed(data)
         try:
             replies = self._replies(commands)
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
-            if isinstance(exc, TimeoutError) or isinstance(exc.__context__, TimeoutError):
+            if timed_out(exc):
                 raise ReplyTimeout(f"no reply before DATA within {self.smtp.timeout}s") from None
             raise Unavailable(f"connection dropped before DATA: {exc}") from None
         for (code, message), ok, phase in zip(replies, ((250,), (250, 251), (354,)), ("mail", "rcpt", "data")):
@@ -230,16 +268,9 @@ class SmtpConnection:
         try:
             code, message = self.smtp.getreply()
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
-            cause = exc.__context__ if isinstance(exc, smtplib.SMTPServerDisconnected) else exc  # smtplib wraps the socket's error
-            if isinstance(cause, TimeoutError):
-                raise DataTimeout(f"no reply within {self.smtp.timeout}s after the end of the message") from None
-            if isinstance(cause, ConnectionResetError):
-                # A reset, not a close: the server's side closed with our data still unread, and the
-                # dot was the last thing we wrote, so it never read the end of the message.
-                raise Unavailable(f"the server reset the connection without reading the end of the message: {exc}") from None
-            raise OutcomeUnknown(f"connection dropped after the end of DATA, before the server's reply: {exc}") from None
+            raise after_end(exc, self.smtp.timeout, last_written=True) from None
         self._check(code, message, ok=(250,), phase="data")
-        return _reply(code, message)
+        return reply_text(code, message)
 
     def close(self) -> None:
         """Say QUIT (just close a connection left mid-session); ignore a connection that is already gone."""
@@ -357,27 +388,6 @@ def plain_transport(config: Config, subfolder: str) -> MailTransport:
 def mail_transport(config: Config, subfolder: str) -> MailTransport:
     """Where mail goes (:func:`plain_transport`), DKIM-signed when ``[email.dkim]`` is configured."""
     return signing(plain_transport(config, subfolder), DkimSigner.from_config(config))
-
-
-class RateLimiter:
-    """A token bucket shared by the sending threads (``rate`` messages per second)."""
-
-    def __init__(self, rate: float | None) -> None:
-        self.interval = 1.0 / rate if rate else 0.0
-        self._next = time.monotonic()
-        self._lock = threading.Lock()
-
-    def wait(self) -> None:
-        """Block until the next message may go."""
-        if not self.interval:
-            return
-        with self._lock:
-            now = time.monotonic()
-            slot = max(now, self._next)
-            self._next = slot + self.interval
-        if slot > now:
-            time.sleep(slot - now)
-
 
 
 def open_with_retries(transport: "MailTransport", note: Callable[[str], None], stop: threading.Event | None = None) -> "MailConnection":

@@ -28,7 +28,7 @@ import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Sequence
 
 from sqlalchemy import Connection, Engine, func, insert, literal, null, or_, select, update
 from sqlalchemy.sql.elements import ColumnElement
@@ -37,7 +37,7 @@ from ..errors import OutreachError
 from .db import now
 from .delivery import DeliveryState, EventKind
 from .guard import database_errors, database_guard, describe_db_error
-from .ledger_queries import standing_events
+from .ledger_queries import QueuedEmail, standing_events
 from .schema import UTCDateTime, audiences, audit, deliveries, delivery_events, memberships, runs, subscribers
 from .upsert import insert_ignoring
 
@@ -100,7 +100,7 @@ class Ledger:
         mark = _mark(engine)
         self._address_sql = f"UPDATE deliveries SET message_id = {mark}, envelope_sender = {mark} WHERE id = {mark} AND state = 'queued'"
         self._finish_sql = (f"UPDATE deliveries SET state = {mark}, detail = {mark}, not_before = {mark}, remote_id = {mark}, remote_url = {mark}, "
-                            f"updated_at = {mark} WHERE id = {mark} AND run_id = {mark}")
+                            f"updated_at = {mark}, run_id = {mark} WHERE id = {mark} AND run_id = {mark}")
         self._beat = threading.Event()
         self._beater = threading.Thread(target=self._heartbeat, name="ledger-heartbeat", daemon=True)
         self._beater.start()
@@ -140,7 +140,9 @@ class Ledger:
         self._beat.set()
         self._beater.join(timeout=10)
         with self._lock:
-            try:
+            try:  # the rows it held and did not send are free for any worker
+                self._conn.execute(update(deliveries).where(deliveries.c.run_id == self.run_id, deliveries.c.state == DeliveryState.QUEUED)
+                                   .values(run_id=None))
                 self._conn.execute(update(runs).where(runs.c.id == self.run_id).values(finished_at=now()))
                 self._conn.commit()
             except self._errors:
@@ -179,35 +181,41 @@ class Ledger:
                 except self._errors:
                     pass
 
-    def advance(self, done: Outcome | None, claim_id: int | None) -> Claimed | None:
-        """Record ``done`` and claim ``claim_id`` in one commit (one commit per message on the hot path).
+    def advance(self, done: Outcome | Sequence[Outcome] | None, claim_id: int | None) -> Claimed | None:
+        """Record ``done`` (one outcome or several) and claim ``claim_id`` in one commit (one commit per message on the hot path).
 
-        The two statements go straight to the DB-API cursor: SQLAlchemy's per-statement
+        The statements go straight to the DB-API cursor: SQLAlchemy's per-statement
         overhead was a third of the per-message cost. Timestamps pass through the same
-        processor SQLAlchemy uses, so the stored values are identical.
+        processor SQLAlchemy uses, so the stored values are identical. An outcome that puts
+        its row back in the queue also gives up this run's hold on it (``run_id`` cleared),
+        so any worker takes it when it is due.
         """
+        outcomes = [] if done is None else [done] if isinstance(done, Outcome) else list(done)
         with self._cursor() as cursor:
             stamp = self._ts(now())
-            if done is not None:
-                cursor.execute(self._finish_sql, (done.state.value, done.detail, self._ts(done.not_before) if done.not_before else None,
-                                                  done.remote_id, done.remote_url, stamp, done.delivery_id, self.run_id))
+            for o in outcomes:
+                held = None if o.state == DeliveryState.QUEUED else self.run_id
+                cursor.execute(self._finish_sql, (o.state.value, o.detail, self._ts(o.not_before) if o.not_before else None,
+                                                  o.remote_id, o.remote_url, stamp, held, o.delivery_id, self.run_id))
             row = None
             if claim_id is not None:
                 cursor.execute(self._claim_sql, (*self._claim_extra, self.run_id, stamp, claim_id))
                 row = cursor.fetchone()
-            self._commit(done)
+            self._commit(outcomes)
         return Claimed(claim_id, row[0], DeliveryState(row[1])) if row is not None and claim_id is not None else None
 
-    def _commit(self, done: Outcome | None) -> None:
+    def _commit(self, outcomes: list[Outcome]) -> None:
         """Commit; an outcome with more to keep (a refused address, a post's payload) adds it to the same transaction."""
-        if done is None or (done.state != DeliveryState.BOUNCED and done.payload is None):
+        extra = [o for o in outcomes if o.state == DeliveryState.BOUNCED or o.payload is not None]
+        if not extra:
             self._dbapi.commit()
             return
         # the same DB-API connection as the cursor above: one transaction
-        if done.payload is not None:
-            self._conn.execute(update(deliveries).where(deliveries.c.id == done.delivery_id).values(payload=done.payload))
-        if done.state == DeliveryState.BOUNCED:
-            _keep_event(self._conn, done.delivery_id, EventKind.BOUNCED_HARD, done.detail, "bounce", now())
+        for done in extra:
+            if done.payload is not None:
+                self._conn.execute(update(deliveries).where(deliveries.c.id == done.delivery_id).values(payload=done.payload))
+            if done.state == DeliveryState.BOUNCED:
+                _keep_event(self._conn, done.delivery_id, EventKind.BOUNCED_HARD, done.detail, "bounce", now())
         self._conn.commit()
 
     def _abort(self) -> None:
@@ -226,6 +234,11 @@ class Ledger:
     def finish(self, outcome: Outcome) -> None:
         """Record the outcome of a claimed delivery."""
         self.advance(outcome, None)
+
+    def finish_all(self, outcomes: Sequence[Outcome]) -> None:
+        """Record the outcomes of several claimed deliveries in one commit."""
+        if outcomes:
+            self.advance(outcomes, None)
 
     def skip(self, delivery_id: int, detail: str) -> None:
         """Mark a queued delivery suppressed (the address left the list after the audience was frozen)."""
@@ -319,23 +332,51 @@ def _alive(host: str, pid: int, heartbeat: datetime, finished: datetime | None, 
 
 
 def recover(engine: Engine, campaign: str, step: int) -> int:
-    """Rows left in ``sending`` by a run that is gone become ``unknown``; return how many."""
+    """Rows a run that is gone left behind: ``sending`` ones become ``unknown``, held ``queued`` ones free again; how many became unknown.
+
+    Any worker calls this when it starts and whenever it runs out of rows, so a killed
+    worker's share is taken over by the others (a run on this host is gone when its process
+    is; a run elsewhere when its heartbeat is older than :data:`STALE`).
+    """
     stamp = now()
-    sending = (deliveries.c.campaign == campaign, deliveries.c.step == step, deliveries.c.state == DeliveryState.SENDING)
+    mine = (deliveries.c.campaign == campaign, deliveries.c.step == step)
+    held = deliveries.c.state.in_([DeliveryState.SENDING, DeliveryState.QUEUED])
     with engine.begin() as conn:
         owners = conn.execute(
             select(runs.c.id, runs.c.host, runs.c.pid, runs.c.heartbeat_at, runs.c.finished_at)
-            .where(runs.c.id.in_(select(deliveries.c.run_id).where(*sending)))
+            .where(runs.c.id.in_(select(deliveries.c.run_id).where(*mine, held).distinct()))
         ).all()
         dead = [r.id for r in owners if not _alive(r.host, r.pid, r.heartbeat_at, r.finished_at, stamp)]
         orphaned = or_(deliveries.c.run_id.in_(dead), deliveries.c.run_id.is_(None)) if dead else deliveries.c.run_id.is_(None)
         changed = conn.execute(
-            update(deliveries).where(*sending, orphaned)
+            update(deliveries).where(*mine, deliveries.c.state == DeliveryState.SENDING, orphaned)
             .values(state=DeliveryState.UNKNOWN, detail="the sending process stopped before the outcome was known", updated_at=stamp)
         ).rowcount
+        if dead:
+            conn.execute(update(deliveries).where(*mine, deliveries.c.state == DeliveryState.QUEUED, deliveries.c.run_id.in_(dead)).values(run_id=None))
+            conn.execute(update(runs).where(runs.c.id.in_(dead), runs.c.finished_at.is_(None)).values(finished_at=stamp))
         if changed:
             conn.execute(insert(audit), [{"at": stamp, "action": "marked-unknown", "source": "cli", "detail": f"{campaign} step {step}: {changed} deliveries"}])
     return changed
+
+
+def reserve_emails(engine: Engine, campaign: str, step: int, list_name: str, run_id: int, after: int, limit: int) -> list[QueuedEmail]:
+    """Hold the next ``limit`` due, free queued email rows after id ``after`` for run ``run_id``; with what their messages need.
+
+    On PostgreSQL several workers reserve at once: ``FOR UPDATE SKIP LOCKED`` hands each
+    row to one of them and nobody waits. A held row is still ``queued``: it is claimed one
+    by one as it goes; a worker that dies leaves it to :func:`recover`.
+    """
+    from .ledger_queries import emails_of  # here: ledger_queries is the reading half
+
+    free = (select(deliveries.c.id)
+            .where(deliveries.c.campaign == campaign, deliveries.c.step == step, deliveries.c.state == DeliveryState.QUEUED,
+                   deliveries.c.run_id.is_(None), deliveries.c.id > after,
+                   or_(deliveries.c.not_before.is_(None), deliveries.c.not_before <= now()))
+            .order_by(deliveries.c.id).limit(limit).with_for_update(skip_locked=True))
+    with engine.begin() as conn:
+        ids = conn.execute(update(deliveries).where(deliveries.c.id.in_(free)).values(run_id=run_id).returning(deliveries.c.id)).scalars().all()
+        return emails_of(conn, list_name, sorted(ids)) if ids else []
 
 
 def requeue_unknown(engine: Engine, campaign: str, step: int, source: str = "cli") -> int:

@@ -8,7 +8,6 @@ from typing import Iterable, Sequence
 
 from sqlalchemy import Connection, Engine, Row, and_, func, select
 
-from .db import now
 from .delivery import Delivery, DeliveryEvent, DeliveryState, EventKind
 from .schema import audiences, deliveries, delivery_events, subscribers
 
@@ -71,6 +70,18 @@ def step_kinds(engine: Engine, campaign: str | None = None) -> dict[tuple[str, i
         return {(name, int(number)): ("post" if part is not None else "email") for name, number, part in conn.execute(q)}
 
 
+def unfinished(engine: Engine, campaign: str, step: int, run_id: int) -> tuple[int, int]:
+    """Queued or sending rows of a step, read at one moment: (nobody's or this run's, held by another run: other workers' share)."""
+    elsewhere = and_(deliveries.c.run_id.is_not(None), deliveries.c.run_id != run_id)
+    q = (select(elsewhere.label("elsewhere"), func.count())
+         .where(deliveries.c.campaign == campaign, deliveries.c.step == step,
+                deliveries.c.state.in_([DeliveryState.QUEUED, DeliveryState.SENDING]))
+         .group_by(elsewhere))
+    with engine.connect() as conn:
+        found = {bool(k): int(n) for k, n in conn.execute(q).all()}
+    return found.get(False, 0), found.get(True, 0)
+
+
 def next_retry(engine: Engine, campaign: str, step: int) -> datetime | None:
     """When the earliest queued-for-retry delivery of a step may go."""
     with engine.connect() as conn:
@@ -80,20 +91,17 @@ def next_retry(engine: Engine, campaign: str, step: int) -> datetime | None:
         ).scalar_one_or_none()
 
 
-def queued_emails(engine: Engine, campaign: str, step: int, list_name: str, after: int, limit: int) -> list[QueuedEmail]:
-    """The next ``limit`` queued, due email deliveries after id ``after`` (keyset pagination), with their subscriber."""
+def emails_of(conn: Connection, list_name: str, ids: Sequence[int]) -> list[QueuedEmail]:
+    """The email deliveries ``ids`` (in id order) with what building their messages needs."""
     from .subscribers import suppressed_clause  # here: store.subscribers imports store.ledger, which imports this module
 
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(deliveries.c.id, deliveries.c.subscriber_id, subscribers.c.token_key, subscribers.c.display_email, subscribers.c.name,
-                   suppressed_clause(list_name).label("suppressed"))
-            .select_from(deliveries.outerjoin(subscribers, subscribers.c.id == deliveries.c.subscriber_id))
-            .where(deliveries.c.campaign == campaign, deliveries.c.step == step, deliveries.c.state == DeliveryState.QUEUED, deliveries.c.id > after)
-            .where((deliveries.c.not_before.is_(None)) | (deliveries.c.not_before <= now()))
-            .order_by(deliveries.c.id)
-            .limit(limit)
-        ).all()
+    rows = conn.execute(
+        select(deliveries.c.id, deliveries.c.subscriber_id, subscribers.c.token_key, subscribers.c.display_email, subscribers.c.name,
+               suppressed_clause(list_name).label("suppressed"))
+        .select_from(deliveries.outerjoin(subscribers, subscribers.c.id == deliveries.c.subscriber_id))
+        .where(deliveries.c.id.in_(list(ids)))
+        .order_by(deliveries.c.id)
+    ).all()
     return [QueuedEmail(r.id, r.subscriber_id, r.token_key, r.display_email, r.name, bool(r.suppressed)) for r in rows]
 
 

@@ -170,6 +170,7 @@ audiences = Table(
     Column("enqueued_at", UTCDateTime(), nullable=False),
     Column("description", Text),  # the audience in words, as the preview said it (revision 0007)
     Column("filter", JSON),  # the campaign's audience filter as it was frozen; NULL: the whole list
+    Column("paced_until", UTCDateTime()),  # the end of the send slots workers took under [smtp] rate (revision 0009)
 )
 
 deliveries = Table(

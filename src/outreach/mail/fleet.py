@@ -1,0 +1,54 @@
+"""``outreach send --workers N``: N sending processes on one email step, coordinated by PostgreSQL alone.
+
+The command starts N-1 more ``outreach send`` processes and sends from itself as
+the N-th. Each is an ordinary worker: it reserves batches of rows (``FOR UPDATE
+SKIP LOCKED``), keeps its own connections to the relay, takes its send slots from
+the step's shared pace, and takes over the rows of a worker that died. Nothing
+here coordinates them; it only starts them and says how they ended.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+
+from ..config import Config
+from ..errors import ConfigError
+
+
+@dataclass(frozen=True)
+class WorkerExit:
+    """How one extra worker process ended: its exit status and its last line of errors."""
+
+    number: int
+    status: int
+    last_error: str
+
+
+def check_workers(config: Config, workers: int) -> None:
+    """Several workers need a database several processes can write at once: PostgreSQL."""
+    if workers < 1 or workers > 64:
+        raise ConfigError(f"--workers {workers}: must be between 1 and 64")
+    if workers > 1 and not config.database.startswith("postgresql"):
+        raise ConfigError(f"--workers {workers}: several workers share a step through PostgreSQL; "
+                          "database is SQLite, which has one writer (use one worker, or more [smtp] connections)")
+
+
+def start_workers(count: int, config_path: str | None, campaign: str, flags: list[str]) -> list[subprocess.Popen]:
+    """Start ``count`` more ``outreach send`` processes for ``campaign`` (``flags``: the options they share)."""
+    command = [sys.executable, "-m", "outreach", *(["--config", config_path] if config_path else []), "send", campaign, *flags, "--workers", "1"]
+    env = {**os.environ, "OUTREACH_WORKER": "1"}
+    return [subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+            for _ in range(count)]
+
+
+def wait_workers(processes: list[subprocess.Popen]) -> list[WorkerExit]:
+    """Wait for every extra worker; how each ended."""
+    ended = []
+    for number, proc in enumerate(processes, start=2):
+        _, errors = proc.communicate()
+        lines = [line for line in errors.decode("utf-8", "replace").splitlines() if line.strip()]
+        ended.append(WorkerExit(number, proc.returncode, lines[-1] if lines else ""))
+    return ended
