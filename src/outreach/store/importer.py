@@ -23,9 +23,11 @@ import itertools
 import json
 import math
 import pickle
+import queue
 import re
 import sqlite3
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -503,9 +505,74 @@ class Run:
     config: Config
     memo: Memo
     batch: list[Person] = field(default_factory=list)
+    writer: "Writer | None" = None
+
+
+class Writer:
+    """Stores the batches in a second thread, one after another, while the next rows are read and checked.
+
+    The database does its part (SQLite's B-trees, PostgreSQL's server) without Python's
+    lock, so it overlaps the parsing. At most one batch waits: memory stays bounded. A
+    failed batch stops the writing; the error is raised in the importing thread.
+    """
+
+    def __init__(self, run: Run) -> None:
+        self.run = run
+        self.conn: Connection | None = None  # the open transaction, and the rows in it
+        self.rows = 0
+        self.waiting: queue.Queue[list[Person] | None] = queue.Queue(maxsize=1)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._work, name="import-writer", daemon=True)
+        self.thread.start()
+
+    def put(self, batch: list[Person]) -> None:
+        """Queue ``batch`` (waiting while the one before it is queued); raise what a batch before it raised."""
+        self._raise()
+        self.waiting.put(batch)
+
+    def close(self) -> None:
+        """Wait for every queued batch to be stored; raise what one raised."""
+        self.waiting.put(None)
+        self.thread.join()
+        self._raise()
+
+    def _raise(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+    def _work(self) -> None:
+        while (batch := self.waiting.get()) is not None:
+            if self.error is None:
+                try:
+                    self._store(batch)
+                except BaseException as exc:  # noqa: BLE001 - handed to the importing thread
+                    self.error = exc
+        self._commit()
+
+    def _store(self, batch: list[Person]) -> None:
+        """Store ``batch`` in the open transaction (opened if none is); commit after :data:`TX_ROWS` rows."""
+        if self.conn is None:
+            self.conn = self.run.engine.connect()
+            self.conn.begin()
+        _upsert(self.conn, self.run, batch)
+        self.rows += len(batch)
+        if self.rows >= TX_ROWS:
+            self._commit()
+
+    def _commit(self) -> None:
+        if self.conn is not None:
+            try:
+                if self.error is None:
+                    self.conn.commit()
+            finally:
+                self.conn.close()
+                self.conn, self.rows = None, 0
 
 
 CHUNK = 2000  # rows read before their addresses are looked up among those taken
+# Rows per transaction: SQLite copies every page a transaction changed back into the database
+# (a checkpoint), so a million rows in 2,000-row transactions rewrote the hot index pages 500 times.
+TX_ROWS = 20_000
 
 
 def import_csv(engine: Engine, path: Path, list_name: str, source: str = "import", *, config: Config | None = None,
@@ -522,14 +589,15 @@ def import_csv(engine: Engine, path: Path, list_name: str, source: str = "import
     report.columns = map_columns(path, header, dict(config.attributes))
     run = Run(engine, keyring(config, engine), list_name, source, Basis(path.name, collected_by or current_user(), basis), report,
               report.columns, config, Memo(config.topics))
-    seen = Seen()
+    seen, run.writer = Seen(), Writer(run)
     try:
         for chunk in _chunks(_read(path, header, reader), CHUNK):
             _take(run, chunk, seen)
+        if run.batch:
+            _store(run)
     finally:
         seen.close()
-    if run.batch:
-        _store(run)
+        run.writer.close()  # every batch queued is stored (or the first error is raised) before the import returns
     _finish(engine, path, list_name, source, report)
     return report
 
@@ -576,48 +644,50 @@ def _store(run: Run) -> None:
             run.report.rejected.append((p.number, p.display, "this address was forgotten at the person's request (subscribers forget): "
                                                              "it is not imported again; only they can sign up again"))
     batch = [p for p in batch if p.key not in forgotten]
-    if batch:
-        _upsert(run, batch)
+    if batch and run.writer is not None:
+        run.writer.put(batch)
+    elif batch:
+        with run.engine.begin() as conn:
+            _upsert(conn, run, batch)
 
 
-def _upsert(run: Run, batch: list[Person]) -> None:
+def _upsert(conn: Connection, run: Run, batch: list[Person]) -> None:
     """Add the new people and merge the known ones, then their memberships, topics and consent records: a few statements per batch."""
     stamp, report = now(), run.report
-    with run.engine.begin() as conn:
-        bulk = Bulk(conn, stamp)
-        ids = bulk.add_subscribers(batch)  # those added now; the others were there (or a sign-up added them meanwhile)
-        existing = _existing(conn, [p.key for p in batch if p.key not in ids])
-        ids.update((key, row.id) for key, row in existing.items())
-        known = [row.id for row in existing.values()]  # only these can have memberships and topics already
-        member, followed = _standing(conn, run.list_name, known)
-        joining, activating, consenting, new_topics, changes = [], [], [], [], []
-        for p in batch:
-            sid, old = ids[p.key], existing.get(p.key)
-            change = _change(p, old) if old is not None else None
-            if change is not None:
-                changes.append({"_id": sid, **change, "_updated": stamp})
-            added = [(sid, t) for t in p.topics if (sid, t) not in followed]
-            new_topics += added
-            status = member.get(sid)
-            if status is None:
-                joining.append(sid)
-            elif status == "pending":
-                activating.append(sid)
-            # an "unsubscribed" membership stays so: an import never overrides a subscriber's choice
-            if status in (None, "pending"):
-                consenting.append((sid, p.number))
-            if old is None:
-                report.added += 1
-            elif change is not None or added or status in (None, "pending"):
-                report.updated += 1
-            else:
-                report.unchanged += 1
-        bulk.update_subscribers(changes)
-        bulk.activate(activating, run.list_name, run.source)
-        bulk.add_memberships(joining, run.list_name, run.source)
-        bulk.add_topics(new_topics)
-        bulk.add_consents(consenting, run.list_name, run.why)
-        report.consents += len(consenting)
+    bulk = Bulk(conn, stamp)
+    ids = bulk.add_subscribers(batch)  # those added now; the others were there (or a sign-up added them meanwhile)
+    existing = _existing(conn, [p.key for p in batch if p.key not in ids])
+    ids.update((key, row.id) for key, row in existing.items())
+    known = [row.id for row in existing.values()]  # only these can have memberships and topics already
+    member, followed = _standing(conn, run.list_name, known)
+    joining, activating, consenting, new_topics, changes = [], [], [], [], []
+    for p in batch:
+        sid, old = ids[p.key], existing.get(p.key)
+        change = _change(p, old) if old is not None else None
+        if change is not None:
+            changes.append({"_id": sid, **change, "_updated": stamp})
+        added = [(sid, t) for t in p.topics if (sid, t) not in followed]
+        new_topics += added
+        status = member.get(sid)
+        if status is None:
+            joining.append(sid)
+        elif status == "pending":
+            activating.append(sid)
+        # an "unsubscribed" membership stays so: an import never overrides a subscriber's choice
+        if status in (None, "pending"):
+            consenting.append((sid, p.number))
+        if old is None:
+            report.added += 1
+        elif change is not None or added or status in (None, "pending"):
+            report.updated += 1
+        else:
+            report.unchanged += 1
+    bulk.update_subscribers(changes)
+    bulk.activate(activating, run.list_name, run.source)
+    bulk.add_memberships(joining, run.list_name, run.source)
+    bulk.add_topics(new_topics)
+    bulk.add_consents(consenting, run.list_name, run.why)
+    report.consents += len(consenting)
 
 
 def _existing(conn: Connection, keys: list[str]) -> dict[str, Row]:

@@ -13,6 +13,7 @@ import csv
 import io
 import re
 import tempfile
+import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Iterator, NoReturn, TextIO
 
@@ -20,7 +21,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import Connection, Engine, and_, delete, exists, func, insert, or_, select
 
 from ..errors import SubscriberError
-from ..text import clean_line, control_chars
+from ..text import clean_line, control_chars, is_single_line
 from .consent import withdraw
 from .db import now
 from .upsert import insert_ignore
@@ -227,16 +228,23 @@ def rows_of(header: list[str], reader: Iterator[list[str]], notes: Problems, pro
     """
     number = 1
     end = getattr(reader, "line_num", 0)  # the file line the previous row ended on
+    all_named = all(header)
     try:
         for number, row in enumerate(reader, start=2):
             start, end = end + 1, getattr(reader, "line_num", 0)
-            if not any(cell.strip() for cell in row):
+            joined = "".join(row)
+            if not joined.strip():
                 continue
-            lost = [i + 1 for i, cell in enumerate(row) if cell.strip() and (i >= len(header) or not header[i])]
-            if lost:
-                notes.append((number, "columns " + ", ".join(map(str, lost)), "values with no column name were not imported"))
-            values = {header[i]: cell.strip() for i, cell in enumerate(row) if i < len(header) and header[i]}
-            yield number, _single_lines(number, values, (start, end), notes if problems is None else problems)
+            if all_named and len(row) <= len(header):  # the usual row: every cell has its column
+                values = dict(zip(header, map(str.strip, row)))
+            else:
+                lost = [i + 1 for i, cell in enumerate(row) if cell.strip() and (i >= len(header) or not header[i])]
+                if lost:
+                    notes.append((number, "columns " + ", ".join(map(str, lost)), "values with no column name were not imported"))
+                values = {header[i]: cell.strip() for i, cell in enumerate(row) if i < len(header) and header[i]}
+            if "\n" in joined or "\r" in joined:
+                values = _single_lines(number, values, (start, end), notes if problems is None else problems)
+            yield number, values
     except csv.Error as exc:
         raise SubscriberError(f"{path or 'the file'}:{number + 1}: {_csv_problem(exc)}") from None
 
@@ -265,6 +273,8 @@ def read_csv(path: Path, notes: Problems | None = None, encoding: str = "utf-8")
 
 def clean_value(number: int, column: str, value: str, limit: int, notes: list[tuple[int, str, str]]) -> str:
     """``value`` as one safe line of at most ``limit`` characters; a note says what was changed."""
+    if len(value) <= limit and is_single_line(value) and unicodedata.is_normalized("NFC", value) and " ".join(value.split()) == value:
+        return value  # what clean_line would return, with nothing to note (most values: checked without copying)
     cleaned = clean_line(value, limit)
     if control_chars(value):
         notes.append((number, column, f"control characters removed ({', '.join(control_chars(value))})"))
