@@ -10,9 +10,12 @@ rtt/2 after it was read, so a request and its reply cost one round trip of
 ``listening 127.0.0.1:<port>``; on SIGTERM or SIGINT the proxy prints
 ``proxy cpu_s=<float> connections=<n> chunks=<n> bytes=<n>`` and exits.
 
-It runs as a process of its own (see ``start``), so the client's and the
-relay's CPU never delay its event loop. Per chunk it does O(1) Python work (a
-deque append and, for the head, one timer), never per byte.
+It runs as a process of its own (see ``start``), so its event loop never waits
+behind the client's or the relay's Python work, and it asks for a higher CPU
+priority (nice -10, when allowed): it stands for the network. Per chunk it does
+O(1) Python work (a deque append and, for the head, one timer), never per byte.
+On this 2-core machine a round trip through it is 0.3-1 ms above ``--rtt-ms``
+(the event loop's millisecond timers, and the other processes on the cores).
 """
 
 from __future__ import annotations

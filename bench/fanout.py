@@ -17,8 +17,11 @@ smtp-sink and holds every chunk for MS/2 in each direction. What bounds a send
 there is round trips, not CPU: with one round trip per message per connection
 the physical limit is connections / RTT (8 / 0.020 s = 400 msg/s). The floor is
 plain smtplib through the same proxy (several round trips per message, no
-PIPELINING), timed on ``--floor-messages`` messages. The last line is then
-ratio_to_limit=<outreach/limit> limit=<msg/s> outreach=<msg/s> smtplib=<msg/s> rtt_ms=<n> connections=<n> ...
+PIPELINING), timed on ``--floor-messages`` messages; a raw-socket client that
+needs one round trip per message shows what the proxy and smtp-sink carry on
+this machine (``ideal``). The last line is then
+ratio_to_limit=<outreach/limit> limit=<msg/s> outreach=<msg/s> smtplib=<msg/s> rtt_ms=<n> connections=<n> ideal=<msg/s> ...
+``--floor-only`` times smtplib and that client alone (does the proxy scale with connections?).
 
 With ``--workers N`` (N > 1, on PostgreSQL) the same run also times N
 ``outreach send`` processes started at once on one freshly seeded database, each
