@@ -289,22 +289,34 @@ def send_command(config_path: Path) -> list[str]:
     return [*cmd, "--config", str(config_path), "send", str(CAMPAIGN), "--now"]
 
 
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine so far, every core and every process (Linux /proc/stat)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    idle = values[3] + values[4]  # idle + iowait
+    tick = os.sysconf("SC_CLK_TCK")
+    return (sum(values) - idle) / tick, sum(values) / tick
+
+
 @dataclass
 class Probe:
-    """Where a send's side effects are counted: smtp-sink's counters and the proxy's (or sink's) CPU."""
+    """Where a send's side effects are counted: smtp-sink's counters, the CPU of the watched processes (the proxy,
+    smtp-sink) and of the whole machine."""
 
     counts: Path
-    pid: int
+    pids: dict[str, int]
 
-    def mark(self) -> tuple[int, float, float]:
-        """(delivered so far, proxy CPU seconds so far, now)."""
-        return delivered(self.counts), cpu_seconds(self.pid), time.perf_counter()
+    def mark(self) -> tuple[int, dict[str, float], tuple[float, float], float]:
+        """(delivered so far, CPU seconds so far per watched process, the machine's (busy, total), now)."""
+        return delivered(self.counts), {k: cpu_seconds(p) for k, p in self.pids.items()}, machine_busy(), time.perf_counter()
 
-    def since(self, before: tuple[int, float, float], what: str) -> int:
-        """Print what the sink received and the CPU the watched process used since ``before``; returns the count."""
-        count, cpu, now = self.mark()
-        print(f"  smtp-sink received {count - before[0]:,} messages; {what} used {(cpu - before[1]) / (now - before[2]):.0%} "
-              f"of one core ({cpu - before[1]:.1f} s CPU in {now - before[2]:.1f} s)", flush=True)
+    def since(self, before: tuple[int, dict[str, float], tuple[float, float], float]) -> int:
+        """Print what the sink received and the CPU used since ``before``; returns the count."""
+        count, cpu, (busy, total), now = self.mark()
+        wall = now - before[3]
+        used = ", ".join(f"{name} {(cpu[name] - before[1][name]) / wall:.0%}" for name in cpu)
+        cores = os.cpu_count() or 1
+        print(f"  smtp-sink received {count - before[0]:,} messages; CPU: {used} of one core; the machine's {cores} cores "
+              f"{(busy - before[2][0]) / max(total - before[2][1], 1e-9):.0%} busy (every process, other users' too)", flush=True)
         return count - before[0]
 
 
@@ -393,7 +405,7 @@ class Bench:
             mark = self.probe.mark()
             result = run_outreach(self.work, name, database, self.port, self.args.connections, self.args.recipients,
                                   dkim_key, clicks, workers)
-            result.delivered = self.probe.since(mark, "the proxy" if self.args.rtt_ms else "smtp-sink")
+            result.delivered = self.probe.since(mark)
             return result
 
     def message(self) -> bytes:
@@ -461,7 +473,7 @@ def far_relay(bench: Bench) -> str | None:
     mark = bench.probe.mark()
     floor_rate = floor(bench.port, args.connections, args.floor_messages, data)
     print(f"smtplib: {floor_rate:,.0f} msg/s", flush=True)
-    bench.probe.since(mark, "the proxy")
+    bench.probe.since(mark)
     limit = args.connections / rtt
     print(f"physical limit: {args.connections} connections / {args.rtt_ms:g} ms = {limit:,.0f} msg/s "
           f"(one round trip per message per connection)", flush=True)
@@ -471,7 +483,7 @@ def far_relay(bench: Bench) -> str | None:
     ideal = one_round_trip(bench.port, args.connections, count, data)
     print(f"one round trip per message (raw sockets, pipelined across messages): {ideal:,.0f} msg/s = "
           f"{ideal / limit:.2f} of the limit (what this proxy and smtp-sink carry on this machine)", flush=True)
-    bench.probe.since(mark, "the proxy")
+    bench.probe.since(mark)
     line_end = " smtplib=%d rtt_ms=%g connections=%d ideal=%d" % (floor_rate, args.rtt_ms, args.connections, ideal)
     if args.floor_only:
         return "ideal_ratio_to_limit=%.3f limit=%d" % (ideal / limit, limit) + line_end
@@ -561,10 +573,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.rtt_ms:
             proxy, port = delay_proxy.start(("127.0.0.1", sink_port), args.rtt_ms)
-            bench = Bench(args, work, port, Probe(work / "sink-counts", proxy.pid))
+            bench = Bench(args, work, port, Probe(work / "sink-counts", {"proxy": proxy.pid, "smtp-sink": sink.pid}))
             line = far_relay(bench)
         else:
-            line = loopback(Bench(args, work, sink_port, Probe(work / "sink-counts", sink.pid)))
+            line = loopback(Bench(args, work, sink_port, Probe(work / "sink-counts", {"smtp-sink": sink.pid})))
         if line is None:
             return 1
         if proxy is not None:
