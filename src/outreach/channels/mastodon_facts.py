@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 
 import grapheme
-from twitter_text import extract_urls_with_indices
 
 from .facts import Credential, PlatformFacts
 
@@ -25,6 +24,8 @@ _REMOTE_MENTION = re.compile(r"(?<![\w@])(@[A-Za-z0-9_]+)@[A-Za-z0-9.-]+\.[A-Za-
 
 def mastodon_length(text: str) -> int:
     """Mastodon's count: graphemes, URLs as 23, remote mentions by local part."""
+    from twitter_text import extract_urls_with_indices  # here: its emoji tables take half a second to load
+
     pieces: list[str] = []
     last = 0
     for url in extract_urls_with_indices(text):

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import re
 
-from twitter_text import parse_tweet
 
 from .facts import Credential, PlatformFacts
 
 
 def x_length(text: str) -> int:
     """X's weighted length (twitter-text v3)."""
+    from twitter_text import parse_tweet  # here: its emoji tables take half a second to load, and most commands never count
+
     return parse_tweet(text).weightedLength
 
 

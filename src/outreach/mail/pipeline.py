@@ -239,6 +239,8 @@ class SmtpPipeline:
         sent = 0
         timeout = sock.gettimeout()
         try:
+            if len(view) <= _CHUNK:  # the usual round: one send, no wait for the socket to be writable first
+                sent = sock.send(view)
             while sent < len(view):
                 readable, writable, _ = select.select([sock], [sock], [], timeout)
                 if readable and sent < dot_end and (early := self.conn.early_reply()) is not None:
