@@ -35,12 +35,17 @@ class TurnCountingServer:
 
     chunking: bool = False
     pipelining: bool = True
+    limit: int | None = None  # sessions at once; one more is greeted "421 too many connections" and closed
     turns: int = 0
+    refused: int = 0
+    most: int = 0
     recipients: list[str] = field(default_factory=list)
     messages: list[bytes] = field(default_factory=list)
     via: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        self.active = 0
+        self.lock = threading.Lock()
         self.sock = socket.create_server(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
         self.thread = threading.Thread(target=self._serve, daemon=True)
@@ -52,8 +57,23 @@ class TurnCountingServer:
                 conn, _ = self.sock.accept()
             except OSError:
                 return
-            with conn:
+            threading.Thread(target=self._connection, args=(conn,), daemon=True).start()
+
+    def _connection(self, conn: socket.socket) -> None:
+        with self.lock:
+            full = self.limit is not None and self.active >= self.limit
+            self.refused += full
+            self.active += not full
+            self.most = max(self.most, self.active)
+        with conn:
+            if full:
+                conn.sendall(b"421 4.7.0 too many connections from your host\r\n")
+                return
+            try:
                 self._session(conn)
+            finally:
+                with self.lock:
+                    self.active -= 1
 
     def _session(self, conn: socket.socket) -> None:
         conn.sendall(b"220 turns.test ESMTP\r\n")
@@ -143,10 +163,23 @@ def subscribed(db_config: Config, tmp_path, campaign_copy, monkeypatch):
     return campaign_copy()
 
 
-def _send(db_config: Config, campaign, server: TurnCountingServer) -> dict[str, int]:
-    smtp = SmtpConfig(host="127.0.0.1", port=server.port, security="none", connections=1, timeout=10)
+class Notes:
+    """A progress display that keeps the notes."""
+
+    def __init__(self) -> None:
+        self.notes: list[str] = []
+
+    def start(self, total: int, already_done: int) -> None: ...
+    def advance(self, state: str) -> None: ...
+
+    def note(self, message: str) -> None:
+        self.notes.append(message)
+
+
+def _send(db_config: Config, campaign, server: TurnCountingServer, connections: int = 1, notes: Notes | None = None) -> dict[str, int]:
+    smtp = SmtpConfig(host="127.0.0.1", port=server.port, security="none", connections=connections, timeout=10)
     config = db_config.model_copy(update={"smtp": smtp, "require_approval": False, "web": WebConfig(base_url=PUBLIC_BASE_URL)})
-    result = send_email(config, build_plan(load_campaign(campaign), config))
+    result = send_email(config, build_plan(load_campaign(campaign), config), progress=notes)
     return result.ledger
 
 
@@ -175,3 +208,19 @@ def test_without_pipelining_each_message_costs_two_round_trips(db_config, subscr
     assert ledger["sent"] == MESSAGES
     assert server.turns >= 2 * MESSAGES
     assert counts(open_db(db_config), "soldier-defections-myanmar", 1)["sending"] == 0
+
+
+def test_a_relay_that_takes_fewer_connections_than_configured_gets_the_mail_over_those(db_config, subscribed):
+    """Six connections configured, the relay takes two and greets the rest with 421: every message goes, once, at once."""
+    server, notes = TurnCountingServer(limit=2), Notes()
+    try:
+        ledger = _send(db_config, subscribed, server, connections=6, notes=notes)
+    finally:
+        server.close()
+    assert ledger["sent"] == MESSAGES and ledger["queued"] == 0
+    assert sorted(server.recipients) == [f"reader{i:03d}@example.org" for i in range(MESSAGES)]
+    assert server.refused >= 1 and server.most <= 2
+    # refused while others send: no more waiting to try again (the run would wait for it), a note saying so; a refusal
+    # before the others had logged in waits once (1 s), as any refused connection does
+    assert not [n for n in notes.notes if "retrying in 4s" in n], notes.notes
+    assert any("too many connections" in n and "carrying on with the" in n for n in notes.notes), notes.notes

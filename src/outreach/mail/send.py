@@ -43,7 +43,7 @@ from ..store.archive import store_archive
 from ..store.db import now, open_db
 from ..store.guard import database_guard
 from ..store.ledger import Ledger, enqueue_audience, recover, requeue_unknown
-from ..store.ledger_queries import QueuedEmail, counts, next_retry, unfinished
+from ..store.ledger_queries import QueuedEmail, counts, free_and_due, next_retry, unfinished
 from ..store.segments import audience_clause
 from ..render.email import render_email
 from ..tokens import Keyring, archive_preview_key
@@ -215,6 +215,7 @@ def _run(sender: Sender, engine: Engine, slug: str, stop: threading.Event, wait_
     """Reader and sender threads until the queue is empty, waiting out retries when asked."""
     connections = sender.transport.connections
     while not stop.is_set():
+        done_before = sum(sender.tally.values())
         reader = Reader(engine, slug, sender.list_name, sender.ledger.run_id, batch_size(connections, sender.limiter.rate))
         # about one batch waits here: a worker holds what it will send soon, and leaves the rest to others
         jobs: queue.Queue[QueuedEmail | None] = queue.Queue(maxsize=reader.batch)
@@ -234,7 +235,10 @@ def _run(sender: Sender, engine: Engine, slug: str, stop: threading.Event, wait_
         if stop.is_set():
             break
         with database_guard(engine, "reading the retry queue"):
+            again = free_and_due(engine, slug, EMAIL_STEP) > 0 and sum(sender.tally.values()) > done_before
             due = next_retry(engine, slug, EMAIL_STEP)
+        if again:  # rows let go in this pass (a connection the relay refused): another pass sends them
+            continue
         if due is None or not wait_for_retries:
             break
         delay = (due - now()).total_seconds()

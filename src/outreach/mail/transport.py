@@ -390,10 +390,13 @@ def mail_transport(config: Config, subfolder: str) -> MailTransport:
     return signing(plain_transport(config, subfolder), DkimSigner.from_config(config))
 
 
-def open_with_retries(transport: "MailTransport", note: Callable[[str], None], stop: threading.Event | None = None) -> "MailConnection":
+def open_with_retries(transport: "MailTransport", note: Callable[[str], None], stop: threading.Event | None = None,
+                      enough: Callable[[], bool] = lambda: False) -> "MailConnection":
     """Open (and log in to) a connection, waiting 1, 4, 16 s between refusals; raise the last :class:`Unavailable`.
 
-    :class:`AuthFailed` is raised at once: trying the same password again will not help.
+    :class:`AuthFailed` is raised at once: trying the same password again will not help. A refusal
+    when ``enough()`` (other connections are sending: the relay takes fewer than configured, "421
+    too many connections") is raised at once too: the run carries on with the connections it has.
     """
     stop = stop or threading.Event()
     delay = 1.0
@@ -401,7 +404,7 @@ def open_with_retries(transport: "MailTransport", note: Callable[[str], None], s
         try:
             return transport.open()
         except Unavailable as exc:
-            if attempt == CONNECT_TRIES or stop.is_set():
+            if attempt == CONNECT_TRIES or stop.is_set() or enough():
                 raise
             note(f"{exc}; retrying in {delay:.0f}s")
             stop.wait(delay)

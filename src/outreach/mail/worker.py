@@ -191,7 +191,7 @@ class Sender:
             conn = self.spare.pop() if self.spare else None
         if conn is None:
             try:
-                conn = open_with_retries(self.transport, self.progress.note, self.stop)
+                conn = open_with_retries(self.transport, self.progress.note, self.stop, enough=lambda: self._live > 0)
             except AuthFailed as exc:
                 self.auth_error = exc
                 self.fail_run(str(exc))
@@ -200,7 +200,7 @@ class Sender:
                 with self._tally_lock:
                     others = self._live
                 if others:  # the relay takes fewer connections than configured: carry on with those it took
-                    self.progress.note(f"{exc}; carrying on with {others} connections")
+                    self.progress.note(f"{exc}; carrying on with the {others} connections open")
                     return None
                 if not self.stop.is_set():
                     self.fail_run(f"{self.transport.description}: unreachable; the remaining messages stay queued")
@@ -292,6 +292,7 @@ class Sender:
                 if state.pipe is None:
                     if self.stop.is_set():
                         continue
+                    self.ledger.release([job.delivery_id])  # the run's next pass sends it
                     state.eof = True  # others carry the queue: leave without draining it
                     return
             sender = kept if kept is not None else envelope_sender(self.config, self.key, job.delivery_id)

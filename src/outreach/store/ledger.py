@@ -240,6 +240,17 @@ class Ledger:
         if outcomes:
             self.advance(outcomes, None)
 
+    def release(self, delivery_ids: Sequence[int]) -> None:
+        """Let go of held rows this run will not send after all (still queued): any worker, or this run's next pass, takes them."""
+        with self._lock, database_guard(self.engine, "recording deliveries"):
+            try:
+                self._conn.execute(update(deliveries).where(deliveries.c.id.in_(list(delivery_ids)), deliveries.c.run_id == self.run_id,
+                                                            deliveries.c.state == DeliveryState.QUEUED).values(run_id=None))
+                self._conn.commit()
+            except BaseException:
+                self._abort()
+                raise
+
     def skip(self, delivery_id: int, detail: str) -> None:
         """Mark a queued delivery suppressed (the address left the list after the audience was frozen)."""
         with self._lock, database_guard(self.engine, "recording deliveries"):

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable, Sequence
 
-from sqlalchemy import Connection, Engine, Row, and_, func, select
+from sqlalchemy import Connection, Engine, Row, and_, func, or_, select
 
+from .db import now
 from .delivery import Delivery, DeliveryEvent, DeliveryState, EventKind
 from .schema import audiences, deliveries, delivery_events, subscribers
 
@@ -80,6 +81,14 @@ def unfinished(engine: Engine, campaign: str, step: int, run_id: int) -> tuple[i
     with engine.connect() as conn:
         found = {bool(k): int(n) for k, n in conn.execute(q).all()}
     return found.get(False, 0), found.get(True, 0)
+
+
+def free_and_due(engine: Engine, campaign: str, step: int) -> int:
+    """Queued rows of a step that are due now and that no run holds."""
+    q = select(func.count()).where(deliveries.c.campaign == campaign, deliveries.c.step == step, deliveries.c.state == DeliveryState.QUEUED,
+                                   deliveries.c.run_id.is_(None), or_(deliveries.c.not_before.is_(None), deliveries.c.not_before <= now()))
+    with engine.connect() as conn:
+        return int(conn.execute(q).scalar_one())
 
 
 def next_retry(engine: Engine, campaign: str, step: int) -> datetime | None:
