@@ -278,3 +278,19 @@ def _run_measured(rows: int, folder: Path) -> float:
         assert os.waitstatus_to_exitcode(status) == 0, err.read().decode()[-2000:]
         assert f"{rows} rows: {rows} added" in out.read().decode()
     return usage.ru_maxrss / 1024
+
+
+def test_a_batch_that_fails_to_store_fails_the_import(db_config, tmp_path: Path, monkeypatch) -> None:
+    engine = open_db(db_config)
+    path = tmp_path / "people.csv"
+    path.write_text("email\n" + "".join(f"p{i}@example.org\n" for i in range(50)), encoding="utf-8")
+    monkeypatch.setattr(importer, "BATCH", 10)
+
+    def broken(self, rows, list_name, why):  # type: ignore[no-untyped-def]
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(importer.Bulk, "add_consents", broken)
+    with pytest.raises(RuntimeError, match="the disk is full"):
+        import_csv(engine, path, "research", config=db_config, basis="b")
+    with engine.connect() as conn:  # the writer's transaction was not committed
+        assert conn.execute(select(subscribers.c.id)).first() is None

@@ -561,7 +561,10 @@ class Writer:
                     self._store(batch)
                 except BaseException as exc:  # noqa: BLE001 - handed to the importing thread
                     self.error = exc
-        self._commit()
+        try:
+            self._commit()
+        except BaseException as exc:  # noqa: BLE001 - the last commit failed: the import must say so
+            self.error = exc
 
     def _store(self, batch: list[Person]) -> None:
         """Store ``batch`` in the open transaction (opened if none is); commit after :data:`TX_ROWS` rows."""
@@ -652,7 +655,7 @@ def _finish(engine: Engine, path: Path, list_name: str, source: str, report: Imp
 
 
 def _store(run: Run) -> None:
-    """Store the batch in one transaction; forgotten addresses are rejected first."""
+    """Hand the batch to the writer (its transaction holds up to :data:`TX_ROWS` rows); forgotten addresses are rejected first."""
     batch, run.batch = run.batch, []
     forgotten = _forgotten(run.engine, run.keys, [p.key for p in batch])
     for p in batch:
@@ -749,6 +752,7 @@ def _change(p: Person, old: Row) -> dict[str, Any] | None:
 
 
 LOOKUP = 500  # keys per IN (…) lookup
+STAGE = "outreach_import_stage"  # PostgreSQL: the session's temporary table a batch of subscribers is copied into
 VALUES_ROWS = 1000  # rows per multi-row INSERT on SQLite (9 values each: under its 32,766 parameters)
 
 
@@ -775,10 +779,7 @@ class Bulk:
         rows = [(p.key, token, p.display, p.name, self.json(p.attrs), p.language, p.country) for p, token in zip(batch, _token_keys(len(batch)))]
         columns = "email, token_key, display_email, name, attrs, language, country, created_at, updated_at"
         if self.pg:
-            sql = (f"INSERT INTO subscribers ({columns}) SELECT e, t, d, n, a::json, l, c, %s, %s "
-                   "FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[]) AS u(e, t, d, n, a, l, c) "
-                   "ON CONFLICT (email) DO NOTHING RETURNING email, id")
-            return {email: sid for email, sid in self.conn.exec_driver_sql(sql, (self.stamp, self.stamp, *map(list, zip(*rows))))}
+            return self._copy_subscribers(rows, columns)
         ids: dict[str, int] = {}
         for i in range(0, len(rows), VALUES_ROWS):
             part = rows[i:i + VALUES_ROWS]
@@ -786,6 +787,20 @@ class Bulk:
                    + " ON CONFLICT (email) DO NOTHING RETURNING email, id")
             values = tuple(itertools.chain.from_iterable(row + (self.stamp, self.stamp) for row in part))
             ids.update((email, sid) for email, sid in self.conn.exec_driver_sql(sql, values))
+        return ids
+
+    def _copy_subscribers(self, rows: list[tuple], columns: str) -> dict[str, int]:
+        """PostgreSQL: COPY the rows into a session's staging table, then one INSERT … ON CONFLICT from it (COPY alone cannot skip conflicts)."""
+        with self.conn.connection.driver_connection.cursor() as cursor:  # type: ignore[union-attr]
+            cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {STAGE} (email text, token_key text, display_email text, name text, attrs json, "
+                           "language text, country text) ON COMMIT DELETE ROWS")
+            with cursor.copy(f"COPY {STAGE} FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute(f"INSERT INTO subscribers ({columns}) SELECT email, token_key, display_email, name, attrs, language, country, %s, %s "
+                           f"FROM {STAGE} ON CONFLICT (email) DO NOTHING RETURNING email, id", (self.stamp, self.stamp))
+            ids = {email: sid for email, sid in cursor.fetchall()}
+            cursor.execute(f"TRUNCATE {STAGE}")
         return ids
 
     def add_memberships(self, ids: list[int], list_name: str, source: str) -> None:
@@ -817,10 +832,11 @@ class Bulk:
             return
         fixed = (list_name, ConsentMethod.IMPORT.value, self.stamp, clean_line(why.file_name, 255), clean_line(why.collected_by, 200), why.basis)
         columns = "subscriber_id, list, method, given_at, source_file, collected_by, basis, source_row"
-        if self.pg:
-            sids, numbers = map(list, zip(*rows))
-            self.conn.exec_driver_sql(f"INSERT INTO consents ({columns}) SELECT s, %s, %s, %s, %s, %s, %s, r "
-                                      "FROM unnest(%s::bigint[], %s::int[]) AS u(s, r)", (*fixed, sids, numbers))
+        if self.pg:  # no unique key to conflict on: straight in with COPY
+            with self.conn.connection.driver_connection.cursor() as cursor:  # type: ignore[union-attr]
+                with cursor.copy(f"COPY consents ({columns}) FROM STDIN") as copy:
+                    for sid, number in rows:
+                        copy.write_row((sid, *fixed, number))
             return
         self.conn.exec_driver_sql(f"INSERT INTO consents ({columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [(sid, *fixed, number) for sid, number in rows])
 
