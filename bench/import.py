@@ -194,7 +194,8 @@ def main() -> int:
         csv_path = folder / "people.csv"
         write_csv(csv_path, args.rows)
         kind = "postgresql" if args.database else "sqlite"
-        print(f"rows={args.rows} database={kind} file={csv_path.stat().st_size / 1e6:.1f} MB cpus={os.cpu_count()}")
+        print(f"rows={args.rows} database={kind} file={csv_path.stat().st_size / 1e6:.1f} MB cpus={os.cpu_count()} "
+              f"load average at start={os.getloadavg()[0]:.1f}")
         with fresh_database(args.database, folder, "import") as url:
             seconds, rss, summary = run_import(url, folder, csv_path)
             check_import(url, args.rows)
@@ -207,6 +208,7 @@ def main() -> int:
         del built
         floor_rate = args.rows / floor_seconds
         print(f"floor: executemany of {args.rows} subscribers + their memberships in {floor_seconds:.1f} s = {floor_rate:,.0f} rows/s")
+        print(f"load average at end={os.getloadavg()[0]:.1f} (other processes on this machine slow the import more than the floor)")
         print(f"ratio_to_floor={rate / floor_rate:.3f} rows={args.rows} import_rows_per_s={rate:.0f} floor_rows_per_s={floor_rate:.0f} "
               f"peak_rss_mb={rss:.1f} database={kind}")
     return 0

@@ -675,6 +675,9 @@ def _forgotten(engine: Engine, keys: Keyring, addresses: list[str]) -> set[str]:
     by_mark = {MARK_PREFIX + hmac.digest(k, a.encode("utf-8"), "sha256").hex(): a for a in addresses for k in keys.keys}
     marks, found = list(by_mark), set()
     with engine.connect() as conn:
+        if conn.dialect.name == "postgresql":  # one array, not thousands of parameters to parse
+            hits = conn.exec_driver_sql("SELECT email FROM suppressions WHERE list = %s AND email = ANY(%s)", (ALL_LISTS, marks))
+            return {by_mark[m] for m in hits.scalars()}
         for i in range(0, len(marks), LOOKUP):
             hits = conn.execute(select(suppressions.c.email).where(suppressions.c.email.in_(marks[i:i + LOOKUP]), suppressions.c.list == ALL_LISTS))
             found |= {by_mark[m] for m in hits.scalars()}
@@ -686,6 +689,7 @@ def _upsert(conn: Connection, run: Run, batch: list[Person]) -> None:
     stamp, report = now(), run.report
     bulk = Bulk(conn, stamp)
     ids = bulk.add_subscribers(batch)  # those added now; the others were there (or a sign-up added them meanwhile)
+    fresh = set(ids.values())  # rows of this open transaction: nothing else can hold a membership or topic of theirs yet
     existing = _existing(conn, [p.key for p in batch if p.key not in ids])
     ids.update((key, row.id) for key, row in existing.items())
     known = [row.id for row in existing.values()]  # only these can have memberships and topics already
@@ -714,8 +718,8 @@ def _upsert(conn: Connection, run: Run, batch: list[Person]) -> None:
             report.unchanged += 1
     bulk.update_subscribers(changes)
     bulk.activate(activating, run.list_name, run.source)
-    bulk.add_memberships(joining, run.list_name, run.source)
-    bulk.add_topics(new_topics)
+    bulk.add_memberships(joining, run.list_name, run.source, fresh)
+    bulk.add_topics(new_topics, fresh)
     bulk.add_consents(consenting, run.list_name, run.why)
     report.consents += len(consenting)
 
@@ -803,28 +807,42 @@ class Bulk:
             cursor.execute(f"TRUNCATE {STAGE}")
         return ids
 
-    def add_memberships(self, ids: list[int], list_name: str, source: str) -> None:
-        """Active memberships of ``list_name`` for ``ids`` (one that a sign-up made meanwhile stays)."""
-        if not ids:
-            return
+    def add_memberships(self, ids: list[int], list_name: str, source: str, fresh: set[int]) -> None:
+        """Active memberships of ``list_name`` for ``ids`` (one that a sign-up made meanwhile stays); ``fresh``: subscribers added in this transaction."""
         if self.pg:
-            self.conn.exec_driver_sql("INSERT INTO memberships (subscriber_id, list, status, source, updated_at) "
-                                      "SELECT s, %s, 'active', %s, %s FROM unnest(%s::bigint[]) AS u(s) "
-                                      "ON CONFLICT (subscriber_id, list) DO NOTHING", (list_name, source, self.stamp, ids))
+            self._copy("memberships", "subscriber_id, list, status, source, updated_at",
+                       [(sid, list_name, "active", source, self.stamp) for sid in ids if sid in fresh])
+            known = [sid for sid in ids if sid not in fresh]
+            if known:
+                self.conn.exec_driver_sql("INSERT INTO memberships (subscriber_id, list, status, source, updated_at) "
+                                          "SELECT s, %s, 'active', %s, %s FROM unnest(%s::bigint[]) AS u(s) "
+                                          "ON CONFLICT (subscriber_id, list) DO NOTHING", (list_name, source, self.stamp, known))
             return
-        self.conn.exec_driver_sql("INSERT INTO memberships (subscriber_id, list, status, source, updated_at) VALUES (?, ?, 'active', ?, ?) "
-                                  "ON CONFLICT (subscriber_id, list) DO NOTHING", [(sid, list_name, source, self.stamp) for sid in ids])
+        if ids:
+            self.conn.exec_driver_sql("INSERT INTO memberships (subscriber_id, list, status, source, updated_at) VALUES (?, ?, 'active', ?, ?) "
+                                      "ON CONFLICT (subscriber_id, list) DO NOTHING", [(sid, list_name, source, self.stamp) for sid in ids])
 
-    def add_topics(self, pairs: list[tuple[int, str]]) -> None:
-        """Topics followed, as (subscriber id, topic); one already followed stays."""
-        if not pairs:
-            return
+    def add_topics(self, pairs: list[tuple[int, str]], fresh: set[int]) -> None:
+        """Topics followed, as (subscriber id, topic); one already followed stays; ``fresh``: subscribers added in this transaction."""
         if self.pg:
-            sids, topics = map(list, zip(*pairs))
-            self.conn.exec_driver_sql("INSERT INTO subscriber_topics (subscriber_id, topic) SELECT s, t FROM unnest(%s::bigint[], %s::text[]) "
-                                      "AS u(s, t) ON CONFLICT (subscriber_id, topic) DO NOTHING", (sids, topics))
+            self._copy("subscriber_topics", "subscriber_id, topic", [pair for pair in pairs if pair[0] in fresh])
+            known = [pair for pair in pairs if pair[0] not in fresh]
+            if known:
+                sids, topics = map(list, zip(*known))
+                self.conn.exec_driver_sql("INSERT INTO subscriber_topics (subscriber_id, topic) SELECT s, t FROM unnest(%s::bigint[], %s::text[]) "
+                                          "AS u(s, t) ON CONFLICT (subscriber_id, topic) DO NOTHING", (sids, topics))
             return
-        self.conn.exec_driver_sql("INSERT INTO subscriber_topics (subscriber_id, topic) VALUES (?, ?) ON CONFLICT (subscriber_id, topic) DO NOTHING", pairs)
+        if pairs:
+            self.conn.exec_driver_sql("INSERT INTO subscriber_topics (subscriber_id, topic) VALUES (?, ?) "
+                                      "ON CONFLICT (subscriber_id, topic) DO NOTHING", pairs)
+
+    def _copy(self, table: str, columns: str, rows: list[tuple]) -> None:
+        """PostgreSQL: ``rows`` straight into ``table`` with COPY (only rows no other transaction can conflict with)."""
+        if rows:
+            with self.conn.connection.driver_connection.cursor() as cursor:  # type: ignore[union-attr]
+                with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
 
     def add_consents(self, rows: list[tuple[int, int]], list_name: str, why: Basis) -> None:
         """A consent record of the import for each (subscriber id, file row)."""
@@ -833,10 +851,7 @@ class Bulk:
         fixed = (list_name, ConsentMethod.IMPORT.value, self.stamp, clean_line(why.file_name, 255), clean_line(why.collected_by, 200), why.basis)
         columns = "subscriber_id, list, method, given_at, source_file, collected_by, basis, source_row"
         if self.pg:  # no unique key to conflict on: straight in with COPY
-            with self.conn.connection.driver_connection.cursor() as cursor:  # type: ignore[union-attr]
-                with cursor.copy(f"COPY consents ({columns}) FROM STDIN") as copy:
-                    for sid, number in rows:
-                        copy.write_row((sid, *fixed, number))
+            self._copy("consents", columns, [(sid, *fixed, number) for sid, number in rows])
             return
         self.conn.exec_driver_sql(f"INSERT INTO consents ({columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [(sid, *fixed, number) for sid, number in rows])
 
