@@ -70,6 +70,10 @@ class Round:
 ACCEPTED = Settled(reply="ready")
 
 
+class NotAnswered(Unavailable):
+    """The connection failed before this message's envelope was answered: it was never sent (says nothing of the server)."""
+
+
 class Pipeline(Protocol):
     """A connection driven in rounds (see the module docstring); ``overlaps``: whether ``meanwhile`` runs while replies travel."""
 
@@ -198,7 +202,7 @@ class SmtpPipeline:
         except ChannelError as exc:
             meanwhile()
             self.conn.broken = True
-            lost = Settled(error=Unavailable(f"not sent: {exc}")) if following is not None else None
+            lost = Settled(error=NotAnswered(f"not sent: {exc}")) if following is not None else None
             return Round(Settled(error=exc) if content is not None else None, Settled(error=unsafe) if unsafe else lost, usable=False)
         meanwhile()
         settled = _Replies(phases, self.smtp, last_written=following is None).read()
@@ -303,7 +307,9 @@ class _Replies:
             self.found[whose] = Settled(error=after_end(exc, self.smtp.timeout, self.last_written))
         elif exc is not None and timed_out(exc):
             self.found[whose] = Settled(error=ReplyTimeout(f"no reply before DATA within {self.smtp.timeout}s"))
+        elif exc is None:
+            self.found[whose] = Settled(error=NotAnswered("not sent: the connection failed on an earlier reply"))
         else:
-            self.found[whose] = Settled(error=Unavailable(f"connection dropped before this message was sent: {exc or 'an earlier reply failed'}"))
+            self.found[whose] = Settled(error=Unavailable(f"connection dropped before this message was sent: {exc}"))
 
 

@@ -35,7 +35,7 @@ from ..store.ledger_queries import QueuedEmail
 from ..tokens import Keyring
 from .compose import envelope_sender, message_id, recipient
 from .message import MessageFactory, UnsafeAddress
-from .pipeline import Envelope, Pipeline, Settled, pipeline_for
+from .pipeline import Envelope, NotAnswered, Pipeline, Settled, pipeline_for
 from .pacing import SharedPace
 from .transport import DataTimeout, MailTransport, ReplyTimeout, SenderRefused, SmtpRejected, UnsafeEnvelope, open_with_retries
 
@@ -270,8 +270,8 @@ class Sender:
             job = self._next(jobs, state)
             if job is None:
                 state.eof = True
-                if state.pipe is not None and state.pending is not None:
-                    self._round(state, None)
+                if state.pipe is not None and state.pending is not None and not self.stop.is_set():
+                    self._round(state, None)  # the last one goes alone; after a stop it goes back to the queue instead
                 return
             if self.stop.is_set():
                 return
@@ -371,7 +371,8 @@ class Sender:
             self._timed_out(isinstance(exc, DataTimeout))
             return self._counted(Outcome(delivery_id, DeliveryState.UNKNOWN, str(exc)))
         if isinstance(exc, Unavailable):
-            self._timed_out(isinstance(exc, ReplyTimeout))
+            if not isinstance(exc, NotAnswered):  # the breaker counts what the server did, not what an earlier failure cost
+                self._timed_out(isinstance(exc, ReplyTimeout))
             return self._temporary(delivery_id, sent.attempts, str(exc))
         return self._counted(Outcome(delivery_id, DeliveryState.UNKNOWN, f"internal error while sending: {type(exc).__name__}: {exc}"))
 
