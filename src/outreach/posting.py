@@ -31,7 +31,8 @@ from .render.cards import report_card
 from .render.posts import RenderedPost
 from .store.db import now, open_db
 from .store.delivery import Delivery, DeliveryState
-from .store.ledger import Ledger, Outcome, QueuedPart, enqueue_parts, recover, resolve_part
+from .store.holds import recover
+from .store.ledger import Ledger, Outcome, QueuedPart, enqueue_parts, resolve_part
 from .store.ledger_queries import post_parts
 
 RETRY_WAITS = (2.0, 10.0)

@@ -74,7 +74,7 @@ class Poster:
         return [f"part {index}: {args[0]}"]
 
 
-# Breaks if: ledger.recover requeues a dead run's in-flight part instead of marking it unknown (it is posted twice), or
+# Breaks if: holds.recover requeues a dead run's in-flight part instead of marking it unknown (it is posted twice), or
 # posting resumes without replying to the last posted part, or skips a part.
 def test_kill_nine_mid_thread_and_resume(config_file, campaign_copy, x_api, db_config):
     x_api.routes[("POST", "/2/tweets")] = _slow(x_api.routes[("POST", "/2/tweets")])

@@ -57,7 +57,7 @@ def test_kill_nine_at_several_points(db_config, smtp_server, campaign_copy, tmp_
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
         # the next run's start turns the dead run's in-flight rows into 'unknown'
-        from outreach.store.ledger import recover
+        from outreach.store.holds import recover
 
         recover(engine, "soldier-defections-myanmar", 1)
         unknown_after_kill.append(counts(engine, "soldier-defections-myanmar", 1)["unknown"])

@@ -28,7 +28,7 @@ from outreach.mail.send import send_email
 from outreach.plan import build_plan
 from outreach.store.db import open_db
 from outreach.store.importer import import_csv
-from outreach.store.ledger import record_bounce
+from outreach.store.late_events import record_bounce
 from outreach.store.privacy import FORGOTTEN, forget, forgotten_in, keyring, mark, person_data
 from outreach.store.schema import subscribers, suppressions
 from outreach.tokens import make_token

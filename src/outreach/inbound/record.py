@@ -36,7 +36,7 @@ from ..store import inbound_store as store
 from ..store.db import now
 from ..store.delivery import Delivery, EventKind
 from ..store.guard import database_guard
-from ..store.ledger import FORGOTTEN_TARGET, record_bounce_in, record_complaint_in, record_unsubscribed_in, record_undone_in
+from ..store.late_events import FORGOTTEN_TARGET, record_bounce_in, record_complaint_in, record_unsubscribed_in, record_undone_in
 from ..store.ledger_queries import delivery_in, find_by_message_id_in, latest_on_list, latest_sent_email, list_of, soft_bounced_sends
 from ..store.membership import resubscribe_after_undo_in, unsubscribe_everywhere_in, unsubscribe_in
 from ..store.privacy import is_forgotten

@@ -42,7 +42,8 @@ from ..plan import Plan
 from ..store.archive import store_archive
 from ..store.db import now, open_db
 from ..store.guard import database_guard
-from ..store.ledger import Ledger, enqueue_audience, recover, requeue_unknown
+from ..store.holds import recover
+from ..store.ledger import Ledger, enqueue_audience, requeue_unknown
 from ..store.ledger_queries import QueuedEmail, counts, free_and_due, next_retry, unfinished
 from ..store.segments import audience_clause
 from ..render.email import render_email

@@ -1,11 +1,11 @@
 """The threads of one send run: a reader that reserves queued rows, and one sender per SMTP connection.
 
-The reader reserves due rows in batches for this run (:func:`outreach.store.ledger.reserve_emails`:
+The reader reserves due rows in batches for this run (:func:`outreach.store.holds.reserve_emails`:
 on PostgreSQL several workers share a step, each row held by one of them) and keeps each
 batch's Message-IDs and envelope senders in the ledger (one commit per batch); with
 ``[email] bounce_address`` each message's envelope sender is its own VERP address (one
 HMAC, made once by the reader and handed to the sender thread). When it runs out it
-takes over what dead workers held (:func:`outreach.store.ledger.recover`) before it ends.
+takes over what dead workers held (:func:`outreach.store.holds.recover`) before it ends.
 
 Each sender drives its connection in rounds (:mod:`.pipeline`): the content of one
 message and the envelope of the next go out together, and while the replies travel the
@@ -30,7 +30,8 @@ from ..errors import AuthFailed, DatabaseUnavailable, OutcomeUnknown, OutreachEr
 from ..store.db import now
 from ..store.delivery import DeliveryState
 from ..store.guard import database_guard
-from ..store.ledger import Ledger, Outcome, recover, reserve_emails
+from ..store.holds import recover, reserve_emails
+from ..store.ledger import Ledger, Outcome
 from ..store.ledger_queries import QueuedEmail
 from ..tokens import Keyring
 from .compose import envelope_sender, message_id, recipient

@@ -1,23 +1,24 @@
 """The delivery ledger: the only writer of delivery state (reads are in :mod:`.ledger_queries`).
 
-Every transition of a ``deliveries`` row is a function here::
+Every transition of a ``deliveries`` row is a function here, in :mod:`.holds`
+(which run holds a row) or in :mod:`.late_events` (what comes back later)::
 
     enqueue ─▶ queued ─claim─▶ sending ─finish─▶ sent ─record_bounce─▶ bounced
                  ▲  │             │                  └─record_complaint─▶ complained
                  │  │             ├─ retry: queued (attempts+1, not before the retry time)
                  │  │             ├─ failed | bounced (refused at send time)
-                 │  │             └─ unknown (no answer, or the process died: ``recover``)
+                 │  │             └─ unknown (no answer, or the process died: ``holds.recover``)
                  │  └─skip─▶ suppressed (the address left the list after the audience froze)
                  └── requeue_unknown / resolve_part (a person decided)
 
 A delivery is claimed by a conditional update (``state='queued'`` →
 ``sending``) that only one process can win, committed *before* the message
-or post leaves, and finished by a second commit after the remote side
-answers. So at any moment at most one row per sending thread is in
-``sending``; if the process is killed, exactly those rows become
-``unknown`` on the next start and everything else is either done or still
-queued. Late events (a bounce, a complaint, a person's decision) are kept in
-``delivery_events`` next to the state they caused.
+or post leaves, and finished by a later commit after the remote side
+answers. A sending thread has at most two rows in ``sending`` (pipelined
+SMTP: the one whose reply is on its way and the next, claimed meanwhile); if
+the process is killed, exactly those rows become ``unknown`` and everything
+else is either done or still queued. Late events (a bounce, a complaint, a
+person's decision) are kept in ``delivery_events`` next to the state they caused.
 """
 
 from __future__ import annotations
@@ -27,22 +28,21 @@ import socket
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any, Callable, Iterator, Sequence
+from datetime import datetime
+from typing import Any, Iterator, Sequence
 
-from sqlalchemy import Connection, Engine, func, insert, literal, null, or_, select, update
+from sqlalchemy import Engine, func, insert, literal, null, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
 from ..errors import OutreachError
 from .db import now
 from .delivery import DeliveryState, EventKind
 from .guard import database_errors, database_guard, describe_db_error
-from .ledger_queries import QueuedEmail, standing_events
-from .schema import UTCDateTime, audiences, audit, deliveries, delivery_events, memberships, runs, subscribers
+from .holds import HEARTBEAT
+from .late_events import keep_event
+from .schema import UTCDateTime, audiences, audit, deliveries, memberships, runs, subscribers
 from .upsert import insert_ignoring
 
-HEARTBEAT = timedelta(seconds=5)
-STALE = timedelta(seconds=60)
 
 
 @dataclass(frozen=True)
@@ -215,7 +215,7 @@ class Ledger:
             if done.payload is not None:
                 self._conn.execute(update(deliveries).where(deliveries.c.id == done.delivery_id).values(payload=done.payload))
             if done.state == DeliveryState.BOUNCED:
-                _keep_event(self._conn, done.delivery_id, EventKind.BOUNCED_HARD, done.detail, "bounce", now())
+                keep_event(self._conn, done.delivery_id, EventKind.BOUNCED_HARD, done.detail, "bounce", now())
         self._conn.commit()
 
     def _abort(self) -> None:
@@ -326,69 +326,7 @@ def enqueue_parts(engine: Engine, campaign: str, step: int, parts: list[QueuedPa
             conn.execute(insert_ignoring(conn, deliveries, ["campaign", "step", "target"]), rows)
 
 
-# -- a dead run's rows, and what a person decides -------------------------------------------
-
-def _alive(host: str, pid: int, heartbeat: datetime, finished: datetime | None, at: datetime) -> bool:
-    if finished is not None:
-        return False
-    if host == socket.gethostname():
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
-        return True
-    return at - heartbeat < STALE
-
-
-def recover(engine: Engine, campaign: str, step: int) -> int:
-    """Rows a run that is gone left behind: ``sending`` ones become ``unknown``, held ``queued`` ones free again; how many became unknown.
-
-    Any worker calls this when it starts and whenever it runs out of rows, so a killed
-    worker's share is taken over by the others (a run on this host is gone when its process
-    is; a run elsewhere when its heartbeat is older than :data:`STALE`).
-    """
-    stamp = now()
-    mine = (deliveries.c.campaign == campaign, deliveries.c.step == step)
-    held = deliveries.c.state.in_([DeliveryState.SENDING, DeliveryState.QUEUED])
-    with engine.begin() as conn:
-        owners = conn.execute(
-            select(runs.c.id, runs.c.host, runs.c.pid, runs.c.heartbeat_at, runs.c.finished_at)
-            .where(runs.c.id.in_(select(deliveries.c.run_id).where(*mine, held).distinct()))
-        ).all()
-        dead = [r.id for r in owners if not _alive(r.host, r.pid, r.heartbeat_at, r.finished_at, stamp)]
-        orphaned = or_(deliveries.c.run_id.in_(dead), deliveries.c.run_id.is_(None)) if dead else deliveries.c.run_id.is_(None)
-        changed = conn.execute(
-            update(deliveries).where(*mine, deliveries.c.state == DeliveryState.SENDING, orphaned)
-            .values(state=DeliveryState.UNKNOWN, detail="the sending process stopped before the outcome was known", updated_at=stamp)
-        ).rowcount
-        if dead:
-            conn.execute(update(deliveries).where(*mine, deliveries.c.state == DeliveryState.QUEUED, deliveries.c.run_id.in_(dead)).values(run_id=None))
-            conn.execute(update(runs).where(runs.c.id.in_(dead), runs.c.finished_at.is_(None)).values(finished_at=stamp))
-        if changed:
-            conn.execute(insert(audit), [{"at": stamp, "action": "marked-unknown", "source": "cli", "detail": f"{campaign} step {step}: {changed} deliveries"}])
-    return changed
-
-
-def reserve_emails(engine: Engine, campaign: str, step: int, list_name: str, run_id: int, after: int, limit: int) -> list[QueuedEmail]:
-    """Hold the next ``limit`` due, free queued email rows after id ``after`` for run ``run_id``; with what their messages need.
-
-    On PostgreSQL several workers reserve at once: ``FOR UPDATE SKIP LOCKED`` hands each
-    row to one of them and nobody waits. A held row is still ``queued``: it is claimed one
-    by one as it goes; a worker that dies leaves it to :func:`recover`.
-    """
-    from .ledger_queries import emails_of  # here: ledger_queries is the reading half
-
-    free = (select(deliveries.c.id)
-            .where(deliveries.c.campaign == campaign, deliveries.c.step == step, deliveries.c.state == DeliveryState.QUEUED,
-                   deliveries.c.run_id.is_(None), deliveries.c.id > after,
-                   or_(deliveries.c.not_before.is_(None), deliveries.c.not_before <= now()))
-            .order_by(deliveries.c.id).limit(limit).with_for_update(skip_locked=True))
-    with engine.begin() as conn:
-        ids = conn.execute(update(deliveries).where(deliveries.c.id.in_(free)).values(run_id=run_id).returning(deliveries.c.id)).scalars().all()
-        return emails_of(conn, list_name, sorted(ids)) if ids else []
-
+# -- what a person decides ------------------------------------------------------------------
 
 def requeue_unknown(engine: Engine, campaign: str, step: int, source: str = "cli") -> int:
     """A person asked to resend the unknown deliveries: put them back in the queue."""
@@ -419,130 +357,6 @@ def resolve_part(engine: Engine, campaign: str, step: int, part: int, *, posted_
             values = {"state": DeliveryState.SENT, "remote_id": remote_id, "remote_url": posted_url, "detail": "marked posted by a person"}
         stamp = now()
         conn.execute(update(deliveries).where(deliveries.c.id == row.id, deliveries.c.state == DeliveryState.UNKNOWN).values(updated_at=stamp, **values))
-        _keep_event(conn, row.id, EventKind.RESOLVED, f"{values['state']} ({values['detail']})", by, stamp)
+        keep_event(conn, row.id, EventKind.RESOLVED, f"{values['state']} ({values['detail']})", by, stamp)
         conn.execute(insert(audit), [{"at": stamp, "action": "resolved", "source": by, "detail": f"{campaign} step {step} part {part}: {values['state']}"}])
     return DeliveryState(values["state"])
-
-
-# -- late events: what comes back after a message went out ------------------------------------
-
-def _keep_event(conn: Connection, delivery_id: int, kind: EventKind, detail: str | None, source: str, at: datetime) -> None:
-    conn.execute(insert(delivery_events), [{"delivery_id": delivery_id, "kind": kind.value, "detail": detail, "source": source, "occurred_at": at}])
-    if kind in (EventKind.BOUNCED_HARD, EventKind.COMPLAINED):
-        # a hard bounce or a complaint: no list sends to this address again (the first reason stays)
-        from .subscribers import ALL_LISTS, suppress  # here: store.subscribers imports this module
-
-        target = conn.execute(select(deliveries.c.target).where(deliveries.c.id == delivery_id, deliveries.c.part.is_(None))).scalar_one_or_none()
-        if target is not None:
-            suppress(conn, target, ALL_LISTS, "bounced" if kind == EventKind.BOUNCED_HARD else "complained", source, detail)
-
-
-def _late(engine: Engine, delivery_id: int, kind: EventKind, to: DeliveryState, from_states: tuple[DeliveryState, ...],
-          detail: str | None, source: str, occurred_at: datetime | None) -> DeliveryState:
-    """Keep the event, and move the row to ``to`` if it is in ``from_states``; return the row's state now."""
-    with engine.begin() as conn:
-        return _late_in(conn, delivery_id, kind, to, from_states, detail, source, occurred_at)
-
-
-def _late_in(conn: Connection, delivery_id: int, kind: EventKind, to: DeliveryState, from_states: tuple[DeliveryState, ...],
-             detail: str | None, source: str, occurred_at: datetime | None) -> DeliveryState:
-    """:func:`_late` inside the caller's transaction."""
-    at = occurred_at or now()
-    state = conn.execute(select(deliveries.c.state).where(deliveries.c.id == delivery_id)).scalar_one_or_none()
-    if state is None:
-        raise OutreachError(f"delivery {delivery_id} is not in the ledger")
-    moved = conn.execute(update(deliveries).where(deliveries.c.id == delivery_id, deliveries.c.state.in_(from_states))
-                         .values(state=to, detail=detail, updated_at=now())).rowcount
-    _keep_event(conn, delivery_id, kind, detail, source, at)
-    return to if moved else DeliveryState(state)
-
-
-def record_bounce(engine: Engine, delivery_id: int, *, hard: bool, detail: str | None, source: str = "bounce",
-                  occurred_at: datetime | None = None) -> DeliveryState:
-    """A bounce came back for a delivery: ``sent`` (or ``unknown``: it did go out) → ``bounced``, the event kept.
-
-    A hard bounce also suppresses the address on every list; a soft one only records what happened.
-    A row in any other state keeps its state; the event is kept all the same. Returns the state now.
-    """
-    kind = EventKind.BOUNCED_HARD if hard else EventKind.BOUNCED_SOFT
-    return _late(engine, delivery_id, kind, DeliveryState.BOUNCED, (DeliveryState.SENT, DeliveryState.UNKNOWN), detail, source, occurred_at)
-
-
-def record_complaint(engine: Engine, delivery_id: int, *, detail: str | None, source: str = "complaint",
-                     occurred_at: datetime | None = None) -> DeliveryState:
-    """A recipient reported the message as spam: ``sent``, ``unknown`` or ``bounced`` → ``complained``.
-
-    The address is suppressed on every list and the event kept. Returns the state now.
-    """
-    return _late(engine, delivery_id, EventKind.COMPLAINED, DeliveryState.COMPLAINED,
-                 (DeliveryState.SENT, DeliveryState.UNKNOWN, DeliveryState.BOUNCED), detail, source, occurred_at)
-
-
-_BOUNCE_FROM = (DeliveryState.SENT, DeliveryState.UNKNOWN)
-_STATE_EVENTS = (EventKind.BOUNCED_HARD, EventKind.BOUNCED_SOFT, EventKind.COMPLAINED)  # what moves a row to bounced or complained
-_COMPLAINT_FROM = (DeliveryState.SENT, DeliveryState.UNKNOWN, DeliveryState.BOUNCED)
-
-
-def record_bounce_in(conn: Connection, delivery_id: int, *, hard: bool, detail: str | None, source: str,
-                     occurred_at: datetime | None = None) -> DeliveryState:
-    """:func:`record_bounce` inside the caller's transaction (the inbound recorder keeps a batch in one)."""
-    kind = EventKind.BOUNCED_HARD if hard else EventKind.BOUNCED_SOFT
-    return _late_in(conn, delivery_id, kind, DeliveryState.BOUNCED, _BOUNCE_FROM, detail, source, occurred_at)
-
-
-def record_complaint_in(conn: Connection, delivery_id: int, *, detail: str | None, source: str,
-                        occurred_at: datetime | None = None) -> DeliveryState:
-    """:func:`record_complaint` inside the caller's transaction."""
-    return _late_in(conn, delivery_id, EventKind.COMPLAINED, DeliveryState.COMPLAINED, _COMPLAINT_FROM, detail, source, occurred_at)
-
-
-def record_unsubscribed_in(conn: Connection, delivery_id: int, *, detail: str | None, source: str) -> None:
-    """Keep an unsubscribe by mail against the delivery it answers (the row's state stays: it was delivered)."""
-    _keep_event(conn, delivery_id, EventKind.UNSUBSCRIBED, detail, source, now())
-
-
-def undone_detail(kind: EventKind, inbound_id: int, by: str) -> str:
-    """The detail of an ``undone`` event: it starts with the kind it lifts, which is how counts leave it out."""
-    return f"{kind.value} undone: inbound message {inbound_id}, by {by}"
-
-
-def record_undone_in(conn: Connection, delivery_id: int, kind: EventKind, inbound_id: int, by: str) -> DeliveryState:
-    """A person lifted a ``kind`` event (the event stays; an ``undone`` event is added next to it).
-
-    When no bounce or complaint is left standing on the row, a ``bounced`` or ``complained``
-    row goes back to ``sent``: it was delivered. Returns the row's state now.
-    """
-    _keep_event(conn, delivery_id, EventKind.UNDONE, undone_detail(kind, inbound_id, by), "cli", now())
-    state = DeliveryState(conn.execute(select(deliveries.c.state).where(deliveries.c.id == delivery_id)).scalar_one())
-    left = standing_events(conn, [delivery_id]).get(delivery_id, {})
-    if state in (DeliveryState.BOUNCED, DeliveryState.COMPLAINED) and not any(left.get(k) for k in _STATE_EVENTS):
-        conn.execute(update(deliveries).where(deliveries.c.id == delivery_id, deliveries.c.state == state)
-                     .values(state=DeliveryState.SENT, detail=f"{kind.value} undone by {by}", updated_at=now()))
-        return DeliveryState.SENT
-    return state
-
-
-# -- forgetting a person (store.privacy.forget) ---------------------------------------------------
-
-FORGOTTEN_TARGET = "forgotten-"  # the target of a delivery made anonymous: forgotten-<delivery id>
-
-def forget_recipient_in(conn: Connection, subscriber_id: int | None, address: str, scrub: Callable[[str | None], str | None]) -> list[int]:
-    """Make a forgotten person's email deliveries anonymous; their ids.
-
-    The counts stay (each row keeps its campaign, step and state; a queued one becomes
-    suppressed), but nothing names the person: the target becomes ``forgotten-<id>``, the
-    subscriber, Message-ID, envelope sender and remote id are cleared (a mail log could tie
-    them to the address), and ``scrub`` takes the address out of every detail.
-    """
-    mine = or_(deliveries.c.target == address, deliveries.c.subscriber_id == subscriber_id) if subscriber_id is not None else deliveries.c.target == address
-    rows = conn.execute(select(deliveries.c.id, deliveries.c.state, deliveries.c.detail).where(deliveries.c.part.is_(None), mine)).all()
-    for r in rows:
-        state = DeliveryState.SUPPRESSED.value if r.state == DeliveryState.QUEUED.value else r.state
-        detail = "forgotten" if r.state == DeliveryState.QUEUED.value else scrub(r.detail)
-        conn.execute(update(deliveries).where(deliveries.c.id == r.id).values(
-            target=f"{FORGOTTEN_TARGET}{r.id}", subscriber_id=None, state=state, detail=detail, message_id=None, envelope_sender=None,
-            remote_id=None, remote_url=None, payload=None))
-    ids = [int(r.id) for r in rows]
-    for event in conn.execute(select(delivery_events.c.id, delivery_events.c.detail).where(delivery_events.c.delivery_id.in_(ids))).all():
-        conn.execute(update(delivery_events).where(delivery_events.c.id == event.id).values(detail=scrub(event.detail)))
-    return ids

@@ -136,7 +136,7 @@ def events_of(engine: Engine, delivery_id: int) -> list[DeliveryEvent]:
 # -- what the inbound recorder reads, on its own transaction's connection -------------------------
 # A delivery that went out (or may have): the sends a bounce can answer and the soft-bounce rule counts.
 WENT_OUT = (DeliveryState.SENT, DeliveryState.BOUNCED, DeliveryState.COMPLAINED, DeliveryState.UNKNOWN)
-# The late events an ``undone`` event can lift, by the prefix of its detail (see ledger.undone_detail).
+# The late events an ``undone`` event can lift, by the prefix of its detail (see late_events.undone_detail).
 LIFTABLE = (EventKind.BOUNCED_HARD, EventKind.BOUNCED_SOFT, EventKind.COMPLAINED, EventKind.UNSUBSCRIBED)
 
 

@@ -26,7 +26,7 @@ from ..tokens import Keyring
 from .consent import records_of
 from .db import local_secret, now
 from .delivery import DeliveryState
-from .ledger import forget_recipient_in
+from .late_events import forget_recipient_in
 from .ledger_queries import email_deliveries_of
 from .profile import topics_of
 from .schema import audit, clicks, consents, inbound_messages, links, memberships, outgoing_mail, subscriber_topics, subscribers, suppressions
