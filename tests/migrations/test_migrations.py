@@ -377,3 +377,32 @@ def test_a_new_database_downgrades_from_0008(kind, tmp_path) -> None:
             assert "review_versions" not in sa.inspect(engine).get_table_names()
         finally:
             engine.dispose()
+
+
+def test_0009_keeps_every_audience_and_a_paced_send_takes_its_slots_from_it(release1_url) -> None:
+    """0009 adds audiences.paced_until (NULL for every existing audience); a worker under a rate then moves it on."""
+    from datetime import datetime, timezone
+
+    from outreach.mail.pacing import STRETCH, SharedPace
+
+    _upgrade_to(release1_url, "0008")
+    engine = make_engine(release1_url)
+    try:
+        with engine.connect() as conn:
+            before = conn.execute(sa.text("SELECT campaign, step, list, total FROM audiences ORDER BY campaign, step")).all()
+        assert before
+        _upgrade_to(release1_url, "0009")
+        with engine.connect() as conn:
+            after = conn.execute(sa.text("SELECT campaign, step, list, total, paced_until FROM audiences ORDER BY campaign, step")).all()
+        assert [tuple(r[:4]) for r in after] == [tuple(r) for r in before] and all(r[4] is None for r in after)
+        campaign, step = before[0][0], before[0][1]
+        started = datetime.now(timezone.utc)
+        pace = SharedPace(engine, campaign, step, rate=40)
+        pace.wait()  # the first slot is now: no wait, one stretch taken
+        with engine.connect() as conn:
+            until = conn.execute(sa.text("SELECT paced_until FROM audiences WHERE campaign = :c AND step = :s"), {"c": campaign, "s": step}).scalar_one()
+        until = until if isinstance(until, datetime) else datetime.fromisoformat(str(until))
+        until = until.replace(tzinfo=timezone.utc) if until.tzinfo is None else until
+        assert 0.9 * STRETCH <= (until - started).total_seconds() <= STRETCH + 5
+    finally:
+        engine.dispose()
