@@ -10,7 +10,6 @@ values are counted as not imported.
 
 from __future__ import annotations
 
-import hmac
 from pathlib import Path
 
 from sqlalchemy import Engine, func, insert, select
@@ -23,7 +22,7 @@ from .import_reader import Addresses, Read, Seen, chunks, read_rows
 from .import_report import Duplicate, ImportReport, Spool
 from .import_rows import ALIASES, ATTRIBUTE, Column, Memo, Person, Value, hint, map_columns, person, topic_ids, typed
 from .import_writer import LOOKUP, Basis, Bulk, Run, Writer, upsert_batch
-from .privacy import MARK_PREFIX, keyring
+from .privacy import keyring, mark
 from .schema import audit, memberships, subscribers, suppressions
 from .subscribers import ALL_LISTS, BATCH, MAX_ADDRESS, open_csv, suppressed_clause
 
@@ -115,8 +114,8 @@ def _store(run: Run) -> None:
 
 
 def _forgotten(engine: Engine, keys: Keyring, addresses: list[str]) -> set[str]:
-    """:func:`outreach.store.privacy.forgotten_in`, each mark made by the one-shot HMAC (the same mark, a quarter of the time)."""
-    by_mark = {MARK_PREFIX + hmac.digest(k, a.encode("utf-8"), "sha256").hex(): a for a in addresses for k in keys.keys}
+    """:func:`outreach.store.privacy.forgotten_in` for a batch: every mark of every address, looked up at once."""
+    by_mark = {mark(k, a): a for a in addresses for k in keys.keys}
     marks, found = list(by_mark), set()
     with engine.connect() as conn:
         if conn.dialect.name == "postgresql":  # one array, not thousands of parameters to parse

@@ -10,7 +10,6 @@ a later import of the same address is refused instead of silently adding them ag
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 import re
@@ -59,7 +58,7 @@ _LOCAL_KEYS: dict[str, bytes] = {}  # database -> its forget key; the key never 
 
 def mark(key: bytes, address: str) -> str:
     """The suppression list's entry for a forgotten ``address`` (normalised) under one key."""
-    return MARK_PREFIX + hmac.new(key, address.encode("utf-8"), hashlib.sha256).hexdigest()
+    return MARK_PREFIX + hmac.digest(key, address.encode("utf-8"), "sha256").hex()  # one-shot: a quarter of hmac.new's time
 
 
 def is_forgotten(conn: Connection, keys: Keyring, address: str) -> bool:
