@@ -48,3 +48,22 @@ def test_workers_three_share_the_step_and_the_command_says_so(setup, relay):  # 
         shares = Counter(dict(conn.execute(select(runs.c.pid, func.count()).join(deliveries, deliveries.c.run_id == runs.c.id)
                                            .where(deliveries.c.state == "sent").group_by(runs.c.pid)).all()))
     assert len(shares) == 3 and sum(shares.values()) == 900, shares
+    # the summary is the ledger as all three left it, not as it was when the first one finished
+    text = out.decode()
+    assert "held by other workers" not in text and "by this worker of 3" in text, text
+    assert any(line.split() == ["│", "sent", "│", line.split()[3], "│", "900", "│"] for line in text.splitlines() if " sent " in line), text
+
+
+def test_a_send_whose_log_goes_away_still_sends_everyone(db_config, tmp_path, campaign_copy, smtp_server):
+    """A closed stderr (a pipe whose reader left, a --workers parent killed) must never stop a send."""
+    import subprocess
+
+    engine = open_db(db_config)
+    addresses = [f"log{i:03d}@example.org" for i in range(120)]
+    import_csv(engine, write_csv(tmp_path / "s.csv", [(a, "L") for a in addresses]), "research")
+    smtp_server.handler.delay = 0.01
+    proc = _send(_config_file(tmp_path, db_config.database, smtp_server.port), campaign_copy())
+    proc.stderr.close()  # nobody reads the log any more: every line the send writes now meets a closed pipe
+    proc.stdout.read()
+    assert proc.wait(timeout=120) == 0
+    assert sorted(smtp_server.handler.counts()) == addresses

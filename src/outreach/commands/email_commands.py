@@ -12,7 +12,7 @@ from .base import command, load_checked, out
 from ..config import Config
 from ..mail.compose import INSECURE_LINKS_FLAG, dead_link_reason
 from ..mail.fleet import check_workers, start_workers, wait_workers
-from ..mail.send import send_email, send_test
+from ..mail.send import send_email, send_test, totals_after_workers
 from .progress import progress_for
 
 
@@ -44,11 +44,14 @@ def send(args: argparse.Namespace, config: Config) -> int:
     finally:
         progress.stop()
         ended = wait_workers(others)
-    table = Table("state", "this run", "in the ledger", title=f"{result.campaign}: email")
+    if ended:  # the other workers have ended too: the ledger as they all left it, not as it was when this one finished
+        result = totals_after_workers(config, result)
+    table = Table("state", "this worker" if ended else "this run", "in the ledger", title=f"{result.campaign}: email")
     for state in ("sent", "bounced", "failed", "unknown", "suppressed", "queued"):
         table.add_row(state, str(result.this_run.get(state, 0)), str(result.ledger.get(state, 0)))
     Console(stderr=False).print(table)
-    out(f"via {result.transport}; audience {result.audience}; {result.this_run.get('sent', 0)} sent in {result.elapsed:.1f}s ({result.rate:.0f}/s)")
+    out(f"via {result.transport}; audience {result.audience}; {result.this_run.get('sent', 0)} sent in {result.elapsed:.1f}s ({result.rate:.0f}/s)"
+        + (f" by this worker of {len(ended) + 1}" if ended else ""))
     for e in result.errors:
         out(f"error: {visible(e)}")
     for worker in ended:

@@ -60,6 +60,7 @@ class LogProgress:
         self.counts: dict[str, int] = {}
         self.total = self.base = 0
         self.started = self.last = time.monotonic()
+        self.closed = False  # the log went away: keep counting, stop writing
         self._lock = threading.Lock()
 
     def start(self, total: int, already_done: int) -> None:
@@ -79,15 +80,20 @@ class LogProgress:
                            f"{sum(self.counts.get(k, 0) for k in FAILED)} failed, {rate:.0f}/s")
 
     def note(self, message: str) -> None:
-        """A log line."""
-        self._line(message)
+        """A log line (whole, even when threads write at once)."""
+        with self._lock:
+            self._line(message)
 
     def stop(self) -> None:
         """Nothing to tear down."""
 
-    @staticmethod
-    def _line(message: str) -> None:
-        print(f"{time.strftime('%H:%M:%S')} {visible(message)}", file=sys.stderr, flush=True)
+    def _line(self, message: str) -> None:
+        if self.closed:
+            return
+        try:
+            print(f"{time.strftime('%H:%M:%S')} {visible(message)}", file=sys.stderr, flush=True)
+        except (OSError, ValueError):  # a log nobody reads any more (a closed pipe) must never stop a send
+            self.closed = True
 
 
 def progress_for(label: str) -> TerminalProgress | LogProgress:

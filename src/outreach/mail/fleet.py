@@ -12,7 +12,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..config import Config
 from ..errors import ConfigError
@@ -36,19 +38,37 @@ def check_workers(config: Config, workers: int) -> None:
                           "database is SQLite, which has one writer (use one worker, or more [smtp] connections)")
 
 
-def start_workers(count: int, config_path: str | None, campaign: str, flags: list[str]) -> list[subprocess.Popen]:
-    """Start ``count`` more ``outreach send`` processes for ``campaign`` (``flags``: the options they share)."""
+@dataclass
+class Worker:
+    """An extra worker process and the file its errors go to (a file, not a pipe: it outlives this process)."""
+
+    process: subprocess.Popen
+    errors: Path
+
+
+def start_workers(count: int, config_path: str | None, campaign: str, flags: list[str]) -> list[Worker]:
+    """Start ``count`` more ``outreach send`` processes for ``campaign`` (``flags``: the options they share).
+
+    Their errors go to temporary files: if this process is killed, they carry on sending.
+    """
     command = [sys.executable, "-m", "outreach", *(["--config", config_path] if config_path else []), "send", campaign, *flags, "--workers", "1"]
     env = {**os.environ, "OUTREACH_WORKER": "1"}
-    return [subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-            for _ in range(count)]
+    workers = []
+    for _ in range(count):
+        fd, name = tempfile.mkstemp(prefix="outreach-worker-", suffix=".log")
+        with os.fdopen(fd, "wb") as errors:
+            proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errors, env=env, start_new_session=True)
+        workers.append(Worker(proc, Path(name)))
+    return workers
 
 
-def wait_workers(processes: list[subprocess.Popen]) -> list[WorkerExit]:
-    """Wait for every extra worker; how each ended."""
+def wait_workers(workers: list[Worker]) -> list[WorkerExit]:
+    """Wait for every extra worker; how each ended (its last line of errors)."""
     ended = []
-    for number, proc in enumerate(processes, start=2):
-        _, errors = proc.communicate()
-        lines = [line for line in errors.decode("utf-8", "replace").splitlines() if line.strip()]
-        ended.append(WorkerExit(number, proc.returncode, lines[-1] if lines else ""))
+    for number, worker in enumerate(workers, start=2):
+        worker.process.wait()
+        text = worker.errors.read_text(encoding="utf-8", errors="replace")
+        worker.errors.unlink(missing_ok=True)
+        lines = [line for line in text.splitlines() if line.strip()]
+        ended.append(WorkerExit(number, worker.process.returncode, lines[-1] if lines else ""))
     return ended

@@ -31,7 +31,7 @@ import math
 import queue
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import Engine
 
@@ -41,6 +41,7 @@ from ..errors import OutreachError, RenderError, Unavailable
 from ..plan import Plan
 from ..store.archive import store_archive
 from ..store.db import now, open_db
+from ..store.delivery import DeliveryState
 from ..store.guard import database_guard
 from ..store.holds import recover
 from ..store.ledger import Ledger, enqueue_audience, requeue_unknown
@@ -183,6 +184,15 @@ def _result(sender: Sender, engine: Engine, slug: str, transport: MailTransport,
         left, others = unfinished(engine, slug, EMAIL_STEP, sender.ledger.run_id)
     return SendResult(slug, transport.description, audience, dict(sender.tally), ledger_counts,
                       recovered, time.monotonic() - started, sender.errors, left, others)
+
+
+def totals_after_workers(config: Config, result: SendResult) -> SendResult:
+    """``result`` with the ledger as every worker of ``send --workers`` left it (this worker's own tally unchanged)."""
+    engine = open_db(config)
+    with database_guard(engine, "counting the results"):
+        ledger = counts(engine, result.campaign, EMAIL_STEP)
+    left = ledger.get(DeliveryState.QUEUED.value, 0) + ledger.get(DeliveryState.SENDING.value, 0)
+    return replace(result, ledger=ledger, left=left, held_elsewhere=0)
 
 
 def _prepare(config: Config, plan: Plan, engine: Engine, retry_unknown: bool, progress: Progress) -> tuple[int, int]:

@@ -145,6 +145,7 @@ class Sender:
         self.spare: list = []  # the connection opened by the checks before the run
         self._timeouts = 0
         self._live = 0  # connections open now: a thread refused one while others work just leaves
+        self._refused = False  # whether that was said
         self._tally_lock = threading.Lock()
 
     def count(self, state: str) -> None:
@@ -199,9 +200,11 @@ class Sender:
                 return None
             except Unavailable as exc:
                 with self._tally_lock:
-                    others = self._live
-                if others:  # the relay takes fewer connections than configured: carry on with those it took
-                    self.progress.note(f"{exc}; carrying on with the {others} connections open")
+                    others, first = self._live, not self._refused
+                    self._refused = self._refused or bool(others)
+                if others:  # the relay takes fewer connections than configured: carry on with those it took (said once)
+                    if first:
+                        self.progress.note(f"{exc}; carrying on with the connections the relay took")
                     return None
                 if not self.stop.is_set():
                     self.fail_run(f"{self.transport.description}: unreachable; the remaining messages stay queued")
