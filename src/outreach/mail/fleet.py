@@ -49,7 +49,9 @@ class Worker:
 def start_workers(count: int, config_path: str | None, campaign: str, flags: list[str]) -> list[Worker]:
     """Start ``count`` more ``outreach send`` processes for ``campaign`` (``flags``: the options they share).
 
-    Their errors go to temporary files: if this process is killed, they carry on sending.
+    Their errors go to temporary files, not pipes: if this process is killed, they carry on sending.
+    They share its process group, so Ctrl-C in a terminal stops them all the same way (each
+    connection finishes its message, the rest stay queued).
     """
     command = [sys.executable, "-m", "outreach", *(["--config", config_path] if config_path else []), "send", campaign, *flags, "--workers", "1"]
     env = {**os.environ, "OUTREACH_WORKER": "1"}
@@ -57,7 +59,7 @@ def start_workers(count: int, config_path: str | None, campaign: str, flags: lis
     for _ in range(count):
         fd, name = tempfile.mkstemp(prefix="outreach-worker-", suffix=".log")
         with os.fdopen(fd, "wb") as errors:
-            proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errors, env=env, start_new_session=True)
+            proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errors, env=env)
         workers.append(Worker(proc, Path(name)))
     return workers
 
