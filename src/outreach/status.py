@@ -193,10 +193,11 @@ def review_status(config: "Config", engine: Engine, campaign: str, plan: "Plan |
     if plan is None:
         found.note = f"cannot tell what is missing before dispatch: {reason or 'the campaign does not render'}"
         return found
+    if not config.require_approval:  # dispatch does not wait for decisions: nothing is missing
+        found.ready, found.note = True, "approval is not required (require_approval = false)"
+        return found
     state = approval_state(config, engine, plan)
     found.ready, found.missing = state.ready, state.missing()
-    if not config.require_approval:
-        found.note = "approval is not required (require_approval = false)"
     return found
 
 

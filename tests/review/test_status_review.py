@@ -159,3 +159,12 @@ def test_status_of_every_campaign_has_no_review_section(env: Env, cli) -> None:
 @pytest.fixture(autouse=True)
 def _wide_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "160")
+
+
+def test_with_approval_not_required_nothing_is_missing(env: Env, cli) -> None:
+    """require_approval = false: status says so, and does not also say an approval is missing (it was both)."""
+    write_config(env.config_path, env.config.database, env.outbox, "require_approval = false\n")
+    assert cli("review", env.campaign, "--reviewer", ANN).code == 0
+    text = _status(cli, env)
+    assert "approval is not required (require_approval = false)" in text
+    assert "still missing" not in text and "before dispatch: nothing is missing" in text
