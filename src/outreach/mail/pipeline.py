@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import select
 import smtplib
+import ssl
 from dataclasses import dataclass
 from typing import Callable, Protocol
 
@@ -243,7 +244,10 @@ class SmtpPipeline:
         sent = 0
         timeout = sock.gettimeout()
         try:
-            if len(view) <= _CHUNK:  # the usual round: one send, no wait for the socket to be writable first
+            # TLS writes a call's records all or (on an error) "none", though earlier records may be out: no call
+            # may then span the end of the content, or a sent dot would read as unsent
+            split = dot_end if isinstance(sock, ssl.SSLSocket) and 0 < dot_end < len(view) else 0
+            if len(view) <= _CHUNK and not split:  # the usual round: one send, no wait for the socket to be writable first
                 sent = sock.send(view)
             while sent < len(view):
                 readable, writable, _ = select.select([sock], [sock], [], timeout)
@@ -251,7 +255,8 @@ class SmtpPipeline:
                     raise Unavailable(f"the server answered before the end of the message, which it discards: {early}")
                 if not writable:
                     raise TimeoutError("timed out writing the message")
-                sent += sock.send(view[sent:sent + _CHUNK])
+                end = min(sent + _CHUNK, split) if sent < split else sent + _CHUNK
+                sent += sock.send(view[sent:end])
         except OSError as exc:
             if dot_end and sent >= dot_end:
                 raise OutcomeUnknown(f"the connection failed after the end of the message was written: {exc}") from None

@@ -246,13 +246,16 @@ def _run(sender: Sender, engine: Engine, slug: str, stop: threading.Event, wait_
         if stop.is_set():
             break
         with database_guard(engine, "reading the retry queue"):
-            again = free_and_due(engine, slug, EMAIL_STEP) > 0 and sum(sender.tally.values()) > done_before
+            progressed = sum(sender.tally.values()) > done_before
+            again = progressed and free_and_due(engine, slug, EMAIL_STEP) > 0
             due = next_retry(engine, slug, EMAIL_STEP)
         if again:  # rows let go in this pass (a connection the relay refused): another pass sends them
             continue
         if due is None or not wait_for_retries:
             break
         delay = (due - now()).total_seconds()
+        if delay <= 0 and not progressed:  # due, yet this pass found nothing to send: another run has it; never spin
+            break
         if delay > 0:
             progress.note(f"waiting {delay:.0f}s to retry temporary failures")
             stop.wait(delay)

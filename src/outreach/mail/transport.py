@@ -137,8 +137,10 @@ def after_end(exc: BaseException | None, timeout: float | None, last_written: bo
 def refusal(code: int, message: bytes, phase: str) -> ChannelError:
     """A refusal by phase: a 5xx to MAIL refuses us; 4xx (or a lost line) is temporary; other 5xx refuse the recipient."""
     reply = reply_text(code, message)
-    if phase == "mail" and 500 <= code < 600:
+    if phase == "mail" and 500 <= code < 600 and code != 503:  # 503 is out of sequence (a transaction left open), not the sender
         return SenderRefused(f"the server refused the sender address: {reply}")
+    if phase == "mail" and code == 503:
+        return Unavailable(f"{phase}: {reply}")
     if 400 <= code < 500 or code == -1:
         return Unavailable(f"{phase}: {reply}")
     return SmtpRejected(f"{phase}: {reply}", phase)

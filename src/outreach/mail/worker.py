@@ -306,6 +306,8 @@ class Sender:
         """Send what is ready and open ``job``'s envelope; while the replies travel, commit and claim ``job``."""
         pipe = state.pipe
         assert pipe is not None
+        if state.pending is not None:
+            self.limiter.wait()  # before the message leaves state: a database error here leaves it pending, not in flight
         current, state.pending = state.pending, None
         claimed: list[_InFlight] = []
 
@@ -316,8 +318,6 @@ class Sender:
             elif done:
                 self.ledger.finish_all(done)
 
-        if current is not None:
-            self.limiter.wait()
         following = Envelope(sender, job.email or "", f"{job.subscriber_id:09d}") if job is not None else None
         result = pipe.exchange(current.content if current else None, following, meanwhile)
         if current is not None and result.content is not None:
@@ -343,6 +343,10 @@ class Sender:
             content = pipe.prepare(self.factory.build(to, now(), job.delivery_id))
         except UnsafeAddress as exc:
             self.ledger.finish(self._counted(Outcome(job.delivery_id, DeliveryState.FAILED, str(exc))))
+            return
+        except Exception as exc:  # noqa: BLE001  (a bug building or signing it: nothing went out, so not unknown)
+            self.ledger.finish(self._counted(Outcome(job.delivery_id, DeliveryState.FAILED,
+                                                     f"internal error building the message: {type(exc).__name__}: {exc}")))
             return
         claimed.append(_InFlight(job, row.attempts, content))
 

@@ -24,6 +24,11 @@ STALE = timedelta(seconds=60)
 
 
 def _alive(host: str, pid: int, heartbeat: datetime, finished: datetime | None, at: datetime) -> bool:
+    """A run is alive while unfinished with a fresh heartbeat; on this host, also while its process exists.
+
+    The heartbeat counts on this host too: a pid can be reused after a kill, and containers that
+    share a host name see each other's pids in other namespaces.
+    """
     if finished is not None:
         return False
     if host == socket.gethostname():
@@ -32,8 +37,7 @@ def _alive(host: str, pid: int, heartbeat: datetime, finished: datetime | None, 
         except ProcessLookupError:
             return False
         except PermissionError:
-            return True
-        return True
+            pass  # someone else's process: the heartbeat decides
     return at - heartbeat < STALE
 
 

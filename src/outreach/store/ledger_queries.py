@@ -92,11 +92,11 @@ def free_and_due(engine: Engine, campaign: str, step: int) -> int:
 
 
 def next_retry(engine: Engine, campaign: str, step: int) -> datetime | None:
-    """When the earliest queued-for-retry delivery of a step may go."""
+    """When the earliest queued-for-retry delivery of a step that no run holds may go (a held one is its holder's to send)."""
     with engine.connect() as conn:
         return conn.execute(
             select(func.min(deliveries.c.not_before)).where(and_(deliveries.c.campaign == campaign, deliveries.c.step == step,
-                                                                 deliveries.c.state == DeliveryState.QUEUED))
+                                                                 deliveries.c.state == DeliveryState.QUEUED, deliveries.c.run_id.is_(None)))
         ).scalar_one_or_none()
 
 
