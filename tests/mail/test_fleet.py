@@ -56,8 +56,6 @@ def test_workers_three_share_the_step_and_the_command_says_so(setup, relay):  # 
 
 def test_a_send_whose_log_goes_away_still_sends_everyone(db_config, tmp_path, campaign_copy, smtp_server):
     """A closed stderr (a pipe whose reader left, a --workers parent killed) must never stop a send."""
-    import subprocess
-
     engine = open_db(db_config)
     addresses = [f"log{i:03d}@example.org" for i in range(120)]
     import_csv(engine, write_csv(tmp_path / "s.csv", [(a, "L") for a in addresses]), "research")
