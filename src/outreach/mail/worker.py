@@ -20,7 +20,7 @@ import queue
 import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Callable, Protocol
+from typing import Callable, Iterator, Protocol
 
 from sqlalchemy import Engine
 
@@ -86,7 +86,7 @@ def read_queue(reader: Reader, jobs: "queue.Queue[QueuedEmail | None]", workers:
             jobs.put(None)
 
 
-def _batches(reader: Reader, stop: threading.Event):  # type: ignore[no-untyped-def]
+def _batches(reader: Reader, stop: threading.Event) -> Iterator[list[QueuedEmail]]:
     """Batches of reserved rows until none is free, even after taking over what dead workers held."""
     last, rescued = 0, False
     while not stop.is_set():
