@@ -28,18 +28,15 @@ proof of an unread end only when the end was the last thing written.
 
 from __future__ import annotations
 
-import select
 import smtplib
-import ssl
 from dataclasses import dataclass
 from typing import Callable, Protocol
 
-from ..errors import ChannelError, OutcomeUnknown, Unavailable
+from ..errors import ChannelError, Unavailable
 from .dkim import DkimSigner
 from .transport import (MailConnection, ReplyTimeout, SigningConnection, SmtpConnection, SmtpRejected, UnsafeEnvelope, after_end, refusal,
                         reply_text, stuffed, timed_out, unsafe_envelope)
 
-_CHUNK = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -93,11 +90,6 @@ class Pipeline(Protocol):
         """Close the connection underneath."""
 
 
-def check_envelope(envelope: Envelope) -> UnsafeEnvelope | None:
-    """An error when an envelope address is not one line of printable ASCII."""
-    return unsafe_envelope(envelope.sender, envelope.recipient)
-
-
 def pipeline_for(conn: MailConnection) -> Pipeline:
     """The way to drive ``conn``: pipelined SMTP when the server offers it, else one message at a time."""
     signer = None
@@ -134,11 +126,11 @@ class SerialPipeline:
             try:
                 settled = Settled(reply=self.conn.send(self._pending.sender, self._pending.recipient, content, name=self._pending.name))
             except ChannelError as exc:
-                settled, usable = Settled(error=exc), isinstance(exc, SmtpRejected) or isinstance(exc, UnsafeEnvelope)
+                settled, usable = Settled(error=exc), isinstance(exc, (SmtpRejected, UnsafeEnvelope))
         self._pending = following
         opened = None
         if following is not None:
-            opened = Settled(error=error) if (error := check_envelope(following)) else ACCEPTED
+            opened = Settled(error=error) if (error := unsafe_envelope(following.sender, following.recipient)) else ACCEPTED
         return Round(settled, opened, usable)
 
     def withdraw(self) -> bool:
@@ -188,7 +180,7 @@ class SmtpPipeline:
     # -- one round ------------------------------------------------------------------------
     def exchange(self, content: bytes | None, following: Envelope | None, meanwhile: Callable[[], None]) -> Round:
         """One write, ``meanwhile``, then every reply of the round (see the module docstring)."""
-        unsafe = check_envelope(following) if following is not None else None
+        unsafe = unsafe_envelope(following.sender, following.recipient) if following is not None else None
         if unsafe is not None:
             following = None
         pending, self._pending = self._pending, None
@@ -199,7 +191,7 @@ class SmtpPipeline:
             meanwhile()
             return Round(None, Settled(error=unsafe) if unsafe else None)
         try:
-            self._write(data, dot_end)
+            self.conn.write_round(data, dot_end)
         except ChannelError as exc:
             meanwhile()
             self.conn.broken = True
@@ -234,33 +226,6 @@ class SmtpPipeline:
     @staticmethod
     def _envelope_lines(envelope: Envelope, reset: bool) -> bytes:
         return (b"RSET\r\n" if reset else b"") + f"MAIL FROM:<{envelope.sender}>\r\nRCPT TO:<{envelope.recipient}>\r\n".encode("ascii")
-
-    def _write(self, data: bytes, dot_end: int) -> None:
-        """Write the round; a failure says whether the end of the content was handed over (OutcomeUnknown) or not (Unavailable)."""
-        sock = self.smtp.sock
-        if (early := self.conn.early_reply()) is not None:
-            raise Unavailable(f"the server answered before the message was sent, which it discards: {early}")
-        view = memoryview(data)
-        sent = 0
-        timeout = sock.gettimeout()
-        try:
-            # TLS writes a call's records all or (on an error) "none", though earlier records may be out: no call
-            # may then span the end of the content, or a sent dot would read as unsent
-            split = dot_end if isinstance(sock, ssl.SSLSocket) and 0 < dot_end < len(view) else 0
-            if len(view) <= _CHUNK and not split:  # the usual round: one send, no wait for the socket to be writable first
-                sent = sock.send(view)
-            while sent < len(view):
-                readable, writable, _ = select.select([sock], [sock], [], timeout)
-                if readable and sent < dot_end and (early := self.conn.early_reply()) is not None:
-                    raise Unavailable(f"the server answered before the end of the message, which it discards: {early}")
-                if not writable:
-                    raise TimeoutError("timed out writing the message")
-                end = min(sent + _CHUNK, split) if sent < split else sent + _CHUNK
-                sent += sock.send(view[sent:end])
-        except OSError as exc:
-            if dot_end and sent >= dot_end:
-                raise OutcomeUnknown(f"the connection failed after the end of the message was written: {exc}") from None
-            raise Unavailable(f"writing the message failed before its end: {exc}") from None
 
 
 _OK = {"rset": (250,), "mail": (250,), "rcpt": (250, 251), "end": (250,), "data": (354,)}

@@ -210,37 +210,36 @@ class SmtpConnection:
             return f"the connection closed: {exc}"
         return reply_text(code, message)
 
-    def _write(self, payload: bytes) -> None:
-        """Write the body and the final dot; any failure leaves the end-of-data unsent (safe to retry).
+    def write_round(self, data: bytes, dot_end: int) -> None:
+        """Write ``data``, in which a message's content ends at ``dot_end`` (0: none ends in it).
 
-        A message that fits one chunk goes out with its dot in one write (one packet, one syscall),
-        after a look for a reply that came before we wrote anything; a larger one is streamed,
-        watching for an early reply, and its dot follows alone. A write that fails part-way never
-        delivered the whole ``CRLF . CRLF``, so the server cannot have taken the message.
+        A failure says whether that end was handed over (:class:`OutcomeUnknown`) or not
+        (:class:`Unavailable`); a reply that arrives before it means the server discards the message.
         """
-        if len(payload) <= _CHUNK:
-            if (early := self.early_reply()) is not None:
-                raise Unavailable(f"the server answered before the message was sent, which it discards: {early}")
-            self.smtp.sock.sendall(payload + b".\r\n")
-            return
-        self._stream(payload)
-        self.smtp.sock.sendall(b".\r\n")
-
-    def _stream(self, payload: bytes) -> None:
-        """Write the body (not the final dot), watching for an early reply; raise Unavailable if one comes."""
         sock = self.smtp.sock
-        view = memoryview(payload)
-        timeout = sock.gettimeout()
-        sent = 0
-        while sent < len(view):
-            readable, writable, _ = select.select([sock], [sock], [], timeout)
-            if readable and (early := self.early_reply()) is not None:
-                raise Unavailable(f"the server answered before the end of the message, which it discards: {early}")
-            if not writable:
-                raise TimeoutError("timed out writing the message")
-            sent += sock.send(view[sent:sent + _CHUNK])
         if (early := self.early_reply()) is not None:
-            raise Unavailable(f"the server answered before the end of the message, which it discards: {early}")
+            raise Unavailable(f"the server answered before the message was sent, which it discards: {early}")
+        view = memoryview(data)
+        sent = 0
+        timeout = sock.gettimeout()
+        try:
+            # TLS writes a call's records all or (on an error) "none", though earlier records may be out: no call
+            # may then span the end of the content, or a sent dot would read as unsent
+            split = dot_end if isinstance(sock, ssl.SSLSocket) and 0 < dot_end < len(view) else 0
+            if len(view) <= _CHUNK and not split:  # the usual round: one send, no wait for the socket to be writable first
+                sent = sock.send(view)
+            while sent < len(view):
+                readable, writable, _ = select.select([sock], [sock], [], timeout)
+                if readable and sent < dot_end and (early := self.early_reply()) is not None:
+                    raise Unavailable(f"the server answered before the end of the message, which it discards: {early}")
+                if not writable:
+                    raise TimeoutError("timed out writing the message")
+                end = min(sent + _CHUNK, split) if sent < split else sent + _CHUNK
+                sent += sock.send(view[sent:end])
+        except OSError as exc:
+            if dot_end and sent >= dot_end:
+                raise OutcomeUnknown(f"the connection failed after the end of the message was written: {exc}") from None
+            raise Unavailable(f"writing the message failed before its end: {exc}") from None
 
     def send(self, sender: str, recipient: str, data: bytes, name: str = "") -> str:
         """Run MAIL, RCPT, DATA for one message; see the module docstring for what each failure means."""
@@ -263,10 +262,7 @@ class SmtpConnection:
             raise Unavailable(f"connection dropped before DATA: {exc}") from None
         for (code, message), ok, phase in zip(replies, ((250,), (250, 251), (354,)), ("mail", "rcpt", "data")):
             self._check(code, message, ok=ok, phase=phase)
-        try:
-            self._write(payload)
-        except OSError as exc:
-            raise Unavailable(f"writing the message failed before its end: {exc}") from None
+        self.write_round(payload + b".\r\n", len(payload) + 3)  # the dot is the last thing written
         try:
             code, message = self.smtp.getreply()
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
