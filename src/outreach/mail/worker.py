@@ -341,12 +341,9 @@ class Sender:
         to = recipient(self.config, self.slug, self.list_name, self.key, job.subscriber_key or "", job.email or "", job.name)
         try:
             content = pipe.prepare(self.factory.build(to, now(), job.delivery_id))
-        except UnsafeAddress as exc:
-            self.ledger.finish(self._counted(Outcome(job.delivery_id, DeliveryState.FAILED, str(exc))))
-            return
-        except Exception as exc:  # noqa: BLE001  (a bug building or signing it: nothing went out, so not unknown)
-            self.ledger.finish(self._counted(Outcome(job.delivery_id, DeliveryState.FAILED,
-                                                     f"internal error building the message: {type(exc).__name__}: {exc}")))
+        except Exception as exc:  # noqa: BLE001  (an unsafe address, or a bug building or signing it: nothing went out, so not unknown)
+            detail = str(exc) if isinstance(exc, UnsafeAddress) else f"internal error building the message: {type(exc).__name__}: {exc}"
+            self.ledger.finish(self._counted(Outcome(job.delivery_id, DeliveryState.FAILED, detail)))
             return
         claimed.append(_InFlight(job, row.attempts, content))
 
